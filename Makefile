@@ -1,0 +1,61 @@
+# Two commands on a fresh clone: `make run` and `make test`. Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# PostgreSQL used by `make test-postgres` (trust auth on this machine's server).
+POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test test-postgres lint format install install-dev db seed browser clean help
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.runtime
+
+install: $(VENV)/.runtime  ## Create .venv and install the runtime dependencies
+
+install-dev: $(VENV)/.dev  ## Install the test and lint tools too
+
+db: install  ## Create or upgrade the database schema
+	$(FLASK) db upgrade
+
+seed: db  ## Import data/parties.csv (safe to repeat: unchanged rows are left alone)
+	$(FLASK) import data/parties.csv
+
+run: seed  ## Set everything up and serve on http://127.0.0.1:5000
+	@echo "eventmap: serving on http://$(HOST):$(PORT) (Ctrl-C stops)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install-dev  ## Set up and run the whole test suite (SQLite unless DATABASE_URL says otherwise)
+	$(BIN)/python -m pytest
+
+test-postgres: install-dev  ## Run the suite against PostgreSQL (each run makes and drops its own database)
+	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
+
+lint: install-dev  ## Check style and common mistakes with ruff
+	$(BIN)/ruff check eventmap tests wsgi.py
+	$(BIN)/ruff format --check eventmap tests wsgi.py
+
+format: install-dev  ## Rewrite files in the house style
+	$(BIN)/ruff check --fix eventmap tests wsgi.py
+	$(BIN)/ruff format eventmap tests wsgi.py
+
+browser:  ## Install Debian's Chromium for the browser tests (needs root)
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+clean:  ## Remove the virtualenv and caches (keeps instance/ and its database)
+	rm -rf $(VENV) .pytest_cache .ruff_cache

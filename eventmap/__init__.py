@@ -1,0 +1,48 @@
+"""eventmap: community celebrations on a map and a calendar, working offline."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import Config
+from .extensions import db, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build an app: config from the environment, overridden by `test_config` in tests."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_object(Config(Path(app.instance_path)))
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+
+    from . import models  # noqa: F401  (register the tables with the metadata)
+    from .api import bp as api_bp
+    from .cli import register_cli
+    from .templating import register_templating
+    from .views import bp as views_bp
+
+    app.register_blueprint(views_bp)
+    app.register_blueprint(api_bp)
+    register_templating(app)
+    register_cli(app)
+    return app

@@ -1,0 +1,61 @@
+"""Configuration classes that read the environment and fall back to safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url(instance_path: Path) -> str:
+    """Return DATABASE_URL, or an SQLite file in the instance folder when it is unset."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance_path / 'eventmap.sqlite3'}"
+    # Heroku-style URLs name the old driver; psycopg 3 is the one we ship.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Return a secret kept in the instance folder, so sessions survive restarts and workers."""
+    path = instance_path / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_hex(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secret)
+        return secret
+
+
+class Config:
+    """Defaults for every environment; values come from EVENTMAP_* or well-known variables."""
+
+    def __init__(self, instance_path: Path) -> None:
+        """Resolve settings that depend on the instance folder or the environment."""
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or _instance_secret(instance_path)
+        self.SQLALCHEMY_DATABASE_URI = _database_url(instance_path)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # The campaign shown at "/" when none is named; the newest one when unset.
+        self.DEFAULT_CAMPAIGN = os.environ.get("EVENTMAP_DEFAULT_CAMPAIGN", "openstack6bday")
+        # Where `flask import` looks up campaigns that a CSV names but the database lacks.
+        self.CAMPAIGNS_FILE = os.environ.get(
+            "EVENTMAP_CAMPAIGNS_FILE", str(PROJECT_ROOT / "data" / "campaigns.toml")
+        )
+        # Refuse request bodies above this many bytes (the app takes no uploads yet).
+        # Base of absolute links written outside a request (exports, feeds built by the CLI).
+        self.PUBLIC_URL = os.environ.get("EVENTMAP_PUBLIC_URL", "http://127.0.0.1:5000")
+        self.MAX_CONTENT_LENGTH = int(os.environ.get("EVENTMAP_MAX_CONTENT_LENGTH", 1_000_000))
+        self.JSON_SORT_KEYS = False
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = os.environ.get("EVENTMAP_HTTPS", "") == "1"
+        self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
