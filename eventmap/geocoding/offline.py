@@ -1,0 +1,232 @@
+"""The offline geocoder: place text in, a point with honest precision out, no network."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from math import log10
+
+from geopy.location import Location
+
+from .gazetteer import PRIMARY, Entry, Gazetteer, Kind, gazetteer
+from .place import Place, Precision
+from .text import NOT_A_PLACE, fold
+from .timezones import timezone_at
+
+# A candidate this far behind the best (in log10 of population) is not a real alternative.
+AMBIGUITY_MARGIN = 1.3
+# Two answers closer than this (degrees, about 50 km) are the same place.
+SAME_PLACE_DEGREES = 0.45
+MAX_CANDIDATES = 5
+MAX_QUERY_LENGTH = 300
+_KIND_BONUS = {Kind.COUNTRY: 1.0, Kind.VERNACULAR: 1.0, Kind.REGION: 0.5, Kind.CITY: 0.0}
+_PRECISION = {
+    Kind.CITY: Precision.CITY,
+    Kind.REGION: Precision.REGION,
+    Kind.VERNACULAR: Precision.REGION,
+    Kind.COUNTRY: Precision.COUNTRY,
+}
+_BRACKETS = re.compile(r"\(([^()]*)\)")
+_DIRECTIONAL = re.compile(
+    r"(?:north|south|east|west|central|upper|lower|greater)(?:ern)?"
+    r"(?:[- ]?(?:east|west)(?:ern)?)?\s+(.+)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """A gazetteer entry with how well it answers the query."""
+
+    entry: Entry
+    qualifiers: int  # how many qualifiers ("Georgia", "UK") it matched
+    quality: int  # PRIMARY when the text is the place's own name
+    score: float
+    skipped: int  # leading comma parts ignored (venue or street text)
+
+
+class OfflineGeocoder:
+    """Geocode place text from the packaged gazetteer; follows geopy's geocoder interface."""
+
+    def __init__(self, gaz: Gazetteer | None = None) -> None:
+        """Use the given gazetteer, or the shared one built on first lookup."""
+        self._gazetteer = gaz
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """Return the gazetteer, building the shared one if needed."""
+        if self._gazetteer is None:
+            self._gazetteer = gazetteer()
+        return self._gazetteer
+
+    def geocode(
+        self, query: str, exactly_one: bool = True, **_ignored: object
+    ) -> Location | list[Location] | None:
+        """Answer like geopy: a Location (raw holds the Place as a dict), a list, or None."""
+        place = self.lookup(query)
+        if place is None:
+            return None
+        locations = [_location(p) for p in (place, *place.candidates)]
+        return locations[0] if exactly_one else locations
+
+    def lookup(self, query: str) -> Place | None:
+        """Return the best place for the text with its alternatives, or None if not a place."""
+        text = " ".join(str(query).split())[:MAX_QUERY_LENGTH]
+        if not fold(text) or fold(text) in NOT_A_PLACE:
+            return None
+        bracketed = [b for b in _BRACKETS.findall(text) if fold(b)]
+        main = _BRACKETS.sub(" ", text)
+        attempts = [main, *bracketed] if fold(main) else bracketed
+        for attempt in attempts:
+            ranked = self._rank(attempt)
+            if ranked:
+                return self._answer(query, ranked)
+        return None
+
+    def _rank(self, text: str) -> list[_Scored]:
+        """Score every reading of the text, best first."""
+        parts = [p for p in (part.strip() for part in text.split(",")) if fold(p)]
+        if not parts:
+            return []
+        if len(parts) == 1:
+            found = self._readings(parts[0], [], skipped=0)
+            if found:
+                return found
+            words = parts[0].split()
+            for cut in (1, 2):  # "Washington DC", "Paris France", "Munich Germany"
+                if len(words) > cut:
+                    found = self._readings(
+                        " ".join(words[:-cut]), [" ".join(words[-cut:])], skipped=0
+                    )
+                    if found:
+                        return found
+            return self._directional(parts[0])
+        for skipped in range(len(parts)):
+            found = self._readings(parts[skipped], parts[skipped + 1 :], skipped)
+            if found:
+                return found
+        return []
+
+    def _readings(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
+        """Score the places named `head` that agree with every qualifier."""
+        gaz = self.gazetteer
+        folded_qualifiers = [fold(q) for q in qualifiers]
+        scored = []
+        for entry, quality in gaz.find(head):
+            matched = sum(self._qualifies(entry, q) for q in folded_qualifiers)
+            if matched < len(folded_qualifiers):
+                continue
+            score = (
+                log10(max(entry.population, 1))
+                + (1.0 if quality == PRIMARY else 0.0)
+                + _KIND_BONUS[entry.kind]
+            )
+            scored.append(_Scored(entry, matched, quality, score, skipped))
+        scored.sort(key=lambda s: s.score, reverse=True)
+        return scored
+
+    def _qualifies(self, entry: Entry, qualifier: str) -> bool:
+        """Say whether a qualifier names the entry's country or region."""
+        gaz = self.gazetteer
+        if qualifier in gaz.country_names.get(entry.country_code, ()):
+            return True
+        return entry.region is not None and qualifier in gaz.region_names.get(
+            (entry.country_code, entry.region), ()
+        )
+
+    def _directional(self, text: str) -> list[_Scored]:
+        """Read "Northern Bavaria" or "Eastern Kenya" as the region or country named."""
+        match = _DIRECTIONAL.fullmatch(text)
+        if not match:
+            return []
+        return [
+            replace(s, score=s.score - 1)
+            for s in self._readings(match.group(1), [], skipped=0)
+            if s.entry.kind in (Kind.REGION, Kind.COUNTRY)
+        ]
+
+    def _answer(self, query: str, ranked: list[_Scored]) -> Place:
+        """Turn ranked readings into a Place with distinct alternatives."""
+        distinct: list[_Scored] = []
+        for scored in ranked:
+            twin = next((d for d in distinct if _same_place(scored.entry, d.entry)), None)
+            if twin is None:
+                distinct.append(scored)
+            elif _prefer_city(scored, twin):
+                # "Washington DC", "Hong Kong": the region or country is the city itself.
+                distinct[distinct.index(twin)] = replace(scored, score=twin.score)
+            if len(distinct) > MAX_CANDIDATES:
+                break
+        best = distinct[0]
+        rivals = [s for s in distinct[1:] if s.score > best.score - AMBIGUITY_MARGIN]
+        ambiguous = bool(rivals)
+        confidence = 1.0
+        if ambiguous:
+            confidence = 0.5
+        elif best.skipped:
+            confidence = 0.8
+        if best.entry.kind == Kind.CITY and best.entry.population < 1000:
+            confidence = min(confidence, 0.7)
+        candidates = tuple(self._place(query, s, 0.5) for s in distinct[1:] if ambiguous)
+        return replace(
+            self._place(query, best, confidence), ambiguous=ambiguous, candidates=candidates
+        )
+
+    def _place(self, query: str, scored: _Scored, confidence: float) -> Place:
+        """Describe one entry as a Place."""
+        entry = scored.entry
+        precision = _PRECISION[entry.kind]
+        if (
+            entry.kind in (Kind.REGION, Kind.COUNTRY)
+            and entry.anchor
+            and (fold(entry.anchor) == fold(entry.name))
+        ):
+            precision = Precision.CITY  # Hong Kong, Singapore: the country is the city
+        return Place(
+            query=query,
+            latitude=entry.latitude,
+            longitude=entry.longitude,
+            precision=precision,
+            country_code=entry.country_code,
+            region=entry.region,
+            display_name=self._display_name(entry),
+            confidence=confidence,
+            timezone=timezone_at(entry.latitude, entry.longitude),
+        )
+
+    def _display_name(self, entry: Entry) -> str:
+        """Write the place as "Atlanta, Georgia, United States"."""
+        gaz = self.gazetteer
+        country_index = gaz.countries.get(entry.country_code)
+        country = gaz.entries[country_index].name if country_index is not None else None
+        pieces = [entry.name]
+        if entry.kind != Kind.REGION and entry.region and entry.region != entry.name:
+            pieces.append(entry.region)
+        if entry.kind != Kind.COUNTRY and country and country != entry.name:
+            pieces.append(country)
+        return ", ".join(pieces)
+
+
+def _same_place(a: Entry, b: Entry) -> bool:
+    """Say whether two entries are one place under two names (a city and its district)."""
+    return (
+        a.country_code == b.country_code
+        and abs(a.latitude - b.latitude) < SAME_PLACE_DEGREES
+        and abs(a.longitude - b.longitude) < SAME_PLACE_DEGREES
+    )
+
+
+def _prefer_city(city: _Scored, area: _Scored) -> bool:
+    """Say whether a city found under the same name should stand for a region or country."""
+    return (
+        city.entry.kind == Kind.CITY
+        and area.entry.kind in (Kind.REGION, Kind.COUNTRY)
+        and area.entry.anchor == city.entry.name
+        and (city.quality == PRIMARY or area.quality != PRIMARY)
+    )
+
+
+def _location(place: Place) -> Location:
+    """Wrap a Place as geopy's Location, raw data included."""
+    return Location(place.display_name, (place.latitude, place.longitude), place.as_dict())

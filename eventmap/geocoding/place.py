@@ -1,0 +1,43 @@
+"""What a geocoder answers: a point, how precise it is, and where it is."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Precision(StrEnum):
+    """How closely a point marks the place: a venue, a city, a region or only a country."""
+
+    VENUE = "venue"
+    CITY = "city"
+    REGION = "region"
+    COUNTRY = "country"
+
+
+@dataclass(frozen=True)
+class Place:
+    """A geocoder's answer for one query, with the other places it could have meant."""
+
+    query: str
+    latitude: float
+    longitude: float
+    precision: Precision
+    country_code: str | None
+    region: str | None
+    display_name: str
+    confidence: float
+    timezone: str | None
+    ambiguous: bool = False
+    candidates: tuple[Place, ...] = field(default=())
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the answer as plain JSON-ready data (candidates without their own candidates)."""
+        data = asdict(self)
+        data["precision"] = self.precision.value
+        data["candidates"] = [
+            {k: v for k, v in c.as_dict().items() if k not in ("candidates", "query")}
+            for c in self.candidates
+        ]
+        return data

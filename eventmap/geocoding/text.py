@@ -1,0 +1,63 @@
+"""Place names folded so that "München", "MUNCHEN" and "munchen" compare equal."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DROPPED = re.compile(r"[.'’‘`ʻʼ]")
+_SEPARATORS = re.compile(r"[^\w]+|_")
+# Letters that Unicode does not decompose into a base letter and an accent.
+_LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "ø": "o",
+        "Ø": "o",
+        "æ": "ae",
+        "Æ": "ae",
+        "ł": "l",
+        "Ł": "l",
+        "đ": "d",
+        "Đ": "d",
+        "ı": "i",
+        "œ": "oe",
+        "Œ": "oe",
+    }
+)
+
+# Words that say an event has no place on the map.
+NOT_A_PLACE = frozenset(
+    {
+        "online",
+        "virtual",
+        "remote",
+        "internet",
+        "web",
+        "webinar",
+        "zoom",
+        "livestream",
+        "live stream",
+        "tbd",
+        "tba",
+        "tbc",
+        "to be announced",
+        "to be determined",
+        "to be confirmed",
+        "n a",
+        "none",
+        "unknown",
+        "various",
+        "everywhere",
+        "worldwide",
+        "global",
+    }
+)
+
+
+def fold(text: str) -> str:
+    """Fold case, accents, apostrophes and punctuation so spellings of a name compare equal."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c)).translate(_LETTERS)
+    text = _DROPPED.sub("", text.casefold())
+    return " ".join(_SEPARATORS.sub(" ", text).split())
