@@ -1,0 +1,150 @@
+"""Command-line tools: import and export event files, load campaigns."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from . import operations
+from .campaigns import CatalogueError, load_catalogue
+from .exporting import export_csv, export_geojson
+from .extensions import db
+from .importer import ImportFileError, import_file
+from .models import Campaign, Event
+from .services import geocoder
+
+# Files with more rows than this get a progress bar while they are checked.
+PROGRESS_MIN_ROWS = 100
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int], Callable[[int], None]]]:
+    """Yield a factory for a click progress bar on stderr, shown for large files only."""
+    bars = []
+
+    def start(total: int) -> Callable[[int], None]:
+        if total < PROGRESS_MIN_ROWS:
+            return lambda _n: None
+        bar = click.progressbar(length=total, label="Checking rows", file=sys.stderr, show_pos=True)
+        bar.__enter__()
+        bars.append(bar)
+        return bar.update
+
+    try:
+        yield start
+    finally:
+        for bar in bars:
+            bar.__exit__(None, None, None)
+
+
+def _fail(errors: list[str], summary: str) -> None:
+    """Print every problem to stderr and exit with status 1."""
+    for line in errors:
+        click.echo(f"  {line}", err=True)
+    raise click.ClickException(summary)
+
+
+@click.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--skip-bad-rows",
+    is_flag=True,
+    help="Import the good rows and list the rejected ones, instead of importing nothing.",
+)
+@click.option("--campaign", "default_campaign", help="Campaign for rows whose campaign is empty.")
+@with_appcontext
+def import_command(path: Path, skip_bad_rows: bool, default_campaign: str | None) -> None:
+    """Import events from a CSV or GeoJSON file (running it twice changes nothing)."""
+    if not path.exists():
+        raise click.BadParameter(f"{path} does not exist", param_hint="PATH")
+    try:
+        with _progress_bar() as progress:
+            report = import_file(
+                path,
+                geocoder=geocoder(),
+                catalogue_path=current_app.config["CAMPAIGNS_FILE"],
+                default_campaign=default_campaign,
+                skip_bad_rows=skip_bad_rows,
+                progress=progress,
+            )
+    except CatalogueError as exc:
+        raise click.ClickException(f"campaign catalogue: {exc}") from exc
+    except ImportFileError as exc:
+        _fail(
+            [str(error) for error in exc.errors],
+            f"{path}: {len(exc.errors)} problem(s) found; nothing was imported."
+            " Fix them, or pass --skip-bad-rows to import the good rows only.",
+        )
+    for slug in report.campaigns_created:
+        click.echo(f"Created campaign {slug} from {current_app.config['CAMPAIGNS_FILE']}")
+    click.echo(
+        f"{path}: {report.rows} row(s): {len(report.created)} created,"
+        f" {len(report.updated)} updated, {len(report.unchanged)} unchanged,"
+        f" {len(report.rejected)} rejected."
+    )
+    if report.rejected:
+        click.echo("Rejected rows (not imported):", err=True)
+        for error in report.rejected:
+            click.echo(f"  {error}", err=True)
+
+
+@click.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "geojson"]), default="csv", show_default=True
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="File to write (default: standard output).",
+)
+@click.option("--campaign", help="Only this campaign's events.")
+@with_appcontext
+def export_command(fmt: str, output: TextIO, campaign: str | None) -> None:
+    """Write every event (all statuses, with contacts) in a form `import` reads back."""
+    query = select(Event).join(Event.campaign).order_by(Campaign.slug, Event.id)
+    if campaign:
+        if db.session.scalar(Campaign.by_slug(campaign)) is None:
+            raise click.BadParameter(f"no campaign {campaign!r}", param_hint="--campaign")
+        query = query.where(Campaign.slug == campaign)
+    events = db.session.scalars(query)
+    # Absolute event links need a base URL; outside a request it is PUBLIC_URL.
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        if fmt == "csv":
+            export_csv(events, csv.writer(output, lineterminator="\n"))
+        else:
+            json.dump(export_geojson(events), output, ensure_ascii=False, indent=1)
+            output.write("\n")
+
+
+@click.command("campaigns")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def campaigns_command(path: Path | None) -> None:
+    """Create or update campaigns from a catalogue file (default: data/campaigns.toml)."""
+    path = path or Path(current_app.config["CAMPAIGNS_FILE"])
+    if not path.exists():
+        raise click.BadParameter(f"{path} does not exist", param_hint="PATH")
+    try:
+        catalogue = load_catalogue(path)
+    except CatalogueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    changed = operations.save_campaigns(catalogue.values())
+    click.echo(f"{path}: {len(catalogue)} campaign(s), {len(changed)} created or updated.")
+
+
+def register_cli(app: Flask) -> None:
+    """Add the commands to `flask --app wsgi`."""
+    for command in (import_command, export_command, campaigns_command):
+        app.cli.add_command(command)

@@ -1,0 +1,193 @@
+"""Campaigns, their events and the parts of multi-part events."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+from .geocoding import Precision
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC timestamp for column defaults."""
+    return datetime.now(UTC)
+
+
+class EventStatus(enum.StrEnum):
+    """Moderation state: only approved events are public."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+def _enum(enum_cls: type[enum.Enum], name: str) -> Enum:
+    """Store an enum by its value as a portable VARCHAR with a CHECK constraint."""
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda cls: [member.value for member in cls],
+        validate_strings=True,
+    )
+
+
+class Campaign(db.Model):
+    """A celebration that many groups join, such as the OpenStack 6th birthday."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    hashtag: Mapped[str] = mapped_column(String(100), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    anniversary: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    events: Mapped[list[Event]] = relationship(back_populates="campaign")
+
+    @property
+    def year(self) -> int:
+        """Return the year that date phrases without one belong to."""
+        for day in (self.anniversary, self.starts_on, self.ends_on):
+            if day is not None:
+                return day.year
+        return self.created_at.year if self.created_at else utcnow().year
+
+    @classmethod
+    def by_slug(cls, slug: str) -> Select[tuple[Campaign]]:
+        """Select the campaign with this slug."""
+        return select(cls).where(cls.slug == slug)
+
+    def __repr__(self) -> str:
+        return f"<Campaign {self.slug}>"
+
+
+class Event(db.Model):
+    """One party: where, when and who, with the text exactly as the organizer gave it."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "slug", name="uq_events_campaign_slug"),
+        CheckConstraint(
+            "(start_date IS NULL AND end_date IS NULL) OR "
+            "(start_date IS NOT NULL AND end_date IS NOT NULL AND end_date >= start_date)",
+            name="ck_events_dates",
+        ),
+        CheckConstraint(
+            "(latitude IS NULL AND longitude IS NULL) OR "
+            "(latitude BETWEEN -90 AND 90 AND longitude BETWEEN -180 AND 180)",
+            name="ck_events_point",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(120))
+    title: Mapped[str] = mapped_column(String(200))
+    location_text: Mapped[str] = mapped_column(String(300))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    precision: Mapped[Precision | None] = mapped_column(_enum(Precision, "precision"))
+    country_code: Mapped[str | None] = mapped_column(String(2), index=True)
+    region: Mapped[str | None] = mapped_column(String(200))
+    place_name: Mapped[str | None] = mapped_column(String(300))
+    # "geocoder" when the point came from the geocoder, "manual" when a person set it.
+    geocode_source: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    start_date: Mapped[date | None] = mapped_column(Date, index=True)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    date_text: Mapped[str] = mapped_column(String(200), default="")
+    link: Mapped[str | None] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Organizer contact: for the campaign team only, never rendered on a public page.
+    contact: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[EventStatus] = mapped_column(
+        _enum(EventStatus, "event_status"), default=EventStatus.PENDING, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    campaign: Mapped[Campaign] = relationship(back_populates="events")
+    parts: Mapped[list[EventPart]] = relationship(
+        back_populates="event",
+        order_by="EventPart.position",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def is_tbd(self) -> bool:
+        """Tell whether the date is still to be announced."""
+        return self.start_date is None
+
+    @property
+    def is_placed(self) -> bool:
+        """Tell whether the event has a point on the map."""
+        return self.latitude is not None and self.longitude is not None
+
+    @classmethod
+    def approved(cls, campaign: Campaign | None = None) -> Select[tuple[Event]]:
+        """Select public events, dated ones by date then TBD ones, optionally of one campaign."""
+        query = select(cls).where(cls.status == EventStatus.APPROVED)
+        if campaign is not None:
+            query = query.where(cls.campaign_id == campaign.id)
+        return query.order_by(
+            cls.start_date.is_(None), cls.start_date, cls.end_date, cls.title, cls.id
+        )
+
+    @classmethod
+    def upcoming(cls, today: date, campaign: Campaign | None = None) -> Select[tuple[Event]]:
+        """Select public events that have not ended by `today`."""
+        return cls.approved(campaign).where(cls.end_date >= today)
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class EventPart(db.Model):
+    """One dated part of a multi-part event, such as tutorials before a launch party."""
+
+    __tablename__ = "event_parts"
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="ck_event_parts_dates"),
+        UniqueConstraint("event_id", "position", name="uq_event_parts_position"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str | None] = mapped_column(String(100))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+
+    event: Mapped[Event] = relationship(back_populates="parts")
+
+    def __repr__(self) -> str:
+        return f"<EventPart {self.event_id}#{self.position}>"

@@ -1,0 +1,165 @@
+"""Every write to campaigns and events: each function commits and logs what it did."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from .campaigns import CampaignData
+from .extensions import db
+from .models import Campaign, Event, EventPart, EventStatus
+
+if TYPE_CHECKING:
+    from .importer import EventData, ImportReport
+
+logger = logging.getLogger(__name__)
+
+CAMPAIGN_FIELDS = ("name", "hashtag", "description", "starts_on", "ends_on", "anniversary")
+
+
+def _assign(target: Any, values: Mapping[str, Any]) -> bool:
+    """Set attributes that differ; tell whether anything changed."""
+    changed = False
+    for name, value in values.items():
+        if getattr(target, name) != value:
+            setattr(target, name, value)
+            changed = True
+    return changed
+
+
+def _save_campaign(data: CampaignData) -> tuple[Campaign, bool]:
+    """Create or update a campaign from catalogue data without committing."""
+    campaign = db.session.scalar(Campaign.by_slug(data.slug))
+    values = {name: getattr(data, name) for name in CAMPAIGN_FIELDS}
+    if campaign is None:
+        campaign = Campaign(slug=data.slug, **values)
+        db.session.add(campaign)
+        return campaign, True
+    return campaign, _assign(campaign, values)
+
+
+def save_campaigns(catalogue: Iterable[CampaignData]) -> list[str]:
+    """Create or update campaigns from the catalogue; return the slugs that changed."""
+    changed = []
+    for data in catalogue:
+        _, did_change = _save_campaign(data)
+        if did_change:
+            changed.append(data.slug)
+    db.session.commit()
+    if changed:
+        logger.info("campaigns saved: %s", ", ".join(changed))
+    return changed
+
+
+def _event_values(data: EventData) -> dict[str, Any]:
+    """Map validated event data to model attributes (parts handled apart)."""
+    point = data.point
+    return {
+        "title": data.title,
+        "location_text": data.location_text,
+        "date_text": data.date_text,
+        "start_date": data.start_date,
+        "end_date": data.end_date,
+        "latitude": point.latitude if point else None,
+        "longitude": point.longitude if point else None,
+        "precision": point.precision if point else None,
+        "country_code": point.country_code if point else None,
+        "region": point.region if point else None,
+        "place_name": point.place_name if point else None,
+        "timezone": point.timezone if point else None,
+        "geocode_source": point.source if point else None,
+        "link": data.link,
+        "description": data.description,
+        "contact": data.contact,
+        "status": data.status,
+    }
+
+
+def _part_tuples(data: EventData) -> list[tuple[int, str | None, Any, Any]]:
+    """Return the parts worth storing: several, or one with a label."""
+    if len(data.parts) < 2 and not any(part.label for part in data.parts):
+        return []
+    return [(i, p.label, p.start, p.end) for i, p in enumerate(data.parts)]
+
+
+def _apply_event(campaign: Campaign, event: Event | None, data: EventData) -> tuple[Event, bool]:
+    """Create or update one event and its parts without committing."""
+    values = _event_values(data)
+    wanted_parts = _part_tuples(data)
+    if event is None:
+        event = Event(campaign=campaign, slug=data.slug, **values)
+        db.session.add(event)
+        changed = True
+    else:
+        changed = _assign(event, values)
+    current_parts = [(p.position, p.label, p.start_date, p.end_date) for p in event.parts]
+    if current_parts != wanted_parts:
+        event.parts.clear()
+        db.session.flush()  # delete old positions before reusing them
+        event.parts.extend(
+            EventPart(position=pos, label=label, start_date=start, end_date=end)
+            for pos, label, start, end in wanted_parts
+        )
+        changed = True
+    return event, changed
+
+
+def apply_import(rows: Iterable[EventData], catalogue: Mapping[str, CampaignData]) -> ImportReport:
+    """Write validated rows in one transaction: all of them or, on any error, none."""
+    from .importer import ImportReport
+
+    report = ImportReport()
+    rows = list(rows)
+    campaigns = {c.slug: c for c in db.session.scalars(select(Campaign))}
+    events = {(event.campaign_id, event.slug): event for event in db.session.scalars(select(Event))}
+    try:
+        for slug in dict.fromkeys(row.campaign for row in rows):
+            if slug not in campaigns:
+                campaigns[slug], _ = _save_campaign(catalogue[slug])
+                report.campaigns_created.append(slug)
+        db.session.flush()
+        for row in rows:
+            campaign = campaigns[row.campaign]
+            existing = events.get((campaign.id, row.slug))
+            _event, changed = _apply_event(campaign, existing, row)
+            label = f"{row.campaign}/{row.slug}"
+            if existing is None:
+                report.created.append(label)
+            elif changed:
+                report.updated.append(label)
+            else:
+                report.unchanged.append(label)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info(
+        "import: %d created, %d updated, %d unchanged",
+        len(report.created),
+        len(report.updated),
+        len(report.unchanged),
+    )
+    return report
+
+
+def set_status(event: Event, status: EventStatus) -> bool:
+    """Move an event to a moderation state; tell whether it changed."""
+    if event.status == status:
+        return False
+    event.status = status
+    db.session.commit()
+    logger.info("event %s/%s is now %s", event.campaign.slug, event.slug, status.value)
+    return True
+
+
+def approve_event(event: Event) -> bool:
+    """Make an event public."""
+    return set_status(event, EventStatus.APPROVED)
+
+
+def reject_event(event: Event) -> bool:
+    """Take an event off every public page."""
+    return set_status(event, EventStatus.REJECTED)

@@ -1,0 +1,157 @@
+"""Turn events into CSV rows and GeoJSON features, the shapes the importer reads back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .models import Event
+
+# Columns of an event file, in the order `export` writes them. `import` accepts any subset
+# that includes the required ones (see importer.REQUIRED_COLUMNS).
+CSV_COLUMNS: tuple[str, ...] = (
+    "campaign",
+    "slug",
+    "title",
+    "location",
+    "date_text",
+    "start",
+    "end",
+    "latitude",
+    "longitude",
+    "precision",
+    "country_code",
+    "region",
+    "place_name",
+    "timezone",
+    "point_source",
+    "link",
+    "description",
+    "contact",
+    "status",
+)
+
+# Leading characters that make a spreadsheet treat a cell as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+UrlFor = Callable[[Event], str]
+
+
+def neutralise_formula(value: str) -> str:
+    """Prefix a quote to a cell a spreadsheet would run as a formula (CSV injection)."""
+    if value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def restore_formula(value: str) -> str:
+    """Undo `neutralise_formula`, so an exported file imports back to the same text."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_PREFIXES):
+        return value[1:]
+    return value
+
+
+def _text(value: Any) -> str:
+    """Render one value as the text of a CSV cell."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def event_record(event: Event) -> dict[str, Any]:
+    """Return every stored field of an event, keyed by the file columns (for export)."""
+    return {
+        "campaign": event.campaign.slug,
+        "slug": event.slug,
+        "title": event.title,
+        "location": event.location_text,
+        "date_text": event.date_text,
+        "start": event.start_date,
+        "end": event.end_date,
+        "latitude": event.latitude,
+        "longitude": event.longitude,
+        "precision": event.precision.value if event.precision else None,
+        "country_code": event.country_code,
+        "region": event.region,
+        "place_name": event.place_name,
+        "timezone": event.timezone,
+        "point_source": event.geocode_source,
+        "link": event.link,
+        "description": event.description,
+        "contact": event.contact,
+        "status": event.status.value,
+    }
+
+
+def csv_row(event: Event) -> list[str]:
+    """Return an event as CSV cells in CSV_COLUMNS order, formulas neutralised."""
+    record = event_record(event)
+    return [neutralise_formula(_text(record[column])) for column in CSV_COLUMNS]
+
+
+def _geometry(event: Event) -> dict[str, Any] | None:
+    """Return a GeoJSON Point ([lon, lat], RFC 7946) or None when the event has no place."""
+    if not event.is_placed:
+        return None
+    return {"type": "Point", "coordinates": [event.longitude, event.latitude]}
+
+
+def public_properties(event: Event, url: str) -> dict[str, Any]:
+    """Return what anyone may see of an event: no contact, no moderation data."""
+    properties: dict[str, Any] = {
+        "id": event.id,
+        "title": event.title,
+        "location": event.location_text,
+        "country_code": event.country_code,
+        "precision": event.precision.value if event.precision else None,
+        "timezone": event.timezone,
+        "start": _text(event.start_date) or None,
+        "end": _text(event.end_date) or None,
+        "date_text": event.date_text,
+        "campaign": event.campaign.slug,
+        "url": url,
+    }
+    if event.parts:
+        properties["parts"] = [
+            {
+                "label": part.label,
+                "start": part.start_date.isoformat(),
+                "end": part.end_date.isoformat(),
+            }
+            for part in event.parts
+        ]
+    return properties
+
+
+def public_feature(event: Event, url: str) -> dict[str, Any]:
+    """Return an event as a public GeoJSON Feature."""
+    return {
+        "type": "Feature",
+        "id": event.id,
+        "geometry": _geometry(event),
+        "properties": public_properties(event, url),
+    }
+
+
+def full_feature(event: Event, url: str) -> dict[str, Any]:
+    """Return an event as a GeoJSON Feature with every stored field, for export and re-import."""
+    record = event_record(event)
+    properties = public_properties(event, url)
+    for column in CSV_COLUMNS:
+        if column not in ("latitude", "longitude"):
+            properties[column] = _text(record[column]) or None
+    return {
+        "type": "Feature",
+        "id": event.id,
+        "geometry": _geometry(event),
+        "properties": properties,
+    }
+
+
+def feature_collection(features: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Wrap features in a GeoJSON FeatureCollection."""
+    return {"type": "FeatureCollection", "features": list(features)}

@@ -1,0 +1,43 @@
+"""Template filters and globals: dates and places as people read them."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .dates import format_span
+from .geocoding import Precision
+from .models import Event
+from .urls import campaign_url, event_path
+
+PRECISION_NOTES = {
+    Precision.VENUE: "exact place",
+    Precision.CITY: "in or near the city",
+    Precision.REGION: "somewhere in the region",
+    Precision.COUNTRY: "somewhere in the country",
+}
+
+
+def event_when(event: Event) -> str:
+    """Return an event's date as a person reads it, parts and labels included."""
+    if event.parts:
+        return "; ".join(
+            format_span(p.start_date, p.end_date) + (f" ({p.label})" if p.label else "")
+            for p in event.parts
+        )
+    return format_span(event.start_date, event.end_date)
+
+
+def precision_note(event: Event) -> str:
+    """Say how exact an event's point is, so nobody walks to a country's centre."""
+    if event.precision is None:
+        return "not on the map"
+    return PRECISION_NOTES[event.precision]
+
+
+def register_templating(app: Flask) -> None:
+    """Make the helpers available in every template."""
+    app.add_template_filter(event_when, "when")
+    app.add_template_filter(format_span, "span")
+    app.add_template_filter(precision_note, "precision_note")
+    app.add_template_global(event_path)
+    app.add_template_global(campaign_url)

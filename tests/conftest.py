@@ -1,0 +1,234 @@
+"""Fixtures: an app on a fresh database per test, a client, a CLI runner and factories."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import make_url, text
+from sqlalchemy.engine import URL
+
+from eventmap import create_app
+from eventmap.extensions import db
+from eventmap.geocoding import Place, Precision
+from eventmap.models import Campaign, Event, EventStatus
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _postgres_admin_url() -> URL | None:
+    """Return the PostgreSQL server the suite should use, if DATABASE_URL names one."""
+    raw = os.environ.get("DATABASE_URL", "")
+    if not raw.startswith(("postgres://", "postgresql")):
+        return None
+    url = make_url(raw.replace("postgres://", "postgresql://", 1))
+    return url.set(drivername="postgresql+psycopg")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Give the session its own database: a temp SQLite file, or a new PostgreSQL database."""
+    admin = _postgres_admin_url()
+    if admin is None:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    import sqlalchemy
+
+    name = f"eventmap_test_{uuid.uuid4().hex[:12]}"
+    engine = sqlalchemy.create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except sqlalchemy.exc.OperationalError as exc:
+        # DATABASE_URL asked for PostgreSQL: failing to reach it is a failure, never a skip.
+        pytest.fail(f"cannot reach PostgreSQL at {admin.render_as_string()}: {exc}")
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+class FakeGeocoder:
+    """A geocoder that knows a few places, so most tests need no gazetteer."""
+
+    def __init__(self) -> None:
+        """Start with places the tests use; tests may add more."""
+        self.calls: list[str] = []
+        self.places: dict[str, Place] = {}
+        for query, lat, lon, precision, cc, region in (
+            ("Munich", 48.137, 11.575, Precision.CITY, "DE", "Bavaria"),
+            ("Brazil", -15.78, -47.93, Precision.COUNTRY, "BR", None),
+            ("Paris, France", 48.857, 2.352, Precision.CITY, "FR", "Île-de-France"),
+            ("Thailand", 13.754, 100.501, Precision.COUNTRY, "TH", None),
+            ("Kazan, Russia", 55.796, 49.106, Precision.CITY, "RU", "Tatarstan"),
+        ):
+            self.add(query, lat, lon, precision, cc, region)
+
+    def add(
+        self,
+        query: str,
+        lat: float,
+        lon: float,
+        precision: Precision = Precision.CITY,
+        country_code: str = "DE",
+        region: str | None = None,
+    ) -> None:
+        """Teach the fake one more place."""
+        self.places[query] = Place(
+            query=query,
+            latitude=lat,
+            longitude=lon,
+            precision=precision,
+            country_code=country_code,
+            region=region,
+            display_name=f"{query} (fake)",
+            confidence=1.0,
+            timezone="Europe/Berlin",
+        )
+
+    def lookup(self, query: str) -> Place | None:
+        """Return the known place or None, recording the question."""
+        self.calls.append(query)
+        return self.places.get(query)
+
+
+@pytest.fixture
+def geocoder() -> FakeGeocoder:
+    """Give each test its own fake geocoder."""
+    return FakeGeocoder()
+
+
+@pytest.fixture(scope="session")
+def _migrated(database_url: str) -> str:
+    """Build the schema once per session through the real migrations."""
+    from flask_migrate import upgrade
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_tables(app: Flask) -> None:
+    """Delete every row, children first, so the next test starts from nothing."""
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(_migrated: str, geocoder: FakeGeocoder, tmp_path: Path) -> Iterator[Flask]:
+    """Give each test an app on an empty, fully migrated database."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": _migrated,
+            "SECRET_KEY": "test",
+            "GEOCODER": geocoder,
+            "CAMPAIGNS_FILE": str(PROJECT_ROOT / "data" / "campaigns.toml"),
+        }
+    )
+    _empty_tables(app)
+    yield app
+    _empty_tables(app)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def empty_database(app: Flask) -> Any:
+    """Return a function that empties the test database mid-test (for round trips)."""
+    return lambda: _empty_tables(app)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """Give a test client for the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """Give a CLI runner for `flask` commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[None]:
+    """Run the test inside an app context."""
+    with app.app_context():
+        yield
+
+
+_serial = count(1)
+
+
+@pytest.fixture
+def make_campaign(ctx: None) -> Any:
+    """Return a factory that stores a campaign with sensible defaults."""
+
+    def make(**overrides: Any) -> Campaign:
+        values: dict[str, Any] = {
+            "slug": "openstack6bday",
+            "name": "OpenStack turns 6",
+            "hashtag": "OpenStack6Bday",
+            "description": "Birthday parties",
+            "starts_on": date(2016, 7, 1),
+            "ends_on": date(2016, 8, 31),
+            "anniversary": date(2016, 7, 19),
+        }
+        values.update(overrides)
+        campaign = Campaign(**values)
+        db.session.add(campaign)
+        db.session.commit()
+        return campaign
+
+    return make
+
+
+@pytest.fixture
+def make_event(make_campaign: Any) -> Any:
+    """Return a factory that stores an approved, placed, dated event (override anything)."""
+
+    def make(**overrides: Any) -> Event:
+        campaign = overrides.pop("campaign", None)
+        if campaign is None:
+            campaign = db.session.scalar(Campaign.by_slug("openstack6bday")) or make_campaign()
+        n = next(_serial)
+        values: dict[str, Any] = {
+            "campaign": campaign,
+            "slug": f"party-{n}",
+            "title": f"Party {n}",
+            "location_text": "Munich",
+            "latitude": 48.137,
+            "longitude": 11.575,
+            "precision": Precision.CITY,
+            "country_code": "DE",
+            "timezone": "Europe/Berlin",
+            "geocode_source": "geocoder",
+            "start_date": date(2016, 7, 19),
+            "end_date": date(2016, 7, 19),
+            "date_text": "July 19",
+            "status": EventStatus.APPROVED,
+        }
+        values.update(overrides)
+        event = Event(**values)
+        db.session.add(event)
+        db.session.commit()
+        return event
+
+    return make

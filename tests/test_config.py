@@ -1,0 +1,31 @@
+"""Configuration read from the environment."""
+
+from __future__ import annotations
+
+import pytest
+
+from eventmap.config import Config
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
+def test_database_url_is_normalised_for_psycopg3(monkeypatch, tmp_path, given, expected):
+    monkeypatch.setenv("DATABASE_URL", given)
+    assert expected == Config(tmp_path).SQLALCHEMY_DATABASE_URI
+
+
+def test_defaults_are_sqlite_in_the_instance_folder_and_a_kept_secret(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    first = Config(tmp_path)
+    assert f"sqlite:///{tmp_path / 'eventmap.sqlite3'}" == first.SQLALCHEMY_DATABASE_URI
+    assert len(first.SECRET_KEY) == 64
+    assert Config(tmp_path).SECRET_KEY == first.SECRET_KEY  # same secret after a restart
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # readable by the owner only

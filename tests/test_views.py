@@ -1,0 +1,118 @@
+"""Public pages: the campaign list and event permalinks."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from eventmap.extensions import db
+from eventmap.geocoding import Precision
+from eventmap.models import EventPart, EventStatus
+
+
+def test_home_lists_parties_grouped_by_date_with_tbd_last(client, make_event):
+    make_event(
+        slug="late", title="Late party", start_date=date(2016, 7, 28), end_date=date(2016, 7, 28)
+    )
+    make_event(slug="tbd", title="Someday party", start_date=None, end_date=None, date_text="TBD")
+    make_event(
+        slug="early", title="Early party", start_date=date(2016, 7, 5), end_date=date(2016, 7, 5)
+    )
+
+    page = client.get("/").get_data(as_text=True)
+
+    headings = re.findall(r"<h2 id=\"day-\d+\">(.*?)</h2>", page)
+    assert headings == ["Tue 5 July 2016", "Thu 28 July 2016", "Date to be announced"]
+    assert page.index("Early party") < page.index("Late party") < page.index("Someday party")
+    assert 'href="/openstack6bday/early"' in page
+    assert "3 parties" in page
+    assert "#OpenStack6Bday" in page
+
+
+def test_campaign_page_by_slug_and_unknown_campaign(client, make_event):
+    make_event(title="Munich party")
+    assert "Munich party" in client.get("/openstack6bday/").get_data(as_text=True)
+    missing = client.get("/nope/")
+    assert missing.status_code == 404
+    assert "There is no campaign called “nope”." in missing.get_data(as_text=True)
+
+
+def test_only_approved_events_are_shown(client, make_event):
+    make_event(title="Visible party")
+    make_event(title="Pending party", slug="pending", status=EventStatus.PENDING)
+    page = client.get("/").get_data(as_text=True)
+    assert "Visible party" in page
+    assert "Pending party" not in page
+    assert client.get("/openstack6bday/pending").status_code == 404
+
+
+def test_event_page_shows_date_place_and_parts_but_not_contact(client, make_event):
+    event = make_event(
+        slug="thailand",
+        title="Thai party",
+        location_text="Thailand",
+        precision=Precision.COUNTRY,
+        place_name="Thailand",
+        start_date=date(2016, 7, 27),
+        end_date=date(2016, 7, 29),
+        date_text="July 27-28 (tutorials); July 29 (launch party)",
+        contact="organizer@example.org",
+        link="https://example.org/party",
+    )
+    event.parts.extend(
+        [
+            EventPart(
+                position=0,
+                label="tutorials",
+                start_date=date(2016, 7, 27),
+                end_date=date(2016, 7, 28),
+            ),
+            EventPart(
+                position=1,
+                label="launch party",
+                start_date=date(2016, 7, 29),
+                end_date=date(2016, 7, 29),
+            ),
+        ]
+    )
+    db.session.commit()
+
+    page = client.get("/openstack6bday/thailand").get_data(as_text=True)
+
+    assert "<h1>Thai party</h1>" in page
+    assert "27–28 July 2016 (tutorials)" in page
+    assert "Fri 29 July 2016 (launch party)" in page
+    assert "somewhere in the country" in page
+    assert 'href="https://example.org/party"' in page
+    assert "organizer@example.org" not in page
+    assert '<link rel="canonical" href="http://localhost/openstack6bday/thailand">' in page
+
+
+def test_user_text_is_escaped(client, make_event):
+    make_event(slug="x", title="<img src=x onerror=alert(1)>", location_text="<b>Munich</b>")
+    for path in ("/", "/openstack6bday/x"):
+        page = client.get(path).get_data(as_text=True)
+        assert "<img src=x" not in page
+        assert "&lt;img src=x onerror=alert(1)&gt;" in page
+        assert "<b>Munich</b>" not in page
+
+
+def test_pages_are_ready_for_phones_and_keyboards(client, make_event):
+    make_event()
+    page = client.get("/").get_data(as_text=True)
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert '<html lang="en">' in page
+    assert 'href="#main"' in page
+    assert 'id="main"' in page
+
+
+def test_home_without_campaigns_explains_how_to_load_them(client):
+    page = client.get("/").get_data(as_text=True)
+    assert "flask --app wsgi import data/parties.csv" in page
+
+
+def test_unknown_event_is_a_friendly_404(client, make_event):
+    make_event()
+    response = client.get("/openstack6bday/nowhere")
+    assert response.status_code == 404
+    assert "Back to the parties" in response.get_data(as_text=True)
