@@ -390,18 +390,19 @@ def to_phrase(parts: Iterable[DatePart]) -> str:
     """Write parts as a phrase that `parse_date_phrase` reads back to the same parts."""
     pieces = []
     for part in parts:
-        piece = format_span(part.start, part.end)
-        if part.label:
-            if re.search(r"[()*†‡?]", part.label):
-                raise ValueError(f"the label {part.label!r} cannot be written in a date phrase")
-            piece += f" ({part.label})"
-        pieces.append(piece)
+        if part.label and re.search(r"[()*†‡?]", part.label):
+            raise ValueError(f"the label {part.label!r} cannot be written in a date phrase")
+        pieces.append(format_part(part.start, part.end, part.label))
     return "; ".join(pieces) or "TBD"
+
+
+def format_part(start: date, end: date, label: str | None = None) -> str:
+    """Write one part as people read it: "27–28 July 2016 (tutorials)"."""
+    return format_span(start, end) + (f" ({label})" if label else "")
 
 
 def format_parsed(parsed: ParsedDate) -> str:
     """Write a parsed phrase back in the house style, or "Date to be announced"."""
-    pieces = [
-        format_span(p.start, p.end) + (f" ({p.label})" if p.label else "") for p in parsed.parts
-    ]
-    return "; ".join(pieces) or format_span(None)
+    return "; ".join(format_part(p.start, p.end, p.label) for p in parsed.parts) or format_span(
+        None
+    )

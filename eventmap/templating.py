@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .dates import format_span
+from .dates import format_part, format_span
 from .geocoding import Precision
 from .models import Event
 from .urls import campaign_url, event_path
@@ -20,10 +20,7 @@ PRECISION_NOTES = {
 def event_when(event: Event) -> str:
     """Return an event's date as a person reads it, parts and labels included."""
     if event.parts:
-        return "; ".join(
-            format_span(p.start_date, p.end_date) + (f" ({p.label})" if p.label else "")
-            for p in event.parts
-        )
+        return "; ".join(format_part(p.start_date, p.end_date, p.label) for p in event.parts)
     return format_span(event.start_date, event.end_date)
 
 
@@ -38,6 +35,7 @@ def register_templating(app: Flask) -> None:
     """Make the helpers available in every template."""
     app.add_template_filter(event_when, "when")
     app.add_template_filter(format_span, "span")
+    app.add_template_global(format_part)
     app.add_template_filter(precision_note, "precision_note")
     app.add_template_global(event_path)
     app.add_template_global(campaign_url)
