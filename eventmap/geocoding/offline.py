@@ -6,19 +6,21 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from math import log10
+from pathlib import Path
 
 from geopy.location import Location
 
-from .gazetteer import PRIMARY, Entry, Gazetteer, Kind, gazetteer
+from .gazetteer import PRIMARY, Entry, Gazetteer, Kind, open_index, region_variants
 from .place import Place, Precision
 from .text import NOT_A_PLACE, fold
-from .timezones import timezone_at
 
 # A candidate this far behind the best (in log10 of population) is not a real alternative.
 AMBIGUITY_MARGIN = 1.3
 # Two answers closer than this (degrees, about 50 km) are the same place.
 SAME_PLACE_DEGREES = 0.45
 MAX_CANDIDATES = 5
+# A city at least this share of a same-named region's population is what people mean.
+CITY_OVER_REGION = 0.25
 MAX_QUERY_LENGTH = 300
 _KIND_BONUS = {Kind.COUNTRY: 1.0, Kind.VERNACULAR: 1.0, Kind.REGION: 0.5, Kind.CITY: 0.0}
 _PRECISION = {
@@ -29,10 +31,11 @@ _PRECISION = {
 }
 _BRACKETS = re.compile(r"\(([^()]*)\)")
 _DIRECTIONAL = re.compile(
-    r"(?:north|south|east|west|central|upper|lower|greater)(?:ern)?"
-    r"(?:[- ]?(?:east|west)(?:ern)?)?\s+(.+)",
+    r"((?:north|south|east|west)(?:ern)?(?:[- ]?(?:east|west)(?:ern)?)?"
+    r"|central|upper|lower|greater|metro|upstate|downstate|inland|coastal|rural)\s+(.+)",
     re.IGNORECASE,
 )
+_POSTCODE = re.compile(r"\b\d[\d-]*\b")
 
 
 @dataclass(frozen=True)
@@ -49,15 +52,16 @@ class _Scored:
 class OfflineGeocoder:
     """Geocode place text from the packaged gazetteer; follows geopy's geocoder interface."""
 
-    def __init__(self, gaz: Gazetteer | None = None) -> None:
-        """Use the given gazetteer, or the shared one built on first lookup."""
-        self._gazetteer = gaz
+    def __init__(self, index_dir: Path | None = None) -> None:
+        """Use the place index in `index_dir` (default: instance/), opened on first use."""
+        self.index_dir = index_dir
+        self._gazetteer: Gazetteer | None = None
 
     @property
     def gazetteer(self) -> Gazetteer:
-        """Return the gazetteer, building the shared one if needed."""
+        """Return the place index, building it on first use if it is missing."""
         if self._gazetteer is None:
-            self._gazetteer = gazetteer()
+            self._gazetteer = open_index(self.index_dir)
         return self._gazetteer
 
     def geocode(
@@ -85,25 +89,34 @@ class OfflineGeocoder:
         return None
 
     def _rank(self, text: str) -> list[_Scored]:
-        """Score every reading of the text, best first."""
-        parts = [p for p in (part.strip() for part in text.split(",")) if fold(p)]
-        if not parts:
-            return []
-        if len(parts) == 1:
-            found = self._readings(parts[0], [], skipped=0)
+        """Score every reading of the text, best first; leading parts may be venue or street."""
+        parts = [p for p in (_clean_part(part) for part in text.split(",")) if fold(p)]
+        for skipped in range(len(parts)):
+            found = self._head(parts[skipped], parts[skipped + 1 :], skipped)
             if found:
                 return found
-            words = parts[0].split()
-            for cut in (1, 2):  # "Washington DC", "Paris France", "Munich Germany"
-                if len(words) > cut:
-                    found = self._readings(
-                        " ".join(words[:-cut]), [" ".join(words[-cut:])], skipped=0
-                    )
-                    if found:
-                        return found
-            return self._directional(parts[0])
-        for skipped in range(len(parts)):
-            found = self._readings(parts[skipped], parts[skipped + 1 :], skipped)
+        return []
+
+    def _head(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
+        """Read one part before its qualifiers: as written, else with its last words as a
+        qualifier ("Sydney NSW"), else without "State"/"Province" ("New York State")."""
+        found = self._readings(head, qualifiers, skipped)
+        if not any(s.entry.kind != Kind.CITY for s in found):
+            found += self._directional(head, qualifiers, skipped)  # "North Wales"
+        if found:
+            return sorted(found, key=lambda s: s.score, reverse=True)
+        words = head.split()
+        for cut in (1, 2):  # "Washington DC", "Paris France", "Munich Germany"
+            if len(words) > cut:
+                found = self._readings(
+                    " ".join(words[:-cut]), [" ".join(words[-cut:]), *qualifiers], skipped
+                )
+                if found:
+                    return found
+        for variant in sorted(region_variants(head) - {fold(head)}):
+            found = [
+                s for s in self._readings(variant, qualifiers, skipped) if s.entry.kind != Kind.CITY
+            ]
             if found:
                 return found
         return []
@@ -127,23 +140,28 @@ class OfflineGeocoder:
         return scored
 
     def _qualifies(self, entry: Entry, qualifier: str) -> bool:
-        """Say whether a qualifier names the entry's country or region."""
+        """Say whether a qualifier names the entry's country, region or county."""
         gaz = self.gazetteer
         if qualifier in gaz.country_names.get(entry.country_code, ()):
             return True
-        return entry.region is not None and qualifier in gaz.region_names.get(
+        if entry.region is not None and qualifier in gaz.region_names.get(
             (entry.country_code, entry.region), ()
-        )
+        ):
+            return True
+        return entry.county is not None and qualifier in region_variants(entry.county)
 
-    def _directional(self, text: str) -> list[_Scored]:
-        """Read "Northern Bavaria" or "Eastern Kenya" as the region or country named."""
+    def _directional(self, text: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
+        """Read "Northern Bavaria", "Upstate New York" or "Greater Manchester" as the area named."""
         match = _DIRECTIONAL.fullmatch(text)
         if not match:
             return []
+        kinds = {Kind.REGION, Kind.COUNTRY, Kind.VERNACULAR}
+        if match.group(1).lower() in ("greater", "metro"):
+            kinds.add(Kind.CITY)
         return [
             replace(s, score=s.score - 1)
-            for s in self._readings(match.group(1), [], skipped=0)
-            if s.entry.kind in (Kind.REGION, Kind.COUNTRY)
+            for s in self._readings(match.group(2), qualifiers, skipped)
+            if s.entry.kind in kinds
         ]
 
     def _answer(self, query: str, ranked: list[_Scored]) -> Place:
@@ -158,6 +176,7 @@ class OfflineGeocoder:
                 distinct[distinct.index(twin)] = replace(scored, score=twin.score)
             if len(distinct) > MAX_CANDIDATES:
                 break
+        distinct = _city_for_region(distinct, ranked)
         best = distinct[0]
         rivals = [s for s in distinct[1:] if s.score > best.score - AMBIGUITY_MARGIN]
         ambiguous = bool(rivals)
@@ -192,14 +211,13 @@ class OfflineGeocoder:
             region=entry.region,
             display_name=self._display_name(entry),
             confidence=confidence,
-            timezone=timezone_at(entry.latitude, entry.longitude),
+            timezone=entry.timezone,
         )
 
     def _display_name(self, entry: Entry) -> str:
         """Write the place as "Atlanta, Georgia, United States"."""
-        gaz = self.gazetteer
-        country_index = gaz.countries.get(entry.country_code)
-        country = gaz.entries[country_index].name if country_index is not None else None
+        country_entry = self.gazetteer.country(entry.country_code)
+        country = country_entry.name if country_entry else None
         pieces = [entry.name]
         if entry.kind != Kind.REGION and entry.region and entry.region != entry.name:
             pieces.append(entry.region)
@@ -215,6 +233,28 @@ def _same_place(a: Entry, b: Entry) -> bool:
         and abs(a.latitude - b.latitude) < SAME_PLACE_DEGREES
         and abs(a.longitude - b.longitude) < SAME_PLACE_DEGREES
     )
+
+
+def _clean_part(part: str) -> str:
+    """Drop postcodes and house numbers from one comma part: "Sydney NSW 2000" -> "Sydney NSW"."""
+    return " ".join(_POSTCODE.sub(" ", part).split())
+
+
+def _city_for_region(distinct: list[_Scored], ranked: list[_Scored]) -> list[_Scored]:
+    """Prefer a big city over a region that shares its name (Kiev, Buenos Aires, New York)."""
+    best = distinct[0]
+    if best.entry.kind != Kind.REGION:
+        return distinct
+    for scored in ranked:
+        entry = scored.entry
+        if (
+            entry.kind == Kind.CITY
+            and entry.country_code == best.entry.country_code
+            and entry.population >= CITY_OVER_REGION * best.entry.population
+        ):
+            city = replace(scored, score=best.score)
+            return [city, *(d for d in distinct if d.entry is not entry)]
+    return distinct
 
 
 def _prefer_city(city: _Scored, area: _Scored) -> bool:

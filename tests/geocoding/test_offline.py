@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from geopy.distance import geodesic
 from geopy.location import Location
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from eventmap.geocoding import OfflineGeocoder, Precision, fold, timezone_at
 
@@ -170,3 +172,61 @@ def test_timezone_at_uses_the_point():
     assert timezone_at(48.137, 11.575) == "Europe/Berlin"
     assert timezone_at(-29.858, 31.029) == "Africa/Johannesburg"
     assert timezone_at(40.713, -74.006) == "America/New_York"
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "region", "precision"),
+    [
+        ("Bayern", "DE", "Bavaria", Precision.REGION),  # ISO 3166-2 local name
+        ("Baviera", "DE", "Bavaria", Precision.REGION),  # a translation of it
+        ("Niemcy", "DE", None, Precision.COUNTRY),  # Germany in Polish
+        ("Francia", "FR", None, Precision.COUNTRY),
+        ("Texas State", "US", "Texas", Precision.REGION),
+        ("State of Ohio", "US", "Ohio", Precision.REGION),
+        ("Ontario province", "CA", "Ontario", Precision.REGION),
+        ("Southern Ontario", "CA", "Ontario", Precision.REGION),
+        ("Eastern Kenya", "KE", None, Precision.COUNTRY),
+        ("Springfield, Sangamon County", "US", "Illinois", Precision.CITY),  # admin-2 qualifier
+        ("Suite 400, 500 Main Street, Dallas TX 75201", "US", "Texas", Precision.CITY),
+        ("Sao Paulo", "BR", None, Precision.CITY),  # the city, not the state of the same name
+    ],
+)
+def test_general_query_forms(geocoder, query, country, region, precision):
+    place = geocoder.lookup(query)
+    assert place is not None, query
+    assert (place.country_code, place.precision) == (country, precision)
+    if region:
+        assert place.region == region
+
+
+def test_accuracy_on_the_development_set_stays_above_97_percent(geocoder):
+    from pathlib import Path
+
+    from eventmap.geocoding.evaluation import naive_lookup, read_cases, score
+
+    cases = read_cases(Path(__file__).resolve().parent.parent / "data" / "geocoder_dev.csv")
+    assert len(cases) >= 150
+    ours = score(geocoder.lookup, cases)
+    naive = score(naive_lookup(geocoder.gazetteer), cases)
+    assert ours.accuracy >= 0.97, [c.query for c, _ in ours.misses]
+    assert naive.accuracy < ours.accuracy
+
+
+@settings(
+    deadline=None, max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.text(max_size=400))
+def test_any_text_gets_a_place_or_none_never_an_error(geocoder, text):
+    place = geocoder.lookup(text)
+    if place is not None:
+        assert -90 <= place.latitude <= 90
+        assert -180 <= place.longitude <= 180
+        assert 0 < place.confidence <= 1
+
+
+@settings(
+    deadline=None, max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.sampled_from(["Paris", ",", " ", "North", "(", ")", "2000", "Texas", "é"])))
+def test_punctuation_heavy_text_never_breaks_the_parser(geocoder, pieces):
+    geocoder.lookup("".join(pieces))
