@@ -50,12 +50,24 @@ class Config:
         self.CAMPAIGNS_FILE = os.environ.get(
             "EVENTMAP_CAMPAIGNS_FILE", str(PROJECT_ROOT / "data" / "campaigns.toml")
         )
-        # Refuse request bodies above this many bytes (the app takes no uploads yet).
         # Base of absolute links written outside a request (exports, feeds built by the CLI).
         self.PUBLIC_URL = os.environ.get("EVENTMAP_PUBLIC_URL", "http://127.0.0.1:5000")
+        # Refuse request bodies above this many bytes (the app takes no uploads yet).
         self.MAX_CONTENT_LENGTH = int(os.environ.get("EVENTMAP_MAX_CONTENT_LENGTH", 1_000_000))
         self.JSON_SORT_KEYS = False
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = os.environ.get("EVENTMAP_HTTPS", "") == "1"
         self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
+        # Geocoding: "offline" (default, no network) or "nominatim" (offline first, then the
+        # Nominatim server below for what offline cannot answer clearly; answers cached).
+        self.GEOCODER = os.environ.get("EVENTMAP_GEOCODER", "offline")
+        self.GAZETTEER_DIR = os.environ.get("EVENTMAP_GAZETTEER_DIR", str(instance_path))
+        self.NOMINATIM_URL = os.environ.get(
+            "EVENTMAP_NOMINATIM_URL", "https://nominatim.openstreetmap.org"
+        )
+        self.NOMINATIM_USER_AGENT = os.environ.get(
+            "EVENTMAP_NOMINATIM_USER_AGENT", f"eventmap ({self.PUBLIC_URL})"
+        )
+        self.NOMINATIM_MIN_DELAY = float(os.environ.get("EVENTMAP_NOMINATIM_MIN_DELAY", "1.0"))
+        self.NOMINATIM_TIMEOUT = float(os.environ.get("EVENTMAP_NOMINATIM_TIMEOUT", "5"))

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .extensions import db
-from .geocoding import Precision
+from .geocoding import Place, Precision
 
 
 def utcnow() -> datetime:
@@ -191,3 +191,54 @@ class EventPart(db.Model):
 
     def __repr__(self) -> str:
         return f"<EventPart {self.event_id}#{self.position}>"
+
+
+class GeocodeAnswer(db.Model):
+    """An online geocoder's answer for one place text (no point when it found nothing)."""
+
+    __tablename__ = "geocode_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    query: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(32))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    precision: Mapped[Precision | None] = mapped_column(_enum(Precision, "geocode_precision"))
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    region: Mapped[str | None] = mapped_column(String(200))
+    display_name: Mapped[str | None] = mapped_column(String(500))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @classmethod
+    def from_place(cls, key: str, query: str, place: Place | None, source: str) -> GeocodeAnswer:
+        """Make a row for an answer, or for "not found" when place is None."""
+        row = cls(key=key, query=query[:300], source=source)
+        if place is not None:
+            row.latitude, row.longitude = place.latitude, place.longitude
+            row.precision, row.country_code = place.precision, place.country_code
+            row.region = place.region[:200] if place.region else None
+            row.display_name = place.display_name[:500]
+            row.confidence, row.timezone = place.confidence, place.timezone
+        return row
+
+    def place(self, query: str) -> Place | None:
+        """Return the stored answer as a Place, or None for a stored "not found"."""
+        if self.latitude is None or self.longitude is None or self.precision is None:
+            return None
+        return Place(
+            query=query,
+            latitude=self.latitude,
+            longitude=self.longitude,
+            precision=self.precision,
+            country_code=self.country_code,
+            region=self.region,
+            display_name=self.display_name or query,
+            confidence=self.confidence if self.confidence is not None else 0.6,
+            timezone=self.timezone,
+        )
+
+    def __repr__(self) -> str:
+        return f"<GeocodeAnswer {self.key!r}>"

@@ -2,18 +2,45 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from pathlib import Path
 
+from flask import Flask, current_app
+
+from .extensions import db
 from .geocoding import OfflineGeocoder
+from .geocoding.cache import DatabaseAnswerCache
+from .geocoding.chain import GeocoderChain
+from .geocoding.online import NominatimGeocoder
 from .importer import Geocoder
 
 _EXTENSION_KEY = "eventmap.geocoder"
+GEOCODERS = ("offline", "nominatim")
+
+
+def build_geocoder(app: Flask) -> Geocoder:
+    """Make the geocoder the config asks for: an object (tests), "offline" or "nominatim"."""
+    configured = app.config.get("GEOCODER") or "offline"
+    if not isinstance(configured, str):
+        return configured
+    if configured not in GEOCODERS:
+        raise ValueError(f"GEOCODER={configured!r} is not one of: {', '.join(GEOCODERS)}")
+    offline = OfflineGeocoder(Path(app.config["GAZETTEER_DIR"]))
+    if configured == "offline":
+        return offline
+    online = NominatimGeocoder(
+        app.config["NOMINATIM_URL"],
+        app.config["NOMINATIM_USER_AGENT"],
+        timeout=app.config["NOMINATIM_TIMEOUT"],
+        min_delay_seconds=app.config["NOMINATIM_MIN_DELAY"],
+    )
+    with app.app_context():
+        engine = db.engine
+    return GeocoderChain(offline, online, DatabaseAnswerCache(engine))
 
 
 def geocoder() -> Geocoder:
-    """Return the app's geocoder: config GEOCODER (an object, for tests) or the offline one."""
+    """Return the current app's geocoder, made once per app."""
     extensions = current_app.extensions
     if _EXTENSION_KEY not in extensions:
-        configured = current_app.config.get("GEOCODER")
-        extensions[_EXTENSION_KEY] = configured if configured is not None else OfflineGeocoder()
+        extensions[_EXTENSION_KEY] = build_geocoder(current_app)
     return extensions[_EXTENSION_KEY]
