@@ -1,4 +1,4 @@
-"""Command-line tools: import and export event files, load campaigns."""
+"""Command-line tools: import and export event files, load campaigns, geocode places."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from typing import TextIO
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from . import operations
 from .campaigns import CatalogueError, load_catalogue
 from .exporting import export_csv, export_geojson
 from .extensions import db
+from .geocoding import Place
+from .geocoding.place import answer
 from .importer import ImportFileError, import_file
 from .models import Campaign, Event
 from .services import geocoder
@@ -144,7 +146,91 @@ def campaigns_command(path: Path | None) -> None:
     click.echo(f"{path}: {len(catalogue)} campaign(s), {len(changed)} created or updated.")
 
 
+@click.command("geocode")
+@click.argument("queries", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per query.")
+@click.option("--events", is_flag=True, help="Place stored events again (manual points kept).")
+@click.option("--campaign", help="With --events: only this campaign's events.")
+@with_appcontext
+def geocode_command(
+    queries: tuple[str, ...], as_json: bool, events: bool, campaign: str | None
+) -> None:
+    """Geocode places ("-" reads one per line from stdin), or re-geocode stored events."""
+    if events:
+        if queries:
+            raise click.UsageError("give either place queries or --events, not both")
+        _regeocode(campaign)
+        return
+    if campaign:
+        raise click.UsageError("--campaign goes with --events")
+    if not queries:
+        raise click.UsageError('give a place, such as "Kazan, Russia", or - to read stdin')
+    service = geocoder()
+    for query in _expand_stdin(queries):
+        place = service.lookup(query)
+        if as_json:
+            click.echo(json.dumps(answer(query, place), ensure_ascii=False))
+        else:
+            click.echo(_readable(query, place))
+
+
+def _expand_stdin(queries: tuple[str, ...]) -> Iterator[str]:
+    """Yield the queries, replacing "-" with the lines of standard input, in order."""
+    for query in queries:
+        if query == "-":
+            for line in sys.stdin:
+                yield line.rstrip("\r\n")
+        else:
+            yield query
+
+
+def _readable(query: str, place: Place | None) -> str:
+    """Write an answer for a person: the place, the point, how sure, and the alternatives."""
+    if place is None:
+        return f"{query}\n  not found: not a place, or not one this geocoder knows\n"
+    lines = [
+        query,
+        f"  {place.display_name}",
+        f"  {place.latitude:.5f}, {place.longitude:.5f} · {place.precision.value}"
+        f" · {place.country_code or '??'} · {place.timezone or 'no time zone'}"
+        f" · confidence {place.confidence:.2f}",
+    ]
+    if place.ambiguous:
+        lines.append("  ambiguous; it could also be:")
+        lines.extend(
+            f"    - {c.display_name} ({c.precision.value}) {c.latitude:.4f}, {c.longitude:.4f}"
+            for c in place.candidates
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _regeocode(campaign_slug: str | None) -> None:
+    """Re-run the geocoder over stored events with a progress bar."""
+    campaign = None
+    if campaign_slug:
+        campaign = db.session.scalar(Campaign.by_slug(campaign_slug))
+        if campaign is None:
+            raise click.BadParameter(f"no campaign {campaign_slug!r}", param_hint="--campaign")
+    query = select(func.count(Event.id))
+    if campaign is not None:
+        query = query.where(Event.campaign_id == campaign.id)
+    total = db.session.scalar(query) or 0
+    service = geocoder()
+    with click.progressbar(
+        length=total, label="Geocoding events", file=sys.stderr, show_pos=True
+    ) as bar:
+        report = operations.regeocode_events(service, campaign, progress=bar.update)
+    click.echo(
+        f"{report.checked} event(s): {len(report.moved)} moved, {report.unchanged} unchanged,"
+        f" {len(report.manual_kept)} manual point(s) kept, {len(report.not_found)} not found."
+    )
+    for label in report.moved:
+        click.echo(f"  moved: {label}")
+    for label in report.not_found:
+        click.echo(f"  not found (point left as it was): {label}", err=True)
+
+
 def register_cli(app: Flask) -> None:
     """Add the commands to `flask --app wsgi`."""
-    for command in (import_command, export_command, campaigns_command):
+    for command in (import_command, export_command, campaigns_command, geocode_command):
         app.cli.add_command(command)

@@ -426,16 +426,7 @@ class _RowChecker:
                 " or give latitude and longitude",
             )
             return None
-        return PointData(
-            latitude=place.latitude,
-            longitude=place.longitude,
-            precision=place.precision,
-            country_code=place.country_code,
-            region=place.region,
-            place_name=place.display_name,
-            timezone=place.timezone,
-            source="geocoder",
-        )
+        return point_from_place(place)
 
     def _geocode(self, location: str) -> Place | None:
         """Ask the geocoder once per distinct place text in a file."""
@@ -497,6 +488,20 @@ class _RowChecker:
 def raw_description(value: str) -> str:
     """Keep a description's inner line breaks while trimming the ends and formula quotes."""
     return restore_formula(value or "").strip()
+
+
+def point_from_place(place: Place) -> PointData:
+    """Return a geocoder's answer as the point stored with an event."""
+    return PointData(
+        latitude=place.latitude,
+        longitude=place.longitude,
+        precision=place.precision,
+        country_code=place.country_code,
+        region=place.region,
+        place_name=place.display_name,
+        timezone=place.timezone,
+        source="geocoder",
+    )
 
 
 def point_of(event: Event) -> PointData:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
 from .campaigns import CampaignData
 from .extensions import db
+from .geocoding import Place
 from .models import Campaign, Event, EventPart, EventStatus
 
 if TYPE_CHECKING:
-    from .importer import EventData, ImportReport
+    from .importer import EventData, Geocoder, ImportReport, PointData
 
 logger = logging.getLogger(__name__)
 
@@ -56,21 +58,13 @@ def save_campaigns(catalogue: Iterable[CampaignData]) -> list[str]:
 
 def _event_values(data: EventData) -> dict[str, Any]:
     """Map validated event data to model attributes (parts handled apart)."""
-    point = data.point
     return {
         "title": data.title,
         "location_text": data.location_text,
         "date_text": data.date_text,
         "start_date": data.start_date,
         "end_date": data.end_date,
-        "latitude": point.latitude if point else None,
-        "longitude": point.longitude if point else None,
-        "precision": point.precision if point else None,
-        "country_code": point.country_code if point else None,
-        "region": point.region if point else None,
-        "place_name": point.place_name if point else None,
-        "timezone": point.timezone if point else None,
-        "geocode_source": point.source if point else None,
+        **_point_values(data.point),
         "link": data.link,
         "description": data.description,
         "contact": data.contact,
@@ -163,3 +157,74 @@ def approve_event(event: Event) -> bool:
 def reject_event(event: Event) -> bool:
     """Take an event off every public page."""
     return set_status(event, EventStatus.REJECTED)
+
+
+@dataclass
+class RegeocodeReport:
+    """What re-geocoding stored events did."""
+
+    checked: int = 0
+    moved: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    manual_kept: list[str] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)
+
+
+def regeocode_events(
+    geocoder: Geocoder,
+    campaign: Campaign | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> RegeocodeReport:
+    """Place stored events again with the current geocoder, keeping manual corrections."""
+    from .importer import point_from_place
+
+    report = RegeocodeReport()
+    query = select(Event).order_by(Event.id)
+    if campaign is not None:
+        query = query.where(Event.campaign_id == campaign.id)
+    answers: dict[str, Place | None] = {}
+    try:
+        for event in db.session.scalars(query):
+            report.checked += 1
+            label = f"{event.campaign.slug}/{event.slug}"
+            if event.geocode_source == "manual":
+                report.manual_kept.append(label)
+            else:
+                if event.location_text not in answers:
+                    answers[event.location_text] = geocoder.lookup(event.location_text)
+                place = answers[event.location_text]
+                if place is None:
+                    report.not_found.append(label)  # the stored point, if any, stays
+                elif _assign(event, _point_values(point_from_place(place))):
+                    report.moved.append(label)
+                else:
+                    report.unchanged += 1
+            if progress is not None:
+                progress(1)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    logger.info(
+        "re-geocoded %d event(s): %d moved, %d unchanged, %d manual kept, %d not found",
+        report.checked,
+        len(report.moved),
+        report.unchanged,
+        len(report.manual_kept),
+        len(report.not_found),
+    )
+    return report
+
+
+def _point_values(point: PointData | None) -> dict[str, Any]:
+    """Map a point (or none) to an event's point attributes."""
+    return {
+        "latitude": point.latitude if point else None,
+        "longitude": point.longitude if point else None,
+        "precision": point.precision if point else None,
+        "country_code": point.country_code if point else None,
+        "region": point.region if point else None,
+        "place_name": point.place_name if point else None,
+        "timezone": point.timezone if point else None,
+        "geocode_source": point.source if point else None,
+    }

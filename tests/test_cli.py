@@ -142,3 +142,53 @@ def test_campaigns_command_reports_a_bad_catalogue(runner, tmp_path):
     assert result.exit_code == 1
     assert "reserved" in result.output
     assert Path(catalogue).exists()
+
+
+def test_geocode_prints_a_readable_answer(runner):
+    result = runner.invoke(args=["geocode", "Kazan, Russia", "Nowhere"])
+    assert result.exit_code == 0, result.output
+    assert "Kazan, Russia (fake)" in result.output
+    assert "55.79600, 49.10600 · city · RU" in result.output
+    assert "Nowhere\n  not found" in result.output
+
+
+def test_geocode_json_reads_stdin_in_order(runner):
+    result = runner.invoke(args=["geocode", "--json", "-", "Munich"], input="Brazil\nOnline\n")
+    assert result.exit_code == 0, result.output
+    answers = [json.loads(line) for line in result.output.splitlines()]
+    assert [a["query"] for a in answers] == ["Brazil", "Online", "Munich"]
+    keys = {"query", "lat", "lon", "precision", "country_code", "region", "display_name"}
+    keys |= {"confidence", "ambiguous", "candidates"}
+    assert all(set(a) == keys for a in answers)
+    assert (answers[0]["precision"], answers[0]["country_code"]) == ("country", "BR")
+    assert (answers[1]["lat"], answers[1]["lon"]) == (None, None)
+    assert answers[2]["lat"] == 48.137
+
+
+def test_geocode_needs_a_query(runner):
+    result = runner.invoke(args=["geocode"])
+    assert result.exit_code == 2
+    assert "give a place" in result.output
+
+
+def test_geocode_events_moves_geocoded_points_and_keeps_manual_ones(
+    app, runner, make_event, geocoder
+):
+    moved = make_event(location_text="Kazan, Russia", latitude=0.0, longitude=0.0)
+    manual = make_event(
+        location_text="Kazan, Russia", latitude=55.8, longitude=49.2, geocode_source="manual"
+    )
+    lost = make_event(location_text="Atlantis")
+    ids = moved.id, manual.id, lost.id
+
+    result = runner.invoke(args=["geocode", "--events"])
+
+    assert result.exit_code == 0, result.output
+    assert "3 event(s): 1 moved, 0 unchanged, 1 manual point(s) kept, 1 not found." in result.output
+    assert "Geocoding events" in result.output  # the progress bar
+    with app.app_context():
+        moved, manual, lost = (db.session.get(Event, i) for i in ids)
+        assert (moved.latitude, moved.country_code, moved.region) == (55.796, "RU", "Tatarstan")
+        assert (manual.latitude, manual.geocode_source) == (55.8, "manual")
+        assert (lost.latitude, lost.longitude) == (48.137, 11.575)  # left as it was
+    assert geocoder.calls.count("Kazan, Russia") == 1

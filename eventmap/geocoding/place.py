@@ -41,3 +41,35 @@ class Place:
             for c in self.candidates
         ]
         return data
+
+
+def answer(query: str, place: Place | None) -> dict[str, Any]:
+    """Return one query's answer in the CLI's JSON shape (lat and lon null when not found)."""
+
+    def point(p: Place) -> dict[str, Any]:
+        return {
+            "lat": p.latitude,
+            "lon": p.longitude,
+            "precision": p.precision.value,
+            "country_code": p.country_code,
+            "region": p.region,
+            "display_name": p.display_name,
+            "confidence": p.confidence,
+        }
+
+    if place is None:
+        empty = dict.fromkeys(("lat", "lon", "precision", "country_code", "region"))
+        return {
+            "query": query,
+            **empty,
+            "display_name": None,
+            "confidence": 0.0,
+            "ambiguous": False,
+            "candidates": [],
+        }
+    return {
+        "query": query,
+        **point(place),
+        "ambiguous": place.ambiguous,
+        "candidates": [point(c) for c in place.candidates],
+    }
