@@ -9,7 +9,7 @@ PORT ?= 5000
 # PostgreSQL used by `make test-postgres` (trust auth on this machine's server).
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-postgres lint format install install-dev db seed browser clean help
+.PHONY: run test test-postgres lint format bench install install-dev db seed browser clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -47,12 +47,15 @@ test-postgres: install-dev  ## Run the suite against PostgreSQL (each run makes 
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
 
 lint: install-dev  ## Check style and common mistakes with ruff
-	$(BIN)/ruff check eventmap tests wsgi.py
-	$(BIN)/ruff format --check eventmap tests wsgi.py
+	$(BIN)/ruff check eventmap tests bench wsgi.py
+	$(BIN)/ruff format --check eventmap tests bench wsgi.py
+
+bench: install-dev  ## Measure speed, memory and accuracy targets; writes docs/benchmarks.md
+	$(BIN)/python -m bench.geocoder
 
 format: install-dev  ## Rewrite files in the house style
-	$(BIN)/ruff check --fix eventmap tests wsgi.py
-	$(BIN)/ruff format eventmap tests wsgi.py
+	$(BIN)/ruff check --fix eventmap tests bench wsgi.py
+	$(BIN)/ruff format eventmap tests bench wsgi.py
 
 browser:  ## Install Debian's Chromium for the browser tests (needs root)
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
