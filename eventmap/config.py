@@ -36,6 +36,11 @@ def _instance_secret(instance_path: Path) -> str:
         return secret
 
 
+def _env(name: str, default: str) -> str:
+    """Read EVENTMAP_<name>, else <name>, else the default."""
+    return os.environ.get(f"EVENTMAP_{name}") or os.environ.get(name) or default
+
+
 class Config:
     """Defaults for every environment; values come from EVENTMAP_* or well-known variables."""
 
@@ -61,13 +66,10 @@ class Config:
         self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
         # Geocoding: "offline" (default, no network) or "nominatim" (offline first, then the
         # Nominatim server below for what offline cannot answer clearly; answers cached).
-        self.GEOCODER = os.environ.get("EVENTMAP_GEOCODER", "offline")
+        # GEOCODER, NOMINATIM_URL and NOMINATIM_USER_AGENT work without the prefix too.
+        self.GEOCODER = _env("GEOCODER", "offline")
         self.GAZETTEER_DIR = os.environ.get("EVENTMAP_GAZETTEER_DIR", str(instance_path))
-        self.NOMINATIM_URL = os.environ.get(
-            "EVENTMAP_NOMINATIM_URL", "https://nominatim.openstreetmap.org"
-        )
-        self.NOMINATIM_USER_AGENT = os.environ.get(
-            "EVENTMAP_NOMINATIM_USER_AGENT", f"eventmap ({self.PUBLIC_URL})"
-        )
+        self.NOMINATIM_URL = _env("NOMINATIM_URL", "https://nominatim.openstreetmap.org")
+        self.NOMINATIM_USER_AGENT = _env("NOMINATIM_USER_AGENT", f"eventmap ({self.PUBLIC_URL})")
         self.NOMINATIM_MIN_DELAY = float(os.environ.get("EVENTMAP_NOMINATIM_MIN_DELAY", "1.0"))
         self.NOMINATIM_TIMEOUT = float(os.environ.get("EVENTMAP_NOMINATIM_TIMEOUT", "5"))

@@ -29,3 +29,14 @@ def test_defaults_are_sqlite_in_the_instance_folder_and_a_kept_secret(monkeypatc
     assert len(first.SECRET_KEY) == 64
     assert Config(tmp_path).SECRET_KEY == first.SECRET_KEY  # same secret after a restart
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # readable by the owner only
+
+
+def test_geocoder_settings_read_prefixed_or_plain_names(tmp_path, monkeypatch):
+    monkeypatch.delenv("EVENTMAP_GEOCODER", raising=False)
+    assert Config(tmp_path).GEOCODER == "offline"
+    monkeypatch.setenv("GEOCODER", "nominatim")
+    monkeypatch.setenv("NOMINATIM_URL", "http://127.0.0.1:8080")
+    config = Config(tmp_path)
+    assert (config.GEOCODER, config.NOMINATIM_URL) == ("nominatim", "http://127.0.0.1:8080")
+    monkeypatch.setenv("EVENTMAP_GEOCODER", "offline")
+    assert Config(tmp_path).GEOCODER == "offline"
