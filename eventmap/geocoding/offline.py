@@ -19,6 +19,10 @@ AMBIGUITY_MARGIN = 1.3
 # Two answers closer than this (degrees, about 50 km) are the same place.
 SAME_PLACE_DEGREES = 0.45
 MAX_CANDIDATES = 5
+# A place found only as words inside other text ("Microsoft Reactor London") is less sure,
+# and must be a country, region or city at least this large to count.
+INSIDE_CONFIDENCE = 0.6
+WELL_KNOWN_CITY = 15000
 # A city at least this share of a same-named region's population is what people mean.
 CITY_OVER_REGION = 0.25
 MAX_QUERY_LENGTH = 300
@@ -35,6 +39,13 @@ _DIRECTIONAL = re.compile(
     r"|central|upper|lower|greater|metro|upstate|downstate|inland|coastal|rural)\s+(.+)",
     re.IGNORECASE,
 )
+_FILLER = {"event", "hybrid", "meetup", "area", "metro", "metropolitan", "and", "or"}
+_NOT_A_PLACE_WORDS = sorted(
+    (re.escape(w) for w in NOT_A_PLACE | {"hybrid", "event", "meetup"} if " " not in w),
+    key=len,
+    reverse=True,
+)
+_AREA = re.compile(r"(.+?)\s+(?:metro(?:politan)?\s+)?(?:area|region|metro)", re.IGNORECASE)
 _POSTCODE = re.compile(r"\b\d[\d-]*\b")
 
 
@@ -81,12 +92,37 @@ class OfflineGeocoder:
             return None
         bracketed = [b for b in _BRACKETS.findall(text) if fold(b)]
         main = _BRACKETS.sub(" ", text)
-        attempts = [main, *bracketed] if fold(main) else bracketed
+        attempts = [_without_not_a_place(a) for a in ([main, *bracketed])]
+        attempts = [a for a in attempts if fold(a)]
         for attempt in attempts:
             ranked = self._rank(attempt)
             if ranked:
                 return self._answer(query, ranked)
+        for attempt in attempts:  # "Microsoft Reactor London": a known name inside the text
+            if "," in attempt:
+                continue  # comma parts were each tried as a place already
+            ranked = self._named_inside(attempt)
+            if ranked:
+                return self._answer(query, ranked, confidence=INSIDE_CONFIDENCE)
         return None
+
+    def _named_inside(self, text: str) -> list[_Scored]:
+        """Find the longest, last capitalised run of words that is a well-known place."""
+        words = re.findall(r"[^\W\d_][\w'’.-]*", text)
+        for size in range(min(len(words), 4), 0, -1):
+            for start in range(len(words) - size, -1, -1):
+                run = words[start : start + size]
+                if not all(w[0].isupper() for w in run) or len(fold(" ".join(run))) < 3:
+                    continue
+                found = [
+                    s
+                    for s in self._readings(" ".join(run), [], skipped=1)
+                    if s.quality == PRIMARY
+                    and (s.entry.kind != Kind.CITY or s.entry.population >= WELL_KNOWN_CITY)
+                ]
+                if found:
+                    return found
+        return []
 
     def _rank(self, text: str) -> list[_Scored]:
         """Score every reading of the text, best first; leading parts may be venue or street."""
@@ -113,6 +149,11 @@ class OfflineGeocoder:
                 )
                 if found:
                     return found
+        area = _AREA.fullmatch(head)
+        if area:  # "Stuttgart area", "Boston metro area"
+            found = self._readings(area.group(1), qualifiers, skipped)
+            if found:
+                return found
         for variant in sorted(region_variants(head) - {fold(head)}):
             found = [
                 s for s in self._readings(variant, qualifiers, skipped) if s.entry.kind != Kind.CITY
@@ -164,7 +205,7 @@ class OfflineGeocoder:
             if s.entry.kind in kinds
         ]
 
-    def _answer(self, query: str, ranked: list[_Scored]) -> Place:
+    def _answer(self, query: str, ranked: list[_Scored], confidence: float = 1.0) -> Place:
         """Turn ranked readings into a Place with distinct alternatives."""
         distinct: list[_Scored] = []
         for scored in ranked:
@@ -180,11 +221,10 @@ class OfflineGeocoder:
         best = distinct[0]
         rivals = [s for s in distinct[1:] if s.score > best.score - AMBIGUITY_MARGIN]
         ambiguous = bool(rivals)
-        confidence = 1.0
         if ambiguous:
-            confidence = 0.5
+            confidence = min(confidence, 0.5)
         elif best.skipped:
-            confidence = 0.8
+            confidence = min(confidence, 0.8)
         if best.entry.kind == Kind.CITY and best.entry.population < 1000:
             confidence = min(confidence, 0.7)
         candidates = tuple(self._place(query, s, 0.5) for s in distinct[1:] if ambiguous)
@@ -233,6 +273,21 @@ def _same_place(a: Entry, b: Entry) -> bool:
         and abs(a.latitude - b.latitude) < SAME_PLACE_DEGREES
         and abs(a.longitude - b.longitude) < SAME_PLACE_DEGREES
     )
+
+
+def _without_not_a_place(text: str) -> str:
+    """Drop "online", "virtual", "hybrid" and similar from "Berlin / Online" or "UK Online"."""
+    pieces = re.split(r"\s*(?:/|\+|&|\bor\b|\band\b|:)\s*|\s+", text)
+    if not any(fold(p) in NOT_A_PLACE or fold(p) in _FILLER for p in pieces if p):
+        return text
+    kept = re.sub(
+        r"(?i)(?:^|(?<=[\s/+&:,]))(?:" + "|".join(_NOT_A_PLACE_WORDS) + r")(?=$|[\s/+&:,])",
+        " ",
+        text,
+    )
+    kept = re.sub(r"\s*(?:/|\+|&|:)\s*(?=$|,)|^\s*(?:/|\+|&|:)\s*", " ", kept)
+    kept = re.sub(r"\s*(?:/|\+|&)\s*", ", ", kept.strip())
+    return " ".join(kept.split()).strip(" ,")
 
 
 def _clean_part(part: str) -> str:

@@ -230,3 +230,28 @@ def test_any_text_gets_a_place_or_none_never_an_error(geocoder, text):
 @given(st.lists(st.sampled_from(["Paris", ",", " ", "North", "(", ")", "2000", "Texas", "é"])))
 def test_punctuation_heavy_text_never_breaks_the_parser(geocoder, pieces):
     geocoder.lookup("".join(pieces))
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "confidence_below_one"),
+    [
+        ("Berlin / Online", "DE", False),
+        ("Hybrid: Hamburg + online", "DE", False),
+        ("UK Online", "GB", False),
+        ("Stuttgart area", "DE", False),
+        ("Karlsruhe Institute of Technology", "DE", True),  # found inside other words
+        ("Microsoft Reactor London", "GB", True),
+    ],
+)
+def test_online_words_and_surrounding_text_are_set_aside(
+    geocoder, query, country, confidence_below_one
+):
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert place.country_code == country
+    assert (place.confidence < 1) == confidence_below_one
+
+
+@pytest.mark.parametrize("query", ["Google Meet", "Virtual event", "Online (Zoom)", "hybrid"])
+def test_meeting_tools_are_not_places(geocoder, query):
+    assert geocoder.lookup(query) is None
