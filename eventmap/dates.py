@@ -393,7 +393,10 @@ def to_phrase(parts: Iterable[DatePart]) -> str:
         if part.label and re.search(r"[()*†‡?]", part.label):
             raise ValueError(f"the label {part.label!r} cannot be written in a date phrase")
         pieces.append(format_part(part.start, part.end, part.label))
-    return "; ".join(pieces) or "TBD"
+    phrase = "; ".join(pieces) or "TBD"
+    if len(phrase) > MAX_PHRASE_LENGTH:
+        raise ValueError(f"these parts need more than {MAX_PHRASE_LENGTH} characters as a phrase")
+    return phrase
 
 
 def format_part(start: date, end: date, label: str | None = None) -> str:
