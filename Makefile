@@ -9,7 +9,7 @@ PORT ?= 5000
 # PostgreSQL used by `make test-postgres` (trust auth on this machine's server).
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-postgres lint format bench install install-dev db seed browser clean help
+.PHONY: run test test-postgres lint format bench install install-dev assets db seed browser clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -26,9 +26,16 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.runtime
 
-install: $(VENV)/.runtime  ## Create .venv and install the runtime dependencies
+# Leaflet plugins and Natural Earth outlines from the npm registry, exactly as locked.
+assets/node_modules/.installed: assets/package.json assets/package-lock.json
+	npm ci --prefix assets --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
 
-install-dev: $(VENV)/.dev  ## Install the test and lint tools too
+install: $(VENV)/.runtime assets/node_modules/.installed  ## Create .venv, install runtime dependencies and front-end assets
+
+install-dev: $(VENV)/.dev assets/node_modules/.installed  ## Install the test and lint tools too
+
+assets: assets/node_modules/.installed  ## Install the front-end files the app serves (npm ci)
 
 db: install  ## Create or upgrade the database schema
 	$(FLASK) db upgrade

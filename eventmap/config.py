@@ -73,3 +73,13 @@ class Config:
         self.NOMINATIM_USER_AGENT = _env("NOMINATIM_USER_AGENT", f"eventmap ({self.PUBLIC_URL})")
         self.NOMINATIM_MIN_DELAY = float(os.environ.get("EVENTMAP_NOMINATIM_MIN_DELAY", "1.0"))
         self.NOMINATIM_TIMEOUT = float(os.environ.get("EVENTMAP_NOMINATIM_TIMEOUT", "5"))
+        # Map tiles: any XYZ tile server; empty for none (the offline country outlines remain).
+        self.MAP_TILES_URL = os.environ.get(
+            "EVENTMAP_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+        )
+        self.MAP_TILES_NAME = os.environ.get("EVENTMAP_MAP_TILES_NAME", "OpenStreetMap")
+        self.MAP_TILES_ATTRIBUTION = os.environ.get(
+            "EVENTMAP_MAP_TILES_ATTRIBUTION",
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+            " contributors",
+        )

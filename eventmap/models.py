@@ -19,7 +19,7 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
 
 from .extensions import db
 from .geocoding import Place, Precision
@@ -155,7 +155,11 @@ class Event(db.Model):
     @classmethod
     def approved(cls, campaign: Campaign | None = None) -> Select[tuple[Event]]:
         """Select public events, dated ones by date then TBD ones, optionally of one campaign."""
-        query = select(cls).where(cls.status == EventStatus.APPROVED)
+        query = (
+            select(cls)
+            .where(cls.status == EventStatus.APPROVED)
+            .options(selectinload(cls.parts), joinedload(cls.campaign))
+        )
         if campaign is not None:
             query = query.where(cls.campaign_id == campaign.id)
         return query.order_by(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .listing import event_when
 from .models import Event
 
 # Columns of an event file, in the order `export` writes them. `import` accepts any subset
@@ -112,6 +113,7 @@ def public_properties(event: Event, url: str) -> dict[str, Any]:
         "start": _text(event.start_date) or None,
         "end": _text(event.end_date) or None,
         "date_text": event.date_text,
+        "when": event_when(event),
         "campaign": event.campaign.slug,
         "url": url,
     }

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from .assets import vendor_url
 from .dates import format_part, format_span
 from .geocoding import Precision
+from .listing import event_when
 from .models import Event
 from .urls import campaign_url, event_path
 
@@ -15,13 +17,6 @@ PRECISION_NOTES = {
     Precision.REGION: "somewhere in the region",
     Precision.COUNTRY: "somewhere in the country",
 }
-
-
-def event_when(event: Event) -> str:
-    """Return an event's date as a person reads it, parts and labels included."""
-    if event.parts:
-        return "; ".join(format_part(p.start_date, p.end_date, p.label) for p in event.parts)
-    return format_span(event.start_date, event.end_date)
 
 
 def precision_note(event: Event) -> str:
@@ -36,6 +31,7 @@ def register_templating(app: Flask) -> None:
     app.add_template_filter(event_when, "when")
     app.add_template_filter(format_span, "span")
     app.add_template_global(format_part)
+    app.add_template_global(vendor_url)
     app.add_template_filter(precision_note, "precision_note")
     app.add_template_global(event_path)
     app.add_template_global(campaign_url)

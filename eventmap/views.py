@@ -7,7 +7,8 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
-from .listing import group_by_start
+from .listing import campaign_window, countries_of, group_by_start, map_summary
+from .maps import render_map
 from .models import Campaign, Event, EventStatus
 
 bp = Blueprint("views", __name__)
@@ -22,17 +23,26 @@ def _campaign_or_404(slug: str) -> Campaign:
 
 
 def _render_campaign(campaign: Campaign) -> str:
-    """Render a campaign's page listing its public events by day."""
+    """Render a campaign's page: the map and every public event listed by day."""
     events = db.session.scalars(Event.approved(campaign)).all()
     others = db.session.scalars(
         select(Campaign).where(Campaign.id != campaign.id).order_by(Campaign.anniversary.desc())
     ).all()
+    first_day, last_day = campaign_window(
+        campaign,
+        min((e.start_date for e in events if e.start_date), default=None),
+        max((e.end_date for e in events if e.end_date), default=None),
+    )
     return render_template(
         "campaign.html",
         campaign=campaign,
         events=events,
         groups=group_by_start(events),
         other_campaigns=others,
+        map_parts=render_map(current_app.config),
+        countries=countries_of(events),
+        first_day=first_day,
+        last_day=last_day,
     )
 
 
@@ -53,6 +63,26 @@ def home() -> str:
 def campaign(campaign_slug: str) -> str:
     """Show one campaign's parties."""
     return _render_campaign(_campaign_or_404(campaign_slug))
+
+
+@bp.get("/<campaign_slug>/map")
+def campaign_map(campaign_slug: str) -> str:
+    """Show one campaign's parties on a full-screen map beside their list.
+
+    Only summary figures come from the database here; the map and the list load the events
+    from the GeoJSON API, so the page is the same size for 45 parties or 100,000.
+    """
+    campaign = _campaign_or_404(campaign_slug)
+    summary = map_summary(campaign)
+    return render_template(
+        "map.html",
+        campaign=campaign,
+        map_parts=render_map(current_app.config),
+        events_count=summary.count,
+        countries=summary.countries,
+        first_day=summary.first_day,
+        last_day=summary.last_day,
+    )
 
 
 @bp.get("/<campaign_slug>/<event_slug>")

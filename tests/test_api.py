@@ -31,6 +31,7 @@ def test_events_is_a_geojson_feature_collection(client, make_event):
         "start": "2016-07-19",
         "end": "2016-07-19",
         "date_text": "July 19",
+        "when": "Tue 19 July 2016",
         "campaign": "openstack6bday",
         "url": "http://localhost/openstack6bday/munich",
     }

@@ -116,3 +116,32 @@ def test_unknown_event_is_a_friendly_404(client, make_event):
     response = client.get("/openstack6bday/nowhere")
     assert response.status_code == 404
     assert "Back to the parties" in response.get_data(as_text=True)
+
+
+def test_the_map_page_does_not_grow_with_the_number_of_events(client, make_event):
+    make_event()
+    small = len(client.get("/openstack6bday/map").data)
+    for _ in range(200):
+        make_event()
+    large = client.get("/openstack6bday/map")
+
+    assert large.status_code == 200
+    assert len(large.data) - small < 50  # only the count in the heading changes
+    assert len(large.data) < 60_000
+
+
+def test_map_pages_link_only_files_the_app_serves(client, make_event):
+    make_event()
+    for path in ("/", "/openstack6bday/map"):
+        html = client.get(path).get_data(as_text=True)
+        links = re.findall(r'<(?:script src|link rel="stylesheet" href)="([^"]+)"', html)
+        assert len(links) >= 9
+        assert all(link.startswith("/") for link in links), links
+        for link in links:
+            with client.get(link) as served:  # closes the file it streams
+                assert served.status_code == 200, link
+
+
+def test_a_missing_vendor_package_says_how_to_install_it(client):
+    response = client.get("/vendor/nothing-such/x.js")
+    assert response.status_code == 404

@@ -14,6 +14,7 @@ from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+PARTIES = Path(__file__).resolve().parent.parent.parent / "data" / "parties.csv"
 ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "artifacts"
 # Flags for a root, offline, headless run: no sandbox, no calls home.
 CHROMIUM_ARGS = [
@@ -72,25 +73,52 @@ def live_server(app: Flask) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-@pytest.fixture
-def page(browser: object, live_server: str) -> Iterator[object]:
-    """Open a phone-sized page that may talk to 127.0.0.1 only, and fails on page errors."""
-    context = browser.new_context(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+def _open_local_page(
+    browser: object, live_server: str, width: int, height: int
+) -> Iterator[object]:
+    """Open a page that may talk to the live server only and fails on page errors."""
+    context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
     errors: list[str] = []
+    blocked: list[str] = []
 
     def only_local(route: object) -> None:
         url = route.request.url  # type: ignore[attr-defined]
         if url.startswith(live_server):
             route.continue_()  # type: ignore[attr-defined]
         else:
+            blocked.append(url)
             route.abort()  # type: ignore[attr-defined]
 
     context.route("**/*", only_local)
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.blocked = blocked  # type: ignore[attr-defined]
     yield page
     context.close()
     assert errors == [], f"errors in the page: {errors}"
+
+
+@pytest.fixture
+def page(browser: object, live_server: str) -> Iterator[object]:
+    """Open a phone-sized page that may talk to 127.0.0.1 only, and fails on page errors."""
+    yield from _open_local_page(browser, live_server, 390, 844)
+
+
+@pytest.fixture
+def wide_page(browser: object, live_server: str) -> Iterator[object]:
+    """Open a desktop-sized page with the same rules."""
+    yield from _open_local_page(browser, live_server, 1280, 900)
+
+
+@pytest.fixture
+def seeded(app: Flask, runner: object) -> None:
+    """Import the 45 parties of data/parties.csv with the real offline geocoder."""
+    from eventmap.geocoding import OfflineGeocoder
+
+    app.config["GEOCODER"] = OfflineGeocoder()
+    app.extensions.pop("eventmap.geocoder", None)
+    result = runner.invoke(args=["import", str(PARTIES)])  # type: ignore[attr-defined]
+    assert result.exit_code == 0, result.output
 
 
 @pytest.fixture(scope="session")

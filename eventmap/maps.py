@@ -1,0 +1,77 @@
+"""The campaign map: a folium (Leaflet) map whose markers come from the GeoJSON API.
+
+folium writes the map, its base layers and the Leaflet and plugin links, all pointing at
+files this app serves; static/js/eventmap-map.js then loads /api/events, clusters the points
+and adds the country outlines, filters, time slider and list links. The page therefore stays
+the same size whatever the number of events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import folium
+from markupsafe import Markup
+
+from .assets import vendor_url
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """The pieces of a rendered map that a page template places: links, div, script."""
+
+    name: str  # the JavaScript variable folium gives the map
+    scripts: tuple[str, ...]
+    stylesheets: tuple[str, ...]
+    html: Markup
+    script: Markup
+
+
+def render_map(config: dict[str, Any], *, center: tuple[float, float] = (20.0, 10.0)) -> MapParts:
+    """Render the map's shell: Leaflet with its plugins, the tile layer when configured."""
+    leaflet_map = folium.Map(
+        location=list(center),
+        zoom_start=2,
+        min_zoom=1,
+        max_zoom=18,
+        tiles=None,
+        world_copy_jump=True,
+        control_scale=True,
+        prefer_canvas=False,
+        fullscreenControl=True,
+        fullscreenControlOptions={"position": "topleft"},
+    )
+    # Every asset from this app: no CDN (folium's defaults point at several).
+    leaflet_map.default_js = [
+        ("leaflet", vendor_url("leaflet", "leaflet.js")),
+        ("markercluster", vendor_url("markercluster", "leaflet.markercluster.js")),
+        ("fullscreen", vendor_url("fullscreen", "Control.FullScreen.umd.js")),
+        ("topojson", vendor_url("topojson", "topojson-client.min.js")),
+    ]
+    leaflet_map.default_css = [
+        ("leaflet_css", vendor_url("leaflet", "leaflet.css")),
+        ("markercluster_css", vendor_url("markercluster", "MarkerCluster.css")),
+        ("markercluster_default_css", vendor_url("markercluster", "MarkerCluster.Default.css")),
+        ("fullscreen_css", vendor_url("fullscreen", "Control.FullScreen.css")),
+    ]
+    tile_url = config.get("MAP_TILES_URL")
+    if tile_url:
+        folium.TileLayer(
+            tiles=tile_url,
+            attr=config.get("MAP_TILES_ATTRIBUTION") or "",
+            name=config.get("MAP_TILES_NAME") or "Map tiles",
+            max_zoom=18,
+            control=True,
+        ).add_to(leaflet_map)
+    root = leaflet_map.get_root()
+    root.render()
+    # folium's own header sets page-wide styles and a viewport that blocks zooming; the page
+    # template links the same files itself and styles the map box.
+    return MapParts(
+        name=leaflet_map.get_name(),
+        scripts=tuple(url for _name, url in leaflet_map.default_js),
+        stylesheets=tuple(url for _name, url in leaflet_map.default_css),
+        html=Markup(root.html.render()),  # noqa: S704 - folium writes it from config only
+        script=Markup(root.script.render()),  # noqa: S704 - values JSON-escaped by folium
+    )
