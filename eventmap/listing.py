@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from .dates import format_part, format_span
 from .extensions import db
-from .models import Campaign, Event
+from .geocoding import Precision
+from .models import Campaign, Event, EventPart
 
 
 @dataclass
@@ -30,7 +31,7 @@ def group_by_start(events: Iterable[Event]) -> list[DayGroup]:
     return sorted(groups.values(), key=lambda g: (g.day is None, g.day or date.min))
 
 
-def event_when(event: Event) -> str:
+def event_when(event: Event | PublicEvent) -> str:
     """Return an event's date as a person reads it, parts and labels included."""
     if event.parts:
         return "; ".join(format_part(p.start_date, p.end_date, p.label) for p in event.parts)
@@ -79,3 +80,101 @@ def campaign_window(
     starts = [d for d in (first, campaign.starts_on) if d]
     ends = [d for d in (last, campaign.ends_on) if d]
     return (min(starts) if starts else None, max(ends) if ends else None)
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignRef:
+    """The part of a campaign a public event needs: its slug."""
+
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class PartRef:
+    """One dated part of a public event."""
+
+    label: str | None
+    start_date: date
+    end_date: date
+
+
+@dataclass(frozen=True, slots=True)
+class PublicEvent:
+    """What the public may see of an event, read without building ORM objects.
+
+    Same attribute names as Event, so serialize and event_when take either.
+    """
+
+    id: int
+    slug: str
+    title: str
+    location_text: str
+    latitude: float | None
+    longitude: float | None
+    precision: Precision | None
+    country_code: str | None
+    timezone: str | None
+    start_date: date | None
+    end_date: date | None
+    date_text: str
+    campaign: CampaignRef
+    parts: tuple[PartRef, ...]
+
+    @property
+    def is_placed(self) -> bool:
+        """Tell whether the event has a point on the map."""
+        return self.latitude is not None and self.longitude is not None
+
+
+def public_events(campaign: Campaign | None = None) -> list[PublicEvent]:
+    """Read the approved events (of one campaign) in page order with two plain queries.
+
+    The API serves every event at once; loading ORM objects for 10,000 events costs most
+    of a second, reading the columns a fraction of that.
+    """
+    approved = Event.approved(campaign)
+    events = approved.with_only_columns(
+        Event.id,
+        Event.slug,
+        Event.title,
+        Event.location_text,
+        Event.latitude,
+        Event.longitude,
+        Event.precision,
+        Event.country_code,
+        Event.timezone,
+        Event.start_date,
+        Event.end_date,
+        Event.date_text,
+        Campaign.slug,
+    ).join(Campaign, Campaign.id == Event.campaign_id)
+    parts: dict[int, list[PartRef]] = {}
+    ids = approved.with_only_columns(Event.id).order_by(None).scalar_subquery()
+    for event_id, label, start, end in db.session.execute(
+        select(EventPart.event_id, EventPart.label, EventPart.start_date, EventPart.end_date)
+        .where(EventPart.event_id.in_(ids))
+        .order_by(EventPart.event_id, EventPart.position)
+    ):
+        parts.setdefault(event_id, []).append(PartRef(label, start, end))
+    campaigns: dict[str, CampaignRef] = {}
+    return [
+        PublicEvent(
+            *row[:12],
+            campaign=campaigns.setdefault(row[12], CampaignRef(row[12])),
+            parts=tuple(parts.get(row[0], ())),
+        )
+        for row in db.session.execute(events)
+    ]
+
+
+def events_version(campaign: Campaign | None = None) -> tuple[int, str, int]:
+    """Return a cheap fingerprint of the public events: it changes whenever any of them does.
+
+    Every write stamps updated_at (parts included), approving or rejecting changes the count,
+    and a new event raises the highest id.
+    """
+    approved = Event.approved(campaign).order_by(None).subquery()
+    count, updated, highest = db.session.execute(
+        select(func.count(), func.max(approved.c.updated_at), func.max(approved.c.id))
+    ).one()
+    return count, str(updated), highest or 0

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from .campaigns import CampaignData
 from .extensions import db
 from .geocoding import Place
-from .models import Campaign, Event, EventPart, EventStatus
+from .models import Campaign, Event, EventPart, EventStatus, utcnow
 
 if TYPE_CHECKING:
     from .importer import EventData, Geocoder, ImportReport, PointData
@@ -97,6 +97,7 @@ def _apply_event(campaign: Campaign, event: Event | None, data: EventData) -> tu
             EventPart(position=pos, label=label, start_date=start, end_date=end)
             for pos, label, start, end in wanted_parts
         )
+        event.updated_at = utcnow()  # parts live in their own table; mark the event changed
         changed = True
     return event, changed
 

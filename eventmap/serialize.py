@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .listing import event_when
+from .listing import PublicEvent, event_when
 from .models import Event
 
 # Columns of an event file, in the order `export` writes them. `import` accepts any subset
@@ -94,14 +94,14 @@ def csv_row(event: Event) -> list[str]:
     return [neutralise_formula(_text(record[column])) for column in CSV_COLUMNS]
 
 
-def _geometry(event: Event) -> dict[str, Any] | None:
+def _geometry(event: Event | PublicEvent) -> dict[str, Any] | None:
     """Return a GeoJSON Point ([lon, lat], RFC 7946) or None when the event has no place."""
     if not event.is_placed:
         return None
     return {"type": "Point", "coordinates": [event.longitude, event.latitude]}
 
 
-def public_properties(event: Event, url: str) -> dict[str, Any]:
+def public_properties(event: Event | PublicEvent, url: str) -> dict[str, Any]:
     """Return what anyone may see of an event: no contact, no moderation data."""
     properties: dict[str, Any] = {
         "id": event.id,
@@ -129,7 +129,7 @@ def public_properties(event: Event, url: str) -> dict[str, Any]:
     return properties
 
 
-def public_feature(event: Event, url: str) -> dict[str, Any]:
+def public_feature(event: Event | PublicEvent, url: str) -> dict[str, Any]:
     """Return an event as a public GeoJSON Feature."""
     return {
         "type": "Feature",

@@ -123,3 +123,25 @@ def test_unknown_api_path_answers_json_404(client):
     response = client.get("/api/nothing")
     assert response.status_code == 404
     assert "error" in response.get_json()
+
+
+def test_the_collection_is_revalidated_by_etag_and_changes_with_the_events(client, make_event):
+    from eventmap.extensions import db
+
+    event = make_event(title="Before")
+    first = client.get("/api/events")
+    etag = first.headers["ETag"]
+    assert "no-cache" in first.headers["Cache-Control"]
+
+    again = client.get("/api/events", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+
+    event.title = "After"
+    db.session.commit()
+    changed = client.get("/api/events", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+    assert changed.get_json(force=True)["features"][0]["properties"]["title"] == "After"
+
+    make_event(title="Another")
+    assert len(client.get("/api/events").get_json(force=True)["features"]) == 2
