@@ -34,7 +34,7 @@ def render_map(config: dict[str, Any], *, center: tuple[float, float] = (20.0, 1
         location=list(center),
         zoom_start=2,
         min_zoom=1,
-        max_zoom=18,
+        max_zoom=16,
         tiles=None,
         world_copy_jump=True,
         control_scale=True,
@@ -61,7 +61,7 @@ def render_map(config: dict[str, Any], *, center: tuple[float, float] = (20.0, 1
             tiles=tile_url,
             attr=config.get("MAP_TILES_ATTRIBUTION") or "",
             name=config.get("MAP_TILES_NAME") or "Map tiles",
-            max_zoom=18,
+            max_zoom=16,
             control=True,
         ).add_to(leaflet_map)
     root = leaflet_map.get_root()

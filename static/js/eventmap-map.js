@@ -15,6 +15,8 @@
     region: "approximate: somewhere in the region", country: "approximate: somewhere in the country"
   };
 
+  /* Timings for `make bench`: performance.getEntriesByType("mark"). */
+  function mark(name) { if (window.performance && performance.mark) { performance.mark("eventmap:" + name); } }
   function say(text) { if (statusBox) { statusBox.textContent = text; } }
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -61,7 +63,8 @@
   }).catch(function () { say("The country outlines could not be loaded."); });
   outlines.addTo(map);
 
-  var clusters = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50 });
+  /* One pass, no chunking: chunks spread 10,000 markers over seconds before clusters show. */
+  var clusters = L.markerClusterGroup({ chunkedLoading: false, showCoverageOnHover: false, maxClusterRadius: 50 });
   clusters.addTo(map);
   var bases = {};
   if (tiles) { bases[frame.dataset.tilesName || "Map tiles"] = tiles; }
@@ -161,13 +164,13 @@
     return "today";
   }
 
-  function apply() {
+  /* Work out, for every event, whether the filters keep it and where it stands in time. */
+  function computeState() {
     var from = form ? parseDay(form.elements.from.value) : null;
     var to = form ? parseDay(form.elements.to.value) : null;
     var country = form ? form.elements.country.value : "";
     var day = sliderDay();
     var reference = day === null ? todayUTC() : day;
-    var keep = [];
     var shown = 0;
     order.forEach(function (id) {
       var entry = events[id];
@@ -178,26 +181,50 @@
       if (to !== null && (start === null || start > to)) { ok = false; }
       if (country && p.country_code !== country) { ok = false; }
       if (day !== null && (start === null || start > day)) { ok = false; }  /* played so far */
-      var when = stage(p, reference);
-      if (entry.item) {
-        entry.item.hidden = !ok;
-        entry.item.dataset.stage = when;
-      }
+      entry.ok = ok;
+      entry.stage = stage(p, reference);
       if (ok) { shown += 1; }
-      if (entry.marker) {
-        var node = entry.marker.getElement && entry.marker.getElement();
-        entry.marker.options.icon.options.className = entry.marker.options.icon.options.className.replace(/ stage-\w+/, "") + " stage-" + when;
-        if (node) { node.className = node.className.replace(/ stage-\w+/, "") + " stage-" + when; }
-        if (ok) { keep.push(entry.marker); }
-      }
-    });
-    clusters.clearLayers();
-    clusters.addLayers(keep);
-    document.querySelectorAll(".day-group").forEach(function (group) {
-      group.hidden = !group.querySelector(".event-item:not([hidden])");
     });
     if (sliderLabel) { sliderLabel.textContent = day === null ? "All days" : dayLabel(day); }
     say(shown + " of " + order.length + " parties shown" + (day === null ? "" : " up to " + dayLabel(day)));
+  }
+
+  function updateMap() {
+    var keep = [];
+    order.forEach(function (id) {
+      var entry = events[id];
+      if (!entry.marker) { return; }
+      var options = entry.marker.options.icon.options;
+      options.className = options.className.replace(/ stage-\w+/, "") + " stage-" + entry.stage;
+      var node = entry.marker.getElement && entry.marker.getElement();
+      if (node) { node.className = node.className.replace(/ stage-\w+/, "") + " stage-" + entry.stage; }
+      if (entry.ok) { keep.push(entry.marker); }
+    });
+    /* markercluster builds its tree much faster off the map than on it. */
+    var shown = map.hasLayer(clusters);
+    if (shown) { map.removeLayer(clusters); }
+    clusters.clearLayers();
+    clusters.addLayers(keep);
+    if (shown) { map.addLayer(clusters); }
+  }
+
+  function updateList() {
+    order.forEach(function (id) {
+      var entry = events[id];
+      if (entry.item) {
+        entry.item.hidden = !entry.ok;
+        entry.item.dataset.stage = entry.stage;
+      }
+    });
+    document.querySelectorAll(".day-group").forEach(function (group) {
+      group.hidden = !group.querySelector(".event-item:not([hidden])");
+    });
+  }
+
+  function apply() {
+    computeState();
+    updateMap();
+    updateList();
   }
 
   if (form) {
@@ -307,33 +334,54 @@
     listBox.appendChild(fragment);
   }
 
-  /* Load the parties. */
-  say("Loading the parties…");
-  fetch(frame.dataset.api, { headers: { Accept: "application/geo+json" } }).then(function (r) {
-    if (!r.ok) { throw new Error(r.status); }
-    return r.json();
-  }).then(function (collection) {
-    var markers = [];
+  /* Tie each list item to its event: highlight, "Show on map", filter state. */
+  function connectList(features) {
     var listBox = document.getElementById("map-list");  /* later in the page than this script */
-    if (listBox && listBox.dataset.build === "api") { buildList(listBox, collection.features); }
-    collection.features.forEach(function (feature) {
-      var id = String(feature.properties.id);
-      var item = document.querySelector('.event-item[data-event-id="' + id + '"]');
-      var entry = { feature: feature, marker: null, item: item };
-      if (feature.geometry) { entry.marker = markerFor(feature); markers.push(entry.marker); }
-      events[id] = entry;
-      order.push(id);
-      if (item && entry.marker) {
+    if (listBox && listBox.dataset.build === "api") { buildList(listBox, features); }
+    document.querySelectorAll(".event-item[data-event-id]").forEach(function (item) {
+      var id = item.dataset.eventId;
+      var entry = events[id];
+      if (!entry) { return; }
+      entry.item = item;
+      if (entry.marker) {
         var button = el("button", "show-on-map", "Show on map");
         button.type = "button";
-        button.setAttribute("aria-label", "Show " + feature.properties.title + " on the map");
+        button.setAttribute("aria-label", "Show " + entry.feature.properties.title + " on the map");
         button.addEventListener("click", function () { showOnMap(id); });
         item.appendChild(button);
       }
     });
-    apply();
+    updateList();
+    mark("list");
+    frame.classList.add("list-ready");
+  }
+
+  /* Load the parties. */
+  say("Loading the parties…");
+  fetch(frame.dataset.api).then(function (r) {  /* preloaded by the page head */
+    if (!r.ok) { throw new Error(r.status); }
+    return r.json();
+  }).then(function (collection) {
+    mark("data");
+    var markers = [];
+    collection.features.forEach(function (feature) {
+      var id = String(feature.properties.id);
+      var entry = { feature: feature, marker: null, item: null, ok: true, stage: "tbd" };
+      if (feature.geometry) { entry.marker = markerFor(feature); markers.push(entry.marker); }
+      events[id] = entry;
+      order.push(id);
+    });
+    mark("markers");
+    computeState();
+    updateMap();
+    mark("ready");  /* the map is usable; the list follows in the next task */
     frame.classList.add("markers-ready");
     frame.dataset.markers = String(markers.length);
+    /* Let the browser paint the map before the (possibly long) list is built. */
+    requestAnimationFrame(function () {
+      mark("painted");  /* this frame shows the clusters */
+      setTimeout(function () { connectList(collection.features); }, 0);
+    });
   }).catch(function () { say("The parties could not be loaded; the list below has them all."); });
 
   window.eventmapMap = { map: map, clusters: clusters, events: events, showOnMap: showOnMap, apply: apply };

@@ -11,7 +11,7 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 def wait_for_map(page) -> None:
-    page.wait_for_selector(".map-frame.markers-ready.outlines-ready", state="attached")
+    page.wait_for_selector(".map-frame.markers-ready.outlines-ready.list-ready", state="attached")
 
 
 def clustered(page) -> int:
