@@ -19,7 +19,7 @@ from sqlalchemy.engine import URL
 from eventmap import create_app
 from eventmap.extensions import db
 from eventmap.geocoding import Place, Precision
-from eventmap.models import Campaign, Event, EventStatus
+from eventmap.models import Campaign, Event, EventPart, EventStatus
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -228,6 +228,40 @@ def make_event(make_campaign: Any) -> Any:
         values.update(overrides)
         event = Event(**values)
         db.session.add(event)
+        db.session.commit()
+        return event
+
+    return make
+
+
+@pytest.fixture
+def make_thailand(make_event: Any) -> Any:
+    """Return a factory for the seed's two-part event: tutorials July 27-28, party July 29."""
+
+    def make(**overrides: Any) -> Event:
+        values: dict[str, Any] = {
+            "start_date": date(2016, 7, 27),
+            "end_date": date(2016, 7, 29),
+            "precision": Precision.COUNTRY,
+        }
+        values.update(overrides)
+        event = make_event(**values)
+        event.parts.extend(
+            [
+                EventPart(
+                    position=0,
+                    label="tutorials",
+                    start_date=date(2016, 7, 27),
+                    end_date=date(2016, 7, 28),
+                ),
+                EventPart(
+                    position=1,
+                    label="launch party",
+                    start_date=date(2016, 7, 29),
+                    end_date=date(2016, 7, 29),
+                ),
+            ]
+        )
         db.session.commit()
         return event
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from eventmap.extensions import db
-from eventmap.geocoding import Precision
-from eventmap.models import EventPart, EventStatus
+from eventmap.models import EventStatus
 
 
 def test_events_is_a_geojson_feature_collection(client, make_event):
@@ -65,29 +62,8 @@ def test_unplaced_and_tbd_events_have_null_geometry_and_dates(client, make_event
     assert (feature["properties"]["start"], feature["properties"]["end"]) == (None, None)
 
 
-def test_parts_are_listed_when_an_event_has_them(client, make_event):
-    event = make_event(
-        start_date=date(2016, 7, 27),
-        end_date=date(2016, 7, 29),
-        precision=Precision.COUNTRY,
-    )
-    event.parts.extend(
-        [
-            EventPart(
-                position=0,
-                label="tutorials",
-                start_date=date(2016, 7, 27),
-                end_date=date(2016, 7, 28),
-            ),
-            EventPart(
-                position=1,
-                label="launch party",
-                start_date=date(2016, 7, 29),
-                end_date=date(2016, 7, 29),
-            ),
-        ]
-    )
-    db.session.commit()
+def test_parts_are_listed_when_an_event_has_them(client, make_thailand):
+    make_thailand()
     (feature,) = client.get("/api/events").get_json(force=True)["features"]
     assert feature["properties"]["parts"] == [
         {"label": "tutorials", "start": "2016-07-27", "end": "2016-07-28"},
@@ -126,7 +102,6 @@ def test_unknown_api_path_answers_json_404(client):
 
 
 def test_the_collection_is_revalidated_by_etag_and_changes_with_the_events(client, make_event):
-    from eventmap.extensions import db
 
     event = make_event(title="Before")
     first = client.get("/api/events")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from eventmap.extensions import db
 from eventmap.geocoding import Precision
-from eventmap.models import EventPart, EventStatus
+from eventmap.models import EventStatus
 
 
 def test_home_lists_parties_grouped_by_date_with_tbd_last(client, make_event):
@@ -46,8 +45,8 @@ def test_only_approved_events_are_shown(client, make_event):
     assert client.get("/openstack6bday/pending").status_code == 404
 
 
-def test_event_page_shows_date_place_and_parts_but_not_contact(client, make_event):
-    event = make_event(
+def test_event_page_shows_date_place_and_parts_but_not_contact(client, make_thailand):
+    make_thailand(
         slug="thailand",
         title="Thai party",
         location_text="Thailand",
@@ -59,23 +58,6 @@ def test_event_page_shows_date_place_and_parts_but_not_contact(client, make_even
         contact="organizer@example.org",
         link="https://example.org/party",
     )
-    event.parts.extend(
-        [
-            EventPart(
-                position=0,
-                label="tutorials",
-                start_date=date(2016, 7, 27),
-                end_date=date(2016, 7, 28),
-            ),
-            EventPart(
-                position=1,
-                label="launch party",
-                start_date=date(2016, 7, 29),
-                end_date=date(2016, 7, 29),
-            ),
-        ]
-    )
-    db.session.commit()
 
     page = client.get("/openstack6bday/thailand").get_data(as_text=True)
 
