@@ -131,6 +131,8 @@ class Event(db.Model):
         _enum(EventStatus, "event_status"), default=EventStatus.PENDING, index=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the event last became public; the Atom feed lists events by it.
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )

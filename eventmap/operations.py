@@ -89,6 +89,10 @@ def _apply_event(campaign: Campaign, event: Event | None, data: EventData) -> tu
         changed = True
     else:
         changed = _assign(event, values)
+    if event.status == EventStatus.APPROVED and event.approved_at is None:
+        event.approved_at = utcnow()
+    elif event.status != EventStatus.APPROVED:
+        event.approved_at = None
     current_parts = [(p.position, p.label, p.start_date, p.end_date) for p in event.parts]
     if current_parts != wanted_parts:
         event.parts.clear()
@@ -145,6 +149,7 @@ def set_status(event: Event, status: EventStatus) -> bool:
     if event.status == status:
         return False
     event.status = status
+    event.approved_at = utcnow() if status == EventStatus.APPROVED else None
     db.session.commit()
     logger.info("event %s/%s is now %s", event.campaign.slug, event.slug, status.value)
     return True

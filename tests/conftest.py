@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -226,6 +226,8 @@ def make_event(make_campaign: Any) -> Any:
             "status": EventStatus.APPROVED,
         }
         values.update(overrides)
+        if values["status"] == EventStatus.APPROVED:
+            values.setdefault("approved_at", datetime.now(UTC))  # as operations would stamp it
         event = Event(**values)
         db.session.add(event)
         db.session.commit()
