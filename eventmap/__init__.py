@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import models  # noqa: F401  (register the tables with the metadata)
     from .api import bp as api_bp
     from .assets import bp as assets_bp
+    from .calendar_views import bp as calendar_bp
     from .cli import register_cli
     from .templating import register_templating
     from .views import bp as views_bp
@@ -45,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(views_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(assets_bp)
+    app.register_blueprint(calendar_bp)
     register_templating(app)
     register_cli(app)
     return app

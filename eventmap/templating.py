@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Flask
 
 from .assets import vendor_url
+from .calendar_views import add_to_calendar_links
 from .dates import format_part, format_span
 from .geocoding import Precision
 from .listing import event_when
@@ -32,6 +35,8 @@ def register_templating(app: Flask) -> None:
     app.add_template_filter(format_span, "span")
     app.add_template_global(format_part)
     app.add_template_global(vendor_url)
+    app.add_template_global(timedelta)
+    app.add_template_global(add_to_calendar_links)
     app.add_template_filter(precision_note, "precision_note")
     app.add_template_global(event_path)
     app.add_template_global(campaign_url)

@@ -1,0 +1,55 @@
+"""The Atom feed of a campaign's newly approved parties."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from feedgen.feed import FeedGenerator
+
+from .listing import event_when
+from .models import Campaign, Event
+
+FEED_ENTRIES = 50
+
+
+def _aware(moment: datetime | None) -> datetime:
+    """Return a timezone-aware timestamp (SQLite hands back naive UTC)."""
+    moment = moment or datetime.now(UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def atom_feed(
+    campaign: Campaign,
+    events: Sequence[Event],
+    *,
+    feed_url: str,
+    page_url: str,
+    url_of: Callable[[Event], str],
+) -> bytes:
+    """Write an Atom feed of events, newest approval first; the library escapes the text."""
+    feed = FeedGenerator()
+    feed.id(page_url)
+    feed.title(f"{campaign.name}: new parties")
+    feed.subtitle(campaign.description or f"Parties of {campaign.name}")
+    feed.link(href=page_url, rel="alternate")
+    feed.link(href=feed_url, rel="self")
+    feed.language("en")
+    feed.generator("eventmap")
+    newest = [e for e in events if e.approved_at is not None]
+    newest.sort(key=lambda e: (_aware(e.approved_at), e.id), reverse=True)
+    newest = newest[:FEED_ENTRIES]
+    feed.updated(_aware(newest[0].approved_at) if newest else _aware(campaign.updated_at))
+    for event in reversed(newest):  # feedgen puts the last added first
+        entry = feed.add_entry()
+        url = url_of(event)
+        entry.id(url)
+        entry.title(event.title)
+        entry.link(href=url, rel="alternate")
+        entry.published(_aware(event.approved_at))
+        entry.updated(_aware(event.updated_at or event.approved_at))
+        summary = f"{event_when(event)} · {event.location_text}"
+        if campaign.hashtag:
+            summary += f" · #{campaign.hashtag}"
+        entry.summary(summary)
+    return feed.atom_str(pretty=True)

@@ -1,0 +1,181 @@
+"""Calendar pages and iCalendar feeds, read back with icalendar and with vobject."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import icalendar
+import pytest
+import vobject
+
+from eventmap.calendars import Occurrence, local_today, occurrences, stage
+from eventmap.extensions import db
+
+PARTIES = Path(__file__).resolve().parent.parent / "data" / "parties.csv"
+TRICKY = "Fête, party; “birthday”\nSecond line — 六岁生日 🎂"
+
+
+@pytest.fixture
+def seeded(app, runner):
+    from eventmap.geocoding import OfflineGeocoder
+
+    app.config["GEOCODER"] = OfflineGeocoder()
+    app.extensions.pop("eventmap.geocoder", None)
+    result = runner.invoke(args=["import", str(PARTIES)])
+    assert result.exit_code == 0, result.output
+
+
+def parse_both(data: bytes):
+    """Parse a feed with both libraries; return (icalendar events, vobject events)."""
+    with_icalendar = icalendar.Calendar.from_ical(data).walk("VEVENT")
+    with_vobject = list(vobject.readOne(data.decode()).vevent_list)
+    return with_icalendar, with_vobject
+
+
+def party_of(uid: str) -> str:
+    return uid.split("@")[0].split("-part-")[0]
+
+
+def test_the_campaign_feed_has_the_43_dated_parties_and_both_parsers_agree(seeded, client):
+    response = client.get("/openstack6bday/calendar.ics")
+    assert response.content_type == "text/calendar; charset=utf-8"
+    ours, theirs = parse_both(response.data)
+
+    assert len({party_of(str(e["UID"])) for e in ours}) == 43  # the two TBD ones are left out
+    assert len(ours) == len(theirs) == 44  # Thailand's two parts are two entries
+    by_summary = {str(e["SUMMARY"]): e for e in ours}
+    japan = by_summary["OpenStack 6th Birthday: Japan"]
+    assert japan["DTSTART"].dt == date(2016, 7, 6)
+    assert japan["DTEND"].dt == date(2016, 7, 8)  # exclusive: the party ends on the 7th
+    tutorials = by_summary["OpenStack 6th Birthday: Thailand (tutorials)"]
+    launch = by_summary["OpenStack 6th Birthday: Thailand (launch party)"]
+    assert (tutorials["DTSTART"].dt, tutorials["DTEND"].dt) == (
+        date(2016, 7, 27),
+        date(2016, 7, 29),
+    )
+    assert (launch["DTSTART"].dt, launch["DTEND"].dt) == (date(2016, 7, 29), date(2016, 7, 30))
+    assert str(japan["LOCATION"]) == "Japan"
+    assert japan["URL"].endswith("/openstack6bday/japan")
+    assert japan["GEO"].latitude == pytest.approx(35.69, abs=0.1)
+
+    # The second parser reads the same entries, day for day.
+    seen = {(v.summary.value, v.dtstart.value, v.dtend.value, v.uid.value) for v in theirs}
+    expected = {(str(e["SUMMARY"]), e["DTSTART"].dt, e["DTEND"].dt, str(e["UID"])) for e in ours}
+    assert seen == expected
+
+    again, _ = parse_both(client.get("/openstack6bday/calendar.ics").data)
+    assert [str(e["UID"]) for e in again] == [str(e["UID"]) for e in ours]
+
+
+def test_the_feed_agrees_with_the_database(seeded, client, app):
+    from eventmap.models import Event
+
+    ours, _ = parse_both(client.get("/openstack6bday/calendar.ics").data)
+    days = {}
+    for entry in ours:
+        party = party_of(str(entry["UID"]))
+        start, end = entry["DTSTART"].dt, entry["DTEND"].dt
+        low, high = days.get(party, (start, end))
+        days[party] = (min(low, start), max(high, end))
+    with app.app_context():
+        for event in db.session.scalars(db.select(Event)):
+            key = f"event-{event.id}"
+            if event.start_date is None:
+                assert key not in days
+            else:
+                assert days[key][0] == event.start_date
+                assert (days[key][1] - event.end_date).days == 1
+
+
+def test_tricky_text_round_trips_through_both_parsers(client, make_event):
+    event = make_event(title=TRICKY, location_text='Zürich; Altstadt, "Rote Fabrik"')
+    data = client.get(f"/openstack6bday/{event.slug}.ics").data
+    assert all(len(line) <= 75 for line in data.split(b"\r\n"))  # folded by the library
+    (ours,), (theirs,) = parse_both(data)
+    assert str(ours["SUMMARY"]) == theirs.summary.value == TRICKY
+    assert str(ours["LOCATION"]) == theirs.location.value == 'Zürich; Altstadt, "Rote Fabrik"'
+
+
+def test_an_unknown_or_pending_event_has_no_feed(client, make_event):
+    from eventmap.models import EventStatus
+
+    make_event(slug="secret", status=EventStatus.PENDING)
+    assert client.get("/openstack6bday/secret.ics").status_code == 404
+    assert client.get("/openstack6bday/nothing.ics").status_code == 404
+
+
+def test_the_month_shows_each_party_on_each_of_its_days(seeded, client):
+    page = client.get("/openstack6bday/calendar?month=2016-07").get_data(as_text=True)
+    cells = dict(re.findall(r'data-day="(2016-07-\d\d)">(.*?)</td>', page, re.S))
+    assert "OpenStack 6th Birthday: Japan" in cells["2016-07-06"]
+    assert "OpenStack 6th Birthday: Japan" in cells["2016-07-07"]
+    assert "OpenStack 6th Birthday: Japan" not in cells["2016-07-08"]
+    assert "Thailand (tutorials)" in cells["2016-07-28"]
+    assert "Thailand (launch party)" in cells["2016-07-29"]
+    assert "Toulouse" in cells["2016-07-04"]
+    assert "Date to be announced" in page
+    assert "Frankfurt, Germany" in page
+    assert 'href="/openstack6bday/calendar?month=2016-08"' in page
+    assert 'rel="alternate" type="text/calendar"' in page
+    assert 'rel="alternate" type="application/atom+xml"' in page
+
+
+def test_the_calendar_opens_on_the_anniversary_month(seeded, client):
+    page = client.get("/openstack6bday/calendar").get_data(as_text=True)
+    assert "<h1>OpenStack turns 6: July 2016</h1>" in page
+
+
+@pytest.mark.parametrize("month", ["2016-13", "July", "2016-7", "0000-01"])
+def test_a_bad_month_is_a_clear_400(client, make_event, month):
+    make_event()
+    response = client.get(f"/openstack6bday/calendar?month={month}")
+    assert response.status_code == 400
+    assert "is not a month like 2016-07" in response.get_data(as_text=True)
+
+
+def test_week_and_agenda_views(seeded, client):
+    week = client.get("/openstack6bday/calendar/week?day=2016-07-20").get_data(as_text=True)
+    assert "week of 18–24 July 2016" in week
+    for place in ("Virginia", "Central Florida", "Atlanta"):
+        assert place in week
+    assert "Kazan" not in week  # the 28th is the next week
+    agenda = client.get("/openstack6bday/calendar/agenda").get_data(as_text=True)
+    assert (
+        agenda.index("Toulouse") < agenda.index("Malaysia") < agenda.index("Date to be announced")
+    )
+    assert client.get("/openstack6bday/calendar/week?day=soon").status_code == 400
+
+
+def test_the_event_page_offers_add_to_calendar(seeded, client):
+    page = client.get("/openstack6bday/thailand").get_data(as_text=True)
+    assert 'href="/openstack6bday/thailand.ics"' in page
+    assert page.count("https://calendar.google.com/calendar/render?action=TEMPLATE") == 2
+    assert "dates=20160727%2F20160729" in page  # end exclusive, as Google expects
+    assert 'type="text/calendar" title="OpenStack 6th Birthday: Thailand (iCalendar)"' in page
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="webcal://localhost/openstack6bday/calendar.ics"' in home
+
+
+def test_today_and_past_are_worked_out_in_the_events_time_zone(make_event):
+    # 2016-07-19 11:00 UTC: already the 20th on Kiritimati (UTC+14), still the 19th in Samoa.
+    now = datetime(2016, 7, 19, 11, 0, tzinfo=UTC)
+    assert local_today("Pacific/Kiritimati", now) == date(2016, 7, 20)
+    assert local_today("Pacific/Pago_Pago", now) == date(2016, 7, 19)
+    assert local_today(None, now) == date(2016, 7, 19)
+    assert local_today("Not/AZone", now) == date(2016, 7, 19)
+    early = make_event(timezone="Pacific/Kiritimati")
+    late = make_event(timezone="Pacific/Pago_Pago")
+    (east,), (west,) = occurrences([early]), occurrences([late])
+    assert (stage(east, now), stage(west, now)) == ("past", "today")
+
+
+def test_occurrences_expand_parts_and_skip_tbd(make_event):
+    event = make_event(start_date=None, end_date=None)
+    assert occurrences([event]) == []
+    one = make_event(start_date=date(2016, 7, 6), end_date=date(2016, 7, 7))
+    (occurrence,) = occurrences([one])
+    assert isinstance(occurrence, Occurrence)
+    assert list(occurrence.days()) == [date(2016, 7, 6), date(2016, 7, 7)]
+    assert occurrence.when == "6–7 July 2016"

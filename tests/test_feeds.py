@@ -1,0 +1,44 @@
+"""The Atom feed of newly approved parties."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from eventmap import operations
+from eventmap.models import EventStatus
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def entries(client) -> list[ET.Element]:
+    response = client.get("/openstack6bday/feed.atom")
+    assert response.content_type == "application/atom+xml; charset=utf-8"
+    # Our own feed, generated in this test: nothing untrusted to defuse.
+    return ET.fromstring(response.data).findall(f"{ATOM}entry")  # noqa: S314
+
+
+def test_the_newest_approval_comes_first_and_pending_events_stay_out(client, make_event):
+    make_event(title="First <b>party</b> & friends")
+    late = make_event(title="Second party", status=EventStatus.PENDING)
+    make_event(title="Hidden", status=EventStatus.PENDING)
+
+    before = entries(client)
+    assert [e.findtext(f"{ATOM}title") for e in before] == ["First <b>party</b> & friends"]
+
+    operations.approve_event(late)
+    after = entries(client)
+    assert [e.findtext(f"{ATOM}title") for e in after] == [
+        "Second party",
+        "First <b>party</b> & friends",
+    ]
+    link = after[0].find(f"{ATOM}link").get("href")
+    assert link.endswith(f"/openstack6bday/{late.slug}")
+    assert after[0].findtext(f"{ATOM}id") == link
+    assert "Tue 19 July 2016" in after[0].findtext(f"{ATOM}summary")
+
+
+def test_a_rejected_event_leaves_the_feed(client, make_event):
+    event = make_event(title="Soon gone")
+    operations.reject_event(event)
+    assert entries(client) == []
+    assert event.approved_at is None
