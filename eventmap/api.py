@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import threading
 from collections import OrderedDict
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .geocoding import Precision
+from .geocoding.place import answer
 from .listing import events_version, public_events
 from .models import Campaign
+from .nearby import HALF_CIRCUMFERENCE_KM, MAX_LIMIT, nearest
 from .serialize import feature_collection, public_feature
+from .services import geocoder
 from .urls import event_url_builder
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 GEOJSON = "application/geo+json"
+MAX_QUERY = 300
+APPROXIMATE = {Precision.REGION, Precision.COUNTRY}
 CACHED_COLLECTIONS = 8
 _cache_lock = threading.Lock()
 
@@ -58,11 +66,85 @@ def events() -> Response:
         campaign = db.session.scalar(Campaign.by_slug(slug))
         if campaign is None:
             raise ApiError(404, f"no campaign called {slug!r}", "campaign")
+    if "near" in request.args or "q" in request.args:
+        return _nearby(campaign)
+    for parameter in ("radius_km", "limit"):
+        if parameter in request.args:
+            raise ApiError(400, f"{parameter} goes with near=LAT,LON or q=PLACE", parameter)
     etag, body = _collection(campaign)
     response = current_app.response_class(body, mimetype=GEOJSON)
     response.set_etag(etag)
     response.cache_control.no_cache = True  # may be stored, but revalidated each time
     return response.make_conditional(request)
+
+
+def _nearby(campaign: Campaign | None) -> Response:
+    """Answer ?near=LAT,LON or ?q=PLACE: the nearest events, nearest first, with distances."""
+    if "near" in request.args and "q" in request.args:
+        raise ApiError(400, "give near=LAT,LON or q=PLACE, not both", "q")
+    limit = _number("limit", int, 10, 1, MAX_LIMIT)
+    radius = _number("radius_km", float, None, 0.001, HALF_CIRCUMFERENCE_KM)
+    place = None
+    if "near" in request.args:
+        latitude, longitude = _point(request.args["near"])
+    else:
+        query = request.args["q"].strip()
+        if not query or len(query) > MAX_QUERY:
+            raise ApiError(400, f"q must be a place name of 1 to {MAX_QUERY} characters", "q")
+        found = geocoder().lookup(query)
+        if found is None:
+            raise ApiError(404, f"could not find the place {query!r}", "q")
+        latitude, longitude = found.latitude, found.longitude
+        place = answer(query, found)
+    result = nearest(latitude, longitude, limit=limit, radius_km=radius, campaign=campaign)
+    url_of = event_url_builder()
+    features = []
+    for item in result.items:
+        feature = public_feature(item.event, url_of(item.event))
+        feature["properties"]["distance_km"] = round(item.distance_km, 3)
+        feature["properties"]["approximate"] = item.event.precision in APPROXIMATE
+        features.append(feature)
+    document = feature_collection(features)
+    document["search"] = {  # a foreign member (RFC 7946, section 6.1)
+        "near": [latitude, longitude],
+        "radius_km": radius,
+        "limit": limit,
+        "within_radius": result.within_radius,
+        "place": place,
+    }
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return current_app.response_class(body, mimetype=GEOJSON)
+
+
+def _number(name: str, kind: type, default: float | None, low: float, high: float) -> Any:
+    """Read a numeric parameter within bounds, or answer 400 naming it."""
+    text = request.args.get(name)
+    if text is None:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or not math.isfinite(value) or not low <= value <= high:
+        raise ApiError(400, f"{name} must be a number from {low:g} to {high:g}", name)
+    return value
+
+
+def _point(text: str) -> tuple[float, float]:
+    """Read near=LAT,LON, or answer 400 naming the parameter."""
+    try:
+        latitude, longitude = (float(part) for part in text.split(","))
+    except ValueError:
+        raise ApiError(
+            400, "near must be LAT,LON in decimal degrees, like 48.14,11.58", "near"
+        ) from None
+    if not (math.isfinite(latitude) and math.isfinite(longitude)) or not (
+        -90 <= latitude <= 90 and -180 <= longitude <= 180
+    ):
+        raise ApiError(
+            400, "near must have a latitude within ±90 and a longitude within ±180", "near"
+        )
+    return latitude, longitude
 
 
 def _collection(campaign: Campaign | None) -> tuple[str, bytes]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 import pycountry
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from .dates import format_part, format_span
 from .extensions import db
@@ -126,13 +126,21 @@ class PublicEvent:
         return self.latitude is not None and self.longitude is not None
 
 
-def public_events(campaign: Campaign | None = None) -> list[PublicEvent]:
+def public_events(
+    campaign: Campaign | None = None,
+    where: ColumnElement[bool] | None = None,
+    ids: Sequence[int] | None = None,
+) -> list[PublicEvent]:
     """Read the approved events (of one campaign) in page order with two plain queries.
 
     The API serves every event at once; loading ORM objects for 10,000 events costs most
     of a second, reading the columns a fraction of that.
     """
     approved = Event.approved(campaign)
+    if where is not None:
+        approved = approved.where(where)
+    if ids is not None:  # a few chosen events (nearby search): no need to read in page order
+        approved = approved.where(Event.id.in_(ids)).order_by(None)
     events = approved.with_only_columns(
         Event.id,
         Event.slug,
@@ -148,11 +156,11 @@ def public_events(campaign: Campaign | None = None) -> list[PublicEvent]:
         Event.date_text,
         Campaign.slug,
     ).join(Campaign, Campaign.id == Event.campaign_id)
+    chosen = approved.with_only_columns(Event.id).order_by(None).scalar_subquery()
     parts: dict[int, list[PartRef]] = {}
-    ids = approved.with_only_columns(Event.id).order_by(None).scalar_subquery()
     for event_id, label, start, end in db.session.execute(
         select(EventPart.event_id, EventPart.label, EventPart.start_date, EventPart.end_date)
-        .where(EventPart.event_id.in_(ids))
+        .where(EventPart.event_id.in_(ids if ids is not None else chosen))
         .order_by(EventPart.event_id, EventPart.position)
     ):
         parts.setdefault(event_id, []).append(PartRef(label, start, end))

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Enum,
     Float,
     ForeignKey,
+    Index,
     Integer,
     Select,
     String,
@@ -104,6 +105,8 @@ class Event(db.Model):
             "(latitude BETWEEN -90 AND 90 AND longitude BETWEEN -180 AND 180)",
             name="ck_events_point",
         ),
+        # The spatial index of nearby search: a latitude band, then longitudes within it.
+        Index("ix_events_latitude_longitude", "latitude", "longitude"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from eventmap.extensions import db
+from eventmap.geocoding import Precision
 from eventmap.models import EventStatus
 
 
@@ -120,3 +123,69 @@ def test_the_collection_is_revalidated_by_etag_and_changes_with_the_events(clien
 
     make_event(title="Another")
     assert len(client.get("/api/events").get_json(force=True)["features"]) == 2
+
+
+def test_near_returns_the_nearest_first_with_distances(client, make_event):
+    munich = make_event(title="Munich", latitude=48.137, longitude=11.575)
+    make_event(title="Paris", latitude=48.857, longitude=2.352)
+    brazil = make_event(
+        title="Brazil", latitude=-23.55, longitude=-46.63, precision=Precision.COUNTRY
+    )
+
+    response = client.get("/api/events?near=48.14,11.58&limit=2")
+    assert response.status_code == 200
+    assert response.content_type == "application/geo+json"
+    document = response.get_json(force=True)
+    titles = [f["properties"]["title"] for f in document["features"]]
+    assert titles == ["Munich", "Paris"]
+    assert document["features"][0]["id"] == munich.id
+    assert document["features"][0]["properties"]["distance_km"] < 1
+    assert 680 < document["features"][1]["properties"]["distance_km"] < 690
+    assert document["search"]["within_radius"] is True
+
+    far = client.get("/api/events?near=-22.9,-43.2&radius_km=500").get_json(force=True)
+    (only,) = far["features"]
+    assert only["id"] == brazil.id
+    assert only["properties"]["approximate"] is True  # somewhere in Brazil, not at a venue
+
+
+def test_nothing_within_the_radius_says_so_and_still_answers(client, make_event):
+    make_event(title="Munich", latitude=48.137, longitude=11.575)
+    document = client.get("/api/events?near=52.52,13.40&radius_km=50").get_json(force=True)
+    assert document["search"]["within_radius"] is False
+    assert [f["properties"]["title"] for f in document["features"]] == ["Munich"]
+
+
+def test_q_geocodes_the_place_and_reports_it(client, make_event):
+    make_event(title="Munich", latitude=48.137, longitude=11.575)
+    document = client.get("/api/events?q=Kazan,%20Russia").get_json(force=True)
+    assert document["search"]["place"]["display_name"] == "Kazan, Russia (fake)"
+    assert document["features"][0]["properties"]["title"] == "Munich"
+    missing = client.get("/api/events?q=Atlantis")
+    assert missing.status_code == 404
+    assert missing.get_json()["parameter"] == "q"
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("near=91,0", "near"),
+        ("near=0,181", "near"),
+        ("near=abc", "near"),
+        ("near=1,2,3", "near"),
+        ("near=nan,1", "near"),
+        ("near=1,2&limit=0", "limit"),
+        ("near=1,2&limit=x", "limit"),
+        ("near=1,2&limit=100000", "limit"),
+        ("near=1,2&radius_km=-5", "radius_km"),
+        ("near=1,2&radius_km=inf", "radius_km"),
+        ("limit=5", "limit"),
+        ("near=1,2&q=Munich", "q"),
+        ("q=", "q"),
+    ],
+)
+def test_bad_search_parameters_are_a_400_naming_the_parameter(client, make_event, query, parameter):
+    make_event()
+    response = client.get(f"/api/events?{query}")
+    assert response.status_code == 400
+    assert response.get_json()["parameter"] == parameter
