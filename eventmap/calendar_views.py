@@ -21,20 +21,13 @@ from .extensions import db
 from .feeds import atom_feed
 from .models import Campaign, Event, EventStatus
 from .urls import campaign_url, event_url_builder
+from .views import campaign_or_404
 
 bp = Blueprint("calendar", __name__)
 
 ICALENDAR = "text/calendar; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
-
-
-def _campaign(slug: str) -> Campaign:
-    """Return the campaign or answer 404."""
-    campaign = db.session.scalar(Campaign.by_slug(slug))
-    if campaign is None:
-        abort(404, description=f"There is no campaign called “{slug}”.")
-    return campaign
 
 
 def _events(campaign: Campaign) -> list[Event]:
@@ -72,7 +65,7 @@ def _day_param(name: str, default: date) -> date:
 @bp.get("/<campaign_slug>/calendar")
 def month(campaign_slug: str) -> str:
     """Show one month with every party on its days; TBD parties listed apart."""
-    campaign = _campaign(campaign_slug)
+    campaign = campaign_or_404(campaign_slug)
     events = _events(campaign)
     found = occurrences(events)
     first = _month_param(campaign, found)
@@ -94,7 +87,7 @@ def month(campaign_slug: str) -> str:
 @bp.get("/<campaign_slug>/calendar/week")
 def week(campaign_slug: str) -> str:
     """Show the seven days of one week (Monday first) with their parties."""
-    campaign = _campaign(campaign_slug)
+    campaign = campaign_or_404(campaign_slug)
     events = _events(campaign)
     found = occurrences(events)
     fallback = found[0].start if found else _today()
@@ -118,7 +111,7 @@ def week(campaign_slug: str) -> str:
 @bp.get("/<campaign_slug>/calendar/agenda")
 def agenda(campaign_slug: str) -> str:
     """List every dated party (each part apart) in date order, then the TBD ones."""
-    campaign = _campaign(campaign_slug)
+    campaign = campaign_or_404(campaign_slug)
     events = _events(campaign)
     return render_template(
         "calendar_agenda.html",
@@ -133,7 +126,7 @@ def agenda(campaign_slug: str) -> str:
 @bp.get("/<campaign_slug>/calendar.ics")
 def campaign_ical(campaign_slug: str) -> Response:
     """Serve the campaign's iCalendar feed (subscribable as webcal://)."""
-    campaign = _campaign(campaign_slug)
+    campaign = campaign_or_404(campaign_slug)
     name = campaign.name + (f" #{campaign.hashtag}" if campaign.hashtag else "")
     body = ical_calendar(
         name,
@@ -148,7 +141,7 @@ def campaign_ical(campaign_slug: str) -> Response:
 @bp.get("/<campaign_slug>/<event_slug>.ics")
 def event_ical(campaign_slug: str, event_slug: str) -> Response:
     """Serve one party as an iCalendar file (its parts as separate entries)."""
-    campaign = _campaign(campaign_slug)
+    campaign = campaign_or_404(campaign_slug)
     event = _public_event(campaign, event_slug)
     body = ical_calendar(
         event.title,
@@ -163,7 +156,7 @@ def event_ical(campaign_slug: str, event_slug: str) -> Response:
 @bp.get("/<campaign_slug>/feed.atom")
 def campaign_atom(campaign_slug: str) -> Response:
     """Serve the Atom feed of newly approved parties."""
-    campaign = _campaign(campaign_slug)
+    campaign = campaign_or_404(campaign_slug)
     body = atom_feed(
         campaign,
         _events(campaign),

@@ -14,7 +14,7 @@ from .models import Campaign, Event, EventStatus
 bp = Blueprint("views", __name__)
 
 
-def _campaign_or_404(slug: str) -> Campaign:
+def campaign_or_404(slug: str) -> Campaign:
     """Return the campaign with this slug or answer 404."""
     campaign = db.session.scalar(Campaign.by_slug(slug))
     if campaign is None:
@@ -62,7 +62,7 @@ def home() -> str:
 @bp.get("/<campaign_slug>/")
 def campaign(campaign_slug: str) -> str:
     """Show one campaign's parties."""
-    return _render_campaign(_campaign_or_404(campaign_slug))
+    return _render_campaign(campaign_or_404(campaign_slug))
 
 
 @bp.get("/<campaign_slug>/map")
@@ -72,7 +72,7 @@ def campaign_map(campaign_slug: str) -> str:
     Only summary figures come from the database here; the map and the list load the events
     from the GeoJSON API, so the page is the same size for 45 parties or 100,000.
     """
-    campaign = _campaign_or_404(campaign_slug)
+    campaign = campaign_or_404(campaign_slug)
     summary = map_summary(campaign)
     return render_template(
         "map.html",
@@ -88,7 +88,7 @@ def campaign_map(campaign_slug: str) -> str:
 @bp.get("/<campaign_slug>/<event_slug>")
 def event(campaign_slug: str, event_slug: str) -> str:
     """Show one public event."""
-    campaign = _campaign_or_404(campaign_slug)
+    campaign = campaign_or_404(campaign_slug)
     found = db.session.scalar(
         select(Event).where(
             Event.campaign_id == campaign.id,
