@@ -60,6 +60,7 @@ lint: install-dev  ## Check style and common mistakes with ruff
 bench: install-dev  ## Measure speed, memory and accuracy targets; writes docs/benchmarks.md
 	$(BIN)/python -m bench.geocoder
 	$(BIN)/python -m bench.map
+	$(BIN)/python -m bench.nearby
 
 format: install-dev  ## Rewrite files in the house style
 	$(BIN)/ruff check --fix eventmap tests bench wsgi.py

@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .assets import bp as assets_bp
     from .calendar_views import bp as calendar_bp
     from .cli import register_cli
+    from .near_views import bp as near_bp
     from .templating import register_templating
     from .views import bp as views_bp
 
@@ -47,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(assets_bp)
     app.register_blueprint(calendar_bp)
+    app.register_blueprint(near_bp)
     register_templating(app)
     register_cli(app)
     return app

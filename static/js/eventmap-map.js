@@ -374,6 +374,13 @@
     mark("markers");
     computeState();
     updateMap();
+    if (frame.dataset.focus) {  /* the near page: zoom to its answers */
+      var bounds = L.latLngBounds([]);
+      frame.dataset.focus.split(",").forEach(function (id) {
+        if (events[id] && events[id].marker) { bounds.extend(events[id].marker.getLatLng()); }
+      });
+      if (bounds.isValid()) { map.fitBounds(bounds.pad(0.2), { maxZoom: 10 }); }
+    }
     mark("ready");  /* the map is usable; the list follows in the next task */
     frame.classList.add("markers-ready");
     frame.dataset.markers = String(markers.length);

@@ -1,0 +1,126 @@
+"""The "parties near me" page: a place or a position in, the nearest parties out."""
+
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from .geocoding import Precision
+from .listing import map_summary
+from .maps import render_map
+from .nearby import HALF_CIRCUMFERENCE_KM, nearest
+from .services import geocoder
+from .views import campaign_or_404
+
+bp = Blueprint("near", __name__)
+
+RADII_KM = (25, 50, 100, 250, 500, 1000)
+PAGE = 10
+MAX_SHOWN = 100
+# Where people read road distances in miles.
+MILES_REGIONS = {"US", "GB", "LR", "MM"}
+KM_PER_MILE = 1.609344
+
+
+def prefers_miles(accept_language: str) -> bool:
+    """Tell from Accept-Language whether the visitor reads distances in miles."""
+    for tag in accept_language.replace(" ", "").split(","):
+        parts = tag.split(";")[0].replace("_", "-").split("-")
+        if len(parts) > 1:
+            return parts[1].upper() in MILES_REGIONS
+    return False
+
+
+def distance_text(km: float, miles: bool) -> str:
+    """Write a distance the way the visitor reads it, the other unit beside it."""
+    metric = f"{km:,.0f} km" if km >= 10 else f"{km:,.1f} km"
+    if not miles:
+        return metric
+    mi = km / KM_PER_MILE
+    return (f"{mi:,.0f} mi" if mi >= 10 else f"{mi:,.1f} mi") + f" ({metric})"
+
+
+@bp.get("/<campaign_slug>/near")
+def near(campaign_slug: str) -> str:
+    """Show the parties nearest a place (?q=) or a position (?near=LAT,LON)."""
+    campaign = campaign_or_404(campaign_slug)
+    query = (request.args.get("q") or "").strip()[:300]
+    radius = _radius()
+    limit = _limit()
+    place = None
+    problem = None
+    point = _point(request.args.get("near"))
+    label = (request.args.get("label") or "").strip()[:300]
+    if point is None and query:
+        place = geocoder().lookup(query)
+        if place is None:
+            problem = (
+                f"We could not find “{query}”. Try a city and its country, like “Kazan, Russia”."
+            )
+        else:
+            point = (place.latitude, place.longitude)
+            label = place.display_name
+    result = None
+    if point is not None:
+        result = nearest(*point, limit=limit, radius_km=radius, campaign=campaign)
+    summary = map_summary(campaign)
+    miles = prefers_miles(request.headers.get("Accept-Language", ""))
+    return render_template(
+        "near.html",
+        campaign=campaign,
+        query=query,
+        label=label,
+        point=point,
+        place=place,
+        problem=problem,
+        result=result,
+        radius=radius,
+        radii=RADII_KM,
+        limit=limit,
+        more=min(limit + PAGE, MAX_SHOWN),
+        can_show_more=result is not None and len(result.items) == limit and limit < MAX_SHOWN,
+        distance=lambda km: distance_text(km, miles),
+        approximate={Precision.REGION, Precision.COUNTRY},
+        map_parts=render_map(current_app.config),
+        countries=summary.countries,
+        first_day=summary.first_day,
+        last_day=summary.last_day,
+    )
+
+
+def _radius() -> float | None:
+    """Read ?radius_km (empty for any distance)."""
+    text = request.args.get("radius_km") or ""
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        abort(400, description=f"radius_km={text!r} is not a distance in kilometres.")
+    if not math.isfinite(value) or not 0 < value <= HALF_CIRCUMFERENCE_KM:
+        abort(400, description="radius_km must be more than 0 and at most 20,037 km.")
+    return value
+
+
+def _limit() -> int:
+    """Read ?limit (how many parties to show)."""
+    text = request.args.get("limit") or str(PAGE)
+    if not text.isdigit() or not 1 <= int(text) <= MAX_SHOWN:
+        abort(400, description=f"limit must be a whole number from 1 to {MAX_SHOWN}.")
+    return int(text)
+
+
+def _point(text: str | None) -> tuple[float, float] | None:
+    """Read ?near=LAT,LON."""
+    if not text:
+        return None
+    try:
+        latitude, longitude = (float(part) for part in text.split(","))
+    except ValueError:
+        abort(400, description="near must be a latitude and a longitude, like 48.14,11.58.")
+    if not (math.isfinite(latitude) and math.isfinite(longitude)) or not (
+        -90 <= latitude <= 90 and -180 <= longitude <= 180
+    ):
+        abort(400, description="near must have a latitude within ±90 and a longitude within ±180.")
+    return latitude, longitude
