@@ -17,7 +17,7 @@ from .geocoding import Precision
 from .geocoding.place import answer
 from .listing import events_version, public_events
 from .models import Campaign
-from .nearby import HALF_CIRCUMFERENCE_KM, MAX_LIMIT, nearest
+from .nearby import HALF_CIRCUMFERENCE_KM, MAX_LIMIT, nearest, parse_point
 from .serialize import feature_collection, public_feature
 from .services import geocoder
 from .urls import event_url_builder
@@ -133,18 +133,9 @@ def _number(name: str, kind: type, default: float | None, low: float, high: floa
 def _point(text: str) -> tuple[float, float]:
     """Read near=LAT,LON, or answer 400 naming the parameter."""
     try:
-        latitude, longitude = (float(part) for part in text.split(","))
-    except ValueError:
-        raise ApiError(
-            400, "near must be LAT,LON in decimal degrees, like 48.14,11.58", "near"
-        ) from None
-    if not (math.isfinite(latitude) and math.isfinite(longitude)) or not (
-        -90 <= latitude <= 90 and -180 <= longitude <= 180
-    ):
-        raise ApiError(
-            400, "near must have a latitude within ±90 and a longitude within ±180", "near"
-        )
-    return latitude, longitude
+        return parse_point(text)
+    except ValueError as exc:
+        raise ApiError(400, f"near {exc}", "near") from None
 
 
 def _collection(campaign: Campaign | None) -> tuple[str, bytes]:

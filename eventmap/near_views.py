@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from .geocoding import Precision
 from .listing import map_summary
 from .maps import render_map
-from .nearby import HALF_CIRCUMFERENCE_KM, nearest
+from .nearby import HALF_CIRCUMFERENCE_KM, nearest, parse_point
 from .services import geocoder
 from .views import campaign_or_404
 
@@ -116,11 +116,6 @@ def _point(text: str | None) -> tuple[float, float] | None:
     if not text:
         return None
     try:
-        latitude, longitude = (float(part) for part in text.split(","))
-    except ValueError:
-        abort(400, description="near must be a latitude and a longitude, like 48.14,11.58.")
-    if not (math.isfinite(latitude) and math.isfinite(longitude)) or not (
-        -90 <= latitude <= 90 and -180 <= longitude <= 180
-    ):
-        abort(400, description="near must have a latitude within ±90 and a longitude within ±180.")
-    return latitude, longitude
+        return parse_point(text)
+    except ValueError as exc:
+        abort(400, description=f"near {exc}.")

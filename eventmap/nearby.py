@@ -53,6 +53,19 @@ class NearbyResult:
     within_radius: bool = True
 
 
+def parse_point(text: str) -> tuple[float, float]:
+    """Read "LAT,LON" in decimal degrees; ValueError says what is wrong with it."""
+    try:
+        latitude, longitude = (float(part) for part in text.split(","))
+    except ValueError:
+        raise ValueError("must be LAT,LON in decimal degrees, like 48.14,11.58") from None
+    if not (math.isfinite(latitude) and math.isfinite(longitude)) or not (
+        -90 <= latitude <= 90 and -180 <= longitude <= 180
+    ):
+        raise ValueError("must have a latitude within ±90 and a longitude within ±180")
+    return latitude, longitude
+
+
 def bounding_box(
     latitude: float, longitude: float, radius_km: float
 ) -> tuple[float, float, list[tuple[float, float]]]:
