@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .calendar_views import bp as calendar_bp
     from .cli import register_cli
     from .near_views import bp as near_bp
+    from .security import init_security
     from .templating import register_templating
     from .views import bp as views_bp
 
@@ -50,5 +51,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(near_bp)
     register_templating(app)
+    init_security(app)
     register_cli(app)
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,10 +30,21 @@ CHROMIUM_ARGS = [
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test in this folder as a browser test."""
+    """Mark every test in this folder as a browser test.
+
+    When a browser context closes, the live server may be cut off while it streams a static
+    file; werkzeug then leaves that file for the garbage collector. Only that warning is
+    ignored here, and only in browser tests.
+    """
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning"))
+            item.add_marker(
+                pytest.mark.filterwarnings(
+                    "ignore:Exception ignored in.*FileIO:pytest.PytestUnraisableExceptionWarning"
+                )
+            )
 
 
 @pytest.fixture(scope="session")
@@ -92,6 +104,13 @@ def _open_local_page(
     context.route("**/*", only_local)
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Chromium reports every Content-Security-Policy refusal on the console.
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     page.blocked = blocked  # type: ignore[attr-defined]
     yield page
     context.close()
@@ -126,3 +145,16 @@ def artifacts() -> Path:
     """Return the git-ignored folder where browser tests leave screenshots for reviewers."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+def wait_until(page: object, expression: str, timeout: float = 10.0) -> None:
+    """Poll a page expression from Python until it is true.
+
+    Playwright's wait_for_function evaluates its predicate with eval(), which the app's
+    Content-Security-Policy rightly forbids; page.evaluate goes through DevTools instead.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):  # type: ignore[attr-defined]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.05)

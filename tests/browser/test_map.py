@@ -6,6 +6,7 @@ import re
 
 from eventmap.extensions import db
 from eventmap.models import Event
+from tests.browser.conftest import wait_until
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -108,7 +109,7 @@ def test_filters_and_the_time_slider_agree_with_the_list(seeded, wide_page, live
     visible = page.locator(".event-item:visible")
     assert visible.count() == clustered(page) == 14
     page.get_by_role("button", name="Clear").click()
-    page.wait_for_function("window.eventmapMap.clusters.getLayers().length === 45")
+    wait_until(page, "window.eventmapMap.clusters.getLayers().length === 45")
 
     slider = page.get_by_label("Day by day")
     slider.fill("14")  # 2016-07-01 + 14 days
@@ -120,7 +121,7 @@ def test_filters_and_the_time_slider_agree_with_the_list(seeded, wide_page, live
     page.screenshot(path=str(artifacts / "map-slider-mid-july.png"))
 
     page.get_by_role("button", name="Play").click()
-    page.wait_for_function("document.querySelector('#day-slider').value !== '14'", timeout=5000)
+    wait_until(page, "document.querySelector('#day-slider').value !== '14'", timeout=5)
     assert page.get_by_role("button", name="Pause").get_attribute("aria-pressed") == "true"
     page.get_by_role("button", name="Pause").click()
 

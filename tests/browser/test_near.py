@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.browser.conftest import wait_until
+
 
 def test_typing_munich_shows_the_munich_party_first(seeded, page, live_server):
     page.goto(live_server + "/")
@@ -46,9 +48,8 @@ def test_refused_location_says_so_and_leaves_the_place_box(seeded, browser, live
     page.get_by_role("button", name="Use my location").click()
     message = page.locator(".near-message").first
     message.wait_for()
-    page.wait_for_function(
-        "document.querySelector('.near-message').textContent.includes('type a place')",
-        timeout=15000,
+    wait_until(
+        page, "document.querySelector('.near-message').textContent.includes('type a place')", 15
     )
     assert "type a place instead" in message.inner_text()
     context.close()
