@@ -28,7 +28,7 @@ from eventmap.extensions import db
 from eventmap.models import Campaign, Event, EventStatus
 
 EVENTS = int(__import__("os").environ.get("BENCH_MAP_EVENTS", "10000"))
-RUNS = 4  # the first with the API's collection not yet written, then warm
+RUNS = 7  # the first with the API's collection not yet written, then six warm
 CHROMIUM = "/usr/bin/chromium"
 
 
