@@ -6,7 +6,6 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
-from sqlalchemy import select
 
 from .calendars import (
     default_month,
@@ -19,7 +18,7 @@ from .calendars import (
 )
 from .extensions import db
 from .feeds import atom_feed
-from .models import Campaign, Event, EventStatus
+from .models import Campaign, Event
 from .urls import campaign_url, event_url_builder
 from .views import campaign_or_404
 
@@ -169,13 +168,7 @@ def campaign_atom(campaign_slug: str) -> Response:
 
 def _public_event(campaign: Campaign, slug: str) -> Event:
     """Return an approved event of the campaign or answer 404."""
-    event = db.session.scalar(
-        select(Event).where(
-            Event.campaign_id == campaign.id,
-            Event.slug == slug,
-            Event.status == EventStatus.APPROVED,
-        )
-    )
+    event = db.session.scalar(Event.public_by_slug(campaign, slug))
     if event is None:
         abort(404, description="This party is not (or no longer) on the calendar.")
     return event

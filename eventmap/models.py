@@ -172,6 +172,13 @@ class Event(db.Model):
         )
 
     @classmethod
+    def public_by_slug(cls, campaign: Campaign, slug: str) -> Select[tuple[Event]]:
+        """Select one approved event of a campaign by its slug."""
+        return select(cls).where(
+            cls.campaign_id == campaign.id, cls.slug == slug, cls.status == EventStatus.APPROVED
+        )
+
+    @classmethod
     def upcoming(cls, today: date, campaign: Campaign | None = None) -> Select[tuple[Event]]:
         """Select public events that have not ended by `today`."""
         return cls.approved(campaign).where(cls.end_date >= today)

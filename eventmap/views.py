@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 from .extensions import db
 from .listing import campaign_window, countries_of, group_by_start, map_summary
 from .maps import render_map
-from .models import Campaign, Event, EventStatus
+from .models import Campaign, Event
 
 bp = Blueprint("views", __name__)
 
@@ -89,13 +89,7 @@ def campaign_map(campaign_slug: str) -> str:
 def event(campaign_slug: str, event_slug: str) -> str:
     """Show one public event."""
     campaign = campaign_or_404(campaign_slug)
-    found = db.session.scalar(
-        select(Event).where(
-            Event.campaign_id == campaign.id,
-            Event.slug == event_slug,
-            Event.status == EventStatus.APPROVED,
-        )
-    )
+    found = db.session.scalar(Event.public_by_slug(campaign, event_slug))
     if found is None:
         abort(404, description="This party is not (or no longer) on the map.")
     return render_template("event.html", campaign=campaign, event=found)
