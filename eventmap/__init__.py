@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from .config import Config
-from .extensions import db, migrate
+from .extensions import csrf, db, limiter, migrate
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -32,12 +32,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
 
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+    limiter.init_app(app)
 
     from . import models  # noqa: F401  (register the tables with the metadata)
     from .api import bp as api_bp
     from .assets import bp as assets_bp
+    from .auth import init_auth
     from .calendar_views import bp as calendar_bp
     from .cli import register_cli
     from .near_views import bp as near_bp
@@ -51,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(calendar_bp)
     app.register_blueprint(near_bp)
     register_templating(app)
+    init_auth(app)
     init_security(app)
     register_cli(app)
     return app

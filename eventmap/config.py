@@ -83,3 +83,23 @@ class Config:
             '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
             " contributors",
         )
+        # Rate limits (Flask-Limiter): in-memory per process unless RATELIMIT_STORAGE_URI names
+        # a shared store such as redis://127.0.0.1:6379/0, which several workers need.
+        self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.SUBMIT_RATE_LIMIT = os.environ.get("EVENTMAP_SUBMIT_RATE_LIMIT", "30 per hour")
+        self.LOGIN_RATE_LIMIT = os.environ.get(
+            "EVENTMAP_LOGIN_RATE_LIMIT", "5 per minute;20 per hour"
+        )
+        # E-mail to organizers (their edit link, the moderation outcome): off unless a server is
+        # named. MAIL_SERVER and friends work without the prefix too.
+        self.MAIL_SERVER = _env("MAIL_SERVER", "")
+        self.MAIL_PORT = int(_env("MAIL_PORT", "25"))
+        self.MAIL_USERNAME = _env("MAIL_USERNAME", "")
+        self.MAIL_PASSWORD = _env("MAIL_PASSWORD", "")
+        self.MAIL_USE_TLS = _env("MAIL_USE_TLS", "") == "1"
+        self.MAIL_TIMEOUT = float(_env("MAIL_TIMEOUT", "10"))
+        self.MAIL_SENDER = _env("MAIL_SENDER", "eventmap <noreply@localhost>")
+        # Number of reverse proxies (nginx, a load balancer) whose X-Forwarded-For to trust, so
+        # rate limits see the visitor's address rather than the proxy's.
+        self.PROXY_COUNT = int(os.environ.get("EVENTMAP_PROXY_COUNT", "0"))

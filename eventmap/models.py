@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     Date,
     DateTime,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Select,
     String,
     Text,
+    Time,
     UniqueConstraint,
     select,
 )
@@ -37,6 +39,8 @@ class EventStatus(enum.StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    # Taken down by its organizer through the private edit link.
+    WITHDRAWN = "withdrawn"
 
 
 def _enum(enum_cls: type[enum.Enum], name: str) -> Enum:
@@ -126,10 +130,21 @@ class Event(db.Model):
     start_date: Mapped[date | None] = mapped_column(Date, index=True)
     end_date: Mapped[date | None] = mapped_column(Date)
     date_text: Mapped[str] = mapped_column(String(200), default="")
+    # Local times of day, in the event's time zone; none for all-day parties.
+    start_time: Mapped[time | None] = mapped_column(Time)
+    end_time: Mapped[time | None] = mapped_column(Time)
+    venue: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
     link: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text, default="")
     # Organizer contact: for the campaign team only, never rendered on a public page.
     contact: Mapped[str | None] = mapped_column(String(300))
+    organizer_name: Mapped[str | None] = mapped_column(String(200))
+    organizer_email: Mapped[str | None] = mapped_column(String(254))
+    # SHA-256 of the organizer's private edit token; the token itself is never stored.
+    edit_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    # Why a moderator rejected it (told to the organizer), or why it was withdrawn.
+    status_reason: Mapped[str | None] = mapped_column(Text)
     status: Mapped[EventStatus] = mapped_column(
         _enum(EventStatus, "event_status"), default=EventStatus.PENDING, index=True
     )
@@ -179,6 +194,23 @@ class Event(db.Model):
         )
 
     @classmethod
+    def pending(cls, campaign: Campaign | None = None) -> Select[tuple[Event]]:
+        """Select events waiting for a moderator, oldest submission first."""
+        query = (
+            select(cls)
+            .where(cls.status == EventStatus.PENDING)
+            .options(joinedload(cls.campaign), selectinload(cls.parts))
+        )
+        if campaign is not None:
+            query = query.where(cls.campaign_id == campaign.id)
+        return query.order_by(cls.created_at, cls.id)
+
+    @classmethod
+    def by_edit_token_hash(cls, token_hash: str) -> Select[tuple[Event]]:
+        """Select the event an organizer's private link opens."""
+        return select(cls).where(cls.edit_token_hash == token_hash)
+
+    @classmethod
     def upcoming(cls, today: date, campaign: Campaign | None = None) -> Select[tuple[Event]]:
         """Select public events that have not ended by `today`."""
         return cls.approved(campaign).where(cls.end_date >= today)
@@ -207,6 +239,66 @@ class EventPart(db.Model):
 
     def __repr__(self) -> str:
         return f"<EventPart {self.event_id}#{self.position}>"
+
+
+class Admin(db.Model):
+    """A member of the campaign team who moderates; the password is stored only as a hash."""
+
+    __tablename__ = "admins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # What Flask-Login asks of a user object.
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        """Return the id Flask-Login keeps in the session."""
+        return str(self.id)
+
+    @classmethod
+    def by_username(cls, username: str) -> Select[tuple[Admin]]:
+        """Select the account with this user name."""
+        return select(cls).where(cls.username == username)
+
+    def __repr__(self) -> str:
+        return f"<Admin {self.username}>"
+
+
+class AuditEntry(db.Model):
+    """Who did what to which event, and when: the moderation trail."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    # "admin:<username>", "organizer", "import" or "cli".
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), index=True
+    )
+    # The event's campaign and slug at the time, kept when the event is later deleted.
+    event_label: Mapped[str] = mapped_column(String(200), default="")
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    event: Mapped[Event | None] = relationship()
+
+    @classmethod
+    def newest(cls, event: Event | None = None) -> Select[tuple[AuditEntry]]:
+        """Select entries newest first, optionally for one event."""
+        query = select(cls).order_by(cls.at.desc(), cls.id.desc())
+        if event is not None:
+            query = query.where(cls.event_id == event.id)
+        return query
+
+    def __repr__(self) -> str:
+        return f"<AuditEntry {self.actor} {self.action} {self.event_label}>"
 
 
 class GeocodeAnswer(db.Model):

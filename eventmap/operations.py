@@ -12,10 +12,11 @@ from sqlalchemy import select
 from .campaigns import CampaignData
 from .extensions import db
 from .geocoding import Place
-from .models import Campaign, Event, EventPart, EventStatus, utcnow
+from .models import Admin, AuditEntry, Campaign, Event, EventPart, EventStatus, utcnow
 
 if TYPE_CHECKING:
     from .importer import EventData, Geocoder, ImportReport, PointData
+    from .submissions import SubmissionData
 
 logger = logging.getLogger(__name__)
 
@@ -144,25 +145,171 @@ def apply_import(rows: Iterable[EventData], catalogue: Mapping[str, CampaignData
     return report
 
 
-def set_status(event: Event, status: EventStatus) -> bool:
-    """Move an event to a moderation state; tell whether it changed."""
-    if event.status == status:
+def _label(event: Event) -> str:
+    """Name an event in logs and the audit trail: campaign/slug."""
+    return f"{event.campaign.slug}/{event.slug}"
+
+
+def record(actor: str, action: str, event: Event | None = None, **details: Any) -> AuditEntry:
+    """Add an audit entry to the session; the calling operation commits it with its change."""
+    entry = AuditEntry(
+        actor=actor[:100],
+        action=action,
+        event=event,
+        event_label=_label(event) if event is not None else "",
+        details={key: value for key, value in details.items() if value is not None},
+    )
+    db.session.add(entry)
+    return entry
+
+
+def set_status(
+    event: Event, status: EventStatus, *, actor: str = "cli", reason: str | None = None
+) -> bool:
+    """Move an event to a moderation state, with the reason told to its organizer."""
+    if event.status == status and (reason is None or event.status_reason == reason):
         return False
+    previous = event.status
     event.status = status
+    event.status_reason = reason if status != EventStatus.APPROVED else None
     event.approved_at = utcnow() if status == EventStatus.APPROVED else None
+    record(actor, status.value, event, previous=previous.value, reason=reason)
     db.session.commit()
-    logger.info("event %s/%s is now %s", event.campaign.slug, event.slug, status.value)
+    logger.info("%s: event %s is now %s", actor, _label(event), status.value)
     return True
 
 
-def approve_event(event: Event) -> bool:
+def approve_event(event: Event, *, actor: str = "cli") -> bool:
     """Make an event public."""
-    return set_status(event, EventStatus.APPROVED)
+    return set_status(event, EventStatus.APPROVED, actor=actor)
 
 
-def reject_event(event: Event) -> bool:
-    """Take an event off every public page."""
-    return set_status(event, EventStatus.REJECTED)
+def reject_event(event: Event, *, actor: str = "cli", reason: str | None = None) -> bool:
+    """Take an event off every public page, saying why."""
+    return set_status(event, EventStatus.REJECTED, actor=actor, reason=reason)
+
+
+def withdraw_event(event: Event, *, actor: str = "organizer") -> bool:
+    """Take an event down at its organizer's request."""
+    return set_status(
+        event, EventStatus.WITHDRAWN, actor=actor, reason="withdrawn by the organizer"
+    )
+
+
+def _submission_values(data: SubmissionData) -> dict[str, Any]:
+    """Map a submission to event attributes (parts handled apart)."""
+    return {
+        "title": data.title,
+        "location_text": data.location_text,
+        "venue": data.venue,
+        "address": data.address,
+        "date_text": data.date_text,
+        "start_date": data.start_date,
+        "end_date": data.end_date,
+        "start_time": data.start_time,
+        "end_time": data.end_time,
+        "link": data.link,
+        "description": data.description,
+        "organizer_name": data.organizer_name,
+        "organizer_email": data.organizer_email,
+        **_point_values(data.point),
+    }
+
+
+def _set_parts(event: Event, parts: Iterable[Any]) -> bool:
+    """Store an event's dated parts when there are several or one is labelled."""
+    parts = list(parts)
+    wanted = (
+        [(i, p.label, p.start, p.end) for i, p in enumerate(parts)]
+        if len(parts) > 1 or any(p.label for p in parts)
+        else []
+    )
+    current = [(p.position, p.label, p.start_date, p.end_date) for p in event.parts]
+    if current == wanted:
+        return False
+    event.parts.clear()
+    db.session.flush()  # delete old positions before reusing them
+    event.parts.extend(
+        EventPart(position=pos, label=label, start_date=start, end_date=end)
+        for pos, label, start, end in wanted
+    )
+    return True
+
+
+def submit_event(data: SubmissionData) -> tuple[Event, str]:
+    """Store an organizer's submission as pending; return it and its private edit token."""
+    from .submissions import new_edit_token, unique_slug
+
+    token, token_hash = new_edit_token()
+    event = Event(
+        campaign=data.campaign,
+        slug=unique_slug(data.campaign, data.location_text or data.title),
+        status=EventStatus.PENDING,
+        edit_token_hash=token_hash,
+        **_submission_values(data),
+    )
+    db.session.add(event)
+    db.session.flush()
+    _set_parts(event, data.parts)
+    record("organizer", "submitted", event, title=data.title, place=data.location_text)
+    db.session.commit()
+    logger.info("organizer submitted event %s (pending)", _label(event))
+    return event, token
+
+
+def update_event(event: Event, data: SubmissionData, *, actor: str) -> list[str]:
+    """Change an event's details; return the names of the fields that changed.
+
+    An organizer's change to a public event sends it back to the moderators, so that an
+    approved party cannot be turned into something else without a second look.
+    """
+    values = _submission_values(data)
+    changed = [name for name, value in values.items() if getattr(event, name) != value]
+    _assign(event, values)
+    if event.campaign_id != data.campaign.id:
+        event.campaign = data.campaign
+        changed.append("campaign")
+    if _set_parts(event, data.parts):
+        changed.append("parts")
+    if not changed:
+        return []
+    event.updated_at = utcnow()
+    previous = event.status
+    if actor == "organizer" and event.status in (EventStatus.APPROVED, EventStatus.REJECTED):
+        event.status, event.approved_at = EventStatus.PENDING, None
+    record(
+        actor,
+        "edited",
+        event,
+        fields=sorted(set(changed)),
+        status=event.status.value if event.status != previous else None,
+    )
+    db.session.commit()
+    logger.info("%s edited event %s: %s", actor, _label(event), ", ".join(sorted(set(changed))))
+    return changed
+
+
+def create_admin(username: str, password: str) -> Admin:
+    """Create a moderator account, or set a new password on an existing one."""
+    from werkzeug.security import generate_password_hash
+
+    admin = db.session.scalar(Admin.by_username(username))
+    action = "admin-password-changed" if admin is not None else "admin-created"
+    if admin is None:
+        admin = Admin(username=username, password_hash="")
+        db.session.add(admin)
+    admin.password_hash = generate_password_hash(password)
+    record("cli", action, None, username=username)
+    db.session.commit()
+    logger.info("%s: %s", action, username)
+    return admin
+
+
+def note_login(admin: Admin) -> None:
+    """Remember when a moderator last signed in."""
+    admin.last_login_at = utcnow()
+    record(f"admin:{admin.username}", "signed-in")
+    db.session.commit()
 
 
 @dataclass

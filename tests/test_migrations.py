@@ -13,3 +13,20 @@ def test_migrated_schema_matches_the_models(app):
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, db.metadata)
     assert differences == []
+
+
+def test_status_constraint_takes_withdrawn_and_refuses_unknown_states(app, make_event):
+    import pytest
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    event = make_event()
+    with app.app_context():
+        db.session.execute(
+            text("UPDATE events SET status = 'withdrawn' WHERE id = :id"), {"id": event.id}
+        )
+        db.session.commit()
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE events SET status = 'bogus' WHERE id = :id"), {"id": event.id}
+            )
