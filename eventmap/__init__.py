@@ -51,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .cli import register_cli
     from .near_views import bp as near_bp
     from .security import init_security
+    from .submit_views import bp as submit_bp
     from .templating import register_templating
     from .views import bp as views_bp
 
@@ -59,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(assets_bp)
     app.register_blueprint(calendar_bp)
     app.register_blueprint(near_bp)
+    app.register_blueprint(submit_bp)
     register_templating(app)
     init_auth(app)
     init_security(app)

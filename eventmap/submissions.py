@@ -116,3 +116,32 @@ def chosen_point(options: list[Place], choice: int) -> PointData | None:
     if not 0 <= choice < len(options):
         return None
     return point_from_place(options[choice])
+
+
+@dataclass(frozen=True)
+class PointChoice:
+    """Where the organizer says the party is, or why that is not settled yet."""
+
+    point: PointData | None
+    problem: str | None = None
+
+
+def resolve_point(
+    options: list[Place],
+    choice: str,
+    pin: tuple[float, float] | None,
+    venue: str | None,
+    stored: PointData | None = None,
+) -> PointChoice:
+    """Turn the preview's choice (an option's index, "pin" or "keep") into the point to store."""
+    if choice == "keep" and stored is not None:
+        return PointChoice(stored)
+    if choice == "pin":
+        if pin is None:
+            return PointChoice(
+                None, "Give the pin's latitude (−90 to 90) and longitude (−180 to 180)."
+            )
+        return PointChoice(pinned_point(pin[0], pin[1], venue))
+    if choice.isdigit() and (point := chosen_point(options, int(choice))) is not None:
+        return PointChoice(point)
+    return PointChoice(None, "Choose where the party is.")

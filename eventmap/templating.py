@@ -9,9 +9,9 @@ from flask import Flask
 from .assets import vendor_url
 from .calendar_views import add_to_calendar_links
 from .dates import format_part, format_span
-from .geocoding import Precision
+from .geocoding import Place, Precision
 from .listing import event_when
-from .models import Event
+from .models import Event, EventStatus
 from .urls import campaign_url, event_path
 
 PRECISION_NOTES = {
@@ -29,6 +29,37 @@ def precision_note(event: Event) -> str:
     return PRECISION_NOTES[event.precision]
 
 
+def precision_label(precision: Precision | None) -> str:
+    """Say how exact a geocoder's answer is."""
+    return PRECISION_NOTES[precision] if precision is not None else "not on the map"
+
+
+STATUS_LABELS = {
+    EventStatus.PENDING: "waiting for a moderator",
+    EventStatus.APPROVED: "on the map",
+    EventStatus.REJECTED: "not accepted",
+    EventStatus.WITHDRAWN: "withdrawn",
+}
+
+
+def status_label(status: EventStatus) -> str:
+    """Say what a moderation state means for the organizer."""
+    return STATUS_LABELS[status]
+
+
+def options_data(options: list[Place]) -> list[dict[str, object]]:
+    """Give the preview map the places found, for its data- attribute."""
+    return [
+        {
+            "lat": place.latitude,
+            "lon": place.longitude,
+            "label": place.display_name,
+            "precision": place.precision.value,
+        }
+        for place in options
+    ]
+
+
 def register_templating(app: Flask) -> None:
     """Make the helpers available in every template."""
     app.add_template_filter(event_when, "when")
@@ -40,3 +71,6 @@ def register_templating(app: Flask) -> None:
     app.add_template_filter(precision_note, "precision_note")
     app.add_template_global(event_path)
     app.add_template_global(campaign_url)
+    app.add_template_global(precision_label)
+    app.add_template_global(status_label)
+    app.add_template_global(options_data)

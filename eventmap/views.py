@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
@@ -99,6 +100,10 @@ def event(campaign_slug: str, event_slug: str) -> str:
 def http_error(error: HTTPException) -> tuple[str, int] | tuple[Response, int]:
     """Answer errors with a readable page, or JSON under /api."""
     code = error.code or 500
+    if isinstance(error, CSRFError):
+        from .submit_views import CSRF_MESSAGE
+
+        error.description = CSRF_MESSAGE
     if request.path.startswith("/api/"):
         return jsonify({"error": error.description}), code
     page = render_template("error.html", code=code, name=error.name, description=error.description)

@@ -1,0 +1,242 @@
+"""Web forms: what organizers may type, checked field by field with messages beside each."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from datetime import date, time
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    EmailField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+
+from .dates import DateParseError, DatePart, parse_date_phrase
+from .models import Campaign
+
+DESCRIPTION_MAX = 5000
+# The choice that keeps an event's stored point, and the one for coordinates typed or dragged.
+KEEP, PIN = "keep", "pin"
+
+
+def plain_text(*, multiline: bool = False) -> Any:
+    """Refuse control characters (and line breaks in one-line fields), naming the first found."""
+
+    def check(_form: FlaskForm, field: Field) -> None:
+        allowed = "\n\r\t" if multiline else ""
+        for char in field.data or "":
+            if unicodedata.category(char) == "Cc" and char not in allowed:
+                if char in "\r\n":
+                    raise ValidationError("Please keep this on one line.")
+                raise ValidationError(f"Contains an invisible control character ({char!r}).")
+
+    return check
+
+
+def web_link(_form: FlaskForm, field: Field) -> None:
+    """Accept only http and https addresses, so a link can never run script."""
+    if not field.data:
+        return
+    parts = urlsplit(field.data)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValidationError("Give a web address starting with https:// (or http://).")
+
+
+def _strip(value: Any) -> Any:
+    """Trim the spaces people paste around what they type."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class EventForm(FlaskForm):
+    """A party as its organizer describes it: what, where, when and who to ask."""
+
+    class Meta:
+        """Trim every text field."""
+
+        def bind_field(self, form: FlaskForm, unbound_field: Any, options: dict) -> Field:
+            filters = unbound_field.kwargs.get("filters", ())
+            if unbound_field.field_class in (StringField, TextAreaField, EmailField, URLField):
+                unbound_field.kwargs["filters"] = [_strip, *filters]
+            return unbound_field.bind(form=form, **options)
+
+    campaign = SelectField("Celebration", validators=[InputRequired()])
+    title = StringField(
+        "Name of the party or user group",
+        validators=[InputRequired("Give your party a name."), Length(max=200), plain_text()],
+    )
+    location = StringField(
+        "City and country",
+        description="Like “Kazan, Russia” or “Austin, TX”. You can check the pin before saving.",
+        validators=[InputRequired("Say where the party is."), Length(max=300), plain_text()],
+    )
+    venue = StringField(
+        "Venue", description="Optional.", validators=[Optional(), Length(max=200), plain_text()]
+    )
+    address = StringField(
+        "Street address",
+        description="Optional.",
+        validators=[Optional(), Length(max=300), plain_text()],
+    )
+    date_text = StringField(
+        "Date",
+        description="As you would write it: “July 19”, “July 27–29”, or “TBD” if not fixed yet."
+        " Or pick the days below.",
+        validators=[Optional(), Length(max=200), plain_text()],
+    )
+    start_date = DateField(
+        "First day",
+        validators=[Optional()],
+        invalid_value_message="Not a real day; pick it from the calendar.",
+    )
+    end_date = DateField(
+        "Last day",
+        description="Leave empty for a one-day party.",
+        validators=[Optional()],
+        invalid_value_message="Not a real day; pick it from the calendar.",
+    )
+    start_time = TimeField(
+        "Starts at",
+        description="Optional, local time.",
+        validators=[Optional()],
+        invalid_value_message="Write the time as HH:MM, like 18:30.",
+    )
+    end_time = TimeField(
+        "Ends at",
+        validators=[Optional()],
+        invalid_value_message="Write the time as HH:MM, like 22:00.",
+    )
+    link = URLField(
+        "Link",
+        description="Your meetup or registration page (optional).",
+        validators=[Optional(), Length(max=500), plain_text(), web_link],
+    )
+    description = TextAreaField(
+        "About the party",
+        description="Optional. Plain text; *emphasis*, **bold**, lists and links work.",
+        validators=[Optional(), Length(max=DESCRIPTION_MAX), plain_text(multiline=True)],
+    )
+    organizer_name = StringField(
+        "Your name",
+        description="For the campaign team only; never shown on the site.",
+        validators=[InputRequired("Tell us who you are."), Length(max=200), plain_text()],
+    )
+    organizer_email = EmailField(
+        "Your e-mail",
+        description="For the campaign team only; your private edit link is sent there.",
+        validators=[
+            InputRequired("We need an address to reach you."),
+            Length(max=254),
+            plain_text(),
+            Email("That does not look like an e-mail address."),
+        ],
+    )
+    # A field people never see; bots that fill in every field give themselves away.
+    website = StringField("Leave this field empty", validators=[Optional(), Length(max=300)])
+    # The preview step: which of the places found is meant, or the organizer's own pin.
+    choice = RadioField("Where is it?", choices=[], validate_choice=False)
+    pin_latitude = StringField("Latitude", validators=[Optional(), Length(max=32)])
+    pin_longitude = StringField("Longitude", validators=[Optional(), Length(max=32)])
+    previewed = HiddenField(validators=[Optional(), Length(max=300)])
+
+    def __init__(self, *args: Any, campaigns: Sequence[Campaign] = (), **kwargs: Any) -> None:
+        """Offer the campaigns that exist as choices."""
+        super().__init__(*args, **kwargs)
+        self.campaigns = {c.slug: c for c in campaigns}
+        self.campaign.choices = [(c.slug, c.name) for c in campaigns]
+        self.parts: tuple[DatePart, ...] = ()
+        self.normalised_date_text = ""
+
+    @property
+    def selected_campaign(self) -> Campaign | None:
+        """Return the campaign chosen in the form."""
+        return self.campaigns.get(self.campaign.data or "")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """Check each field, then that the dates and times make sense together."""
+        valid = super().validate(extra_validators)
+        campaign = self.selected_campaign
+        if campaign is None:
+            self.campaign.errors = [*self.campaign.errors, "Choose one of the celebrations."]
+            return False
+        if not self.date_text.errors and not self.start_date.errors and not self.end_date.errors:
+            valid = self._check_dates(campaign) and valid
+        return valid
+
+    def _fail(self, field: Field, message: str) -> bool:
+        """Put a message beside a field; return False for the caller to pass on."""
+        field.errors = [*field.errors, message]
+        return False
+
+    def _check_dates(self, campaign: Campaign) -> bool:
+        """Read the date phrase or the picked days, then the times, into dated parts."""
+        phrase: str = self.date_text.data or ""
+        first: date | None = self.start_date.data
+        last: date | None = self.end_date.data
+        if phrase:
+            try:
+                parsed = parse_date_phrase(phrase, campaign.year)
+            except DateParseError as exc:
+                return self._fail(self.date_text, str(exc))
+            if first is not None and parsed.start != first:
+                return self._fail(
+                    self.start_date,
+                    f"Does not match the date written above ({phrase}); clear one of them.",
+                )
+            self.parts, self.normalised_date_text = parsed.parts, phrase
+        elif first is not None:
+            last = last or first
+            if last < first:
+                return self._fail(self.end_date, "The last day is before the first day.")
+            self.parts = (DatePart(first, last, None),)
+        elif last is not None:
+            return self._fail(self.start_date, "Pick the first day too.")
+        else:
+            return self._fail(
+                self.date_text, "Give the date, or write “TBD” if it is not fixed yet."
+            )
+        return self._check_times()
+
+    def _check_times(self) -> bool:
+        """Refuse times without a date, an end without a start, and one-day parties ending early."""
+        start: time | None = self.start_time.data
+        end: time | None = self.end_time.data
+        if start is None and end is None:
+            return True
+        if not self.parts:
+            return self._fail(self.start_time, "Times need a date; leave them empty while TBD.")
+        if start is None:
+            return self._fail(self.start_time, "Give the start time too.")
+        one_day = self.parts[0].start == self.parts[-1].end
+        if end is not None and one_day and end <= start:
+            return self._fail(
+                self.end_time,
+                "Ends before it starts. For a party past midnight, make the last day the next day.",
+            )
+        return True
+
+    def pin(self) -> tuple[float, float] | None:
+        """Return the coordinates typed or dragged for the pin, when both are valid."""
+        try:
+            latitude = float(self.pin_latitude.data or "")
+            longitude = float(self.pin_longitude.data or "")
+        except ValueError:
+            return None
+        if -90 <= latitude <= 90 and -180 <= longitude <= 180:
+            return latitude, longitude
+        return None
+
+
+class WithdrawForm(FlaskForm):
+    """A confirmation that the organizer wants the party off the map."""

@@ -1,0 +1,386 @@
+"""Organizers submit, preview, save, edit and withdraw; bad input is refused with a message."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import func, select
+
+from eventmap.extensions import db
+from eventmap.geocoding import Place, Precision
+from eventmap.models import AuditEntry, Event, EventStatus
+from eventmap.submissions import hash_token
+
+
+def count_events() -> int:
+    return db.session.scalar(select(func.count(Event.id)))
+
+
+@pytest.fixture
+def campaign(make_campaign):
+    return make_campaign()
+
+
+@pytest.fixture
+def post(client, csrf_token, campaign):
+    """Post the submission form with sensible values; override any field."""
+
+    def send(url: str = "/submit", **fields):
+        data = {
+            "csrf_token": csrf_token("/submit"),
+            "campaign": "openstack6bday",
+            "title": "OpenStack Munich turns 6",
+            "location": "Munich",
+            "venue": "Werksviertel",
+            "date_text": "July 19",
+            "start_time": "18:30",
+            "end_time": "22:00",
+            "link": "https://meetup.example/munich",
+            "description": "Cake and *talks*.",
+            "organizer_name": "Ada",
+            "organizer_email": "ada@example.org",
+            "action": "preview",
+        }
+        data.update(fields)
+        return client.post(url, data={k: v for k, v in data.items() if v is not None})
+
+    return send
+
+
+def saved_token(response) -> str:
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    found = re.search(r"/edit/([^?]+)", response.headers["Location"])
+    assert found
+    return found.group(1)
+
+
+def test_the_form_has_a_token_a_hidden_honeypot_and_labelled_fields(client, campaign):
+    page = client.get("/submit?campaign=openstack6bday").get_data(as_text=True)
+    assert 'name="csrf_token"' in page
+    assert '<div class="hp" aria-hidden="true">' in page
+    assert 'tabindex="-1"' in page
+    for name in ("title", "location", "date_text", "organizer_email"):
+        assert f'<label for="{name}">' in page
+    assert '<option selected value="openstack6bday">' in page
+
+
+def test_preview_shows_where_the_place_landed_and_stores_nothing(post, ctx):
+    response = post()
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Munich (fake)" in page
+    assert "in or near the city" in page
+    assert 'value="save"' in page
+    assert 'name="previewed" type="hidden" value="Munich"' in page
+    assert "data-options='[{" in page
+    assert count_events() == 0
+
+
+def test_saving_after_the_preview_stores_a_pending_event_with_a_private_link(post, client, ctx):
+    response = post(action="save", previewed="Munich", choice="0")
+    token = saved_token(response)
+    event = db.session.scalar(select(Event))
+    assert event.status == EventStatus.PENDING
+    assert (event.title, event.venue, event.location_text) == (
+        "OpenStack Munich turns 6",
+        "Werksviertel",
+        "Munich",
+    )
+    assert (event.start_date, event.end_date) == (date(2016, 7, 19), date(2016, 7, 19))
+    assert (event.start_time, event.end_time) == (time(18, 30), time(22, 0))
+    assert (event.latitude, event.longitude, event.precision) == (48.137, 11.575, Precision.CITY)
+    assert event.geocode_source == "geocoder"
+    assert event.edit_token_hash == hash_token(token)
+    assert event.organizer_email == "ada@example.org"
+    page = client.get(f"/edit/{token}?new=1")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "waiting for a moderator" in text
+    assert f"/edit/{token}" in text
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    # Not public until a moderator approves it.
+    assert client.get(f"/openstack6bday/{event.slug}").status_code == 404
+    assert client.get("/api/events").get_json()["features"] == []
+
+
+def test_save_without_seeing_the_preview_shows_it_first(post, ctx):
+    response = post(action="save")
+    assert response.status_code == 200
+    assert "Is this where it is?" in response.get_data(as_text=True)
+    assert count_events() == 0
+
+
+def test_changing_the_place_after_the_preview_asks_again(post, geocoder, ctx):
+    response = post(action="save", previewed="Munich", location="Paris, France", choice="0")
+    assert response.status_code == 200
+    assert "Paris, France (fake)" in response.get_data(as_text=True)
+    assert count_events() == 0
+
+
+def test_an_ambiguous_place_offers_its_candidates_and_the_choice_is_stored(post, geocoder, ctx):
+    portland_or = Place(
+        "Portland",
+        45.52,
+        -122.68,
+        Precision.CITY,
+        "US",
+        "Oregon",
+        "Portland, Oregon",
+        0.5,
+        "America/Los_Angeles",
+    )
+    portland_me = Place(
+        "Portland",
+        43.66,
+        -70.26,
+        Precision.CITY,
+        "US",
+        "Maine",
+        "Portland, Maine",
+        0.5,
+        "America/New_York",
+    )
+    geocoder.places["Portland"] = Place(
+        **{**portland_or.__dict__, "ambiguous": True, "candidates": (portland_me,)}
+    )
+    page = post(location="Portland").get_data(as_text=True)
+    assert "Portland, Oregon" in page
+    assert "Portland, Maine" in page
+    assert 'name="choice" type="radio" value="1"' in page
+    saved_token(post(location="Portland", previewed="Portland", choice="1", action="save"))
+    event = db.session.scalar(select(Event))
+    assert (event.latitude, event.longitude, event.region) == (43.66, -70.26, "Maine")
+    assert event.timezone == "America/New_York"
+
+
+def test_a_pin_of_ones_own_is_stored_as_a_manual_venue_point(post, ctx):
+    response = post(
+        action="save",
+        previewed="Munich",
+        choice="pin",
+        pin_latitude="48.1351",
+        pin_longitude="11.582",
+    )
+    saved_token(response)
+    event = db.session.scalar(select(Event))
+    assert (event.latitude, event.longitude) == (48.1351, 11.582)
+    assert (event.precision, event.geocode_source) == (Precision.VENUE, "manual")
+    assert event.country_code == "DE"
+    assert event.timezone == "Europe/Berlin"
+
+
+def test_an_unknown_place_says_so_and_offers_the_pin(post, ctx):
+    response = post(location="Nowhere at all")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "We could not find “Nowhere at all”" in page
+    assert count_events() == 0
+    saved_token(
+        post(
+            location="Nowhere at all",
+            previewed="Nowhere at all",
+            choice="pin",
+            pin_latitude="-33.87",
+            pin_longitude="151.21",
+            action="save",
+        )
+    )
+    assert db.session.scalar(select(Event.country_code)) == "AU"
+
+
+def test_a_pin_choice_without_coordinates_is_refused(post, ctx):
+    response = post(action="save", previewed="Munich", choice="pin", pin_latitude="91")
+    assert response.status_code == 422
+    assert "latitude (−90 to 90)" in response.get_data(as_text=True)
+    assert count_events() == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"title": ""}, "Give your party a name."),
+        ({"title": "x" * 201}, "Field cannot be longer than 200 characters."),
+        ({"title": "Party\r\nBcc: victim@example.org"}, "Please keep this on one line."),
+        ({"location": "Munich\x00"}, "invisible control character"),
+        ({"date_text": "February 30"}, "February 30"),
+        (
+            {"date_text": "", "start_date": "2016-07-20", "end_date": "2016-07-19"},
+            "The last day is before the first day.",
+        ),
+        ({"date_text": "", "start_date": "2016-02-30"}, "Not a real day"),
+        ({"date_text": ""}, "write “TBD”"),
+        ({"start_time": "25:00"}, "Write the time as HH:MM"),
+        ({"start_time": "20:00", "end_time": "19:00"}, "Ends before it starts."),
+        ({"start_time": "", "end_time": "19:00"}, "Give the start time too."),
+        ({"date_text": "TBD"}, "Times need a date"),
+        ({"link": "javascript:alert(1)"}, "starting with https://"),
+        ({"link": "data:text/html,<script>alert(1)</script>"}, "starting with https://"),
+        ({"organizer_email": "not-an-address"}, "does not look like an e-mail address"),
+        ({"organizer_email": ""}, "We need an address to reach you."),
+        ({"campaign": "nope"}, "Not a valid choice"),
+        ({"description": "x" * 5001}, "Field cannot be longer than 5000 characters."),
+    ],
+)
+def test_bad_fields_are_refused_beside_the_field_keeping_what_was_typed(post, fields, message, ctx):
+    response = post(action="save", previewed="Munich", choice="0", **fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422, page[:500]
+    assert message in page
+    assert 'aria-invalid="true"' in page
+    assert 'value="OpenStack Munich turns 6"' in page or "title" in fields
+    assert count_events() == 0
+
+
+def test_a_date_phrase_and_picked_days_that_disagree_are_refused(post, ctx):
+    response = post(date_text="July 19", start_date="2016-07-20")
+    assert response.status_code == 422
+    assert "Does not match the date written above" in response.get_data(as_text=True)
+
+
+def test_picked_days_alone_are_written_as_a_phrase(post, ctx):
+    saved_token(
+        post(
+            action="save",
+            previewed="Munich",
+            choice="0",
+            date_text="",
+            start_date="2016-07-27",
+            end_date="2016-07-29",
+            start_time="",
+            end_time="",
+        )
+    )
+    event = db.session.scalar(select(Event))
+    assert (event.start_date, event.end_date) == (date(2016, 7, 27), date(2016, 7, 29))
+    assert event.date_text
+
+
+def test_missing_or_wrong_csrf_token_is_a_400_and_stores_nothing(client, post, ctx):
+    assert post(csrf_token=None, action="save", previewed="Munich").status_code == 400
+    response = post(csrf_token="forged", action="save", previewed="Munich")
+    assert response.status_code == 400
+    assert "nothing was saved" in response.get_data(as_text=True)
+    assert count_events() == 0
+
+
+def test_a_filled_honeypot_stores_nothing(post, ctx):
+    response = post(website="http://spam.example", action="save", previewed="Munich", choice="0")
+    assert response.status_code == 200
+    assert "Thank you" in response.get_data(as_text=True)
+    assert count_events() == 0
+
+
+def test_submissions_over_the_rate_limit_get_429(app, post, ctx):
+    app.config["SUBMIT_RATE_LIMIT"] = "2 per minute"
+    assert post().status_code == 200
+    assert post().status_code == 200
+    response = post()
+    assert response.status_code == 429
+    assert count_events() == 0
+
+
+def test_a_huge_body_is_refused_with_413(client, csrf_token, campaign):
+    response = client.post(
+        "/submit",
+        data={"csrf_token": csrf_token("/submit"), "description": "x" * 1_100_000},
+    )
+    assert response.status_code == 413
+
+
+def test_invalid_utf8_is_never_a_500(client, csrf_token, campaign, ctx):
+    token = csrf_token("/submit")
+    body = b"csrf_token=" + token.encode() + b"&title=%FF%FE%C3%28&location=Munich&action=preview"
+    response = client.post("/submit", data=body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (200, 422)
+    assert count_events() == 0
+
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "javascript:alert(1)",
+    "</script><script>alert(1)</script>",
+    "{{ 7*7 }}",
+    '=HYPERLINK("http://evil.example")',
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_in_every_field_is_stored_as_text_or_refused(post, client, text, ctx):
+    fields = ("title", "venue", "address", "description", "organizer_name")
+    response = post(action="save", previewed="Munich", choice="0", **dict.fromkeys(fields, text))
+    assert response.status_code in (303, 422), response.status_code
+    if response.status_code == 303:
+        event = db.session.scalar(select(Event))
+        assert event.title == text
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "<script>alert(1)" not in page
+        assert "<img src=x" not in page
+        assert str(escape(text)) in page  # shown, as text
+    for field in ("link", "organizer_email", "date_text"):
+        refused = post(action="save", previewed="Munich", choice="0", **{field: text})
+        assert refused.status_code == 422
+        assert "<script>alert(1)" not in refused.get_data(as_text=True)
+
+
+def test_the_organizer_edits_by_link_and_a_public_event_goes_back_to_review(
+    post, client, csrf_token, ctx
+):
+    token = saved_token(post(action="save", previewed="Munich", choice="0"))
+    event = db.session.scalar(select(Event))
+    from eventmap import operations
+
+    operations.approve_event(event, actor="admin:eve")
+    page = client.get(f"/edit/{token}").get_data(as_text=True)
+    assert "on the map" in page
+    assert 'value="OpenStack Munich turns 6"' in page
+    assert 'name="previewed" type="hidden" value="Munich"' in page
+    response = client.post(
+        f"/edit/{token}",
+        data={
+            "csrf_token": csrf_token(f"/edit/{token}"),
+            "campaign": "openstack6bday",
+            "title": "OpenStack Munich turns 6 (new venue)",
+            "location": "Munich",
+            "previewed": "Munich",
+            "choice": "keep",
+            "date_text": "July 19",
+            "organizer_name": "Ada",
+            "organizer_email": "ada@example.org",
+            "action": "save",
+        },
+    )
+    assert response.status_code == 303
+    db.session.refresh(event)
+    assert event.title == "OpenStack Munich turns 6 (new venue)"
+    assert event.status == EventStatus.PENDING
+    assert (event.latitude, event.longitude) == (48.137, 11.575)
+    assert "A moderator will check your changes" in client.get(f"/edit/{token}").get_data(
+        as_text=True
+    )
+    actions = [e.action for e in db.session.scalars(AuditEntry.newest(event))]
+    assert actions == ["edited", "approved", "submitted"]
+
+
+def test_the_organizer_withdraws_only_when_confirming(post, client, csrf_token, ctx):
+    token = saved_token(post(action="save", previewed="Munich", choice="0"))
+    event = db.session.scalar(select(Event))
+    url = f"/edit/{token}/withdraw"
+    client.post(url, data={"csrf_token": csrf_token(f"/edit/{token}")})
+    db.session.refresh(event)
+    assert event.status == EventStatus.PENDING
+    client.post(url, data={"csrf_token": csrf_token(f"/edit/{token}"), "confirm": "yes"})
+    db.session.refresh(event)
+    assert event.status == EventStatus.WITHDRAWN
+    page = client.get(f"/edit/{token}").get_data(as_text=True)
+    assert "You took it off the map." in page
+    assert 'name="title"' not in page
+
+
+def test_a_wrong_edit_link_is_a_404(client, campaign):
+    assert client.get("/edit/not-a-real-token").status_code == 404
+    assert client.get("/edit/" + "x" * 300).status_code == 404
