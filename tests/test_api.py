@@ -189,3 +189,15 @@ def test_bad_search_parameters_are_a_400_naming_the_parameter(client, make_event
     response = client.get(f"/api/events?{query}")
     assert response.status_code == 400
     assert response.get_json()["parameter"] == parameter
+
+
+def test_hostile_titles_come_back_as_json_strings(client, make_event):
+    import json
+
+    title = '</script><script>alert(1)</script>\r\n"quoted"'
+    make_event(title=title)
+    response = client.get("/api/events")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.mimetype == "application/geo+json"
+    [feature] = json.loads(response.get_data(as_text=True))["features"]
+    assert feature["properties"]["title"] == title

@@ -37,3 +37,73 @@ def test_the_tile_server_with_subdomains_is_allowed_as_a_wildcard():
     policy = content_security_policy("n", "https://{s}.tile.example.org/{z}/{x}/{y}.png")
     assert "img-src 'self' data: https://*.tile.example.org;" in policy
     assert "img-src 'self' data:;" in content_security_policy("n", "")
+
+
+def test_every_html_route_sends_the_policy(app, client, make_event):
+    """Walk the URL map so a new page cannot forget the headers."""
+    from eventmap import operations
+    from eventmap.extensions import db
+    from eventmap.models import Event
+
+    event = make_event()
+    pending = make_event(status=operations.EventStatus.PENDING)
+    _, token = operations.submit_event(
+        __import__("eventmap.submissions", fromlist=["x"]).SubmissionData(
+            campaign=event.campaign,
+            title="t",
+            location_text="Munich",
+            date_text="",
+            parts=(),
+            point=None,
+        )
+    )
+    assert db.session.get(Event, pending.id) is not None
+    values = {
+        "campaign_slug": "openstack6bday",
+        "event_slug": event.slug,
+        "token": token,
+        "name": "leaflet",
+        "filename": "leaflet.js",
+    }
+    checked = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or not rule.arguments <= values.keys():
+            continue
+        if rule.endpoint in ("static", "assets.vendor"):
+            continue  # files, not pages
+        path = rule.build(values, append_unknown=False)[1]
+        response = client.get(path)
+        if response.mimetype != "text/html":
+            continue
+        checked.append(rule.endpoint)
+        policy = response.headers.get("Content-Security-Policy", "")
+        assert "script-src 'self' 'nonce-" in policy, path
+        assert "'unsafe-inline'" not in policy, path
+        assert "frame-ancestors 'none'" in policy, path
+    assert {"views.home", "views.event", "submit.submit", "submit.edit"} <= set(checked)
+    assert client.get("/no/such/page/here").headers["Content-Security-Policy"]
+
+
+def test_session_cookies_are_httponly_and_samesite(client, make_campaign):
+    make_campaign()
+    [cookie] = client.get("/submit").headers.getlist("Set-Cookie")
+    assert cookie.startswith("session=")
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie
+
+
+def test_session_cookies_are_secure_when_configured_for_https(monkeypatch, tmp_path):
+    from eventmap import create_app
+    from eventmap.config import Config
+
+    monkeypatch.setenv("EVENTMAP_HTTPS", "1")
+    assert Config(tmp_path).SESSION_COOKIE_SECURE is True
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SESSION_COOKIE_SECURE": True})
+    response = app.test_client().get("/api/events/no-such")
+    with app.test_request_context():
+        from flask import session
+
+        session["x"] = 1
+        app.session_interface.save_session(app, session, response)
+    assert "Secure" in response.headers.getlist("Set-Cookie")[-1]

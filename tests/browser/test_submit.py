@@ -20,7 +20,9 @@ def fill_party(page, place: str) -> None:
     page.get_by_label("Your e-mail").fill("ada@example.org")
 
 
-def test_submit_preview_choose_a_candidate_and_save(app, make_campaign, page, live_server, artifacts):
+def test_submit_preview_choose_a_candidate_and_save(
+    app, make_campaign, page, live_server, artifacts
+):
     make_campaign()
     app.config["GEOCODER"] = OfflineGeocoder()
     app.extensions.pop("eventmap.geocoder", None)
