@@ -19,7 +19,7 @@ from flask import (
 from sqlalchemy import select
 
 from . import operations
-from .extensions import db, limiter
+from .extensions import csrf, db, limiter
 from .forms import KEEP, PIN, EventForm, WithdrawForm
 from .geocoding import Place
 from .importer import point_of
@@ -36,6 +36,10 @@ from .submissions import (
 bp = Blueprint("submit", __name__)
 logger = logging.getLogger(__name__)
 
+FORM_EXPIRED = (
+    "This form expired (or did not come from this site), so nothing was saved yet."
+    " Check the details below and send it again."
+)
 CSRF_MESSAGE = (
     "This form has expired or did not come from this site, so nothing was saved."
     " Go back, reload the page and send it again."
@@ -84,7 +88,9 @@ def _handle(form: EventForm, event: Event | None) -> Response | SubmissionData:
     stored = point_of(event) if event is not None and event.is_placed else None
     if not form.validate():
         if form.csrf_token.errors:
-            abort(400, description=CSRF_MESSAGE)
+            # Keep what was typed: a form left open for hours needs only sending again.
+            form.csrf_token.errors = [FORM_EXPIRED]
+            return _render_form(form, event, status=400, expired=True)
         return _render_form(form, event, status=422)
     location = form.location.data
     unchanged_place = event is not None and stored is not None and location == event.location_text
@@ -143,6 +149,7 @@ def _render_form(
     options: list[Place] | None = None,
     preview: bool = False,
     not_found: bool = False,
+    expired: bool = False,
 ) -> Response:
     """Show the form, with the preview map when there is something to show."""
     template = "edit.html" if event is not None else "submit.html"
@@ -154,6 +161,7 @@ def _render_form(
         options=options or [],
         preview=preview,
         not_found=not_found,
+        expired=expired,
         map_parts=render_map(current_app.config) if preview or not_found else None,
         withdraw_form=WithdrawForm() if event is not None else None,
         keep_point=(event.latitude, event.longitude)
@@ -163,7 +171,10 @@ def _render_form(
     )
 
 
+# The form's own token check (in EventForm.validate) replaces the app-wide one here, so that an
+# expired token shows the form again with everything typed still in it.
 @bp.route("/submit", methods=["GET", "POST"])
+@csrf.exempt
 @limiter.limit(_submit_limit, methods=["POST"])
 def submit() -> Response:
     """Take a new party from an organizer: fill in, check the pin, then send for review."""
@@ -196,6 +207,7 @@ def _event_for(token: str) -> Event:
 
 
 @bp.route("/edit/<token>", methods=["GET", "POST"])
+@csrf.exempt
 @limiter.limit(_submit_limit, methods=["POST"])
 def edit(token: str) -> Response:
     """Let an organizer see the status of their party and change it."""

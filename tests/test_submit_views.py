@@ -263,7 +263,10 @@ def test_missing_or_wrong_csrf_token_is_a_400_and_stores_nothing(client, post, c
     assert post(csrf_token=None, action="save", previewed="Munich").status_code == 400
     response = post(csrf_token="forged", action="save", previewed="Munich")
     assert response.status_code == 400
-    assert "nothing was saved" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "nothing was saved yet" in page
+    assert 'value="OpenStack Munich turns 6"' in page  # what was typed is kept
+    assert 'name="csrf_token" type="hidden" value="' in page  # with a fresh token
     assert count_events() == 0
 
 
@@ -384,3 +387,14 @@ def test_the_organizer_withdraws_only_when_confirming(post, client, csrf_token, 
 def test_a_wrong_edit_link_is_a_404(client, campaign):
     assert client.get("/edit/not-a-real-token").status_code == 404
     assert client.get("/edit/" + "x" * 300).status_code == 404
+
+
+def test_edit_and_withdraw_without_a_token_change_nothing(post, client, ctx):
+    token = saved_token(post(action="save", previewed="Munich", choice="0"))
+    event = db.session.scalar(select(Event))
+    edit = client.post(f"/edit/{token}", data={"title": "Defaced", "action": "save"})
+    assert edit.status_code == 400
+    withdraw = client.post(f"/edit/{token}/withdraw", data={"confirm": "yes"})
+    assert withdraw.status_code == 400
+    db.session.refresh(event)
+    assert (event.title, event.status) == ("OpenStack Munich turns 6", EventStatus.PENDING)
