@@ -398,3 +398,25 @@ def test_edit_and_withdraw_without_a_token_change_nothing(post, client, ctx):
     assert withdraw.status_code == 400
     db.session.refresh(event)
     assert (event.title, event.status) == ("OpenStack Munich turns 6", EventStatus.PENDING)
+
+
+def test_an_edit_that_keeps_the_place_saves_in_one_step(post, client, csrf_token, ctx):
+    token = saved_token(post(action="save", previewed="Munich", choice="0"))
+    page = client.get(f"/edit/{token}").get_data(as_text=True)
+    assert 'name="action" value="save" class="primary">Save changes' in page
+    response = client.post(
+        f"/edit/{token}",
+        data={
+            "csrf_token": csrf_token(f"/edit/{token}"),
+            "campaign": "openstack6bday",
+            "title": "Renamed",
+            "location": "Munich",
+            "previewed": "Munich",
+            "date_text": "July 19",
+            "organizer_name": "Ada",
+            "organizer_email": "ada@example.org",
+            "action": "save",
+        },
+    )
+    assert response.status_code == 303
+    assert db.session.scalar(select(Event.title)) == "Renamed"
