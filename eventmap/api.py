@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -171,6 +173,22 @@ def _collection(campaign: Campaign | None) -> tuple[str, bytes]:
     return _written_once("geojson", campaign, write)
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a body is written.
+
+    Writing 10,000 events makes a few hundred thousand objects and no reference cycles; the
+    collector would walk them several times over for nothing (a quarter of the time).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _written_once(
     kind: str, campaign: Campaign | None, write: Callable[[], dict[str, Any]]
 ) -> tuple[str, bytes]:
@@ -187,7 +205,8 @@ def _written_once(
     with _cache_lock:
         body = cache.get(etag)
     if body is None:
-        body = json.dumps(write(), ensure_ascii=False, separators=(",", ":")).encode()
+        with _cyclic_gc_paused():
+            body = json.dumps(write(), ensure_ascii=False, separators=(",", ":")).encode()
     with _cache_lock:
         cache[etag] = body
         cache.move_to_end(etag)

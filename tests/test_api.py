@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 
 import pytest
@@ -311,3 +312,16 @@ def test_the_map_feed_of_an_unknown_campaign_is_a_404_naming_it(client):
     assert missing.get_json() == {"error": "no campaign called 'nope'", "parameter": "campaign"}
     empty = client.get("/api/map-events")
     assert empty.get_json() == {name: [] for name in MAP_COLUMNS}
+
+
+def test_writing_a_body_leaves_the_garbage_collector_as_it_was(client, make_event):
+    make_event()
+    assert gc.isenabled()
+    assert client.get("/api/map-events").status_code == 200
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert client.get("/api/events").status_code == 200
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
