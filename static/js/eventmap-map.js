@@ -608,8 +608,8 @@
     afterPaint(function () {
       mark("painted");  /* the frame that shows the clusters has been drawn */
       parties.complete();
-      drawOutlines();
-      connectList();
+      later(drawOutlines);  /* each in a task of its own: clicks and keys get in between */
+      later(connectList);
     });
   }).catch(function () {
     drawOutlines();
