@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import math
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -15,12 +18,12 @@ from werkzeug.exceptions import HTTPException
 from .extensions import db
 from .geocoding import Precision
 from .geocoding.place import answer
-from .listing import events_version, public_events
+from .listing import events_version, map_columns, public_events
 from .models import Campaign
 from .nearby import HALF_CIRCUMFERENCE_KM, MAX_LIMIT, nearest, parse_point
 from .serialize import feature_collection, public_feature
 from .services import geocoder
-from .urls import event_url_builder
+from .urls import event_link_pattern, event_url_builder
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -60,21 +63,41 @@ def _http_error(error: HTTPException) -> tuple[Response, int]:
 @bp.get("/events")
 def events() -> Response:
     """Return the approved events, optionally of one campaign, as a FeatureCollection."""
-    campaign = None
-    slug = request.args.get("campaign")
-    if slug is not None:
-        campaign = db.session.scalar(Campaign.by_slug(slug))
-        if campaign is None:
-            raise ApiError(404, f"no campaign called {slug!r}", "campaign")
+    campaign = _campaign_argument()
     if "near" in request.args or "q" in request.args:
         return _nearby(campaign)
     for parameter in ("radius_km", "limit"):
         if parameter in request.args:
             raise ApiError(400, f"{parameter} goes with near=LAT,LON or q=PLACE", parameter)
-    etag, body = _collection(campaign)
-    response = current_app.response_class(body, mimetype=GEOJSON)
+    return _revalidated(*_collection(campaign), GEOJSON)
+
+
+@bp.get("/map-events")
+def map_events() -> Response:
+    """Return what the map page shows of the approved events, as parallel lists (see README)."""
+    campaign = _campaign_argument()
+    pattern = event_link_pattern(external=False)
+    return _revalidated(
+        *_written_once("map", campaign, lambda: map_columns(campaign, pattern)), "application/json"
+    )
+
+
+def _campaign_argument() -> Campaign | None:
+    """Return the campaign named by ?campaign=SLUG, None without it, or answer 404."""
+    slug = request.args.get("campaign")
+    if slug is None:
+        return None
+    campaign = db.session.scalar(Campaign.by_slug(slug))
+    if campaign is None:
+        raise ApiError(404, f"no campaign called {slug!r}", "campaign")
+    return campaign
+
+
+def _revalidated(etag: str, body: bytes, mimetype: str) -> Response:
+    """Answer a written body with its ETag: stored by the client, but revalidated each time."""
+    response = current_app.response_class(body, mimetype=mimetype)
     response.set_etag(etag)
-    response.cache_control.no_cache = True  # may be stored, but revalidated each time
+    response.cache_control.no_cache = True
     return response.make_conditional(request)
 
 
@@ -139,12 +162,42 @@ def _point(text: str) -> tuple[float, float]:
 
 
 def _collection(campaign: Campaign | None) -> tuple[str, bytes]:
-    """Return the FeatureCollection as JSON bytes, written once per version of the events.
+    """Return the FeatureCollection as JSON bytes, written once per version of the events."""
 
-    Writing 10,000 features takes a few hundred milliseconds; the fingerprint query takes a
+    def write() -> dict[str, Any]:
+        url_of = event_url_builder()
+        return feature_collection(
+            public_feature(event, url_of(event)) for event in public_events(campaign)
+        )
+
+    return _written_once("geojson", campaign, write)
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a body is written.
+
+    Writing 10,000 events makes a few hundred thousand objects and no reference cycles; the
+    collector would walk them several times over for nothing (a quarter of the time).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _written_once(
+    kind: str, campaign: Campaign | None, write: Callable[[], dict[str, Any]]
+) -> tuple[str, bytes]:
+    """Return an ETag and the JSON bytes of `write()`, written once per version of the events.
+
+    Writing 10,000 events takes a few hundred milliseconds; the fingerprint query takes a
     few. Each worker keeps the latest bodies it wrote, a handful of campaigns at most.
     """
-    version = (campaign.slug if campaign else "*", *events_version(campaign))
+    version = (kind, campaign.slug if campaign else "*", *events_version(campaign))
     etag = hashlib.sha256(repr(version).encode()).hexdigest()[:32]
     cache: OrderedDict[str, bytes] = current_app.extensions.setdefault(
         "eventmap.api_cache", OrderedDict()
@@ -152,11 +205,8 @@ def _collection(campaign: Campaign | None) -> tuple[str, bytes]:
     with _cache_lock:
         body = cache.get(etag)
     if body is None:
-        url_of = event_url_builder()
-        document = feature_collection(
-            public_feature(event, url_of(event)) for event in public_events(campaign)
-        )
-        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+        with _cyclic_gc_paused():
+            body = json.dumps(write(), ensure_ascii=False, separators=(",", ":")).encode()
     with _cache_lock:
         cache[etag] = body
         cache.move_to_end(etag)

@@ -1,8 +1,8 @@
 """Front-end libraries served by the app itself, so no page needs a CDN.
 
-Leaflet comes from the XStatic-Leaflet pip package; the Leaflet plugins and the Natural Earth
-country outlines come from npm packages that `make assets` installs into assets/node_modules
-from the committed package-lock.json.
+Leaflet comes from the XStatic-Leaflet pip package; the Leaflet plugins, supercluster and the
+Natural Earth country outlines come from npm packages that `make assets` installs into
+assets/node_modules from the committed package-lock.json.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ NODE_MODULES = Path(__file__).resolve().parent.parent / "assets" / "node_modules
 # name in the URL -> folder the files are served from
 VENDOR: dict[str, Path] = {
     "leaflet": Path(xstatic.pkg.leaflet.BASE_DIR),
-    "markercluster": NODE_MODULES / "leaflet.markercluster" / "dist",
+    "supercluster": NODE_MODULES / "supercluster" / "dist",
     "fullscreen": NODE_MODULES / "leaflet.fullscreen" / "dist",
     "topojson": NODE_MODULES / "topojson-client" / "dist",
     "world-atlas": NODE_MODULES / "world-atlas",

@@ -1,9 +1,9 @@
-"""The campaign map: a folium (Leaflet) map whose markers come from the GeoJSON API.
+"""The campaign map: a folium (Leaflet) map whose markers come from the API's map feed.
 
 folium writes the map, its base layers and the Leaflet and plugin links, all pointing at
-files this app serves; static/js/eventmap-map.js then loads /api/events, clusters the points
-and adds the country outlines, filters, time slider and list links. The page therefore stays
-the same size whatever the number of events.
+files this app serves; static/js/eventmap-map.js then loads /api/map-events, clusters the
+points with supercluster and adds the country outlines, filters, time slider and list links.
+The page therefore stays the same size whatever the number of events.
 """
 
 from __future__ import annotations
@@ -45,14 +45,12 @@ def render_map(config: dict[str, Any], *, center: tuple[float, float] = (20.0, 1
     # Every asset from this app: no CDN (folium's defaults point at several).
     leaflet_map.default_js = [
         ("leaflet", vendor_url("leaflet", "leaflet.js")),
-        ("markercluster", vendor_url("markercluster", "leaflet.markercluster.js")),
+        ("supercluster", vendor_url("supercluster", "supercluster.min.js")),
         ("fullscreen", vendor_url("fullscreen", "Control.FullScreen.umd.js")),
         ("topojson", vendor_url("topojson", "topojson-client.min.js")),
     ]
     leaflet_map.default_css = [
         ("leaflet_css", vendor_url("leaflet", "leaflet.css")),
-        ("markercluster_css", vendor_url("markercluster", "MarkerCluster.css")),
-        ("markercluster_default_css", vendor_url("markercluster", "MarkerCluster.Default.css")),
         ("fullscreen_css", vendor_url("fullscreen", "Control.FullScreen.css")),
     ]
     tile_url = config.get("MAP_TILES_URL")

@@ -30,15 +30,20 @@ def campaign_url(campaign: Campaign, *, external: bool = False) -> str:
     return url_for("views.campaign", campaign_slug=campaign.slug, _external=external)
 
 
-def event_url_builder() -> Callable[[Event | PublicEvent], str]:
-    """Return a fast maker of absolute permalinks for many events in one request.
+def event_link_pattern(*, external: bool) -> str:
+    """Return an event's permalink as a str.format pattern with {campaign} and {event}.
 
     url_for costs tens of microseconds a call; slugs are URL-safe by construction
-    (lower-case letters, digits, hyphens), so one built pattern serves them all.
+    (lower-case letters, digits, hyphens), so one built pattern serves many events.
     """
-    pattern = (
-        url_for("views.event", campaign_slug="CAMPAIGN", event_slug="EVENT", _external=True)
+    return (
+        url_for("views.event", campaign_slug="CAMPAIGN", event_slug="EVENT", _external=external)
         .replace("CAMPAIGN", "{campaign}", 1)
         .replace("EVENT", "{event}", 1)
     )
+
+
+def event_url_builder() -> Callable[[Event | PublicEvent], str]:
+    """Return a fast maker of absolute permalinks for many events in one request."""
+    pattern = event_link_pattern(external=True)
     return lambda event: pattern.format(campaign=event.campaign.slug, event=event.slug)

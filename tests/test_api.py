@@ -1,6 +1,9 @@
-"""GET /api/events: GeoJSON of approved events."""
+"""GET /api/events: GeoJSON of approved events; GET /api/map-events: the map's compact feed."""
 
 from __future__ import annotations
+
+import gc
+from datetime import date
 
 import pytest
 
@@ -201,3 +204,136 @@ def test_hostile_titles_come_back_as_json_strings(client, make_event):
     assert response.mimetype == "application/geo+json"
     [feature] = json.loads(response.get_data(as_text=True))["features"]
     assert feature["properties"]["title"] == title
+
+
+MAP_COLUMNS = ["id", "lat", "lon", "precision", "country", "start", "end"]
+MAP_COLUMNS += ["title", "location", "when", "url"]
+
+
+def map_rows(client, query: str = "") -> list[dict]:
+    """Read /api/map-events back as one dict per event."""
+    response = client.get(f"/api/map-events{query}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    feed = response.get_json()
+    assert sorted(feed) == sorted(MAP_COLUMNS)
+    assert len({len(feed[name]) for name in MAP_COLUMNS}) == 1  # parallel lists
+    return [
+        dict(zip(MAP_COLUMNS, row, strict=True))
+        for row in zip(*(feed[name] for name in MAP_COLUMNS), strict=True)
+    ]
+
+
+def test_the_map_feed_has_exactly_the_approved_events_with_their_points(
+    client, make_event, make_campaign
+):
+    munich = make_event(slug="munich", title="Munich", start_date=None, end_date=None)
+    kazan = make_event(
+        slug="kazan",
+        title="Kazan",
+        location_text="Kazan, Russia",
+        latitude=55.796127,
+        longitude=49.106405,
+        country_code="RU",
+        precision=Precision.REGION,
+        start_date=date(2016, 7, 28),
+        end_date=date(2016, 7, 29),
+    )
+    make_event(slug="waiting", status=EventStatus.PENDING, contact="secret@example.org")
+    make_event(slug="no", status=EventStatus.REJECTED)
+    make_event(slug="elsewhere", campaign=make_campaign(slug="other", name="Other"))
+
+    response = client.get("/api/map-events?campaign=openstack6bday")
+    rows = map_rows(client, "?campaign=openstack6bday")
+
+    assert "secret@example.org" not in response.get_data(as_text=True)
+    assert rows == [  # page order: dated by day, then dates to be announced
+        {
+            "id": kazan.id,
+            "lat": 55.79613,
+            "lon": 49.10641,
+            "precision": "region",
+            "country": "RU",
+            "start": "2016-07-28",
+            "end": "2016-07-29",
+            "title": "Kazan",
+            "location": "Kazan, Russia",
+            "when": "28–29 July 2016",
+            "url": "/openstack6bday/kazan",
+        },
+        {
+            "id": munich.id,
+            "lat": 48.137,
+            "lon": 11.575,
+            "precision": "city",
+            "country": "DE",
+            "start": None,
+            "end": None,
+            "title": "Munich",
+            "location": "Munich",
+            "when": "Date to be announced",
+            "url": "/openstack6bday/munich",
+        },
+    ]
+    assert len(map_rows(client)) == 3  # every campaign without ?campaign=
+
+
+def test_the_map_feed_agrees_with_the_geojson(client, make_event, make_thailand):
+    make_thailand(title="Thailand")
+    make_event(latitude=None, longitude=None, precision=None, title="</script><img src=x>")
+    make_event(latitude=-33.8688, longitude=151.2093, title="Sydney")
+
+    features = client.get("/api/events").get_json(force=True)["features"]
+    rows = map_rows(client)
+
+    assert [row["id"] for row in rows] == [feature["id"] for feature in features]
+    for row, feature in zip(rows, features, strict=True):
+        p = feature["properties"]
+        point = feature["geometry"]["coordinates"] if feature["geometry"] else [None, None]
+        assert [row["lon"], row["lat"]] == pytest.approx(point, abs=1e-5)
+        assert (row["title"], row["location"], row["when"]) == (
+            p["title"],
+            p["location"],
+            p["when"],
+        )
+        assert (row["precision"], row["country"]) == (p["precision"], p["country_code"])
+        assert (row["start"], row["end"]) == (p["start"], p["end"])
+        assert p["url"] == "http://localhost" + row["url"]
+    thailand = next(row for row in rows if row["title"] == "Thailand")
+    assert thailand["when"] == "27–28 July 2016 (tutorials); Fri 29 July 2016 (launch party)"
+
+
+def test_the_map_feed_is_revalidated_by_etag_and_follows_changes(client, make_event):
+    event = make_event(title="Before")
+    first = client.get("/api/map-events")
+    etag = first.headers["ETag"]
+    assert "no-cache" in first.headers["Cache-Control"]
+    assert etag != client.get("/api/events").headers["ETag"]  # a different body
+
+    assert client.get("/api/map-events", headers={"If-None-Match": etag}).status_code == 304
+    event.title = "After"
+    db.session.commit()
+    changed = client.get("/api/map-events", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.get_json()["title"] == ["After"]
+
+
+def test_the_map_feed_of_an_unknown_campaign_is_a_404_naming_it(client):
+    missing = client.get("/api/map-events?campaign=nope")
+    assert missing.status_code == 404
+    assert missing.get_json() == {"error": "no campaign called 'nope'", "parameter": "campaign"}
+    empty = client.get("/api/map-events")
+    assert empty.get_json() == {name: [] for name in MAP_COLUMNS}
+
+
+def test_writing_a_body_leaves_the_garbage_collector_as_it_was(client, make_event):
+    make_event()
+    assert gc.isenabled()
+    assert client.get("/api/map-events").status_code == 200
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        assert client.get("/api/events").status_code == 200
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -1,5 +1,6 @@
-/* eventmap: the campaign map. Loads the parties from the GeoJSON API, clusters them, draws
-   the offline country outlines, and ties the map to the list, the filters and the time slider.
+/* eventmap: the campaign map. Loads the parties from the map feed (/api/map-events), clusters
+   them with supercluster, draws the offline country outlines, and ties the map to the list,
+   the filters and the time slider. Only the clusters and points in view are ever markers.
    Every piece of user text reaches the page through textContent, never as HTML. */
 (function () {
   "use strict";
@@ -14,6 +15,8 @@
     venue: "exact place", city: "in or near the city",
     region: "approximate: somewhere in the region", country: "approximate: somewhere in the country"
   };
+  var CLUSTER_RADIUS = 50;  /* pixels, on 256-pixel tiles */
+  var LIST_CHUNK = 1000;    /* list items built per task, so the map stays responsive */
 
   /* Timings for `make bench`: performance.getEntriesByType("mark"). */
   function mark(name) { if (window.performance && performance.mark) { performance.mark("eventmap:" + name); } }
@@ -33,6 +36,8 @@
     var d = new Date(ms);
     return WEEKDAYS[d.getUTCDay()] + " " + d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
   }
+  function later(task) { setTimeout(task, 0); }
+  function afterPaint(task) { requestAnimationFrame(function () { later(task); }); }
 
   /* Base layers: the configured tiles (folium added them) and the offline outlines beneath. */
   map.createPane("outlines");
@@ -52,24 +57,140 @@
     if (g && g.type === "MultiPolygon") { g.coordinates = g.coordinates.map(function (poly) { return poly.map(unwrap); }); }
     return feature;
   }
-  fetch(frame.dataset.outlines).then(function (r) { return r.json(); }).then(function (topo) {
-    var world = topojson.feature(topo, topo.objects.countries);
-    world.features.forEach(unwrapFeature);
-    L.geoJSON(world, {
-      pane: "outlines", interactive: false,
-      style: { color: "#8a96a3", weight: 0.8, fillColor: "#eef0ea", fillOpacity: 1 }
-    }).addTo(outlines);
-    frame.classList.add("outlines-ready");
-  }).catch(function () { say("The country outlines could not be loaded."); });
+  /* Fetched now (the page head preloads it), drawn once the parties are on the map. */
+  var outlinesFile = fetch(frame.dataset.outlines).then(function (r) {
+    if (!r.ok) { throw new Error(r.status); }
+    return r.json();
+  });
+  function drawOutlines() {
+    outlinesFile.then(function (topo) {
+      var world = topojson.feature(topo, topo.objects.countries);
+      world.features.forEach(unwrapFeature);
+      L.geoJSON(world, {
+        pane: "outlines", interactive: false,
+        style: { color: "#8a96a3", weight: 0.8, fillColor: "#eef0ea", fillOpacity: 1 }
+      }).addTo(outlines);
+      frame.classList.add("outlines-ready");
+    }).catch(function () { say("The country outlines could not be loaded."); });
+  }
   outlines.addTo(map);
 
-  /* One pass, no chunking: chunks spread 10,000 markers over seconds before clusters show. */
-  var clusters = L.markerClusterGroup({ chunkedLoading: false, showCoverageOnHover: false, maxClusterRadius: 50 });
-  clusters.addTo(map);
+  var events = {};      /* id -> entry: the event's fields, its marker and list item once made */
+  var order = [];       /* ids in page order */
+  var selectedItem = null;
+
+  /* The parties layer: the events the filters keep, clustered by supercluster and drawn as
+     markers for the clusters and points in view only, again after every move. Clustering every
+     zoom from 16 down costs a few hundred milliseconds for 10,000 points in a fresh page, so a
+     quick index of the zooms up to the current one draws the first view, and the full one is
+     built after that view is painted (or at once, when a deeper zoom is wanted first). */
+  var Parties = L.Layer.extend({
+    initialize: function () {
+      this._group = L.layerGroup();
+      this._points = [];
+      this._quick = null;         /* zooms up to this._quickZoom */
+      this._full = null;          /* every zoom; null until built */
+      this._quickZoom = -1;
+      this._version = 0;          /* the clusters of one version of the points */
+      this._clusterMarkers = {};  /* index version and cluster id -> marker */
+      this._drawn = {};           /* key -> marker on the map now */
+    },
+    onAdd: function (m) {
+      this._group.addTo(m);
+      m.on("moveend", this._draw, this);
+      this._draw();
+    },
+    onRemove: function (m) {
+      m.off("moveend", this._draw, this);
+      this._group.clearLayers();
+      m.removeLayer(this._group);
+      this._drawn = {};
+    },
+    /* Cluster these entries (placed ones only) from now on. */
+    setEntries: function (entries) {
+      var points = new Array(entries.length);
+      for (var i = 0; i < entries.length; i += 1) {
+        points[i] = { type: "Feature", properties: entries[i], geometry: { type: "Point", coordinates: [entries[i].lon, entries[i].lat] } };
+      }
+      this._points = points;
+      this._version += 1;
+      this._clusterMarkers = {};
+      this._full = null;
+      this._quick = null;
+      this._quickZoom = Math.round(map.getZoom());
+      if (this._quickZoom < map.getMaxZoom() - 2) {
+        this._quick = this._newIndex(this._quickZoom).load(points);
+      }
+      if (this._map) { this._draw(); }
+    },
+    /* Build the index of every zoom now, if it is not built yet. */
+    complete: function () { this._fullIndex(); },
+    count: function () { return this._points.length; },
+    _newIndex: function (maxZoom) {
+      return new Supercluster({ radius: CLUSTER_RADIUS, extent: 256, minZoom: Math.floor(map.getMinZoom()), maxZoom: maxZoom });
+    },
+    _fullIndex: function () {
+      if (!this._full) { this._full = this._newIndex(map.getMaxZoom()).load(this._points); }
+      return this._full;
+    },
+    _indexFor: function (zoom) {
+      return this._quick && zoom <= this._quickZoom ? this._quick : this._fullIndex();
+    },
+    /* The smallest zoom, from the current one up, at which the entry stands alone. */
+    zoomToSee: function (entry) {
+      var top = map.getMaxZoom();
+      var e = 1e-6;
+      for (var zoom = Math.max(Math.round(map.getZoom()), 0); zoom <= top; zoom += 1) {
+        var found = this._indexFor(zoom).getClusters([entry.lon - e, entry.lat - e, entry.lon + e, entry.lat + e], zoom);
+        for (var i = 0; i < found.length; i += 1) {
+          if (found[i].properties === entry) { return zoom; }
+        }
+      }
+      return top;
+    },
+    isDrawn: function (entry) { return !!entry.marker && this._drawn["e" + entry.id] === entry.marker; },
+    _draw: function () {
+      if (!this._map) { return; }
+      var zoom = Math.round(this._map.getZoom());
+      var index = this._indexFor(zoom);
+      var prefix = (index === this._quick ? "q" : "c") + this._version + ":";
+      var bounds = this._map.getBounds().pad(0.25);  /* a margin: small pans show no gaps */
+      var west = bounds.getWest(), east = bounds.getEast();
+      var found = index.getClusters([west, Math.max(bounds.getSouth(), -90), east, Math.min(bounds.getNorth(), 90)], zoom);
+      var next = {};
+      for (var i = 0; i < found.length; i += 1) {
+        var item = found[i];
+        var lng = item.geometry.coordinates[0];
+        /* Near the antimeridian, put the marker on the copy of the world in view. */
+        if (lng < west) { lng += 360; } else if (lng > east) { lng -= 360; }
+        var latlng = L.latLng(item.geometry.coordinates[1], lng);
+        var key, marker;
+        if (item.properties.cluster) {
+          key = prefix + item.properties.cluster_id;
+          marker = this._clusterMarkers[key];
+          if (!marker) { marker = this._clusterMarkers[key] = clusterMarker(index, item, latlng); }
+        } else {
+          key = "e" + item.properties.id;
+          marker = markerFor(item.properties);
+          restage(item.properties);
+        }
+        if (!marker.getLatLng().equals(latlng)) { marker.setLatLng(latlng); }
+        next[key] = marker;
+      }
+      var drawn = this._drawn;
+      var group = this._group;
+      Object.keys(drawn).forEach(function (k) { if (next[k] !== drawn[k]) { group.removeLayer(drawn[k]); } });
+      Object.keys(next).forEach(function (k) { if (drawn[k] !== next[k]) { group.addLayer(next[k]); } });
+      this._drawn = next;
+    }
+  });
+
+  var parties = new Parties();
+  parties.addTo(map);
   var bases = {};
   if (tiles) { bases[frame.dataset.tilesName || "Map tiles"] = tiles; }
   bases["Country outlines only (offline)"] = L.layerGroup();
-  L.control.layers(bases, { "Country outlines": outlines, "Parties": clusters }, { collapsed: true }).addTo(map);
+  L.control.layers(bases, { "Country outlines": outlines, "Parties": parties }, { collapsed: true }).addTo(map);
 
   /* Locate me. */
   var Locate = L.Control.extend({
@@ -88,34 +209,97 @@
   });
   map.addControl(new Locate());
 
-  var events = {};      /* id -> {feature, marker, item} */
-  var order = [];
-  var selectedItem = null;
+  /* Enter or Space on a focused marker (Leaflet makes them buttons for the keyboard). */
+  function pressed(e) {
+    var key = e.originalEvent.key;
+    if (key !== "Enter" && key !== " ") { return false; }
+    e.originalEvent.preventDefault();
+    return true;
+  }
 
-  function markerFor(feature) {
-    var p = feature.properties;
-    var coords = feature.geometry.coordinates;
-    var area = AREA[p.precision] === true;
-    var icon = L.divIcon({
-      className: "party-marker " + (area ? "party-area" : "party-pin"),
-      html: "<span></span>",
-      iconSize: area ? [44, 44] : [18, 18]
+  function clusterSize(count) { return count < 10 ? "small" : count < 100 ? "medium" : "large"; }
+
+  function clusterMarker(index, item, latlng) {
+    var count = item.properties.point_count;
+    var id = item.properties.cluster_id;
+    var inner = el("div");
+    inner.appendChild(el("span", null, String(count)));
+    var label = count + " parties: show them";
+    var marker = L.marker(latlng, {
+      icon: L.divIcon({ html: inner, className: "marker-cluster marker-cluster-" + clusterSize(count), iconSize: L.point(40, 40) }),
+      title: label, keyboard: true, riseOnHover: true
     });
-    var marker = L.marker([coords[1], coords[0]], { icon: icon, title: p.title, alt: p.title, keyboard: true });
-    marker.bindPopup(function () { return popupFor(p); }, { maxWidth: 280 });
-    marker.on("click", function () { highlight(p.id, false); });
+    function open() {
+      var zoom = index.getClusterExpansionZoom(id);
+      if (zoom <= map.getMaxZoom()) {
+        map.setView(marker.getLatLng(), zoom);
+      } else {  /* all at one place, even at the closest zoom: list them */
+        L.popup({ maxWidth: 300, maxHeight: 320 }).setLatLng(marker.getLatLng())
+          .setContent(clusterPopup(index.getLeaves(id, Infinity))).openOn(map);
+      }
+    }
+    marker.on("click", open);
+    marker.on("keypress", function (e) { if (pressed(e)) { open(); } });
     return marker;
   }
 
-  function popupFor(p) {
+  function clusterPopup(leaves) {
+    var box = el("div", "party-popup party-popup-list");
+    box.appendChild(el("h3", null, leaves.length + " parties at this place"));
+    var list = el("ul");
+    leaves.forEach(function (leaf) {
+      var entry = leaf.properties;
+      var item = el("li");
+      var link = el("a", null, entry.title);
+      link.href = entry.url;
+      item.appendChild(link);
+      item.appendChild(el("span", "when", " · " + entry.when));
+      list.appendChild(item);
+    });
+    box.appendChild(list);
+    if (frame.dataset.hashtag) { box.appendChild(el("p", "hashtag", "#" + frame.dataset.hashtag)); }
+    return box;
+  }
+
+  function markerClass(entry) {
+    return "party-marker " + (AREA[entry.precision] === true ? "party-area" : "party-pin") + " stage-" + entry.stage;
+  }
+
+  function markerFor(entry) {
+    if (entry.marker) { return entry.marker; }
+    var area = AREA[entry.precision] === true;
+    var icon = L.divIcon({ className: markerClass(entry), html: "<span></span>", iconSize: area ? [44, 44] : [18, 18] });
+    var marker = L.marker([entry.lat, entry.lon], { icon: icon, title: entry.title, alt: entry.title, keyboard: true });
+    marker.bindPopup(function () { return popupFor(entry); }, { maxWidth: 280 });
+    marker.on("click", function () { highlight(entry.id, false); });
+    marker.on("keypress", function (e) {
+      if (!pressed(e)) { return; }
+      if (e.originalEvent.key === " ") { marker.openPopup(); }  /* Leaflet opens it on Enter */
+      highlight(entry.id, false);
+    });
+    entry.marker = marker;
+    return marker;
+  }
+
+  /* Colour a marker for where its party stands in time (the slider moves "today"). */
+  function restage(entry) {
+    var className = markerClass(entry);
+    var icon = entry.marker.options.icon;
+    if (icon.options.className === className) { return; }
+    icon.options.className = className;
+    var node = entry.marker.getElement();
+    if (node) { node.className = node.className.replace(/ stage-\w+/, "") + " stage-" + entry.stage; }
+  }
+
+  function popupFor(entry) {
     var box = el("div", "party-popup");
-    box.appendChild(el("h3", null, p.title));
-    box.appendChild(el("p", "when", p.when || p.date_text || "Date to be announced"));
-    var place = el("p", "where", p.location);
-    if (p.precision) { place.appendChild(el("span", "precision " + p.precision, " (" + NOTES[p.precision] + ")")); }
+    box.appendChild(el("h3", null, entry.title));
+    box.appendChild(el("p", "when", entry.when || "Date to be announced"));
+    var place = el("p", "where", entry.location);
+    if (entry.precision) { place.appendChild(el("span", "precision " + entry.precision, " (" + NOTES[entry.precision] + ")")); }
     box.appendChild(place);
     var link = el("a", "more", "Party page →");
-    link.href = p.url;
+    link.href = entry.url;
     box.appendChild(link);
     if (frame.dataset.hashtag) {
       box.appendChild(el("p", "hashtag", "#" + frame.dataset.hashtag));
@@ -135,11 +319,17 @@
     }
   }
 
+  /* Zoom in until the party stands alone (or as far as the map goes), then open its popup. */
   function showOnMap(id) {
     var entry = events[id];
-    if (!entry || !entry.marker) { return; }
-    if (!clusters.hasLayer(entry.marker)) { say("That party is hidden by the filters."); return; }
-    clusters.zoomToShowLayer(entry.marker, function () { entry.marker.openPopup(); });
+    if (!entry || !entry.placed) { return; }
+    if (!entry.ok) { say("That party is hidden by the filters."); return; }
+    map.setView([entry.lat, entry.lon], parties.zoomToSee(entry), { animate: false });
+    if (parties.isDrawn(entry)) {
+      entry.marker.openPopup();
+    } else {  /* parties hidden by the layer switch, or sharing the place with others */
+      L.popup({ maxWidth: 280 }).setLatLng([entry.lat, entry.lon]).setContent(popupFor(entry)).openOn(map);
+    }
     highlight(id, true);
   }
 
@@ -149,18 +339,16 @@
   var sliderLabel = document.getElementById("day-label");
   var playButton = document.getElementById("play");
   var firstDay = parseDay(frame.dataset.firstDay);
-  var lastDay = parseDay(frame.dataset.lastDay);
 
   function sliderDay() {
     if (!slider || +slider.value > +slider.max - 1) { return null; }  /* the last stop is "all days" */
     return firstDay + (+slider.value) * DAY;
   }
 
-  function stage(p, reference) {
-    var start = parseDay(p.start), end = parseDay(p.end);
-    if (start === null) { return "tbd"; }
-    if (end < reference) { return "past"; }
-    if (start > reference) { return "upcoming"; }
+  function stage(entry, reference) {
+    if (entry.startMs === null) { return "tbd"; }
+    if (entry.endMs < reference) { return "past"; }
+    if (entry.startMs > reference) { return "upcoming"; }
     return "today";
   }
 
@@ -174,38 +362,32 @@
     var shown = 0;
     order.forEach(function (id) {
       var entry = events[id];
-      var p = entry.feature.properties;
-      var start = parseDay(p.start), end = parseDay(p.end);
+      var start = entry.startMs, end = entry.endMs;
       var ok = true;
       if (from !== null && (end === null || end < from)) { ok = false; }
       if (to !== null && (start === null || start > to)) { ok = false; }
-      if (country && p.country_code !== country) { ok = false; }
+      if (country && entry.country !== country) { ok = false; }
       if (day !== null && (start === null || start > day)) { ok = false; }  /* played so far */
       entry.ok = ok;
-      entry.stage = stage(p, reference);
+      entry.stage = stage(entry, reference);
       if (ok) { shown += 1; }
     });
     if (sliderLabel) { sliderLabel.textContent = day === null ? "All days" : dayLabel(day); }
     say(shown + " of " + order.length + " parties shown" + (day === null ? "" : " up to " + dayLabel(day)));
   }
 
-  function updateMap() {
+  function kept() {
     var keep = [];
     order.forEach(function (id) {
       var entry = events[id];
-      if (!entry.marker) { return; }
-      var options = entry.marker.options.icon.options;
-      options.className = options.className.replace(/ stage-\w+/, "") + " stage-" + entry.stage;
-      var node = entry.marker.getElement && entry.marker.getElement();
-      if (node) { node.className = node.className.replace(/ stage-\w+/, "") + " stage-" + entry.stage; }
-      if (entry.ok) { keep.push(entry.marker); }
+      if (entry.placed && entry.ok) { keep.push(entry); }
     });
-    /* markercluster builds its tree much faster off the map than on it. */
-    var shown = map.hasLayer(clusters);
-    if (shown) { map.removeLayer(clusters); }
-    clusters.clearLayers();
-    clusters.addLayers(keep);
-    if (shown) { map.addLayer(clusters); }
+    return keep;
+  }
+
+  function updateMap() {
+    parties.setEntries(kept());
+    afterPaint(function () { parties.complete(); });
   }
 
   function updateList() {
@@ -229,7 +411,7 @@
 
   if (form) {
     form.addEventListener("input", apply);
-    form.addEventListener("reset", function () { setTimeout(apply, 0); });
+    form.addEventListener("reset", function () { later(apply); });
     form.addEventListener("submit", function (e) { e.preventDefault(); apply(); });
   }
   var timer = null;
@@ -267,26 +449,24 @@
       var here = [pos.coords.latitude, pos.coords.longitude];
       if (youMarker) { map.removeLayer(youMarker); }
       youMarker = L.circleMarker(here, { radius: 7, color: "#1f6feb", fillOpacity: 0.9 }).addTo(map).bindTooltip("You are here");
-      var near = order.filter(function (id) { return events[id].feature.geometry; }).map(function (id) {
-        var c = events[id].feature.geometry.coordinates;
-        return { id: id, km: distanceKm(here, [c[1], c[0]]) };
+      var near = order.filter(function (id) { return events[id].placed; }).map(function (id) {
+        return { entry: events[id], km: distanceKm(here, [events[id].lat, events[id].lon]) };
       }).sort(function (a, b) { return a.km - b.km; });
       var list = document.getElementById("near-list");
       if (list) {
         list.textContent = "";
         near.slice(0, 5).forEach(function (n) {
-          var p = events[n.id].feature.properties;
           var li = el("li");
-          var a = el("a", null, p.title);
-          a.href = p.url;
+          var a = el("a", null, n.entry.title);
+          a.href = n.entry.url;
           li.appendChild(a);
-          li.appendChild(el("span", "distance", " · " + Math.round(n.km).toLocaleString("en") + " km · " + (p.when || p.date_text)));
+          li.appendChild(el("span", "distance", " · " + Math.round(n.km).toLocaleString("en") + " km · " + n.entry.when));
           list.appendChild(li);
         });
         list.parentNode.hidden = false;
       }
       var bounds = L.latLngBounds([here]);
-      near.slice(0, 3).forEach(function (n) { bounds.extend(events[n.id].marker.getLatLng()); });
+      near.slice(0, 3).forEach(function (n) { bounds.extend([n.entry.lat, n.entry.lon]); });
       map.fitBounds(bounds.pad(0.3));
       say(near.length ? "The nearest party is " + Math.round(near[0].km) + " km away." : "No parties are on the map yet.");
     }, function (error) {
@@ -295,101 +475,149 @@
     }, { timeout: 10000, maximumAge: 600000 });
   }
 
-  /* On the full-screen map page the list is built from the same features, grouped by day. */
-  function buildList(listBox, features) {
+  /* The list: "Show on map" for each placed party; one listener serves every button. */
+  function connectItem(item, entry) {
+    entry.item = item;
+    item.hidden = !entry.ok;
+    item.dataset.stage = entry.stage;
+    if (entry.placed) {
+      var button = el("button", "show-on-map", "Show on map");
+      button.type = "button";
+      button.setAttribute("aria-label", "Show " + entry.title + " on the map");
+      item.appendChild(button);
+    }
+  }
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest(".show-on-map");
+    var item = button && button.closest(".event-item[data-event-id]");
+    if (item) { showOnMap(item.dataset.eventId); }
+  });
+
+  /* On the full-screen map page the list is built from the same feed, grouped by day, a
+     chunk per task so that the map answers while it grows. */
+  function buildList(listBox, done) {
     var groups = {};
     var keys = [];
-    features.forEach(function (f) {
-      var key = f.properties.start || "tbd";
+    order.forEach(function (id) {
+      var key = events[id].start || "tbd";
       if (!groups[key]) { groups[key] = []; keys.push(key); }
-      groups[key].push(f);
+      groups[key].push(events[id]);
     });
     keys.sort(function (a, b) { return a === "tbd" ? 1 : b === "tbd" ? -1 : a < b ? -1 : a > b ? 1 : 0; });
-    var fragment = document.createDocumentFragment();
-    keys.forEach(function (key, index) {
-      var section = el("section", "day-group");
-      var heading = el("h3", null, key === "tbd" ? "Date to be announced" : dayLabel(parseDay(key)));
-      heading.id = "day-" + (index + 1);
-      section.setAttribute("aria-labelledby", heading.id);
-      section.appendChild(heading);
-      var list = el("ul", "event-list");
-      groups[key].forEach(function (f) {
-        var p = f.properties;
-        var item = el("li", "event-item");
-        item.dataset.eventId = String(p.id);
-        var link = el("a", "event-title", p.title);
-        link.href = p.url;
-        item.appendChild(link);
-        var meta = el("span", "event-meta");
-        meta.appendChild(el("span", "event-place", p.location));
-        meta.appendChild(el("span", null, " · "));
-        meta.appendChild(el("span", "event-when", p.when || p.date_text));
-        if (AREA[p.precision] === true) { meta.appendChild(el("span", "badge", "somewhere in the " + p.precision)); }
-        item.appendChild(meta);
-        list.appendChild(item);
-      });
-      section.appendChild(list);
-      fragment.appendChild(section);
-    });
-    listBox.appendChild(fragment);
-  }
-
-  /* Tie each list item to its event: highlight, "Show on map", filter state. */
-  function connectList(features) {
-    var listBox = document.getElementById("map-list");  /* later in the page than this script */
-    if (listBox && listBox.dataset.build === "api") { buildList(listBox, features); }
-    document.querySelectorAll(".event-item[data-event-id]").forEach(function (item) {
-      var id = item.dataset.eventId;
-      var entry = events[id];
-      if (!entry) { return; }
-      entry.item = item;
-      if (entry.marker) {
-        var button = el("button", "show-on-map", "Show on map");
-        button.type = "button";
-        button.setAttribute("aria-label", "Show " + entry.feature.properties.title + " on the map");
-        button.addEventListener("click", function () { showOnMap(id); });
-        item.appendChild(button);
+    var k = 0, next = 0, list = null;
+    function chunk() {
+      var budget = LIST_CHUNK;
+      var fragment = document.createDocumentFragment();
+      while (k < keys.length && budget > 0) {
+        var key = keys[k];
+        if (next === 0) {
+          var section = el("section", "day-group");
+          var heading = el("h3", null, key === "tbd" ? "Date to be announced" : dayLabel(parseDay(key)));
+          heading.id = "day-" + (k + 1);
+          section.setAttribute("aria-labelledby", heading.id);
+          section.appendChild(heading);
+          list = el("ul", "event-list");
+          section.appendChild(list);
+          fragment.appendChild(section);
+        }
+        var group = groups[key];
+        for (; next < group.length && budget > 0; next += 1, budget -= 1) {
+          var entry = group[next];
+          var item = el("li", "event-item");
+          item.dataset.eventId = entry.id;
+          var link = el("a", "event-title", entry.title);
+          link.href = entry.url;
+          item.appendChild(link);
+          var meta = el("span", "event-meta");
+          meta.appendChild(el("span", "event-place", entry.location));
+          meta.appendChild(el("span", null, " · "));
+          meta.appendChild(el("span", "event-when", entry.when));
+          if (AREA[entry.precision] === true) { meta.appendChild(el("span", "badge", "somewhere in the " + entry.precision)); }
+          item.appendChild(meta);
+          connectItem(item, entry);
+          list.appendChild(item);
+        }
+        if (next >= group.length) { k += 1; next = 0; }
       }
-    });
-    updateList();
-    mark("list");
-    frame.classList.add("list-ready");
+      listBox.appendChild(fragment);
+      if (k < keys.length) { later(chunk); } else { done(); }
+    }
+    chunk();
   }
 
-  /* Load the parties. */
+  /* Elsewhere the page lists the parties itself: tie each item to its party. */
+  function connectPageList(done) {
+    var items = Array.prototype.slice.call(document.querySelectorAll(".event-item[data-event-id]"));
+    var at = 0;
+    function chunk() {
+      for (var end = Math.min(at + LIST_CHUNK, items.length); at < end; at += 1) {
+        var entry = events[items[at].dataset.eventId];
+        if (entry) { connectItem(items[at], entry); }
+      }
+      if (at < items.length) { later(chunk); } else { done(); }
+    }
+    chunk();
+  }
+
+  function connectList() {
+    var listBox = document.getElementById("map-list");  /* later in the page than this script */
+    function done() {
+      updateList();
+      mark("list");
+      frame.classList.add("list-ready");
+    }
+    if (listBox && listBox.dataset.build === "api") { buildList(listBox, done); } else { connectPageList(done); }
+  }
+
+  /* Load the parties: one list per field (see /api/map-events). */
   say("Loading the parties…");
   fetch(frame.dataset.api).then(function (r) {  /* preloaded by the page head */
     if (!r.ok) { throw new Error(r.status); }
     return r.json();
-  }).then(function (collection) {
+  }).then(function (feed) {
     mark("data");
-    var markers = [];
-    collection.features.forEach(function (feature) {
-      var id = String(feature.properties.id);
-      var entry = { feature: feature, marker: null, item: null, ok: true, stage: "tbd" };
-      if (feature.geometry) { entry.marker = markerFor(feature); markers.push(entry.marker); }
+    var placed = 0;
+    for (var i = 0; i < feed.id.length; i += 1) {
+      var id = String(feed.id[i]);
+      var entry = {
+        id: id, lat: feed.lat[i], lon: feed.lon[i], placed: feed.lat[i] !== null && feed.lon[i] !== null,
+        precision: feed.precision[i], country: feed.country[i], start: feed.start[i], end: feed.end[i],
+        startMs: parseDay(feed.start[i]), endMs: parseDay(feed.end[i]),
+        title: feed.title[i], location: feed.location[i], when: feed.when[i], url: feed.url[i],
+        marker: null, item: null, ok: true, stage: "tbd"
+      };
+      if (entry.placed) { placed += 1; }
       events[id] = entry;
       order.push(id);
-    });
-    mark("markers");
+    }
+    mark("markers");  /* the events are read; markers are made only for what is in view */
     computeState();
-    updateMap();
     if (frame.dataset.focus) {  /* the near page: zoom to its answers */
       var bounds = L.latLngBounds([]);
-      frame.dataset.focus.split(",").forEach(function (id) {
-        if (events[id] && events[id].marker) { bounds.extend(events[id].marker.getLatLng()); }
+      frame.dataset.focus.split(",").forEach(function (focusId) {
+        var found = events[focusId];
+        if (found && found.placed) { bounds.extend([found.lat, found.lon]); }
       });
-      if (bounds.isValid()) { map.fitBounds(bounds.pad(0.2), { maxZoom: 10 }); }
+      if (bounds.isValid()) { map.fitBounds(bounds.pad(0.2), { maxZoom: 10, animate: false }); }
     }
-    mark("ready");  /* the map is usable; the list follows in the next task */
+    parties.setEntries(kept());
+    mark("ready");  /* the map is usable; the full index, the outlines and the list follow */
     frame.classList.add("markers-ready");
-    frame.dataset.markers = String(markers.length);
-    /* Let the browser paint the map before the (possibly long) list is built. */
-    requestAnimationFrame(function () {
-      mark("painted");  /* this frame shows the clusters */
-      setTimeout(function () { connectList(collection.features); }, 0);
+    frame.dataset.markers = String(placed);
+    /* Let the browser paint the clusters before the rest. */
+    afterPaint(function () {
+      mark("painted");  /* the frame that shows the clusters has been drawn */
+      parties.complete();
+      later(drawOutlines);  /* each in a task of its own: clicks and keys get in between */
+      later(connectList);
     });
-  }).catch(function () { say("The parties could not be loaded; the list below has them all."); });
+  }).catch(function () {
+    drawOutlines();
+    say("The parties could not be loaded; the list below has them all.");
+  });
 
-  window.eventmapMap = { map: map, clusters: clusters, events: events, showOnMap: showOnMap, apply: apply };
+  window.eventmapMap = {
+    map: map, parties: parties, events: events, showOnMap: showOnMap, apply: apply,
+    shown: function () { return parties.count(); }
+  };
 })();

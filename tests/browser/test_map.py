@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import re
+from datetime import date
+
+from sqlalchemy import insert
 
 from eventmap.extensions import db
-from eventmap.models import Event
+from eventmap.models import Campaign, Event, EventStatus
 from tests.browser.conftest import wait_until
 
 HOSTILE = "<img src=x onerror=alert(1)>"
@@ -15,8 +19,15 @@ def wait_for_map(page) -> None:
     page.wait_for_selector(".map-frame.markers-ready.outlines-ready.list-ready", state="attached")
 
 
+def close_popup(page) -> None:
+    """Close the open popup and wait until it has faded out."""
+    page.locator(".leaflet-popup-close-button").click()
+    page.locator(".leaflet-popup").wait_for(state="detached")
+
+
 def clustered(page) -> int:
-    return page.evaluate("window.eventmapMap.clusters.getLayers().length")
+    """Count the parties the map clusters now (those the filters keep)."""
+    return page.evaluate("window.eventmapMap.shown()")
 
 
 def test_the_map_draws_the_world_and_clusters_all_45_parties_offline(
@@ -62,23 +73,33 @@ def test_list_and_map_select_each_other(seeded, wide_page, live_server):
     item.get_by_role("button", name=re.compile("Show .* on the map")).click()
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
-    assert "OpenStack 6th Birthday: Kazan, Russia" in popup.inner_text()
-    assert "Thu 28 July 2016" in popup.inner_text()
-    assert "#OpenStack6Bday" in popup.inner_text()
+    assert popup.locator("h3").inner_text() == "OpenStack 6th Birthday: Kazan, Russia"
+    assert popup.locator(".when").inner_text() == "Thu 28 July 2016"
+    assert popup.locator(".where").inner_text().startswith("Kazan")
+    link = popup.get_by_role("link", name="Party page →")
+    assert link.get_attribute("href") == item.locator(".event-title").get_attribute("href")
+    assert popup.locator(".hashtag").inner_text() == "#OpenStack6Bday"
     assert item.get_attribute("aria-current") == "true"
 
-    page.locator(".leaflet-popup-close-button").click()
-    page.evaluate(
-        "window.eventmapMap.clusters.zoomToShowLayer("
-        "Object.values(window.eventmapMap.events).find("
-        "e => e.feature.properties.location === 'Munich').marker)"
+    close_popup(page)
+    page.evaluate(  # the map as "Show on map" leaves it, without the popup
+        "window.eventmapMap.showOnMap("
+        "Object.values(window.eventmapMap.events).find(e => e.location === 'Munich').id)"
     )
+    close_popup(page)
     marker = page.locator('.party-marker[title="OpenStack 6th Birthday: Munich"]')
     marker.wait_for()
     page.wait_for_timeout(500)  # let the zoom finish before clicking
     marker.click()
     munich = page.locator(".event-item", has_text="OpenStack 6th Birthday: Munich")
     assert "selected" in (munich.get_attribute("class") or "")
+
+    close_popup(page)  # markers are buttons for the keyboard too
+    marker.focus()
+    page.keyboard.press(" ")
+    assert page.locator(".leaflet-popup-content h3").inner_text() == (
+        "OpenStack 6th Birthday: Munich"
+    )
 
 
 def test_popups_show_user_text_as_text(app, seeded, wide_page, live_server):
@@ -109,7 +130,7 @@ def test_filters_and_the_time_slider_agree_with_the_list(seeded, wide_page, live
     visible = page.locator(".event-item:visible")
     assert visible.count() == clustered(page) == 14
     page.get_by_role("button", name="Clear").click()
-    wait_until(page, "window.eventmapMap.clusters.getLayers().length === 45")
+    wait_until(page, "window.eventmapMap.shown() === 45")
 
     slider = page.get_by_label("Day by day")
     slider.fill("14")  # 2016-07-01 + 14 days
@@ -144,3 +165,100 @@ def test_near_me_uses_the_browser_position(seeded, browser, live_server):
     assert first.inner_text().startswith("OpenStack 6th Birthday: Munich")
     assert "The nearest party is 0 km away." in page.locator("#map-status").inner_text()
     context.close()
+
+
+def test_the_campaign_page_ties_its_own_list_to_the_map(seeded, wide_page, live_server):
+    page = wide_page
+    page.goto(live_server + "/")
+    wait_for_map(page)
+
+    item = page.locator(".event-item", has_text="OpenStack 6th Birthday: Munich")
+    button = item.get_by_role("button", name="Show OpenStack 6th Birthday: Munich on the map")
+    button.focus()
+    page.keyboard.press("Enter")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert popup.locator("h3").inner_text() == "OpenStack 6th Birthday: Munich"
+    assert item.get_attribute("aria-current") == "true"
+    assert page.locator(".show-on-map").count() == page.locator(".event-item").count() == 45
+
+
+def test_parties_sharing_one_place_are_listed_from_their_cluster(
+    make_event, wide_page, live_server
+):
+    for title in ("Lunch", HOSTILE, "Dinner"):
+        make_event(title=title, latitude=52.52, longitude=13.405, location_text="Berlin")
+    make_event(title="Far away", latitude=-33.87, longitude=151.21, location_text="Sydney")
+    page = wide_page
+    dialogs = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(live_server + "/openstack6bday/map")
+    wait_for_map(page)
+
+    cluster = page.locator(".marker-cluster", has_text="3")
+    for _ in range(3):  # a first click may only zoom in; at one place the cluster lists them
+        cluster.click()
+        page.wait_for_timeout(400)
+        if page.locator(".party-popup-list").count():
+            break
+    listed = page.locator(".party-popup-list li")
+    assert sorted(listed.locator("a").all_inner_texts()) == sorted(["Lunch", HOSTILE, "Dinner"])
+    assert all(
+        href.startswith("/openstack6bday/party-")
+        for href in (
+            listed.locator("a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+        )
+    )
+    assert page.locator(".party-popup-list img").count() == 0
+    assert dialogs == []
+
+
+def test_thousands_of_parties_are_clustered_and_listed_in_full(app, wide_page, live_server):
+    count = 2_500  # more than one chunk of the list
+    with app.app_context():
+        campaign = Campaign(slug="big", name="Big", hashtag="Big", starts_on=date(2016, 7, 1))
+        db.session.add(campaign)
+        db.session.flush()
+        rng = random.Random(7)
+        db.session.execute(
+            insert(Event.__table__),
+            [
+                {
+                    "campaign_id": campaign.id,
+                    "slug": f"party-{n}",
+                    "title": f"Party {n}",
+                    "location_text": f"Place {n}",
+                    "latitude": rng.uniform(-55, 70),
+                    "longitude": rng.uniform(-180, 180),
+                    "precision": "city",
+                    "country_code": "DE",
+                    "start_date": date(2016, 7, 1 + n % 31),
+                    "end_date": date(2016, 7, 1 + n % 31),
+                    "date_text": "July",
+                    "status": EventStatus.APPROVED.value,
+                    "geocode_source": "manual",
+                    "link": "",
+                    "description": "",
+                    "contact": "",
+                }
+                for n in range(count)
+            ],
+        )
+        db.session.commit()
+    page = wide_page
+    page.goto(live_server + "/big/map")
+    wait_for_map(page)
+
+    assert clustered(page) == count
+    assert page.locator("#map-status").inner_text() == f"{count} of {count} parties shown"
+    assert page.locator(".event-item").count() == count
+    assert page.locator(".show-on-map").count() == count
+    assert page.locator(".day-group").count() == 31
+    # Zoomed out to the whole world, the clusters and single markers add up to every party.
+    page.evaluate("window.eventmapMap.map.setZoom(1, {animate: false})")
+    in_clusters = sum(int(n) for n in page.locator(".marker-cluster span").all_inner_texts())
+    assert in_clusters + page.locator(".party-marker").count() == count
+    # Markers are buttons for the keyboard: Enter on a cluster zooms in.
+    page.locator(".marker-cluster").first.focus()
+    page.keyboard.press("Enter")
+    wait_until(page, "window.eventmapMap.map.getZoom() > 1")
