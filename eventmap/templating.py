@@ -11,6 +11,7 @@ from .calendar_views import add_to_calendar_links
 from .dates import format_part, format_span
 from .geocoding import Precision
 from .listing import event_when
+from .markup import render_markdown
 from .models import Event
 from .urls import campaign_url, event_path
 
@@ -33,6 +34,7 @@ def register_templating(app: Flask) -> None:
     """Make the helpers available in every template."""
     app.add_template_filter(event_when, "when")
     app.add_template_filter(format_span, "span")
+    app.add_template_filter(render_markdown, "markdown")
     app.add_template_global(format_part)
     app.add_template_global(vendor_url)
     app.add_template_global(timedelta)

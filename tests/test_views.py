@@ -79,6 +79,28 @@ def test_user_text_is_escaped(client, make_event):
         assert "<b>Munich</b>" not in page
 
 
+def test_the_description_is_rendered_as_sanitised_markdown(client, make_event):
+    make_event(
+        slug="md",
+        description=(
+            "Bring **friends**.\n\n- cake\n- demos\n\n"
+            "[RSVP](https://example.org/rsvp) [trap](javascript:alert(1))"
+            '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+        ),
+    )
+    page = client.get("/openstack6bday/md").get_data(as_text=True)
+    description = page[page.index('<div class="description">') :]
+    description = description[: description.index("</div>")]
+    assert "<strong>friends</strong>" in description
+    assert "<li>cake</li>" in description
+    assert '<a href="https://example.org/rsvp" rel="nofollow noopener ugc">RSVP</a>' in description
+    assert "[trap](javascript:alert(1))" in description  # shown as text, not a link
+    assert 'href="javascript' not in description
+    assert "<img" not in description
+    assert "<script" not in description
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in description
+
+
 def test_pages_are_ready_for_phones_and_keyboards(client, make_event):
     make_event()
     page = client.get("/").get_data(as_text=True)
