@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .listing import PublicEvent, event_when
+from .dates import format_time
+from .listing import PublicEvent, event_time, event_when
 from .models import Event
 
 # Columns of an event file, in the order `export` writes them. `import` accepts any subset
@@ -107,13 +108,18 @@ def public_properties(event: Event | PublicEvent, url: str) -> dict[str, Any]:
         "id": event.id,
         "title": event.title,
         "location": event.location_text,
+        "venue": event.venue,
+        "address": event.address,
         "country_code": event.country_code,
         "precision": event.precision.value if event.precision else None,
         "timezone": event.timezone,
         "start": _text(event.start_date) or None,
         "end": _text(event.end_date) or None,
+        "start_time": format_time(event.start_time) if event.start_time else None,
+        "end_time": format_time(event.end_time) if event.end_time else None,
         "date_text": event.date_text,
         "when": event_when(event),
+        "time": event_time(event) or None,
         "campaign": event.campaign.slug,
         "url": url,
     }
