@@ -107,21 +107,11 @@
     return marker;
   }
 
-  // "Tue 19 July 2016, 18:30–22:00, local time (Europe/Berlin)": the day(s), then the time.
-  function whenText(p) {
-    var when = p.when || p.date_text || "Date to be announced";
-    return p.time ? when + ", " + p.time : when;
-  }
-
-  // The venue, if any, then the place as the organizer typed it.
-  function placeText(p) { return p.venue ? p.venue + ", " + p.location : p.location; }
-
   function popupFor(p) {
     var box = el("div", "party-popup");
     box.appendChild(el("h3", null, p.title));
-    box.appendChild(el("p", "when", whenText(p)));
-    if (p.address) { box.appendChild(el("p", "address", p.address)); }
-    var place = el("p", "where", placeText(p));
+    box.appendChild(el("p", "when", p.when || p.date_text || "Date to be announced"));
+    var place = el("p", "where", p.location);
     if (p.precision) { place.appendChild(el("span", "precision " + p.precision, " (" + NOTES[p.precision] + ")")); }
     box.appendChild(place);
     var link = el("a", "more", "Party page →");
@@ -290,7 +280,7 @@
           var a = el("a", null, p.title);
           a.href = p.url;
           li.appendChild(a);
-          li.appendChild(el("span", "distance", " · " + Math.round(n.km).toLocaleString("en") + " km · " + whenText(p)));
+          li.appendChild(el("span", "distance", " · " + Math.round(n.km).toLocaleString("en") + " km · " + (p.when || p.date_text)));
           list.appendChild(li);
         });
         list.parentNode.hidden = false;
@@ -331,9 +321,9 @@
         link.href = p.url;
         item.appendChild(link);
         var meta = el("span", "event-meta");
-        meta.appendChild(el("span", "event-place", placeText(p)));
+        meta.appendChild(el("span", "event-place", p.location));
         meta.appendChild(el("span", null, " · "));
-        meta.appendChild(el("span", "event-when", whenText(p)));
+        meta.appendChild(el("span", "event-when", p.when || p.date_text));
         if (AREA[p.precision] === true) { meta.appendChild(el("span", "badge", "somewhere in the " + p.precision)); }
         item.appendChild(meta);
         list.appendChild(item);

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import time
 
 from eventmap.extensions import db
 from eventmap.models import Event
@@ -145,26 +144,3 @@ def test_near_me_uses_the_browser_position(seeded, browser, live_server):
     assert first.inner_text().startswith("OpenStack 6th Birthday: Munich")
     assert "The nearest party is 0 km away." in page.locator("#map-status").inner_text()
     context.close()
-
-
-def test_popup_and_list_show_the_venue_address_and_time(app, seeded, wide_page, live_server):
-    with app.app_context():
-        event = db.session.scalars(db.select(Event).filter_by(location_text="Munich")).one()
-        event.venue, event.address = "Werk1 <hall>", "Atelierstraße 29"
-        event.start_time, event.end_time = time(18, 30), time(22, 0)
-        db.session.commit()
-        title = event.title
-    page = wide_page
-    page.goto(live_server + "/openstack6bday/map")
-    wait_for_map(page)
-
-    item = page.locator(".event-item", has_text=title)
-    assert "Werk1 <hall>, Munich" in item.text_content()
-    assert "18:30–22:00, local time (Europe/Berlin)" in item.text_content()
-    page.get_by_role("button", name=f"Show {title} on the map").click()
-    popup = page.locator(".leaflet-popup-content")
-    popup.wait_for()
-    text = popup.inner_text()
-    assert "18:30–22:00, local time (Europe/Berlin)" in text
-    assert "Atelierstraße 29" in text
-    assert "Werk1 <hall>, Munich" in text
