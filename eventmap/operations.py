@@ -58,13 +58,21 @@ def save_campaigns(catalogue: Iterable[CampaignData]) -> list[str]:
 
 
 def _event_values(data: EventData) -> dict[str, Any]:
-    """Map validated event data to model attributes (parts handled apart)."""
+    """Map validated event data to model attributes (parts handled apart).
+
+    The organizer's name, e-mail and edit token are not in event files, so an import leaves
+    them as they are.
+    """
     return {
         "title": data.title,
         "location_text": data.location_text,
+        "venue": data.venue,
+        "address": data.address,
         "date_text": data.date_text,
         "start_date": data.start_date,
         "end_date": data.end_date,
+        "start_time": data.start_time,
+        "end_time": data.end_time,
         **_point_values(data.point),
         "link": data.link,
         "description": data.description,

@@ -16,9 +16,13 @@ CSV_COLUMNS: tuple[str, ...] = (
     "slug",
     "title",
     "location",
+    "venue",
+    "address",
     "date_text",
     "start",
     "end",
+    "start_time",
+    "end_time",
     "latitude",
     "longitude",
     "precision",
@@ -65,15 +69,22 @@ def _text(value: Any) -> str:
 
 
 def event_record(event: Event) -> dict[str, Any]:
-    """Return every stored field of an event, keyed by the file columns (for export)."""
+    """Return every stored field of an event, keyed by the file columns (for export).
+
+    Organizer name, e-mail and edit token are not columns: they never leave the database.
+    """
     return {
         "campaign": event.campaign.slug,
         "slug": event.slug,
         "title": event.title,
         "location": event.location_text,
+        "venue": event.venue,
+        "address": event.address,
         "date_text": event.date_text,
         "start": event.start_date,
         "end": event.end_date,
+        "start_time": format_time(event.start_time) if event.start_time else None,
+        "end_time": format_time(event.end_time) if event.end_time else None,
         "latitude": event.latitude,
         "longitude": event.longitude,
         "precision": event.precision.value if event.precision else None,
