@@ -12,6 +12,7 @@ from sqlalchemy import select
 from .campaigns import CampaignData
 from .extensions import db
 from .geocoding import Place
+from .mail import send_outcome
 from .models import Admin, AuditEntry, Campaign, Event, EventPart, EventStatus, utcnow
 
 if TYPE_CHECKING:
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CAMPAIGN_FIELDS = ("name", "hashtag", "description", "starts_on", "ends_on", "anniversary")
+# A moderator's decisions that are e-mailed to the organizer.
+MAILED_OUTCOMES = (EventStatus.APPROVED, EventStatus.REJECTED)
 
 
 def _assign(target: Any, values: Mapping[str, Any]) -> bool:
@@ -184,6 +187,8 @@ def set_status(
     record(actor, status.value, event, previous=previous.value, reason=reason)
     db.session.commit()
     logger.info("%s: event %s is now %s", actor, _label(event), status.value)
+    if actor.startswith("admin:") and event.organizer_email and status in MAILED_OUTCOMES:
+        send_outcome(event)  # after the commit; it logs its own failures and never raises
     return True
 
 
