@@ -17,9 +17,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import icalendar
 
 from .dates import format_part
+from .listing import event_place
 from .models import Campaign, Event
 
 PRODID = "-//eventmap//community celebrations//EN"
+# How long a party with a start time but no end time is entered in calendars.
+DEFAULT_LENGTH = timedelta(hours=2)
 
 
 @dataclass(frozen=True)
@@ -64,14 +67,41 @@ def occurrences(events: Iterable[Event]) -> list[Occurrence]:
     return sorted(found, key=lambda o: (o.start, o.end, o.event.title, o.position or 0))
 
 
+def zone_of(timezone: str | None) -> ZoneInfo | None:
+    """Return the time zone an event names, or None when it names none or an unknown one."""
+    if not timezone:
+        return None
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
 def local_today(timezone: str | None, now: datetime | None = None) -> date:
     """Return today's date where the event happens (UTC when its zone is unknown)."""
     now = now or datetime.now(UTC)
-    try:
-        zone = ZoneInfo(timezone) if timezone else UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = UTC
-    return now.astimezone(zone).date()
+    return now.astimezone(zone_of(timezone) or UTC).date()
+
+
+def local_times(occurrence: Occurrence) -> tuple[datetime, datetime] | None:
+    """Return when an occurrence starts and ends on its own clock, or None for an all-day one.
+
+    Times of day need a known time zone to mean anything; without one the party stays all-day.
+    The end is the end time on the last day; with no end time, two hours after the start time
+    on the last day; an end at or before the start on the same day is past midnight.
+    """
+    event = occurrence.event
+    zone = zone_of(event.timezone)
+    if event.start_time is None or zone is None:
+        return None
+    start = datetime.combine(occurrence.start, event.start_time, tzinfo=zone)
+    if event.end_time is None:
+        end = datetime.combine(occurrence.end, event.start_time, tzinfo=zone) + DEFAULT_LENGTH
+    else:
+        end = datetime.combine(occurrence.end, event.end_time, tzinfo=zone)
+        if end <= start:
+            end += timedelta(days=1)
+    return start, end
 
 
 def stage(occurrence: Occurrence, now: datetime | None = None) -> str:
@@ -142,19 +172,28 @@ def uid(occurrence: Occurrence, public_url: str) -> str:
 def ical_event(
     occurrence: Occurrence, url: str, public_url: str, hashtag: str | None
 ) -> icalendar.Event:
-    """Describe one occurrence as an all-day VEVENT (DTEND exclusive, as RFC 5545 says)."""
+    """Describe one occurrence as a VEVENT: local times with their TZID, or all-day dates.
+
+    All-day entries have an exclusive DTEND, as RFC 5545 says; timed ones need the calendar to
+    carry a VTIMEZONE for their zone (ical_calendar adds it).
+    """
     event = occurrence.event
     vevent = icalendar.Event()
     vevent.add("uid", uid(occurrence, public_url))
     vevent.add("summary", occurrence.title)
-    vevent.add("dtstart", occurrence.start)
-    vevent.add("dtend", occurrence.end + timedelta(days=1))
+    times = local_times(occurrence)
+    if times is not None:
+        vevent.add("dtstart", times[0])
+        vevent.add("dtend", times[1])
+    else:
+        vevent.add("dtstart", occurrence.start)
+        vevent.add("dtend", occurrence.end + timedelta(days=1))
     stamp = event.updated_at or event.created_at or datetime.now(UTC)
     if stamp.tzinfo is None:  # SQLite hands back naive UTC
         stamp = stamp.replace(tzinfo=UTC)
     vevent.add("dtstamp", stamp)
     vevent.add("last-modified", stamp)
-    vevent.add("location", event.location_text)
+    vevent.add("location", event_place(event))
     if event.latitude is not None and event.longitude is not None:
         vevent.add("geo", (event.latitude, event.longitude))
     vevent.add("url", url)
@@ -169,8 +208,31 @@ def ical_event(
     vevent.add("description", "\n\n".join(lines))
     if hashtag:
         vevent.add("categories", [hashtag])
-    vevent.add("transp", "TRANSPARENT")  # a party does not block the whole day
+    # A subscribed feed lists parties worldwide: none of them should mark its reader busy.
+    vevent.add("transp", "TRANSPARENT")
     return vevent
+
+
+def timezones(found: Iterable[Occurrence]) -> list[icalendar.Timezone]:
+    """Return a VTIMEZONE for each zone the timed occurrences use, in name order.
+
+    Each covers the whole years of its parties, so the definition has the zone's usual
+    standard and daylight-saving rules rather than only the offset of one day.
+    """
+    years: dict[str, list[int]] = defaultdict(list)
+    for occurrence in found:
+        times = local_times(occurrence)
+        if times is not None:
+            zone = str(occurrence.event.timezone)
+            years[zone] += [times[0].year, times[1].year]
+    components = []
+    for zone in sorted(years):
+        first, last = date(min(years[zone]), 1, 1), date(max(years[zone]) + 1, 1, 1)
+        try:
+            components.append(icalendar.Timezone.from_tzid(zone, first_date=first, last_date=last))
+        except ValueError:  # a zone the library cannot describe: clients fall back on the name
+            continue
+    return components
 
 
 def ical_calendar(
@@ -181,6 +243,7 @@ def ical_calendar(
     hashtag: str | None = None,
 ) -> bytes:
     """Write a VCALENDAR of occurrences; the library escapes and folds every line."""
+    found = list(found)
     name = " ".join(name.split())  # a calendar's name is one line
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -191,21 +254,25 @@ def ical_calendar(
     cal.add("name", name)
     cal.add("refresh-interval", timedelta(hours=12), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT12H")
+    for timezone in timezones(found):  # before the entries that refer to them
+        cal.add_component(timezone)
     for occurrence in found:
         cal.add_component(ical_event(occurrence, url_of(occurrence.event), public_url, hashtag))
     return cal.to_ical()
 
 
 def google_calendar_link(occurrence: Occurrence, url: str) -> str:
-    """Return a link that opens Google Calendar with the party filled in."""
-    dates = f"{occurrence.start:%Y%m%d}/{occurrence.end + timedelta(days=1):%Y%m%d}"
-    query = urlencode(
-        {
-            "action": "TEMPLATE",
-            "text": occurrence.title,
-            "dates": dates,
-            "location": occurrence.event.location_text,
-            "details": url,
-        }
-    )
-    return f"https://calendar.google.com/calendar/render?{query}"
+    """Return a link that opens Google Calendar with the party filled in.
+
+    Timed parties give local times and their zone (ctz); all-day ones an exclusive end day.
+    """
+    times = local_times(occurrence)
+    fields = {"action": "TEMPLATE", "text": occurrence.title}
+    if times is not None:
+        fields["dates"] = f"{times[0]:%Y%m%dT%H%M%S}/{times[1]:%Y%m%dT%H%M%S}"
+        fields["ctz"] = str(occurrence.event.timezone)
+    else:
+        fields["dates"] = f"{occurrence.start:%Y%m%d}/{occurrence.end + timedelta(days=1):%Y%m%d}"
+    fields["location"] = event_place(occurrence.event)
+    fields["details"] = url
+    return f"https://calendar.google.com/calendar/render?{urlencode(fields)}"

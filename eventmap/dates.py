@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 MAX_PHRASE_LENGTH = 200
 MAX_PARTS = 20
@@ -384,6 +384,20 @@ def format_span(start: date | None, end: date | None = None) -> str:
     if start.year == end.year:
         return f"{_day_month(start)} – {_day_month(end)} {end.year}"
     return f"{_day_month(start)} {start.year} – {_day_month(end)} {end.year}"
+
+
+def format_time(moment: time) -> str:
+    """Write a time of day on the 24-hour clock, as files and forms take it: "18:30"."""
+    return f"{moment:%H:%M}"
+
+
+def format_times(start: time | None, end: time | None = None) -> str:
+    """Write local times of day: "18:30–22:00", "from 18:30", or "" for an all-day party."""
+    if start is None:
+        return ""
+    if end is None:
+        return f"from {format_time(start)}"
+    return f"{format_time(start)}–{format_time(end)}"
 
 
 def to_phrase(parts: Iterable[DatePart]) -> str:

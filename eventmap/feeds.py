@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from feedgen.feed import FeedGenerator
 
-from .listing import event_when
+from .listing import event_place, event_time, event_when
 from .models import Campaign, Event
 
 FEED_ENTRIES = 50
@@ -48,7 +48,10 @@ def atom_feed(
         entry.link(href=url, rel="alternate")
         entry.published(_aware(event.approved_at))
         entry.updated(_aware(event.updated_at or event.approved_at))
-        summary = f"{event_when(event)} · {event.location_text}"
+        when = event_when(event)
+        if event.start_time:
+            when += f", {event_time(event)}"
+        summary = f"{when} · {event_place(event)}"
         if campaign.hashtag:
             summary += f" · #{campaign.hashtag}"
         entry.summary(summary)

@@ -11,7 +11,7 @@ import unicodedata
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -35,6 +35,8 @@ MAX_LENGTHS = {
     "slug": 120,
     "title": 200,
     "location": 300,
+    "venue": 200,
+    "address": 300,
     "date_text": 200,
     "region": 200,
     "place_name": 300,
@@ -45,6 +47,8 @@ MAX_LENGTHS = {
 }
 SINGLE_LINE = frozenset(CSV_COLUMNS) - {"description"}
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A local time of day on the 24-hour clock; ":00" seconds, as spreadsheets add, are accepted.
+TIME_RE = re.compile(r"^(\d{1,2}):([0-5]\d)(?::00)?$")
 POINT_SOURCES = ("geocoder", "manual")
 
 Progress = Callable[[int], None]
@@ -110,6 +114,10 @@ class EventData:
     description: str
     contact: str | None
     status: EventStatus
+    venue: str | None = None
+    address: str | None = None
+    start_time: time | None = None
+    end_time: time | None = None
 
     @property
     def start_date(self) -> date | None:
@@ -342,6 +350,8 @@ class _RowChecker:
                 self.seen_slugs[key] = raw.where
 
         parts = self._parts(cells, campaign, fail)
+        dates_read = not any(e.column in ("date_text", "start", "end") for e in errors)
+        start_time, end_time = self._times(cells, parts, dates_read and not parts, fail)
         point = self._point(cells, (campaign_slug, slug), fail) if cells["location"] else None
         status = self._status(cells["status"], fail)
         if errors:
@@ -361,6 +371,10 @@ class _RowChecker:
                 description=raw_description(raw.cells.get("description", "")),
                 contact=cells["contact"] or None,
                 status=status,
+                venue=cells["venue"] or None,
+                address=cells["address"] or None,
+                start_time=start_time,
+                end_time=end_time,
             ),
             [],
         )
@@ -400,6 +414,30 @@ class _RowChecker:
         if start is not None:
             return (DatePart(start, end or start, None),)
         return ()
+
+    @staticmethod
+    def _times(
+        cells: Mapping[str, str],
+        parts: tuple[DatePart, ...],
+        tbd: bool,
+        fail: Callable[[str | None, str], None],
+    ) -> tuple[time | None, time | None]:
+        """Read the local start and end times, checked as the submission form checks them."""
+        start = _time_of_day(cells["start_time"], "start_time", fail)
+        end = _time_of_day(cells["end_time"], "end_time", fail)
+        if not cells["start_time"] and not cells["end_time"]:
+            return None, None
+        if not cells["start_time"]:
+            fail("start_time", "is empty but end_time is given")
+        if tbd:
+            fail("start_time", "times need a date; leave them empty while the date is TBD")
+        elif start is not None and end is not None and end <= start and _one_day(parts):
+            fail(
+                "end_time",
+                f"{cells['end_time']} is not after start_time {cells['start_time']} on a"
+                " one-day party; for a party past midnight, make the end date the next day",
+            )
+        return start, end
 
     def _point(
         self,
@@ -544,6 +582,22 @@ def _iso_date(value: str, column: str, fail: Callable[[str | None, str], None]) 
     except ValueError:
         fail(column, f"{value!r} is not a date written YYYY-MM-DD (or not a real day)")
         return None
+
+
+def _one_day(parts: tuple[DatePart, ...]) -> bool:
+    """Tell whether dated parts begin and end on the same day."""
+    return bool(parts) and parts[0].start == parts[-1].end
+
+
+def _time_of_day(value: str, column: str, fail: Callable[[str | None, str], None]) -> time | None:
+    """Read an HH:MM cell."""
+    if not value:
+        return None
+    match = TIME_RE.fullmatch(value)
+    if match is None or int(match.group(1)) > 23:
+        fail(column, f"{value!r} is not a time of day written HH:MM on the 24-hour clock (18:30)")
+        return None
+    return time(int(match.group(1)), int(match.group(2)))
 
 
 def _coordinate(

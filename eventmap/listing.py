@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 import pycountry
 from sqlalchemy import ColumnElement, Select, func, select
 
-from .dates import format_part, format_span
+from .dates import format_part, format_span, format_times
 from .extensions import db
 from .geocoding import Precision
 from .models import Campaign, Event, EventPart
@@ -37,6 +37,32 @@ def event_when(event: Event | PublicEvent) -> str:
     if event.parts:
         return "; ".join(format_part(p.start_date, p.end_date, p.label) for p in event.parts)
     return format_span(event.start_date, event.end_date)
+
+
+def event_time(event: Event | PublicEvent) -> str:
+    """Return the time of day with its zone: "18:30–22:00, local time (Europe/Berlin)".
+
+    Empty for an all-day party; times are local, so the zone says which clock they are on.
+    """
+    times = format_times(event.start_time, event.end_time)
+    if not times:
+        return ""
+    zone = f" ({event.timezone})" if event.timezone else ""
+    return f"{times}, local time{zone}"
+
+
+def event_place(event: Event | PublicEvent) -> str:
+    """Return where a party is on one line: venue, address, then the place as typed.
+
+    A piece already contained in an earlier one is left out, so "Hofbräuhaus, Platzl 9,
+    Munich" does not repeat Munich.
+    """
+    pieces: list[str] = []
+    for piece in (event.venue, event.address, event.location_text):
+        piece = " ".join((piece or "").split())
+        if piece and not any(piece.casefold() in seen.casefold() for seen in pieces):
+            pieces.append(piece)
+    return ", ".join(pieces)
 
 
 def country_names(codes: Iterable[str | None]) -> list[tuple[str, str]]:
@@ -118,6 +144,10 @@ class PublicEvent:
     start_date: date | None
     end_date: date | None
     date_text: str
+    start_time: time | None
+    end_time: time | None
+    venue: str | None
+    address: str | None
     campaign: CampaignRef
     parts: tuple[PartRef, ...]
 
@@ -155,14 +185,18 @@ def public_events(
         Event.start_date,
         Event.end_date,
         Event.date_text,
+        Event.start_time,
+        Event.end_time,
+        Event.venue,
+        Event.address,
         Campaign.slug,
     ).join(Campaign, Campaign.id == Event.campaign_id)
     parts = _parts_of(approved, ids)
     campaigns: dict[str, CampaignRef] = {}
     return [
         PublicEvent(
-            *row[:12],
-            campaign=campaigns.setdefault(row[12], CampaignRef(row[12])),
+            *row[:-1],
+            campaign=campaigns.setdefault(row[-1], CampaignRef(row[-1])),
             parts=tuple(parts.get(row[0], ())),
         )
         for row in db.session.execute(events)

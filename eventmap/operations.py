@@ -12,6 +12,7 @@ from sqlalchemy import select
 from .campaigns import CampaignData
 from .extensions import db
 from .geocoding import Place
+from .mail import send_outcome
 from .models import Admin, AuditEntry, Campaign, Event, EventPart, EventStatus, utcnow
 
 if TYPE_CHECKING:
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CAMPAIGN_FIELDS = ("name", "hashtag", "description", "starts_on", "ends_on", "anniversary")
+# A moderator's decisions that are e-mailed to the organizer.
+MAILED_OUTCOMES = (EventStatus.APPROVED, EventStatus.REJECTED)
 
 
 def _assign(target: Any, values: Mapping[str, Any]) -> bool:
@@ -58,13 +61,21 @@ def save_campaigns(catalogue: Iterable[CampaignData]) -> list[str]:
 
 
 def _event_values(data: EventData) -> dict[str, Any]:
-    """Map validated event data to model attributes (parts handled apart)."""
+    """Map validated event data to model attributes (parts handled apart).
+
+    The organizer's name, e-mail and edit token are not in event files, so an import leaves
+    them as they are.
+    """
     return {
         "title": data.title,
         "location_text": data.location_text,
+        "venue": data.venue,
+        "address": data.address,
         "date_text": data.date_text,
         "start_date": data.start_date,
         "end_date": data.end_date,
+        "start_time": data.start_time,
+        "end_time": data.end_time,
         **_point_values(data.point),
         "link": data.link,
         "description": data.description,
@@ -176,6 +187,8 @@ def set_status(
     record(actor, status.value, event, previous=previous.value, reason=reason)
     db.session.commit()
     logger.info("%s: event %s is now %s", actor, _label(event), status.value)
+    if actor.startswith("admin:") and event.organizer_email and status in MAILED_OUTCOMES:
+        send_outcome(event)  # after the commit; it logs its own failures and never raises
     return True
 
 

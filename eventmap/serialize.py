@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .listing import PublicEvent, event_when
+from .dates import format_time
+from .listing import PublicEvent, event_time, event_when
 from .models import Event
 
 # Columns of an event file, in the order `export` writes them. `import` accepts any subset
@@ -15,9 +16,13 @@ CSV_COLUMNS: tuple[str, ...] = (
     "slug",
     "title",
     "location",
+    "venue",
+    "address",
     "date_text",
     "start",
     "end",
+    "start_time",
+    "end_time",
     "latitude",
     "longitude",
     "precision",
@@ -64,15 +69,22 @@ def _text(value: Any) -> str:
 
 
 def event_record(event: Event) -> dict[str, Any]:
-    """Return every stored field of an event, keyed by the file columns (for export)."""
+    """Return every stored field of an event, keyed by the file columns (for export).
+
+    Organizer name, e-mail and edit token are not columns: they never leave the database.
+    """
     return {
         "campaign": event.campaign.slug,
         "slug": event.slug,
         "title": event.title,
         "location": event.location_text,
+        "venue": event.venue,
+        "address": event.address,
         "date_text": event.date_text,
         "start": event.start_date,
         "end": event.end_date,
+        "start_time": format_time(event.start_time) if event.start_time else None,
+        "end_time": format_time(event.end_time) if event.end_time else None,
         "latitude": event.latitude,
         "longitude": event.longitude,
         "precision": event.precision.value if event.precision else None,
@@ -107,13 +119,18 @@ def public_properties(event: Event | PublicEvent, url: str) -> dict[str, Any]:
         "id": event.id,
         "title": event.title,
         "location": event.location_text,
+        "venue": event.venue,
+        "address": event.address,
         "country_code": event.country_code,
         "precision": event.precision.value if event.precision else None,
         "timezone": event.timezone,
         "start": _text(event.start_date) or None,
         "end": _text(event.end_date) or None,
+        "start_time": format_time(event.start_time) if event.start_time else None,
+        "end_time": format_time(event.end_time) if event.end_time else None,
         "date_text": event.date_text,
         "when": event_when(event),
+        "time": event_time(event) or None,
         "campaign": event.campaign.slug,
         "url": url,
     }

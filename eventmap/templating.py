@@ -8,9 +8,10 @@ from flask import Flask
 
 from .assets import vendor_url
 from .calendar_views import add_to_calendar_links
-from .dates import format_part, format_span
+from .dates import format_part, format_span, format_times
 from .geocoding import Place, Precision
-from .listing import event_when
+from .listing import event_time, event_when
+from .markup import render_markdown
 from .models import Event, EventStatus
 from .urls import campaign_url, event_path
 
@@ -63,8 +64,11 @@ def options_data(options: list[Place]) -> list[dict[str, object]]:
 def register_templating(app: Flask) -> None:
     """Make the helpers available in every template."""
     app.add_template_filter(event_when, "when")
+    app.add_template_filter(event_time, "time_of_day")
     app.add_template_filter(format_span, "span")
+    app.add_template_filter(render_markdown, "markdown")
     app.add_template_global(format_part)
+    app.add_template_global(format_times)
     app.add_template_global(vendor_url)
     app.add_template_global(timedelta)
     app.add_template_global(add_to_calendar_links)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import email.policy
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from email import message_from_bytes
+from email.message import EmailMessage
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -109,6 +113,54 @@ def geocoder() -> FakeGeocoder:
     return FakeGeocoder()
 
 
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives: envelopes, and their messages parsed."""
+
+    def __init__(self) -> None:
+        """Start empty."""
+        self.envelopes: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+        """Accept and keep every message."""
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        """Return the received messages, parsed as a mail client would."""
+        return [
+            message_from_bytes(envelope.content, policy=email.policy.default)
+            for envelope in self.envelopes
+        ]
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def mail_server(app: Flask) -> Iterator[Inbox]:
+    """Run a real SMTP server on 127.0.0.1 (aiosmtpd) and point the app's e-mail at it."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=controller.port,
+        MAIL_TIMEOUT=5,
+        MAIL_SENDER="OpenStack parties <parties@example.org>",
+    )
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
 @pytest.fixture(scope="session")
 def _migrated(database_url: str) -> str:
     """Build the schema once per session through the real migrations."""
@@ -140,6 +192,7 @@ def app(_migrated: str, geocoder: FakeGeocoder, tmp_path: Path) -> Iterator[Flas
             "SECRET_KEY": "test",
             "GEOCODER": geocoder,
             "CAMPAIGNS_FILE": str(PROJECT_ROOT / "data" / "campaigns.toml"),
+            "MAIL_SERVER": "",  # no e-mail leaves a test unless it starts mail_server
         }
     )
     _empty_tables(app)

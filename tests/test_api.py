@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from datetime import date
+from datetime import date, time
 
 import pytest
 
@@ -28,16 +28,39 @@ def test_events_is_a_geojson_feature_collection(client, make_event):
         "id": event.id,
         "title": "Munich party",
         "location": "Munich",
+        "venue": None,
+        "address": None,
         "country_code": "DE",
         "precision": "city",
         "timezone": "Europe/Berlin",
         "start": "2016-07-19",
         "end": "2016-07-19",
+        "start_time": None,
+        "end_time": None,
         "date_text": "July 19",
         "when": "Tue 19 July 2016",
+        "time": None,
         "campaign": "openstack6bday",
         "url": "http://localhost/openstack6bday/munich",
     }
+
+
+def test_events_carry_the_venue_address_and_local_times(client, make_event):
+    make_event(
+        slug="hall",
+        venue="Werk1",
+        address="Atelierstraße 29, 81671 München",
+        start_time=time(18, 30),
+        end_time=time(22, 0),
+    )
+
+    (feature,) = client.get("/api/events").get_json(force=True)["features"]
+
+    properties = feature["properties"]
+    assert properties["venue"] == "Werk1"
+    assert properties["address"] == "Atelierstraße 29, 81671 München"
+    assert (properties["start_time"], properties["end_time"]) == ("18:30", "22:00")
+    assert properties["time"] == "18:30–22:00, local time (Europe/Berlin)"
 
 
 def test_only_approved_events_are_listed_and_contact_never_is(client, make_event):

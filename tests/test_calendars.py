@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
 import vobject
 
-from eventmap.calendars import Occurrence, local_today, occurrences, stage
+from eventmap.calendars import (
+    Occurrence,
+    google_calendar_link,
+    local_times,
+    local_today,
+    occurrences,
+    stage,
+)
 from eventmap.extensions import db
 
 PARTIES = Path(__file__).resolve().parent.parent / "data" / "parties.csv"
@@ -179,3 +188,152 @@ def test_occurrences_expand_parts_and_skip_tbd(make_event):
     assert isinstance(occurrence, Occurrence)
     assert list(occurrence.days()) == [date(2016, 7, 6), date(2016, 7, 7)]
     assert occurrence.when == "6–7 July 2016"
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+BANGKOK = ZoneInfo("Asia/Bangkok")
+
+
+def timezones_of(data: bytes) -> list[str]:
+    return [str(tz["TZID"]) for tz in icalendar.Calendar.from_ical(data).walk("VTIMEZONE")]
+
+
+def test_a_timed_party_has_local_times_with_their_zone_in_both_parsers(client, make_event):
+    event = make_event(
+        slug="werk1",
+        title="Evening party",
+        venue="Werk1",
+        address="Atelierstraße 29, 81671 München",
+        location_text="Munich",
+        start_time=time(18, 30),
+        end_time=time(22, 0),
+    )
+    data = client.get(f"/openstack6bday/{event.slug}.ics").data
+
+    assert b"DTSTART;TZID=Europe/Berlin:20160719T183000" in data
+    assert b"DTEND;TZID=Europe/Berlin:20160719T220000" in data
+    assert timezones_of(data) == ["Europe/Berlin"]
+    assert data.index(b"BEGIN:VTIMEZONE") < data.index(b"BEGIN:VEVENT")
+    (ours,), (theirs,) = parse_both(data)
+    start, end = (
+        datetime(2016, 7, 19, 18, 30, tzinfo=BERLIN),
+        datetime(2016, 7, 19, 22, tzinfo=BERLIN),
+    )
+    assert (ours["DTSTART"].dt, ours["DTEND"].dt) == (start, end)
+    assert ours["DTSTART"].params["TZID"] == "Europe/Berlin"
+    # vobject reads the zone from our VTIMEZONE, not from its own database: same instants.
+    assert (theirs.dtstart.value, theirs.dtend.value) == (start, end)
+    assert theirs.dtstart.value.utcoffset() == timedelta(hours=2)
+    location = "Werk1, Atelierstraße 29, 81671 München, Munich"
+    assert str(ours["LOCATION"]) == theirs.location.value == location
+
+
+def test_the_zone_definition_covers_winter_and_summer(client, make_event):
+    event = make_event(
+        start_date=date(2016, 1, 15),
+        end_date=date(2016, 1, 15),
+        date_text="January 15",
+        start_time=time(19, 0),
+    )
+    data = client.get(f"/openstack6bday/{event.slug}.ics").data
+    (zone,) = icalendar.Calendar.from_ical(data).walk("VTIMEZONE")
+    assert {c.name for c in zone.subcomponents} == {"STANDARD", "DAYLIGHT"}
+    (ours,), (theirs,) = parse_both(data)
+    assert ours["DTSTART"].dt == theirs.dtstart.value == datetime(2016, 1, 15, 19, tzinfo=BERLIN)
+    assert theirs.dtstart.value.utcoffset() == timedelta(hours=1)
+
+
+def test_without_an_end_time_a_party_lasts_two_hours(client, make_event):
+    event = make_event(start_time=time(18, 30))
+    (ours,), (theirs,) = parse_both(client.get(f"/openstack6bday/{event.slug}.ics").data)
+    assert ours["DTEND"].dt - ours["DTSTART"].dt == timedelta(hours=2)
+    assert theirs.dtend.value == datetime(2016, 7, 19, 20, 30, tzinfo=BERLIN)
+
+
+def test_an_end_before_the_start_is_past_midnight(make_event):
+    event = make_event(start_time=time(22, 0), end_time=time(2, 0))
+    (occurrence,) = occurrences([event])
+    assert local_times(occurrence) == (
+        datetime(2016, 7, 19, 22, tzinfo=BERLIN),
+        datetime(2016, 7, 20, 2, tzinfo=BERLIN),
+    )
+
+
+def test_a_multi_day_party_ends_at_its_end_time_on_the_last_day(make_event):
+    event = make_event(
+        start_date=date(2016, 7, 6), end_date=date(2016, 7, 7), start_time=time(9, 0)
+    )
+    (occurrence,) = occurrences([event])
+    assert local_times(occurrence) == (
+        datetime(2016, 7, 6, 9, tzinfo=BERLIN),
+        datetime(2016, 7, 7, 11, tzinfo=BERLIN),
+    )
+    event.end_time = time(17, 0)
+    assert local_times(occurrence)[1] == datetime(2016, 7, 7, 17, tzinfo=BERLIN)
+
+
+def test_times_without_a_time_zone_stay_all_day(client, make_event):
+    event = make_event(timezone=None, start_time=time(18, 30), end_time=time(22, 0))
+    data = client.get(f"/openstack6bday/{event.slug}.ics").data
+    assert b"VTIMEZONE" not in data
+    (ours,), (theirs,) = parse_both(data)
+    assert (ours["DTSTART"].dt, ours["DTEND"].dt) == (date(2016, 7, 19), date(2016, 7, 20))
+    assert theirs.dtstart.value == date(2016, 7, 19)
+
+
+def test_a_feed_mixes_timed_and_all_day_parties_with_one_zone_each(
+    client, make_thailand, make_event
+):
+    make_thailand(
+        slug="thailand",
+        title="Thai party",
+        timezone="Asia/Bangkok",
+        start_time=time(9, 0),
+        end_time=time(17, 0),
+    )
+    make_event(slug="evening", title="Evening", start_time=time(18, 30), end_time=time(22, 0))
+    make_event(slug="late", title="Late", start_time=time(20, 0))
+    make_event(slug="allday", title="All day")
+
+    data = client.get("/openstack6bday/calendar.ics").data
+
+    assert timezones_of(data) == ["Asia/Bangkok", "Europe/Berlin"]
+    ours, theirs = parse_both(data)
+    got = {str(e["SUMMARY"]): (e["DTSTART"].dt, e["DTEND"].dt) for e in ours}
+    assert got == {
+        "Thai party (tutorials)": (
+            datetime(2016, 7, 27, 9, tzinfo=BANGKOK),
+            datetime(2016, 7, 28, 17, tzinfo=BANGKOK),
+        ),
+        "Thai party (launch party)": (
+            datetime(2016, 7, 29, 9, tzinfo=BANGKOK),
+            datetime(2016, 7, 29, 17, tzinfo=BANGKOK),
+        ),
+        "Evening": (
+            datetime(2016, 7, 19, 18, 30, tzinfo=BERLIN),
+            datetime(2016, 7, 19, 22, tzinfo=BERLIN),
+        ),
+        "Late": (
+            datetime(2016, 7, 19, 20, tzinfo=BERLIN),
+            datetime(2016, 7, 19, 22, tzinfo=BERLIN),
+        ),
+        "All day": (date(2016, 7, 19), date(2016, 7, 20)),
+    }
+    assert {v.summary.value: (v.dtstart.value, v.dtend.value) for v in theirs} == got
+
+
+def test_google_calendar_links_carry_local_times_and_the_zone(make_event):
+    event = make_event(
+        title="Evening party", venue="Werk1", start_time=time(18, 30), end_time=time(22, 0)
+    )
+    (occurrence,) = occurrences([event])
+    query = parse_qs(urlsplit(google_calendar_link(occurrence, "https://x.example/p")).query)
+    assert query["dates"] == ["20160719T183000/20160719T220000"]
+    assert query["ctz"] == ["Europe/Berlin"]
+    assert query["location"] == ["Werk1, Munich"]
+    assert query["text"] == ["Evening party"]
+
+    event.start_time = event.end_time = None
+    query = parse_qs(urlsplit(google_calendar_link(occurrence, "https://x.example/p")).query)
+    assert query["dates"] == ["20160719/20160720"]
+    assert "ctz" not in query

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,8 @@ from eventmap.dates import (
     format_parsed,
     format_part,
     format_span,
+    format_time,
+    format_times,
     parse_date_phrase,
     to_phrase,
 )
@@ -197,3 +199,22 @@ def test_any_text_is_read_or_refused_never_crashes(text):
         assert reason
     else:
         assert all(part.start <= part.end for part in parsed.parts)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "text"),
+    [
+        (time(18, 30), time(22, 0), "18:30–22:00"),
+        (time(9, 5), time(23, 59), "09:05–23:59"),
+        (time(18, 30), None, "from 18:30"),
+        (None, None, ""),
+        (None, time(22, 0), ""),  # an end alone says nothing about the start
+    ],
+)
+def test_times_of_day_on_the_24_hour_clock(start, end, text):
+    assert format_times(start, end) == text
+
+
+def test_a_time_is_written_as_files_take_it():
+    assert format_time(time(7, 0)) == "07:00"
+    assert format_time(time(18, 30, 45)) == "18:30"

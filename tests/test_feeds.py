@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import time
 
 from eventmap import operations
 from eventmap.models import EventStatus
@@ -42,3 +43,18 @@ def test_a_rejected_event_leaves_the_feed(client, make_event):
     operations.reject_event(event)
     assert entries(client) == []
     assert event.approved_at is None
+
+
+def test_an_entry_says_the_time_and_the_venue(client, make_event):
+    make_event(
+        title="Timed party",
+        venue="Werk1",
+        address="Atelierstraße 29",
+        start_time=time(18, 30),
+        end_time=time(22, 0),
+    )
+    (entry,) = entries(client)
+    assert entry.findtext(f"{ATOM}summary") == (
+        "Tue 19 July 2016, 18:30–22:00, local time (Europe/Berlin)"
+        " · Werk1, Atelierstraße 29, Munich · #OpenStack6Bday"
+    )

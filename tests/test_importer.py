@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,8 @@ from eventmap.extensions import db
 from eventmap.geocoding import Precision
 from eventmap.importer import ImportFileError, import_file, read_csv
 from eventmap.models import Campaign, Event, EventPart, EventStatus
+from eventmap.serialize import CSV_COLUMNS, FORMULA_PREFIXES
+from eventmap.submissions import new_edit_token
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "data" / "campaigns.toml"
 HEADER = "campaign,title,location,date_text\n"
@@ -45,9 +47,13 @@ def snapshot() -> list[tuple]:
             e.slug,
             e.title,
             e.location_text,
+            e.venue,
+            e.address,
             e.date_text,
             e.start_date,
             e.end_date,
+            e.start_time,
+            e.end_time,
             e.latitude,
             e.longitude,
             e.precision,
@@ -200,6 +206,14 @@ def test_a_bad_row_is_reported_with_row_and_column_and_nothing_is_written(
         ("status", "published", "status", "is not one of"),
         ("slug", "Not A Slug", "slug", "lower-case"),
         ("latitude,longitude,timezone", "48.1,11.5,Mars/Olympus", "timezone", "IANA"),
+        ("start_time", "24:00", "start_time", "HH:MM on the 24-hour clock"),
+        ("start_time", "6pm", "start_time", "HH:MM on the 24-hour clock"),
+        ("start_time", "18:30:15", "start_time", "HH:MM on the 24-hour clock"),
+        ("start_time,end_time", "18:30,22:61", "end_time", "HH:MM on the 24-hour clock"),
+        ("end_time", "22:00", "start_time", "is empty but end_time is given"),
+        ("venue", "v" * 201, "venue", "the limit is 200"),
+        ("address", "a" * 301, "address", "the limit is 300"),
+        ("address", '"Platzl 9\nMunich"', "address", "control character"),
     ],
 )
 def test_column_checks(ctx, tmp_path, geocoder, extra_header, extra_cells, column, fragment):
@@ -336,3 +350,191 @@ def test_geojson_export_round_trips(app, tmp_path, geocoder, empty_database):
         run_import(write(tmp_path, json.dumps(document), "export.geojson"), geocoder)
         assert [row[:-2] + row[-1:] for row in snapshot()] == before
         assert db.session.scalar(select(func.count()).select_from(EventPart)) == 2
+
+
+def test_venue_address_and_local_times_are_read(ctx, tmp_path, geocoder):
+    text = (
+        "campaign,title,location,venue,address,date_text,start_time,end_time\n"
+        'openstack6bday,Evening,Munich,Werk1,"Atelierstraße 29, München",July 19,18:30,22:00\n'
+        "openstack6bday,Two days,Brazil,,,July 6-7,9:00:00,\n"
+        "openstack6bday,Late,Paris,,,July 27-28,22:00,02:00\n"
+    )
+    geocoder.add("Paris", 48.857, 2.352, country_code="FR")
+    run_import(write(tmp_path, text), geocoder)
+    events = {e.title: e for e in db.session.scalars(select(Event))}
+    evening = events["Evening"]
+    assert (evening.venue, evening.address) == ("Werk1", "Atelierstraße 29, München")
+    assert (evening.start_time, evening.end_time) == (time(18, 30), time(22, 0))
+    assert (events["Two days"].start_time, events["Two days"].end_time) == (time(9, 0), None)
+    assert events["Two days"].venue is None
+    # Over two days, an end time "before" the start time is simply on the next day.
+    assert (events["Late"].start_time, events["Late"].end_time) == (time(22, 0), time(2, 0))
+
+
+@pytest.mark.parametrize(
+    ("date_text", "start_time", "end_time", "column", "fragment"),
+    [
+        ("July 19", "22:00", "02:00", "end_time", "past midnight, make the end date the next day"),
+        ("July 19", "18:30", "18:30", "end_time", "is not after start_time 18:30"),
+        ("TBD", "18:30", "", "start_time", "times need a date"),
+        ("", "", "22:00", "start_time", "is empty but end_time is given"),
+    ],
+)
+def test_times_must_make_sense_with_the_dates(
+    ctx, tmp_path, geocoder, date_text, start_time, end_time, column, fragment
+):
+    text = "campaign,title,location,date_text,start_time,end_time\n"
+    text += f"openstack6bday,Timed,Munich,{date_text},{start_time},{end_time}\n"
+    with pytest.raises(ImportFileError) as caught:
+        run_import(write(tmp_path, text), geocoder)
+    assert any(
+        e.where == "row 2" and e.column == column and fragment in e.message
+        for e in caught.value.errors
+    ), [str(e) for e in caught.value.errors]
+    assert event_count() == 0
+
+
+def test_an_unreadable_date_is_not_reported_again_as_a_missing_one(ctx, tmp_path, geocoder):
+    text = "campaign,title,location,date_text,start_time\nopenstack6bday,A,Munich,July 32,18:00\n"
+    with pytest.raises(ImportFileError) as caught:
+        run_import(write(tmp_path, text), geocoder)
+    assert [e.column for e in caught.value.errors] == ["date_text"]
+
+
+def test_an_import_leaves_the_organizer_contact_and_token_alone(
+    ctx, tmp_path, geocoder, make_event
+):
+    _token, token_hash = new_edit_token()
+    make_event(
+        slug="submitted",
+        title="Old title",
+        organizer_name="Olga Organizer",
+        organizer_email="olga@example.org",
+        edit_token_hash=token_hash,
+        contact="team-notes@example.org",
+    )
+    text = (
+        "campaign,slug,title,location,venue,date_text,start_time,contact\n"
+        "openstack6bday,submitted,New title,Munich,Werk1,July 19,19:00,team-notes@example.org\n"
+    )
+    report = run_import(write(tmp_path, text), geocoder)
+
+    assert report.updated == ["openstack6bday/submitted"]
+    event = db.session.scalar(select(Event).filter_by(slug="submitted"))
+    assert (event.title, event.venue, event.start_time) == ("New title", "Werk1", time(19, 0))
+    assert (event.organizer_name, event.organizer_email, event.edit_token_hash) == (
+        "Olga Organizer",
+        "olga@example.org",
+        token_hash,
+    )
+    assert event.contact == "team-notes@example.org"
+
+
+def _timed_events(make_event, make_thailand) -> None:
+    """Store parties with every new detail: times, a venue and an address, parts."""
+    make_event(
+        slug="werk1",
+        title="Evening",
+        venue="Werk1",
+        address="Atelierstraße 29, 81671 München",
+        start_time=time(18, 30),
+        end_time=time(22, 0),
+        description="Bring *friends*\nand cake",
+    )
+    make_event(slug="from-nine", title="Morning", start_time=time(9, 0))
+    make_event(slug="allday", title="All day")
+    make_thailand(
+        slug="thailand",
+        title="Thai",
+        date_text="July 27-28 (tutorials); July 29 (launch party)",
+        start_time=time(9, 0),
+        end_time=time(17, 0),
+    )
+
+
+def test_venue_address_and_times_round_trip_through_csv(
+    app, tmp_path, geocoder, empty_database, make_event, make_thailand
+):
+    with app.app_context():
+        _timed_events(make_event, make_thailand)
+        before = [row[:-2] + row[-1:] for row in snapshot()]
+        with app.test_request_context():
+            exported = _export_csv_text()
+    rows = {row["slug"]: row for row in csv.DictReader(io.StringIO(exported))}
+    assert rows["werk1"]["start_time"] == "18:30"
+    assert rows["werk1"]["end_time"] == "22:00"
+    assert rows["werk1"]["venue"] == "Werk1"
+    assert rows["from-nine"]["end_time"] == ""
+
+    empty_database()
+    with app.app_context():
+        run_import(write(tmp_path, exported, "export.csv"), geocoder)
+        assert [row[:-2] + row[-1:] for row in snapshot()] == before
+
+
+def test_venue_address_and_times_round_trip_through_geojson(
+    app, tmp_path, geocoder, empty_database, make_event, make_thailand
+):
+    with app.app_context():
+        _timed_events(make_event, make_thailand)
+        before = [row[:-2] + row[-1:] for row in snapshot()]
+        with app.test_request_context():
+            document = export_geojson(db.session.scalars(select(Event).order_by(Event.id)))
+    werk1 = next(f for f in document["features"] if f["properties"]["slug"] == "werk1")
+    assert werk1["properties"]["start_time"] == "18:30"
+    assert werk1["properties"]["address"] == "Atelierstraße 29, 81671 München"
+
+    empty_database()
+    with app.app_context():
+        run_import(write(tmp_path, json.dumps(document), "export.geojson"), geocoder)
+        assert [row[:-2] + row[-1:] for row in snapshot()] == before
+
+
+HOSTILE_CELLS = {
+    "title": '=HYPERLINK("https://evil.example","click")',
+    "location": "+Munich",
+    "venue": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "address": "-2+3+cmd|' /C calc'!A0",
+    "region": "=1+1",
+    "place_name": "@place",
+    "description": "=cmd|' /C notepad'!A0\nsecond line",
+    "contact": "+49 89 123456",
+}
+
+
+def test_hostile_cells_in_every_column_are_neutralised_and_restored(
+    app, tmp_path, geocoder, empty_database, make_event
+):
+    with app.app_context():
+        make_event(
+            slug="hostile",
+            title=HOSTILE_CELLS["title"],
+            location_text=HOSTILE_CELLS["location"],
+            venue=HOSTILE_CELLS["venue"],
+            address=HOSTILE_CELLS["address"],
+            region=HOSTILE_CELLS["region"],
+            place_name=HOSTILE_CELLS["place_name"],
+            description=HOSTILE_CELLS["description"],
+            contact=HOSTILE_CELLS["contact"],
+            latitude=-33.8688,  # a minus sign starts a formula too
+            longitude=-151.2093,
+            start_time=time(18, 30),
+            end_time=time(22, 0),
+        )
+        before = [row[:-2] + row[-1:] for row in snapshot()]
+        with app.test_request_context():
+            exported = _export_csv_text()
+
+    header, row = list(csv.reader(io.StringIO(exported)))
+    assert tuple(header) == CSV_COLUMNS
+    cells = dict(zip(header, row, strict=True))
+    for column, cell in cells.items():
+        assert not cell.startswith(FORMULA_PREFIXES), f"{column}: {cell!r}"
+    for column, value in HOSTILE_CELLS.items():
+        assert cells[column] == "'" + value
+    assert cells["latitude"] == "'-33.8688"
+
+    empty_database()
+    with app.app_context():
+        run_import(write(tmp_path, exported, "export.csv"), geocoder)
+        assert [row[:-2] + row[-1:] for row in snapshot()] == before

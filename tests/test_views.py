@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 
 from eventmap.geocoding import Precision
 from eventmap.models import EventStatus
@@ -70,6 +70,48 @@ def test_event_page_shows_date_place_and_parts_but_not_contact(client, make_thai
     assert '<link rel="canonical" href="http://localhost/openstack6bday/thailand">' in page
 
 
+def test_event_page_shows_venue_address_place_and_local_time(client, make_event):
+    make_event(
+        slug="werk1",
+        title="Timed party",
+        location_text="Munich, Germany",
+        venue="Werk1",
+        address="Atelierstraße 29, 81671 München",
+        start_time=time(18, 30),
+        end_time=time(22, 0),
+    )
+
+    page = client.get("/openstack6bday/werk1").get_data(as_text=True)
+
+    assert '<dd class="time-of-day">18:30–22:00, local time (Europe/Berlin)</dd>' in page
+    assert '<span class="venue">Werk1</span>' in page
+    assert '<span class="address">Atelierstraße 29, 81671 München</span>' in page
+    assert '<span class="place">Munich, Germany</span>' in page
+
+
+def test_an_all_day_party_shows_no_time(client, make_event):
+    make_event(slug="allday", venue=None, address=None)
+    page = client.get("/openstack6bday/allday").get_data(as_text=True)
+    assert "<dt>Time</dt>" not in page
+    assert "local time" not in page
+    assert 'class="venue"' not in page
+    assert 'class="address"' not in page
+
+
+def test_the_list_shows_the_venue_and_the_time(client, make_event):
+    make_event(title="Timed party", venue="Werk1", start_time=time(18, 30), end_time=time(22, 0))
+    make_event(title="All-day party")
+
+    page = client.get("/").get_data(as_text=True)
+
+    assert '<span class="event-place">Werk1, Munich</span>' in page
+    assert (
+        '<span class="event-when">Tue 19 July 2016, 18:30–22:00, local time (Europe/Berlin)</span>'
+        in page
+    )
+    assert '<span class="event-when">Tue 19 July 2016</span>' in page
+
+
 def test_user_text_is_escaped(client, make_event):
     make_event(slug="x", title="<img src=x onerror=alert(1)>", location_text="<b>Munich</b>")
     for path in ("/", "/openstack6bday/x"):
@@ -77,6 +119,28 @@ def test_user_text_is_escaped(client, make_event):
         assert "<img src=x" not in page
         assert "&lt;img src=x onerror=alert(1)&gt;" in page
         assert "<b>Munich</b>" not in page
+
+
+def test_the_description_is_rendered_as_sanitised_markdown(client, make_event):
+    make_event(
+        slug="md",
+        description=(
+            "Bring **friends**.\n\n- cake\n- demos\n\n"
+            "[RSVP](https://example.org/rsvp) [trap](javascript:alert(1))"
+            '<img src=x onerror="alert(1)"><script>alert(2)</script>'
+        ),
+    )
+    page = client.get("/openstack6bday/md").get_data(as_text=True)
+    description = page[page.index('<div class="description">') :]
+    description = description[: description.index("</div>")]
+    assert "<strong>friends</strong>" in description
+    assert "<li>cake</li>" in description
+    assert '<a href="https://example.org/rsvp" rel="nofollow noopener ugc">RSVP</a>' in description
+    assert "[trap](javascript:alert(1))" in description  # shown as text, not a link
+    assert 'href="javascript' not in description
+    assert "<img" not in description
+    assert "<script" not in description
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in description
 
 
 def test_pages_are_ready_for_phones_and_keyboards(client, make_event):

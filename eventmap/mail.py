@@ -1,0 +1,146 @@
+"""E-mail to organizers: their private edit link, then what the moderators decided.
+
+Sending never raises to the caller. Without MAIL_SERVER e-mail is off; when the server refuses,
+times out or cannot be reached, the failure is logged and the function returns False, so
+submitting and moderating work the same with or without a mail server.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+
+from flask import current_app, has_request_context
+
+from .models import Event, EventStatus
+from .urls import event_url
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE = "— the eventmap team"
+
+
+def one_line(text: str | None) -> str:
+    """Collapse text to one line for a header, so a line break can never start a new header."""
+    return " ".join((text or "").split())
+
+
+def public_event_url(event: Event) -> str:
+    """Return an event's absolute permalink: on this request's host, else on PUBLIC_URL."""
+    if has_request_context():
+        return event_url(event)
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        return event_url(event)
+
+
+def send_edit_link(event: Event, edit_url: str) -> bool:
+    """Send the organizer the private link that edits or withdraws their waiting party."""
+    title = one_line(event.title)
+    body = "\n".join(
+        [
+            f"Hello {one_line(event.organizer_name) or 'there'},",
+            "",
+            f"thank you for adding “{title}” to {one_line(event.campaign.name)}.",
+            "Your party is waiting for review: a moderator will look at it soon, and we will",
+            "write again when it is on the map.",
+            "",
+            "Keep this private link to edit or withdraw your party:",
+            "",
+            edit_url,
+            "",
+            "Anyone with this link can change your party, so please do not share it.",
+            "",
+            SIGNATURE,
+        ]
+    )
+    return _send(event, f"Your party “{title}” is waiting for review", body, "edit link")
+
+
+def send_outcome(event: Event) -> bool:
+    """Tell the organizer the moderators' decision: the public link, or the reason for a no."""
+    title = one_line(event.title)
+    greeting = f"Hello {one_line(event.organizer_name) or 'there'},"
+    if event.status == EventStatus.APPROVED:
+        subject = f"Your party “{title}” is on the map"
+        lines = [
+            greeting,
+            "",
+            f"“{title}” is now on the map of {one_line(event.campaign.name)}:",
+            "",
+            public_event_url(event),
+            "",
+            "You can still change or withdraw it through your private link; a change goes back",
+            "to the moderators before it is public again.",
+        ]
+    elif event.status == EventStatus.REJECTED:
+        subject = f"Your party “{title}” was not published"
+        lines = [
+            greeting,
+            "",
+            f"the moderators of {one_line(event.campaign.name)} did not publish “{title}”.",
+            "",
+            f"Their reason: {event.status_reason or 'none was given.'}",
+            "",
+            "If you change your party through your private link, it goes back to them.",
+        ]
+    else:
+        return False
+    return _send(event, subject, "\n".join([*lines, "", SIGNATURE]), event.status.value)
+
+
+def _send(event: Event, subject: str, body: str, kind: str) -> bool:
+    """Write one message to the event's organizer; log and return False on any failure."""
+    config = current_app.config
+    label = f"{event.campaign.slug}/{event.slug}"
+    if not config.get("MAIL_SERVER"):
+        logger.info("e-mail is off (no MAIL_SERVER): no %s message for %s", kind, label)
+        return False
+    if not event.organizer_email:
+        logger.info("no organizer e-mail address for %s: no %s message", label, kind)
+        return False
+    try:
+        message = _message(event, subject, body)
+        _deliver(message, event.organizer_email)
+    except (smtplib.SMTPException, OSError, ValueError) as exc:
+        # OSError covers refused connections and timeouts; ValueError an address with a newline.
+        logger.warning("could not send the %s message for %s: %r", kind, label, exc)
+        return False
+    except Exception:  # never let e-mail break a submission or a moderation
+        logger.exception("could not send the %s message for %s", kind, label)
+        return False
+    logger.info("sent the %s message for %s", kind, label)
+    return True
+
+
+def _message(event: Event, subject: str, body: str) -> EmailMessage:
+    """Build the message; the policy refuses line breaks in any header."""
+    sender = current_app.config["MAIL_SENDER"]
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = Address(
+        display_name=one_line(event.organizer_name), addr_spec=str(event.organizer_email)
+    )
+    message["Subject"] = one_line(subject)
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain=domain)
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
+    message.set_content(body, cte="quoted-printable")
+    return message
+
+
+def _deliver(message: EmailMessage, recipient: str) -> None:
+    """Hand the message to the configured SMTP server, to the one recipient and nobody else."""
+    config = current_app.config
+    with smtplib.SMTP(
+        config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=float(config["MAIL_TIMEOUT"])
+    ) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        smtp.send_message(message, to_addrs=[recipient])
