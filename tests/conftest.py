@@ -268,3 +268,17 @@ def make_thailand(make_event: Any) -> Any:
         return event
 
     return make
+
+
+@pytest.fixture
+def csrf_token(client: FlaskClient) -> Any:
+    """Return a function that loads a page and gives the CSRF token its form carries."""
+    import re
+
+    def token(url: str) -> str:
+        page = client.get(url).get_data(as_text=True)
+        found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        assert found, f"no CSRF token in the form at {url}"
+        return found.group(1)
+
+    return token
