@@ -611,3 +611,70 @@ def test_the_audit_log_lists_who_did_what_newest_first_and_per_event(app, signed
     one = signed_in.get(f"/admin/audit?event={approved}").get_data(as_text=True)
     assert re.findall(r"<td>(approved|rejected|signed-in)</td>", one) == ["approved"]
     assert "Audit log: One" in one
+
+
+# Only approved events are public.
+
+
+def public_views(client, slug: str) -> dict[str, tuple[int, str]]:
+    """Fetch every public view of the campaign and of one event: status and body."""
+    paths = [
+        "/",
+        "/openstack6bday/",
+        "/openstack6bday/calendar/agenda",
+        "/openstack6bday/near?q=Munich",
+        "/openstack6bday/calendar.ics",
+        "/openstack6bday/feed.atom",
+        "/api/events",
+        "/api/events?campaign=openstack6bday",
+        "/api/events?near=48.1,11.5",
+        f"/openstack6bday/{slug}",
+        f"/openstack6bday/{slug}.ics",
+    ]
+    views = {}
+    for path in paths:
+        response = client.get(path)
+        views[path] = (response.status_code, response.get_data(as_text=True))
+    return views
+
+
+@pytest.mark.parametrize(
+    "status", [EventStatus.PENDING, EventStatus.REJECTED, EventStatus.WITHDRAWN]
+)
+def test_only_approved_events_appear_anywhere_public(app, client, admin, csrf_token, store, status):
+    store(
+        title="Visible birthday",
+        status=EventStatus.APPROVED,
+        start_date=date(2016, 7, 20),
+        end_date=date(2016, 7, 20),
+    )
+    event_id = store(title="Secret birthday zq", status=status)
+    slug = fetch(app, event_id).slug
+
+    before = public_views(client, slug)
+
+    for path, (code, body) in before.items():
+        assert "Secret birthday zq" not in body, path
+        if path.endswith((slug, f"{slug}.ics")):
+            assert code == 404, path
+        else:
+            assert code == 200, path
+            assert "Visible birthday" in body, path
+
+    sign_in(client, csrf_token)
+    token = page_token(client)
+    response = client.post(f"/admin/events/{event_id}/approve", data={"csrf_token": token})
+    assert response.status_code == 302
+    client.post("/admin/logout", data={"csrf_token": token})
+
+    after = public_views(client, slug)
+
+    if status == EventStatus.WITHDRAWN:  # only its organizer may bring it back
+        assert {path: code for path, (code, _) in after.items()} == {
+            path: code for path, (code, _) in before.items()
+        }
+        assert all("Secret birthday zq" not in body for _, body in after.values())
+        return
+    for path, (code, body) in after.items():
+        assert code == 200, path
+        assert "Secret birthday zq" in body, path
