@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
 
     from . import models  # noqa: F401  (register the tables with the metadata)
+    from .admin_views import bp as admin_bp
     from .api import bp as api_bp
     from .assets import bp as assets_bp
     from .auth import init_auth
@@ -56,6 +57,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .views import bp as views_bp
 
     app.register_blueprint(views_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(assets_bp)
     app.register_blueprint(calendar_bp)

@@ -1,9 +1,10 @@
-"""Command-line tools: import and export event files, load campaigns, geocode places."""
+"""Command-line tools: import and export event files, load campaigns, geocode places, moderators."""
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,13 +17,14 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from . import operations
+from .auth import password_problem
 from .campaigns import CatalogueError, load_catalogue
 from .exporting import export_csv, export_geojson
 from .extensions import db
 from .geocoding import Place
 from .geocoding.place import answer
 from .importer import ImportFileError, import_file
-from .models import Campaign, Event
+from .models import Admin, Campaign, Event
 from .services import geocoder
 
 # Files with more rows than this get a progress bar while they are checked.
@@ -230,7 +232,49 @@ def _regeocode(campaign_slug: str | None) -> None:
         click.echo(f"  not found (point left as it was): {label}", err=True)
 
 
+# Moderator names end up in the audit trail as "admin:<name>": keep them plain.
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input instead of asking.",
+)
+@with_appcontext
+def create_admin_command(username: str, password_stdin: bool) -> None:
+    """Create a moderator account, or set a new password on an existing one."""
+    if not USERNAME.fullmatch(username):
+        raise click.BadParameter(
+            "use 1 to 64 letters, digits, '.', '_', '-' or '@', starting with a letter or digit",
+            param_hint="USERNAME",
+        )
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt(
+            "Password", hide_input=True, confirmation_prompt="Repeat the password"
+        )
+    problem = password_problem(password)
+    if problem is not None:
+        raise click.ClickException(f"The password {problem}; nothing was changed.")
+    existed = db.session.scalar(Admin.by_username(username)) is not None
+    operations.create_admin(username, password)
+    if existed:
+        click.echo(f"Updated the password of moderator {username}.")
+    else:
+        click.echo(f"Created moderator {username}; they can sign in at /admin/login.")
+
+
 def register_cli(app: Flask) -> None:
     """Add the commands to `flask --app wsgi`."""
-    for command in (import_command, export_command, campaigns_command, geocode_command):
+    for command in (
+        import_command,
+        export_command,
+        campaigns_command,
+        geocode_command,
+        create_admin_command,
+    ):
         app.cli.add_command(command)

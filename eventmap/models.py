@@ -20,6 +20,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    or_,
     select,
 )
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
@@ -204,6 +205,51 @@ class Event(db.Model):
         if campaign is not None:
             query = query.where(cls.campaign_id == campaign.id)
         return query.order_by(cls.created_at, cls.id)
+
+    @classmethod
+    def same_days(cls, event: Event) -> Select[tuple[Event]]:
+        """Select the other pending or public events of its campaign on overlapping days.
+
+        An event still to be announced is compared with the others still to be announced.
+        """
+        query = select(cls).where(
+            cls.campaign_id == event.campaign_id,
+            cls.id != event.id,
+            cls.status.in_((EventStatus.PENDING, EventStatus.APPROVED)),
+        )
+        if event.start_date is None or event.end_date is None:
+            query = query.where(cls.start_date.is_(None))
+        else:
+            query = query.where(cls.start_date <= event.end_date, cls.end_date >= event.start_date)
+        return query.order_by(cls.id)
+
+    @classmethod
+    def for_moderators(
+        cls,
+        status: EventStatus | None = None,
+        campaign: Campaign | None = None,
+        text: str = "",
+    ) -> Select[tuple[Event]]:
+        """Select events of every status, newest first, narrowed by status, campaign or text.
+
+        The text is looked for, case-insensitively, in the title, the place and the venue.
+        """
+        query = select(cls).options(joinedload(cls.campaign))
+        if status is not None:
+            query = query.where(cls.status == status)
+        if campaign is not None:
+            query = query.where(cls.campaign_id == campaign.id)
+        text = text.strip()
+        if text:
+            pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(
+                or_(
+                    cls.title.ilike(pattern, escape="\\"),
+                    cls.location_text.ilike(pattern, escape="\\"),
+                    cls.venue.ilike(pattern, escape="\\"),
+                )
+            )
+        return query.order_by(cls.created_at.desc(), cls.id.desc())
 
     @classmethod
     def by_edit_token_hash(cls, token_hash: str) -> Select[tuple[Event]]:

@@ -1,0 +1,43 @@
+"""The moderators' forms: signing in, and turning an event down with a reason."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+REASON_MAX = 500
+
+
+def _strip(value: str | None) -> str | None:
+    """Drop surrounding blanks, so a reason of spaces counts as none."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class LoginForm(FlaskForm):
+    """A moderator's user name and password."""
+
+    username = StringField(
+        "User name",
+        validators=[InputRequired("Enter your user name."), Length(max=64)],
+        filters=[_strip],
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[InputRequired("Enter your password."), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class RejectForm(FlaskForm):
+    """Why an event is turned down: the organizer is told."""
+
+    reason = TextAreaField(
+        "Reason (the organizer will read it)",
+        validators=[
+            DataRequired("Say why, so the organizer can fix it or understand."),
+            Length(max=REASON_MAX, message=f"Keep the reason under {REASON_MAX} characters."),
+        ],
+        filters=[_strip],
+    )

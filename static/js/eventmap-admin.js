@@ -1,0 +1,99 @@
+/* eventmap moderation: where the events under review landed. Reads the points from the page's
+   JSON block (written with Jinja's tojson) and draws them on the folium map; every piece of
+   organizer text reaches the page through textContent, never as HTML. */
+(function () {
+  "use strict";
+
+  var frame = document.querySelector(".admin-map-frame[data-map-name]");
+  if (!frame) { return; }
+  var map = window[frame.dataset.mapName];
+  var block = document.getElementById(frame.dataset.points);
+  var points = block ? JSON.parse(block.textContent) : [];
+  var AREA = { region: true, country: true };
+  var NOTES = { venue: "exact place", city: "in or near the city", region: "somewhere in the region", country: "somewhere in the country" };
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = text; }
+    return node;
+  }
+
+  /* The offline country outlines under the markers, so the map reads without tiles. */
+  map.createPane("outlines");
+  map.getPane("outlines").style.zIndex = 150;
+  function unwrap(ring) {
+    var crosses = ring.some(function (p, i) { return i > 0 && Math.abs(p[0] - ring[i - 1][0]) > 180; });
+    return crosses ? ring.map(function (p) { return p[0] < 0 ? [p[0] + 360, p[1]] : p; }) : ring;
+  }
+  fetch(frame.dataset.outlines).then(function (r) { return r.json(); }).then(function (topo) {
+    var world = topojson.feature(topo, topo.objects.countries);
+    world.features.forEach(function (f) {
+      var g = f.geometry;
+      if (g && g.type === "Polygon") { g.coordinates = g.coordinates.map(unwrap); }
+      if (g && g.type === "MultiPolygon") { g.coordinates = g.coordinates.map(function (poly) { return poly.map(unwrap); }); }
+    });
+    L.geoJSON(world, {
+      pane: "outlines", interactive: false,
+      style: { color: "#8a96a3", weight: 0.8, fillColor: "#eef0ea", fillOpacity: 1 }
+    }).addTo(map);
+    frame.classList.add("outlines-ready");
+  }).catch(function () { frame.classList.add("outlines-failed"); });
+
+  function itemFor(id) { return document.querySelector(".admin-item[data-event-id=\"" + id + "\"]"); }
+
+  function popupFor(p) {
+    var box = el("div", "admin-popup");
+    box.appendChild(el("h3", null, p.title));
+    box.appendChild(el("p", null, p.place + (p.precision ? " (" + NOTES[p.precision] + ")" : "")));
+    var item = itemFor(p.id);
+    if (item) {
+      var jump = el("a", null, "Go to it in the queue ↓");
+      jump.href = "#event-" + p.id;
+      box.appendChild(jump);
+    }
+    return box;
+  }
+
+  var markers = {};
+  var bounds = L.latLngBounds([]);
+  points.forEach(function (p) {
+    var area = AREA[p.precision] === true;
+    var icon = L.divIcon({
+      className: "admin-map-marker" + (area ? " admin-map-area" : ""),
+      html: "<span></span>",
+      iconSize: area ? [40, 40] : [18, 18]
+    });
+    var marker = L.marker([p.lat, p.lon], { icon: icon, title: p.title, alt: p.title, keyboard: true });
+    marker.bindPopup(function () { return popupFor(p); }, { maxWidth: 280 });
+    marker.on("click", function () {
+      var item = itemFor(p.id);
+      document.querySelectorAll(".admin-item.admin-selected").forEach(function (n) { n.classList.remove("admin-selected"); });
+      if (item) { item.classList.add("admin-selected"); }
+    });
+    marker.addTo(map);
+    markers[p.id] = marker;
+    bounds.extend([p.lat, p.lon]);
+  });
+  if (bounds.isValid()) { map.fitBounds(bounds.pad(0.3), { maxZoom: 10 }); }
+
+  /* A "Show on the map" button under the title of every queue item that has a point. */
+  points.forEach(function (p) {
+    var item = itemFor(p.id);
+    if (!item) { return; }
+    var title = item.querySelector(".admin-item-title");
+    var button = el("button", "admin-show", "Show on the map");
+    button.type = "button";
+    button.setAttribute("aria-label", "Show " + p.title + " on the map");
+    button.addEventListener("click", function () {
+      map.setView([p.lat, p.lon], Math.max(map.getZoom(), AREA[p.precision] ? 5 : 10));
+      markers[p.id].openPopup();
+      frame.scrollIntoView({ block: "center", behavior: "smooth" });
+    });
+    if (title) { title.insertAdjacentElement("afterend", button); }
+  });
+
+  frame.dataset.markers = String(points.length);
+  frame.classList.add("markers-ready");
+  window.eventmapAdminMap = { map: map, markers: markers };
+})();

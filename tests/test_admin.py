@@ -1,0 +1,680 @@
+"""The moderators' pages: sign-in and its limits, the queue, decisions and the audit log.
+
+Requests run outside any test-held app context: Flask-Login keeps the signed-in user in `g`,
+which a shared app context would carry from one request to the next.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+
+from eventmap import admin_views, operations
+from eventmap.admin_views import safe_next
+from eventmap.extensions import db
+from eventmap.geocoding import Precision
+from eventmap.models import Admin, AuditEntry, Campaign, Event, EventStatus
+
+PASSWORD = "a long enough secret"
+HOSTILE = '<script>alert("x")</script>'
+
+
+@pytest.fixture
+def store(app) -> Any:
+    """Return a function that stores an event (pending by default) and gives its id."""
+    serial = iter(range(1, 10_000))
+
+    def add(**overrides: Any) -> int:
+        with app.app_context():
+            slug = overrides.pop("campaign_slug", "openstack6bday")
+            campaign = db.session.scalar(Campaign.by_slug(slug))
+            if campaign is None:
+                campaign = Campaign(
+                    slug=slug,
+                    name=f"Campaign {slug}",
+                    starts_on=date(2016, 7, 1),
+                    ends_on=date(2016, 8, 31),
+                    anniversary=date(2016, 7, 19),
+                )
+            n = next(serial)
+            values: dict[str, Any] = {
+                "slug": f"party-{n}",
+                "title": f"Party {n}",
+                "location_text": "Munich",
+                "latitude": 48.137,
+                "longitude": 11.575,
+                "precision": Precision.CITY,
+                "country_code": "DE",
+                "start_date": date(2016, 7, 19),
+                "end_date": date(2016, 7, 19),
+                "date_text": "July 19",
+                "organizer_name": "Ada",
+                "organizer_email": "ada@example.org",
+                "status": EventStatus.PENDING,
+            }
+            values.update(overrides)
+            if values["status"] == EventStatus.APPROVED:
+                values.setdefault("approved_at", datetime.now(UTC))  # as operations would
+            event = Event(campaign=campaign, **values)
+            db.session.add(event)
+            db.session.commit()
+            return event.id
+
+    return add
+
+
+def fetch(app, event_id: int) -> Event:
+    """Read an event afresh, as the database has it now."""
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        db.session.expunge(event)
+        return event
+
+
+def audit(app) -> list[tuple[str, str, int | None, dict]]:
+    with app.app_context():
+        return [
+            (e.actor, e.action, e.event_id, e.details)
+            for e in db.session.scalars(AuditEntry.newest())
+        ]
+
+
+@pytest.fixture
+def admin(app) -> str:
+    """Create the moderator eve."""
+    with app.app_context():
+        operations.create_admin("eve", PASSWORD)
+    return "eve"
+
+
+def sign_in(client, csrf_token, username: str = "eve", password: str = PASSWORD, **kwargs):
+    token = csrf_token("/admin/login")
+    return client.post(
+        "/admin/login" + kwargs.pop("query", ""),
+        data={"username": username, "password": password, "csrf_token": token},
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def signed_in(client, admin, csrf_token):
+    """Give the client signed in as eve."""
+    response = sign_in(client, csrf_token)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def page_token(client, url: str = "/admin/") -> str:
+    html = client.get(url).get_data(as_text=True)
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+# Signing in.
+
+
+def test_every_admin_url_sends_strangers_to_the_sign_in_page(app, client, store, csrf_token):
+    event_id = store()
+    token = csrf_token("/admin/login")
+    rules = [r for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")]
+    assert {r.endpoint for r in rules} >= {
+        "admin.queue",
+        "admin.event",
+        "admin.events",
+        "admin.audit",
+        "admin.approve",
+        "admin.reject",
+        "admin.logout",
+    }
+    for rule in rules:
+        if rule.endpoint == "admin.login":
+            continue
+        path = rule.build({"event_id": event_id}, append_unknown=False)[1]
+        if "GET" in rule.methods:
+            response = client.get(path)
+            assert response.status_code == 302, path
+            assert response.location.startswith("/admin/login?next="), path
+            assert response.headers["Cache-Control"] == "no-store"
+        else:
+            response = client.post(path, data={"csrf_token": token, "reason": "spam"})
+            assert response.status_code == 302, path
+            assert response.location == "/admin/login", path
+    assert fetch(app, event_id).status == EventStatus.PENDING
+    assert [a for _, a, _, _ in audit(app)] == []
+
+
+def test_the_sign_in_page_is_private_and_its_form_is_labelled(client):
+    response = client.get("/admin/login")
+    html = response.get_data(as_text=True)
+
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Robots-Tag"].startswith("noindex")
+    assert "'unsafe-inline'" not in response.headers["Content-Security-Policy"]
+    assert '<label for="username">User name</label>' in html
+    assert '<label for="password">Password</label>' in html
+    assert 'autocomplete="current-password"' in html
+    assert ' style="' not in html
+
+
+def test_a_wrong_password_or_name_gets_a_generic_answer_and_no_access(
+    app, client, admin, csrf_token
+):
+    wrong_password = sign_in(client, csrf_token, password=PASSWORD + "x")
+    unknown_user = sign_in(client, csrf_token, username="mallory")
+
+    for response in (wrong_password, unknown_user):
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "Wrong user name or password." in html
+        assert PASSWORD not in html
+    assert client.get("/admin/").status_code == 302
+    with app.app_context():
+        assert db.session.scalar(Admin.by_username("eve")).last_login_at is None
+    assert audit(app) == [("cli", "admin-created", None, {"username": "eve"})]
+
+
+def test_sign_in_attempts_over_the_limit_get_429_even_with_the_right_password(
+    app, client, admin, csrf_token
+):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    for _ in range(3):
+        assert sign_in(client, csrf_token, password="guess guess guess").status_code == 200
+
+    limited = sign_in(client, csrf_token)
+
+    assert limited.status_code == 429
+    assert limited.headers["Cache-Control"] == "no-store"
+    assert "Retry-After" in limited.headers
+    assert client.get("/admin/").status_code == 302  # still not signed in
+    assert client.get("/admin/login").status_code == 200  # reading the form is not limited
+
+
+def test_sign_in_records_it_and_sign_out_ends_the_session(app, client, admin, csrf_token):
+    response = sign_in(client, csrf_token)
+
+    assert response.status_code == 302
+    assert response.location == "/admin/"
+    assert client.get("/admin/").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(Admin.by_username("eve")).last_login_at is not None
+    assert audit(app)[0][:2] == ("admin:eve", "signed-in")
+
+    out = client.post("/admin/logout", data={"csrf_token": page_token(client)})
+    assert out.status_code == 302
+    assert out.location == "/admin/login"
+    assert "You are signed out." in client.get("/admin/login").get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
+
+
+def test_sign_in_returns_to_the_page_asked_for(client, admin, csrf_token):
+    response = sign_in(client, csrf_token, query="?next=/admin/events%3Fstatus%3Drejected")
+
+    assert response.location == "/admin/events?status=rejected"
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/admin/",
+        "//evil.example/admin/",
+        "/\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "admin/",
+        "",
+    ],
+)
+def test_sign_in_refuses_to_send_anyone_to_another_host(client, admin, csrf_token, target):
+    from urllib.parse import quote
+
+    response = sign_in(client, csrf_token, query="?next=" + quote(target, safe=""))
+
+    assert response.status_code == 302
+    assert response.location == "/admin/"
+
+
+def test_safe_next_keeps_only_paths_on_this_site():
+    assert safe_next("/admin/events?q=a", "/d") == "/admin/events?q=a"
+    assert safe_next("/openstack6bday/", "/d") == "/openstack6bday/"
+    for bad in ("http://x.example", "//x.example", "/\\x.example", "x", None, "/a\nb", "/\x7f"):
+        assert safe_next(bad, "/d") == "/d", bad
+
+
+def test_posts_without_the_csrf_token_are_refused_and_change_nothing(
+    app, client, admin, csrf_token, store
+):
+    event_id = store()
+    assert (
+        client.post("/admin/login", data={"username": "eve", "password": PASSWORD}).status_code
+        == 400
+    )
+    assert client.get("/admin/").status_code == 302  # the refused sign-in did nothing
+    sign_in(client, csrf_token)
+
+    approve = client.post(f"/admin/events/{event_id}/approve")
+    reject = client.post(f"/admin/events/{event_id}/reject", data={"reason": "spam"})
+    forged = client.post(f"/admin/events/{event_id}/approve", data={"csrf_token": "forged"})
+    logout = client.post("/admin/logout")
+
+    assert [r.status_code for r in (approve, reject, forged, logout)] == [400, 400, 400, 400]
+    assert fetch(app, event_id).status == EventStatus.PENDING
+    assert [a for _, a, _, _ in audit(app)] == ["signed-in", "admin-created"]
+    assert client.get("/admin/").status_code == 200  # still signed in
+
+
+# The queue.
+
+
+def test_the_queue_lists_pending_events_oldest_first_with_what_to_check(app, signed_in, store):
+    first = store(title="First in", organizer_email="first@example.org")
+    public = store(title="Already public", status=EventStatus.APPROVED)
+    store(title="Turned down", status=EventStatus.REJECTED)
+    second = store(
+        title="Far away in time",
+        start_date=date(2017, 3, 1),
+        end_date=date(2017, 3, 1),
+        precision=Precision.COUNTRY,
+        location_text="Germany",
+        place_name="Germany",
+        description="Line one\n\nLine two",
+        link="https://example.org/party",
+        venue="Werksviertel",
+        address="Atelierstraße 10",
+    )
+    twin = store(title="Munich again")  # same place and day as the first
+    unplaced = store(
+        title="Nowhere", location_text="Atlantis", latitude=None, longitude=None, precision=None
+    )
+
+    response = signed_in.get("/admin/")
+    html = response.get_data(as_text=True)
+
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Robots-Tag"].startswith("noindex")
+    titles = re.findall(r'class="admin-item-title"><a href="[^"]+">([^<]+)</a>', html)
+    assert titles == ["First in", "Far away in time", "Munich again", "Nowhere"]
+    assert "4 events pending" in html
+    assert "first@example.org" in html  # moderators see the organizer
+    assert "Werksviertel" in html
+    assert "Atelierstraße 10" in html
+    assert "Dated 2017, but the campaign is in 2016." in html
+    assert "Found only approximately: somewhere in the country (Germany)." in html
+    assert "Not on the map: the place was not found." in html
+    # Same place, same day: each of the pending pair, and the public one (the rejected is over).
+    duplicates = re.findall(r'Possible duplicate of\s*<a href="/admin/events/(\d+)">', html)
+    assert [int(d) for d in duplicates] == [public, twin, first, public]
+    assert '<a href="https://example.org/party" rel="nofollow noopener noreferrer">' in html
+    assert "Line one\n\nLine two" in html
+    for event_id in (first, second, twin, unplaced):
+        assert f'action="/admin/events/{event_id}/approve"' in html
+        assert f'<label for="reason-{event_id}">' in html
+    # The map preview: one Leaflet map, its points as JSON, the unplaced event left out.
+    assert html.count('class="map-frame admin-map-frame"') == 1
+    block = re.search(
+        r'<script type="application/json" id="admin-points"[^>]*>(.*?)</script>', html
+    )
+    points = json.loads(block.group(1))
+    assert [p["id"] for p in points] == [first, second, twin]
+    assert points[1]["precision"] == "country"
+    assert "js/eventmap-admin.js" in html
+    assert ' style="' not in html
+
+
+def test_the_queue_filters_by_campaign(signed_in, store):
+    store(title="In the sixth")
+    store(title="In another", campaign_slug="other")
+
+    html = signed_in.get("/admin/?campaign=other").get_data(as_text=True)
+
+    assert "In another" in html
+    assert "In the sixth" not in html
+    assert "1 event pending in Campaign other" in html
+    assert signed_in.get("/admin/?campaign=nope").status_code == 404
+
+
+def test_an_empty_queue_says_so_and_draws_no_map(signed_in, store):
+    store(status=EventStatus.APPROVED)
+
+    html = signed_in.get("/admin/").get_data(as_text=True)
+
+    assert "Nothing to moderate." in html
+    assert "admin-map-frame" not in html
+
+
+def test_hostile_text_is_shown_as_text_everywhere_a_moderator_looks(app, signed_in, store):
+    event_id = store(
+        title=HOSTILE,
+        description=HOSTILE + "<img src=x onerror=alert(1)>",
+        organizer_name=HOSTILE,
+        organizer_email='"><script>alert(2)</script>@example.org',
+        location_text=HOSTILE,
+        venue=HOSTILE,
+        date_text=HOSTILE,
+        link="javascript:alert(3)",
+    )
+    token = page_token(signed_in)
+    signed_in.post(
+        f"/admin/events/{event_id}/reject", data={"csrf_token": token, "reason": HOSTILE}
+    )
+
+    for url in (
+        "/admin/?campaign=openstack6bday",
+        f"/admin/events/{event_id}",
+        "/admin/events",
+        "/admin/audit",
+    ):
+        if url.startswith("/admin/?"):
+            with app.app_context():  # back in the queue for this page
+                db.session.get(Event, event_id).status = EventStatus.PENDING
+                db.session.commit()
+        html = signed_in.get(url).get_data(as_text=True)
+        assert "<script>alert" not in html, url
+        assert "<img src=x" not in html, url
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html, url
+        assert 'href="javascript:' not in html, url
+    queue = signed_in.get("/admin/").get_data(as_text=True)
+    assert "javascript:alert(3) <span" in queue  # shown, never linked
+    block = re.search(r'id="admin-points"[^>]*>(.*?)</script>', queue, re.S).group(1)
+    assert json.loads(block)[0]["title"] == HOSTILE
+    assert "</script" not in block
+
+
+# Decisions.
+
+
+def test_approving_makes_it_public_and_records_who(app, signed_in, store):
+    event_id = store(title="Ready")
+
+    response = signed_in.post(
+        f"/admin/events/{event_id}/approve", data={"csrf_token": page_token(signed_in)}
+    )
+
+    assert response.status_code == 302
+    assert response.location == "/admin/"
+    event = fetch(app, event_id)
+    assert event.status == EventStatus.APPROVED
+    assert event.approved_at is not None
+    assert audit(app)[0] == ("admin:eve", "approved", event_id, {"previous": "pending"})
+    html = signed_in.get("/admin/").get_data(as_text=True)
+    assert "Approved “Ready”: it is on the map now." in html
+    assert "Nothing to moderate." in html
+
+
+def test_a_decision_returns_to_the_page_it_was_made_on_but_never_off_site(signed_in, store):
+    event_id = store()
+    token = page_token(signed_in)
+
+    back = signed_in.post(
+        f"/admin/events/{event_id}/reject",
+        data={"csrf_token": token, "reason": "dup", "next": "/admin/?campaign=openstack6bday"},
+    )
+    away = signed_in.post(
+        f"/admin/events/{event_id}/approve",
+        data={"csrf_token": token, "next": "https://evil.example/"},
+    )
+
+    assert back.location == "/admin/?campaign=openstack6bday"
+    assert away.location == "/admin/"
+
+
+def test_rejecting_needs_a_reason_which_is_kept_for_the_organizer(app, signed_in, store):
+    event_id = store(title="Spam")
+    token = page_token(signed_in)
+
+    blank = signed_in.post(
+        f"/admin/events/{event_id}/reject", data={"csrf_token": token, "reason": "   "}
+    )
+    too_long = signed_in.post(
+        f"/admin/events/{event_id}/reject", data={"csrf_token": token, "reason": "x" * 501}
+    )
+
+    assert blank.status_code == too_long.status_code == 400
+    blank_html = blank.get_data(as_text=True)
+    assert "Say why, so the organizer can fix it or understand." in blank_html
+    assert f'aria-describedby="reason-{event_id}-error"' in blank_html
+    assert "Keep the reason under 500 characters." in too_long.get_data(as_text=True)
+    assert "x" * 501 in too_long.get_data(as_text=True)  # what was typed is kept
+    assert fetch(app, event_id).status == EventStatus.PENDING
+    assert [a for _, a, _, _ in audit(app)] == ["signed-in", "admin-created"]
+
+    done = signed_in.post(
+        f"/admin/events/{event_id}/reject",
+        data={"csrf_token": token, "reason": "  Not an OpenStack party.  "},
+    )
+
+    assert done.status_code == 302
+    event = fetch(app, event_id)
+    assert event.status == EventStatus.REJECTED
+    assert event.status_reason == "Not an OpenStack party."
+    assert audit(app)[0] == (
+        "admin:eve",
+        "rejected",
+        event_id,
+        {"previous": "pending", "reason": "Not an OpenStack party."},
+    )
+
+
+def test_a_public_event_can_be_taken_down_and_a_rejected_one_approved(app, signed_in, store):
+    public = store(status=EventStatus.APPROVED)
+    rejected = store(status=EventStatus.REJECTED, status_reason="dup")
+    token = page_token(signed_in)
+
+    html = signed_in.get(f"/admin/events/{public}").get_data(as_text=True)
+    assert "Take off the map" in html
+    assert f'action="/admin/events/{public}/approve"' not in html
+    signed_in.post(f"/admin/events/{public}/reject", data={"csrf_token": token, "reason": "x"})
+    signed_in.post(f"/admin/events/{rejected}/approve", data={"csrf_token": token})
+
+    assert fetch(app, public).status == EventStatus.REJECTED
+    assert fetch(app, rejected).status == EventStatus.APPROVED
+    assert fetch(app, rejected).status_reason is None
+
+
+def test_a_withdrawn_event_stays_withdrawn(app, signed_in, store):
+    event_id = store(status=EventStatus.WITHDRAWN, status_reason="withdrawn by the organizer")
+    token = page_token(signed_in)
+
+    approve = signed_in.post(f"/admin/events/{event_id}/approve", data={"csrf_token": token})
+    reject = signed_in.post(
+        f"/admin/events/{event_id}/reject", data={"csrf_token": token, "reason": "x"}
+    )
+
+    assert approve.status_code == reject.status_code == 302
+    assert fetch(app, event_id).status == EventStatus.WITHDRAWN
+    html = signed_in.get("/admin/").get_data(as_text=True)
+    assert "is withdrawn; it cannot be approved." in html
+    assert "is withdrawn; it cannot be rejected." in html
+    detail = signed_in.get(f"/admin/events/{event_id}").get_data(as_text=True)
+    assert "/approve" not in detail
+    assert "/reject" not in detail
+
+
+def test_unknown_events_are_404(signed_in):
+    token = page_token(signed_in)
+    assert signed_in.get("/admin/events/999").status_code == 404
+    assert (
+        signed_in.post("/admin/events/999/approve", data={"csrf_token": token}).status_code == 404
+    )
+    assert signed_in.get("/admin/audit?event=999").status_code == 404
+
+
+def test_the_event_page_shows_the_event_its_map_and_its_history(app, signed_in, store):
+    event_id = store(title="Detailed")
+    token = page_token(signed_in)
+    signed_in.post(f"/admin/events/{event_id}/reject", data={"csrf_token": token, "reason": "dup"})
+    signed_in.post(f"/admin/events/{event_id}/approve", data={"csrf_token": token})
+
+    html = signed_in.get(f"/admin/events/{event_id}").get_data(as_text=True)
+
+    assert '<h1 id="event-title">Detailed</h1>' in html
+    assert "admin-map-frame" in html
+    history = re.findall(r"<strong>([^<]+)</strong> (\w+)", html)
+    assert history == [("admin:eve", "approved"), ("admin:eve", "rejected")]
+    assert "“dup”" in html
+    with app.app_context():
+        slug = db.session.get(Event, event_id).slug
+    assert f'href="/openstack6bday/{slug}">public page</a>' in html
+
+
+def test_the_edit_link_appears_only_once_an_edit_page_exists(app, client, admin, csrf_token, store):
+    app.add_url_rule(
+        "/admin/events/<int:event_id>/edit",
+        endpoint="admin.edit_event",
+        view_func=lambda event_id: f"edit {event_id}",
+    )
+    event_id = store()
+    sign_in(client, csrf_token)
+
+    html = client.get("/admin/").get_data(as_text=True)
+
+    assert f'href="/admin/events/{event_id}/edit"' in html
+
+
+def test_no_edit_link_without_an_edit_page(signed_in, store):
+    store()
+    assert "/edit" not in signed_in.get("/admin/").get_data(as_text=True)
+
+
+# Every event, and the audit log.
+
+
+def test_all_events_filter_by_status_campaign_and_text(signed_in, store):
+    store(title="Pending party")
+    store(title="Public party", status=EventStatus.APPROVED)
+    store(title="Rejected party", status=EventStatus.REJECTED)
+    store(title="Withdrawn party", status=EventStatus.WITHDRAWN, location_text="Kazan, Russia")
+    store(title="Elsewhere", campaign_slug="other", status=EventStatus.APPROVED)
+
+    def titles(query: str = "") -> list[str]:
+        html = signed_in.get("/admin/events" + query).get_data(as_text=True)
+        return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', html)
+
+    assert titles() == [
+        "Elsewhere",
+        "Withdrawn party",
+        "Rejected party",
+        "Public party",
+        "Pending party",
+    ]
+    assert titles("?status=approved") == ["Elsewhere", "Public party"]
+    assert titles("?status=withdrawn") == ["Withdrawn party"]
+    assert titles("?status=approved&campaign=openstack6bday") == ["Public party"]
+    assert titles("?q=KAZAN") == ["Withdrawn party"]
+    assert titles("?q=public") == ["Public party"]
+    assert signed_in.get("/admin/events?status=bogus").status_code == 400
+
+
+def test_long_lists_are_paginated(signed_in, store, monkeypatch):
+    monkeypatch.setattr(admin_views, "PER_PAGE", 2)
+    for n in range(5):
+        store(title=f"Event {n}", location_text=f"Town {n}", latitude=n, longitude=n)
+
+    first = signed_in.get("/admin/events?status=pending").get_data(as_text=True)
+    last = signed_in.get("/admin/events?status=pending&page=3").get_data(as_text=True)
+    beyond = signed_in.get("/admin/events?page=99")
+
+    assert "Page 1 of 3" in first
+    assert 'href="/admin/events?status=pending&amp;page=2"' in first
+    assert "Event 4" in first
+    assert "Event 2" not in first
+    assert "Event 0" in last
+    assert 'rel="next"' not in last
+    assert beyond.status_code == 200
+    assert "No events match." in beyond.get_data(as_text=True)
+    queue = signed_in.get("/admin/?page=2").get_data(as_text=True)
+    assert "Event 2" in queue
+    assert "Event 1" not in queue
+
+
+def test_the_audit_log_lists_who_did_what_newest_first_and_per_event(app, signed_in, store):
+    approved = store(title="One")
+    rejected = store(title="Two")
+    token = page_token(signed_in)
+    signed_in.post(f"/admin/events/{approved}/approve", data={"csrf_token": token})
+    signed_in.post(f"/admin/events/{rejected}/reject", data={"csrf_token": token, "reason": "dup"})
+
+    html = signed_in.get("/admin/audit").get_data(as_text=True)
+    rows = re.findall(r"<tr>\s*<td>.*?</td>\s*<td>([^<]+)</td>\s*<td>([^<]+)</td>", html, re.S)
+    assert rows == [
+        ("admin:eve", "rejected"),
+        ("admin:eve", "approved"),
+        ("admin:eve", "signed-in"),
+        ("cli", "admin-created"),
+    ]
+    assert "<dt>reason</dt><dd>dup</dd>" in html
+
+    one = signed_in.get(f"/admin/audit?event={approved}").get_data(as_text=True)
+    assert re.findall(r"<td>(approved|rejected|signed-in)</td>", one) == ["approved"]
+    assert "Audit log: One" in one
+
+
+# Only approved events are public.
+
+
+def public_views(client, slug: str) -> dict[str, tuple[int, str]]:
+    """Fetch every public view of the campaign and of one event: status and body."""
+    paths = [
+        "/",
+        "/openstack6bday/",
+        "/openstack6bday/calendar/agenda",
+        "/openstack6bday/near?q=Munich",
+        "/openstack6bday/calendar.ics",
+        "/openstack6bday/feed.atom",
+        "/api/events",
+        "/api/events?campaign=openstack6bday",
+        "/api/events?near=48.1,11.5",
+        f"/openstack6bday/{slug}",
+        f"/openstack6bday/{slug}.ics",
+    ]
+    views = {}
+    for path in paths:
+        response = client.get(path)
+        views[path] = (response.status_code, response.get_data(as_text=True))
+    return views
+
+
+@pytest.mark.parametrize(
+    "status", [EventStatus.PENDING, EventStatus.REJECTED, EventStatus.WITHDRAWN]
+)
+def test_only_approved_events_appear_anywhere_public(app, client, admin, csrf_token, store, status):
+    store(
+        title="Visible birthday",
+        status=EventStatus.APPROVED,
+        start_date=date(2016, 7, 20),
+        end_date=date(2016, 7, 20),
+    )
+    event_id = store(title="Secret birthday zq", status=status)
+    slug = fetch(app, event_id).slug
+
+    before = public_views(client, slug)
+
+    for path, (code, body) in before.items():
+        assert "Secret birthday zq" not in body, path
+        if path.endswith((slug, f"{slug}.ics")):
+            assert code == 404, path
+        else:
+            assert code == 200, path
+            assert "Visible birthday" in body, path
+
+    sign_in(client, csrf_token)
+    token = page_token(client)
+    response = client.post(f"/admin/events/{event_id}/approve", data={"csrf_token": token})
+    assert response.status_code == 302
+    client.post("/admin/logout", data={"csrf_token": token})
+
+    after = public_views(client, slug)
+
+    if status == EventStatus.WITHDRAWN:  # only its organizer may bring it back
+        assert {path: code for path, (code, _) in after.items()} == {
+            path: code for path, (code, _) in before.items()
+        }
+        assert all("Secret birthday zq" not in body for _, body in after.values())
+        return
+    for path, (code, body) in after.items():
+        assert code == 200, path
+        assert "Secret birthday zq" in body, path
