@@ -18,7 +18,7 @@ from flask import (
 )
 from sqlalchemy import select
 
-from . import operations
+from . import mail, operations
 from .extensions import csrf, db, limiter
 from .forms import KEEP, PIN, EventForm, WithdrawForm
 from .geocoding import Place
@@ -193,8 +193,16 @@ def submit() -> Response:
     outcome = _handle(form, None)
     if isinstance(outcome, Response):
         return outcome
-    _event, token = operations.submit_event(outcome)
-    flash("Thank you! Your party is waiting for a moderator.", "success")
+    event, token = operations.submit_event(outcome)
+    edit_url = url_for("submit.edit", token=token, _external=True)
+    if mail.send_edit_link(event, edit_url):
+        flash(
+            f"Thank you! Your party is waiting for a moderator. We sent this page's private"
+            f" link to {event.organizer_email}.",
+            "success",
+        )
+    else:
+        flash("Thank you! Your party is waiting for a moderator.", "success")
     return _private(redirect(url_for("submit.edit", token=token, new=1), 303))
 
 

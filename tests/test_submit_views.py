@@ -420,3 +420,14 @@ def test_an_edit_that_keeps_the_place_saves_in_one_step(post, client, csrf_token
     )
     assert response.status_code == 303
     assert db.session.scalar(select(Event.title)) == "Renamed"
+
+
+def test_the_private_link_is_mailed_when_a_mail_server_is_configured(
+    post, client, mail_server, ctx
+):
+    token = saved_token(post(action="save", previewed="Munich", choice="0"))
+    (message,) = mail_server.messages
+    assert message["To"] == "Ada <ada@example.org>"
+    assert f"http://localhost/edit/{token}" in message.get_content().splitlines()
+    page = client.get(f"/edit/{token}").get_data(as_text=True)
+    assert "We sent this page&#39;s private link to ada@example.org" in page
