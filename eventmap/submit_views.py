@@ -83,15 +83,20 @@ def _choices(form: EventForm, options: list[Place], stored: Event | None) -> Non
         form.choice.data = choices[0][0]
 
 
-def _handle(form: EventForm, event: Event | None) -> Response | SubmissionData:
-    """Validate, geocode and, until the organizer has seen where it lands, show the preview."""
+def handle_event_form(
+    form: EventForm, event: Event | None, template: str | None = None
+) -> Response | SubmissionData:
+    """Validate, geocode and, until the place's landing has been seen, show the preview.
+
+    Returns the submission to save, or the page to show instead (errors or the preview).
+    """
     stored = point_of(event) if event is not None and event.is_placed else None
     if not form.validate():
         if form.csrf_token.errors:
             # Keep what was typed: a form left open for hours needs only sending again.
             form.csrf_token.errors = [FORM_EXPIRED]
-            return _render_form(form, event, status=400, expired=True)
-        return _render_form(form, event, status=422)
+            return render_event_form(form, event, template=template, status=400, expired=True)
+        return render_event_form(form, event, template=template, status=422)
     location = form.location.data
     unchanged_place = event is not None and stored is not None and location == event.location_text
     place = None if unchanged_place else geocoder().lookup(location)
@@ -103,17 +108,21 @@ def _handle(form: EventForm, event: Event | None) -> Response | SubmissionData:
         form.previewed.data = location
         _choices(form, [], event)
         form.choice.data = PIN
-        return _render_form(form, event, status=422, options=[], not_found=True)
+        return render_event_form(
+            form, event, template=template, status=422, options=[], not_found=True
+        )
     options = place_options(place)
     _choices(form, options, event)
     seen = form.previewed.data == location or unchanged_place
     if request.form.get("action") != "save" or not seen:
         form.previewed.data = location
-        return _render_form(form, event, options=options, preview=True)
+        return render_event_form(form, event, template=template, options=options, preview=True)
     chosen = resolve_point(options, form.choice.data or "", form.pin(), form.venue.data, stored)
     if chosen.problem:
         form.choice.errors = [chosen.problem]
-        return _render_form(form, event, status=422, options=options, preview=True)
+        return render_event_form(
+            form, event, template=template, status=422, options=options, preview=True
+        )
     campaign = form.selected_campaign
     assert campaign is not None  # validate() checked it
     return SubmissionData(
@@ -141,7 +150,7 @@ def _phrase(form: EventForm) -> str:
     return to_phrase(form.parts) if form.parts else "TBD"
 
 
-def _render_form(
+def render_event_form(
     form: EventForm,
     event: Event | None,
     *,
@@ -150,9 +159,10 @@ def _render_form(
     preview: bool = False,
     not_found: bool = False,
     expired: bool = False,
+    template: str | None = None,
 ) -> Response:
     """Show the form, with the preview map when there is something to show."""
-    template = "edit.html" if event is not None else "submit.html"
+    template = template or ("edit.html" if event is not None else "submit.html")
     return _render(
         template,
         status,
@@ -185,12 +195,12 @@ def submit() -> Response:
     if request.method == "GET":
         wanted = request.args.get("campaign") or current_app.config["DEFAULT_CAMPAIGN"]
         form.campaign.data = wanted if wanted in form.campaigns else campaigns[0].slug
-        return _render_form(form, None)
+        return render_event_form(form, None)
     if form.website.data:
         # A bot filled in the hidden field: say thanks, store nothing.
         logger.info("submission refused: honeypot filled from %s", request.remote_addr)
         return _render("submit_received.html")
-    outcome = _handle(form, None)
+    outcome = handle_event_form(form, None)
     if isinstance(outcome, Response):
         return outcome
     event, token = operations.submit_event(outcome)
@@ -223,9 +233,9 @@ def edit(token: str) -> Response:
     form = EventForm(campaigns=_campaigns(), obj=None if request.method == "POST" else event)
     if request.method == "GET" or event.status == EventStatus.WITHDRAWN:
         if request.method == "GET":
-            _fill(form, event)
-        return _render_form(form, event)
-    outcome = _handle(form, event)
+            fill_event_form(form, event)
+        return render_event_form(form, event)
+    outcome = handle_event_form(form, event)
     if isinstance(outcome, Response):
         return outcome
     changed = operations.update_event(event, outcome, actor="organizer")
@@ -238,7 +248,7 @@ def edit(token: str) -> Response:
     return _private(redirect(url_for("submit.edit", token=token), 303))
 
 
-def _fill(form: EventForm, event: Event) -> None:
+def fill_event_form(form: EventForm, event: Event) -> None:
     """Put an event's stored details into the form."""
     form.campaign.data = event.campaign.slug
     form.location.data = event.location_text

@@ -521,23 +521,10 @@ def test_the_event_page_shows_the_event_its_map_and_its_history(app, signed_in, 
     assert f'href="/openstack6bday/{slug}">public page</a>' in html
 
 
-def test_the_edit_link_appears_only_once_an_edit_page_exists(app, client, admin, csrf_token, store):
-    app.add_url_rule(
-        "/admin/events/<int:event_id>/edit",
-        endpoint="admin.edit_event",
-        view_func=lambda event_id: f"edit {event_id}",
-    )
+def test_the_queue_links_each_event_to_its_edit_page(signed_in, store):
     event_id = store()
-    sign_in(client, csrf_token)
-
-    html = client.get("/admin/").get_data(as_text=True)
-
+    html = signed_in.get("/admin/").get_data(as_text=True)
     assert f'href="/admin/events/{event_id}/edit"' in html
-
-
-def test_no_edit_link_without_an_edit_page(signed_in, store):
-    store()
-    assert "/edit" not in signed_in.get("/admin/").get_data(as_text=True)
 
 
 # Every event, and the audit log.
@@ -678,3 +665,42 @@ def test_only_approved_events_appear_anywhere_public(app, client, admin, csrf_to
     for path, (code, body) in after.items():
         assert code == 200, path
         assert "Secret birthday zq" in body, path
+
+
+def test_a_moderator_edits_any_event_and_the_audit_log_names_them(app, signed_in, store):
+    event_id = store(
+        title="Party with a typo", status=EventStatus.APPROVED, geocode_source="geocoder"
+    )
+    url = f"/admin/events/{event_id}/edit"
+    page = signed_in.get(url)
+    assert page.status_code == 200
+    assert 'value="Party with a typo"' in page.get_data(as_text=True)
+    response = signed_in.post(
+        url,
+        data={
+            "csrf_token": page_token(signed_in, url),
+            "campaign": "openstack6bday",
+            "title": "Party without a typo",
+            "location": "Munich",
+            "previewed": "Munich",
+            "date_text": "July 19",
+            "organizer_name": "Ada",
+            "organizer_email": "ada@example.org",
+            "action": "save",
+        },
+    )
+    assert response.status_code == 303
+    event = fetch(app, event_id)
+    assert event.title == "Party without a typo"
+    assert event.status == EventStatus.APPROVED  # a moderator's edit keeps the status
+    actor, action, entry_event, details = audit(app)[0]
+    assert (actor, action, entry_event) == ("admin:eve", "edited", event_id)
+    assert details["fields"] == ["title"]
+    assert "Edit" in signed_in.get(f"/admin/events/{event_id}").get_data(as_text=True)
+
+
+def test_editing_needs_a_moderator(client, store):
+    event_id = store()
+    assert client.get(f"/admin/events/{event_id}/edit").status_code == 302
+    response = client.post(f"/admin/events/{event_id}/edit", data={"title": "x"})
+    assert response.status_code in (302, 400)
