@@ -60,12 +60,8 @@ def save_campaigns(catalogue: Iterable[CampaignData]) -> list[str]:
     return changed
 
 
-def _event_values(data: EventData) -> dict[str, Any]:
-    """Map validated event data to model attributes (parts handled apart).
-
-    The organizer's name, e-mail and edit token are not in event files, so an import leaves
-    them as they are.
-    """
+def _detail_values(data: EventData | SubmissionData) -> dict[str, Any]:
+    """Map what imports and submissions share (what, where, when) to model attributes."""
     return {
         "title": data.title,
         "location_text": data.location_text,
@@ -79,22 +75,21 @@ def _event_values(data: EventData) -> dict[str, Any]:
         **_point_values(data.point),
         "link": data.link,
         "description": data.description,
-        "contact": data.contact,
-        "status": data.status,
     }
 
 
-def _part_tuples(data: EventData) -> list[tuple[int, str | None, Any, Any]]:
-    """Return the parts worth storing: several, or one with a label."""
-    if len(data.parts) < 2 and not any(part.label for part in data.parts):
-        return []
-    return [(i, p.label, p.start, p.end) for i, p in enumerate(data.parts)]
+def _event_values(data: EventData) -> dict[str, Any]:
+    """Map validated event data to model attributes (parts handled apart).
+
+    The organizer's name, e-mail and edit token are not in event files, so an import leaves
+    them as they are.
+    """
+    return {**_detail_values(data), "contact": data.contact, "status": data.status}
 
 
 def _apply_event(campaign: Campaign, event: Event | None, data: EventData) -> tuple[Event, bool]:
     """Create or update one event and its parts without committing."""
     values = _event_values(data)
-    wanted_parts = _part_tuples(data)
     if event is None:
         event = Event(campaign=campaign, slug=data.slug, **values)
         db.session.add(event)
@@ -105,14 +100,7 @@ def _apply_event(campaign: Campaign, event: Event | None, data: EventData) -> tu
         event.approved_at = utcnow()
     elif event.status != EventStatus.APPROVED:
         event.approved_at = None
-    current_parts = [(p.position, p.label, p.start_date, p.end_date) for p in event.parts]
-    if current_parts != wanted_parts:
-        event.parts.clear()
-        db.session.flush()  # delete old positions before reusing them
-        event.parts.extend(
-            EventPart(position=pos, label=label, start_date=start, end_date=end)
-            for pos, label, start, end in wanted_parts
-        )
+    if _set_parts(event, data.parts):
         event.updated_at = utcnow()  # parts live in their own table; mark the event changed
         changed = True
     return event, changed
@@ -212,20 +200,9 @@ def withdraw_event(event: Event, *, actor: str = "organizer") -> bool:
 def _submission_values(data: SubmissionData) -> dict[str, Any]:
     """Map a submission to event attributes (parts handled apart)."""
     return {
-        "title": data.title,
-        "location_text": data.location_text,
-        "venue": data.venue,
-        "address": data.address,
-        "date_text": data.date_text,
-        "start_date": data.start_date,
-        "end_date": data.end_date,
-        "start_time": data.start_time,
-        "end_time": data.end_time,
-        "link": data.link,
-        "description": data.description,
+        **_detail_values(data),
         "organizer_name": data.organizer_name,
         "organizer_email": data.organizer_email,
-        **_point_values(data.point),
     }
 
 
