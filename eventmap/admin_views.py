@@ -17,13 +17,13 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
 from . import moderation, operations
 from .admin_forms import LoginForm, RejectForm
-from .auth import authenticate
+from .auth import authenticate, sign_in, sign_out
 from .extensions import db, limiter
 from .forms import EventForm
 from .maps import render_map
@@ -36,8 +36,6 @@ logger = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 PER_PAGE = 50
-# Passed to login_user: a stolen laptop should not stay signed in for a year.
-REMEMBER = False
 
 
 @bp.before_request
@@ -135,8 +133,7 @@ def login() -> str | tuple[str, int] | BaseResponse:
     if form.validate_on_submit():
         admin = authenticate(form.username.data or "", form.password.data or "")
         if admin is not None:
-            operations.note_login(admin)
-            login_user(admin, remember=REMEMBER)
+            sign_in(admin)
             return redirect(back)
         logger.warning(
             "failed moderator sign-in as %r from %s", form.username.data, request.remote_addr
@@ -147,8 +144,8 @@ def login() -> str | tuple[str, int] | BaseResponse:
 
 @bp.post("/logout")
 def logout() -> BaseResponse:
-    """Sign the moderator out."""
-    logout_user()
+    """Sign the moderator out: the session ends on the server, wherever its cookie was copied."""
+    sign_out(current_user._get_current_object())
     flash("You are signed out.", "info")
     return redirect(url_for(".login"))
 

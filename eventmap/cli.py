@@ -263,7 +263,7 @@ def create_admin_command(username: str, password_stdin: bool) -> None:
     existed = db.session.scalar(Admin.by_username(username)) is not None
     operations.create_admin(username, password)
     if existed:
-        click.echo(f"Updated the password of moderator {username}.")
+        click.echo(f"Updated the password of moderator {username}; they are signed out everywhere.")
     else:
         click.echo(f"Created moderator {username}; they can sign in at /admin/login.")
 

@@ -63,6 +63,10 @@ class Config:
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
         self.SESSION_COOKIE_SECURE = os.environ.get("EVENTMAP_HTTPS", "") == "1"
+        # A moderator's session ends after this many minutes unused, and this many hours after
+        # sign-in however busy (the signed cookie's own lifetime follows the second).
+        self.SESSION_IDLE_MINUTES = int(os.environ.get("EVENTMAP_SESSION_IDLE_MINUTES", "240"))
+        self.SESSION_LIFETIME_HOURS = int(os.environ.get("EVENTMAP_SESSION_LIFETIME_HOURS", "12"))
         self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
         # Geocoding: "offline" (default, no network) or "nominatim" (offline first, then the
         # Nominatim server below for what offline cannot answer clearly; answers cached).

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    ColumnElement,
     Date,
     DateTime,
     Enum,
@@ -298,15 +299,6 @@ class Admin(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    # What Flask-Login asks of a user object.
-    is_authenticated = True
-    is_active = True
-    is_anonymous = False
-
-    def get_id(self) -> str:
-        """Return the id Flask-Login keeps in the session."""
-        return str(self.id)
-
     @classmethod
     def by_username(cls, username: str) -> Select[tuple[Admin]]:
         """Select the account with this user name."""
@@ -314,6 +306,32 @@ class Admin(db.Model):
 
     def __repr__(self) -> str:
         return f"<Admin {self.username}>"
+
+
+class ModeratorSession(db.Model):
+    """One signed-in browser of a moderator: its cookie holds a random id, this row its hash.
+
+    Ending a session deletes its row, so a copy of the cookie is worth nothing afterwards.
+    """
+
+    __tablename__ = "moderator_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    admin_id: Mapped[int] = mapped_column(ForeignKey("admins.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Written at most once a minute (auth.TOUCH_EVERY), not on every request.
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    admin: Mapped[Admin] = relationship(lazy="joined")
+
+    @classmethod
+    def expired(cls, now: datetime, idle: timedelta, lifetime: timedelta) -> ColumnElement[bool]:
+        """Match sessions unused for `idle` or older than `lifetime`: the one expiry rule."""
+        return or_(cls.last_seen_at <= now - idle, cls.created_at <= now - lifetime)
+
+    def __repr__(self) -> str:
+        return f"<ModeratorSession {self.id} of admin {self.admin_id}>"
 
 
 class AuditEntry(db.Model):

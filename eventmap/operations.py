@@ -5,15 +5,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, delete, select, update
 
 from .campaigns import CampaignData
 from .extensions import db
 from .geocoding import Place
 from .mail import send_outcome
-from .models import Admin, AuditEntry, Campaign, Event, EventPart, EventStatus, utcnow
+from .models import (
+    Admin,
+    AuditEntry,
+    Campaign,
+    Event,
+    EventPart,
+    EventStatus,
+    ModeratorSession,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from .importer import EventData, Geocoder, ImportReport, PointData
@@ -280,25 +290,87 @@ def update_event(event: Event, data: SubmissionData, *, actor: str) -> list[str]
 
 
 def create_admin(username: str, password: str) -> Admin:
-    """Create a moderator account, or set a new password on an existing one."""
+    """Create a moderator account, or set a new password on an existing one.
+
+    A new password signs the moderator out everywhere: whoever knew the old one may hold a
+    session.
+    """
     from werkzeug.security import generate_password_hash
 
     admin = db.session.scalar(Admin.by_username(username))
     action = "admin-password-changed" if admin is not None else "admin-created"
+    ended = None
     if admin is None:
         admin = Admin(username=username, password_hash="")
         db.session.add(admin)
+    else:
+        ended = _delete_sessions(ModeratorSession.admin_id == admin.id)
     admin.password_hash = generate_password_hash(password)
-    record("cli", action, None, username=username)
+    record("cli", action, None, username=username, sessions_ended=ended)
     db.session.commit()
-    logger.info("%s: %s", action, username)
+    logger.info("%s: %s (%d session(s) ended)", action, username, ended or 0)
     return admin
 
 
-def note_login(admin: Admin) -> None:
-    """Remember when a moderator last signed in."""
-    admin.last_login_at = utcnow()
+def _delete_sessions(where: ColumnElement[bool]) -> int:
+    """Delete the moderator sessions that match, without committing; return how many."""
+    # A plain DELETE: a row another request just deleted is no error, and nothing in the ORM
+    # session needs evaluating against aware timestamps.
+    result = db.session.execute(
+        delete(ModeratorSession).where(where), execution_options={"synchronize_session": False}
+    )
+    return result.rowcount  # type: ignore[attr-defined]  # a DELETE gives a CursorResult
+
+
+def start_session(admin: Admin) -> str:
+    """Sign a moderator in: note it, store a new session; return the cookie's random id."""
+    from .submissions import new_edit_token
+
+    token, token_hash = new_edit_token()  # random, kept only as a hash, like edit links
+    now = utcnow()
+    admin.last_login_at = now
+    db.session.add(
+        ModeratorSession(admin=admin, token_hash=token_hash, created_at=now, last_seen_at=now)
+    )
     record(f"admin:{admin.username}", "signed-in")
+    db.session.commit()
+    return token
+
+
+def end_session(token: str) -> bool:
+    """Sign out the session this random id names, in every browser holding it."""
+    from .submissions import hash_token
+
+    row = db.session.scalar(
+        select(ModeratorSession).where(ModeratorSession.token_hash == hash_token(token))
+    )
+    if row is None:
+        return False
+    actor = f"admin:{row.admin.username}"
+    if not _delete_sessions(ModeratorSession.id == row.id):
+        db.session.rollback()  # signed out by another request meanwhile
+        return False
+    record(actor, "signed-out")
+    db.session.commit()
+    logger.info("%s signed out", actor)
+    return True
+
+
+def end_expired_sessions(now: datetime, idle: timedelta, lifetime: timedelta) -> int:
+    """Delete sessions past their idle time or lifetime, so the table holds live ones only."""
+    ended = _delete_sessions(ModeratorSession.expired(now, idle, lifetime))
+    db.session.commit()
+    if ended:
+        logger.info("%d expired moderator session(s) cleared", ended)
+    return ended
+
+
+def touch_session(session: ModeratorSession, now: datetime) -> None:
+    """Note that a session was used now, which keeps it from expiring for being idle."""
+    # A plain UPDATE: the row may have been signed out by another request meanwhile.
+    db.session.execute(
+        update(ModeratorSession).where(ModeratorSession.id == session.id).values(last_seen_at=now)
+    )
     db.session.commit()
 
 

@@ -40,3 +40,14 @@ def test_geocoder_settings_read_prefixed_or_plain_names(tmp_path, monkeypatch):
     assert (config.GEOCODER, config.NOMINATIM_URL) == ("nominatim", "http://127.0.0.1:8080")
     monkeypatch.setenv("EVENTMAP_GEOCODER", "offline")
     assert Config(tmp_path).GEOCODER == "offline"
+
+
+def test_moderator_sessions_last_hours_unless_told_otherwise(tmp_path, monkeypatch):
+    monkeypatch.delenv("EVENTMAP_SESSION_IDLE_MINUTES", raising=False)
+    monkeypatch.delenv("EVENTMAP_SESSION_LIFETIME_HOURS", raising=False)
+    config = Config(tmp_path)
+    assert (config.SESSION_IDLE_MINUTES, config.SESSION_LIFETIME_HOURS) == (240, 12)
+    monkeypatch.setenv("EVENTMAP_SESSION_IDLE_MINUTES", "30")
+    monkeypatch.setenv("EVENTMAP_SESSION_LIFETIME_HOURS", "8")
+    config = Config(tmp_path)
+    assert (config.SESSION_IDLE_MINUTES, config.SESSION_LIFETIME_HOURS) == (30, 8)
