@@ -25,7 +25,7 @@ from . import moderation, operations
 from .admin_forms import LoginForm, RejectForm
 from .auth import authenticate
 from .extensions import db, limiter
-from .forms import EventForm
+from .forms import ModeratorEventForm
 from .maps import render_map
 from .models import AuditEntry, Campaign, Event, EventStatus
 from .submit_views import fill_event_form, handle_event_form, render_event_form
@@ -224,7 +224,9 @@ def reject(event_id: int) -> BaseResponse | tuple[str, int]:
 def edit_event(event_id: int) -> BaseResponse:
     """Change any event's details, with the same form, checks and place preview as organizers."""
     event = _event_or_404(event_id)
-    form = EventForm(campaigns=_campaigns(), obj=None if request.method == "POST" else event)
+    form = ModeratorEventForm(
+        campaigns=_campaigns(), obj=None if request.method == "POST" else event
+    )
     if request.method == "GET":
         fill_event_form(form, event)
         return render_event_form(form, event, template="admin/edit.html")

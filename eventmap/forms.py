@@ -25,10 +25,15 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from .dates import DateParseError, DatePart, parse_date_phrase
 from .models import Campaign
+from .rules import MAX_LENGTHS
 
-DESCRIPTION_MAX = 5000
 # The choice that keeps an event's stored point, and the one for coordinates typed or dragged.
 KEEP, PIN = "keep", "pin"
+
+
+def limit(name: str) -> Length:
+    """Bound a field by the shared limit of the event field it fills."""
+    return Length(max=MAX_LENGTHS[name])
 
 
 def plain_text(*, multiline: bool = False) -> Any:
@@ -74,26 +79,26 @@ class EventForm(FlaskForm):
     campaign = SelectField("Celebration", validators=[InputRequired()])
     title = StringField(
         "Name of the party or user group",
-        validators=[InputRequired("Give your party a name."), Length(max=200), plain_text()],
+        validators=[InputRequired("Give your party a name."), limit("title"), plain_text()],
     )
     location = StringField(
         "City and country",
         description="Like “Kazan, Russia” or “Austin, TX”. You can check the pin before saving.",
-        validators=[InputRequired("Say where the party is."), Length(max=300), plain_text()],
+        validators=[InputRequired("Say where the party is."), limit("location"), plain_text()],
     )
     venue = StringField(
-        "Venue", description="Optional.", validators=[Optional(), Length(max=200), plain_text()]
+        "Venue", description="Optional.", validators=[Optional(), limit("venue"), plain_text()]
     )
     address = StringField(
         "Street address",
         description="Optional.",
-        validators=[Optional(), Length(max=300), plain_text()],
+        validators=[Optional(), limit("address"), plain_text()],
     )
     date_text = StringField(
         "Date",
         description="As you would write it: “July 19”, “July 27–29”, or “TBD” if not fixed yet."
         " Or pick the days below.",
-        validators=[Optional(), Length(max=200), plain_text()],
+        validators=[Optional(), limit("date_text"), plain_text()],
     )
     start_date = DateField(
         "First day",
@@ -120,24 +125,24 @@ class EventForm(FlaskForm):
     link = URLField(
         "Link",
         description="Your meetup or registration page (optional).",
-        validators=[Optional(), Length(max=500), plain_text(), web_link],
+        validators=[Optional(), limit("link"), plain_text(), web_link],
     )
     description = TextAreaField(
         "About the party",
         description="Optional. Plain text; *emphasis*, **bold**, lists and links work.",
-        validators=[Optional(), Length(max=DESCRIPTION_MAX), plain_text(multiline=True)],
+        validators=[Optional(), limit("description"), plain_text(multiline=True)],
     )
     organizer_name = StringField(
         "Your name",
         description="For the campaign team only; never shown on the site.",
-        validators=[InputRequired("Tell us who you are."), Length(max=200), plain_text()],
+        validators=[InputRequired("Tell us who you are."), limit("organizer_name"), plain_text()],
     )
     organizer_email = EmailField(
         "Your e-mail",
         description="For the campaign team only; your private edit link is sent there.",
         validators=[
             InputRequired("We need an address to reach you."),
-            Length(max=254),
+            limit("organizer_email"),
             plain_text(),
             Email("That does not look like an e-mail address."),
         ],
@@ -236,6 +241,26 @@ class EventForm(FlaskForm):
         if -90 <= latitude <= 90 and -180 <= longitude <= 180:
             return latitude, longitude
         return None
+
+
+class ModeratorEventForm(EventForm):
+    """The organizers' form as moderators use it: imported parties have no organizer to name."""
+
+    organizer_name = StringField(
+        "Organizer's name",
+        description="For the campaign team only; empty for imported parties.",
+        validators=[Optional(), limit("organizer_name"), plain_text()],
+    )
+    organizer_email = EmailField(
+        "Organizer's e-mail",
+        description="For the campaign team only; empty for imported parties.",
+        validators=[
+            Optional(),
+            limit("organizer_email"),
+            plain_text(),
+            Email("That does not look like an e-mail address."),
+        ],
+    )
 
 
 class WithdrawForm(FlaskForm):

@@ -26,25 +26,10 @@ from .dates import DateParseError, DatePart, parse_date_phrase, to_phrase
 from .extensions import db
 from .geocoding import Place, Precision
 from .models import Campaign, Event, EventStatus
+from .rules import MAX_LENGTHS
 from .serialize import CSV_COLUMNS, restore_formula
 
 REQUIRED_COLUMNS = ("title", "location")
-# Upper bounds on each text column, matching the database column sizes.
-MAX_LENGTHS = {
-    "campaign": 64,
-    "slug": 120,
-    "title": 200,
-    "location": 300,
-    "venue": 200,
-    "address": 300,
-    "date_text": 200,
-    "region": 200,
-    "place_name": 300,
-    "timezone": 64,
-    "link": 500,
-    "description": 10_000,
-    "contact": 300,
-}
 SINGLE_LINE = frozenset(CSV_COLUMNS) - {"description"}
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A local time of day on the 24-hour clock; ":00" seconds, as spreadsheets add, are accepted.

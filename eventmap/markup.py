@@ -13,6 +13,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .rules import MAX_LENGTHS
+
 # Markdown that would make more than a party's description: headings, code, quotes, rules,
 # images and raw HTML are read as plain text instead.
 DISABLED_RULES = (
@@ -37,7 +39,7 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
 }
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener ugc"
-MAX_SOURCE = 10_000
+MAX_SOURCE = MAX_LENGTHS["description"]
 
 
 def safe_link(url: str) -> bool:
