@@ -26,12 +26,11 @@ from .dates import DateParseError, DatePart, parse_date_phrase, to_phrase
 from .extensions import db
 from .geocoding import Place, Precision
 from .models import Campaign, Event, EventStatus
-from .rules import MAX_LENGTHS
+from .rules import MAX_LENGTHS, SLUG_RE
 from .serialize import CSV_COLUMNS, restore_formula
 
 REQUIRED_COLUMNS = ("title", "location")
 SINGLE_LINE = frozenset(CSV_COLUMNS) - {"description"}
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A local time of day on the 24-hour clock; ":00" seconds, as spreadsheets add, are accepted.
 TIME_RE = re.compile(r"^(\d{1,2}):([0-5]\d)(?::00)?$")
 POINT_SOURCES = ("geocoder", "manual")
@@ -377,7 +376,9 @@ class _RowChecker:
             fail("start", "is empty but end is given")
         if start is not None and end is not None and end < start:
             fail("end", f"{end.isoformat()} is before start {start.isoformat()}")
-        year = _campaign_year(campaign, start)
+        year = (campaign.year if campaign is not None else None) or (
+            start.year if start is not None else date.today().year
+        )
         if cells["date_text"]:
             try:
                 parsed = parse_date_phrase(cells["date_text"], year)
@@ -601,17 +602,6 @@ def _coordinate(
         fail(column, f"{value} is outside -{bound}..{bound}")
         return None
     return number
-
-
-def _campaign_year(campaign: CampaignData | Campaign | None, start: date | None) -> int:
-    """Return the year for date phrases that do not say one."""
-    if campaign is not None:
-        for day in (campaign.anniversary, campaign.starts_on, campaign.ends_on):
-            if day is not None:
-                return day.year
-    if start is not None:
-        return start.year
-    return date.today().year
 
 
 @cache

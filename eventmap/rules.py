@@ -5,6 +5,11 @@ A limit or a check lives here once, so a value the form accepts is one the impor
 
 from __future__ import annotations
 
+import re
+
+# Campaign and event slugs: the last parts of permalinks.
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
 # Upper bounds on each text field, matching the database column sizes (descriptions are Text,
 # bounded here so that rendering stays cheap).
 MAX_LENGTHS = {
