@@ -28,6 +28,7 @@ from .extensions import db, limiter
 from .forms import ModeratorEventForm
 from .maps import render_map
 from .models import AuditEntry, Campaign, Event, EventStatus
+from .rules import is_web_link
 from .submit_views import fill_event_form, handle_event_form, render_event_form
 from .views import campaign_or_404
 
@@ -73,13 +74,8 @@ def _helpers() -> dict[str, Any]:
         "statuses": list(EventStatus),
         "can_approve": moderation.can_approve,
         "can_reject": moderation.can_reject,
-        "web_link": web_link,
+        "web_link": is_web_link,
     }
-
-
-def web_link(url: str | None) -> bool:
-    """Tell whether a link an organizer typed may become a link (http or https only)."""
-    return bool(url) and urlsplit(url.strip()).scheme.lower() in ("http", "https")
 
 
 def safe_next(target: str | None, default: str) -> str:

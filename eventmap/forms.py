@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
-from datetime import date, time
+from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -25,7 +23,7 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from .dates import DateParseError, DatePart, parse_date_phrase
 from .models import Campaign
-from .rules import MAX_LENGTHS
+from .rules import MAX_LENGTHS, TimeProblem, control_character, is_web_link, time_problem
 
 # The choice that keeps an event's stored point, and the one for coordinates typed or dragged.
 KEEP, PIN = "keep", "pin"
@@ -40,23 +38,30 @@ def plain_text(*, multiline: bool = False) -> Any:
     """Refuse control characters (and line breaks in one-line fields), naming the first found."""
 
     def check(_form: FlaskForm, field: Field) -> None:
-        allowed = "\n\r\t" if multiline else ""
-        for char in field.data or "":
-            if unicodedata.category(char) == "Cc" and char not in allowed:
-                if char in "\r\n":
-                    raise ValidationError("Please keep this on one line.")
-                raise ValidationError(f"Contains an invisible control character ({char!r}).")
+        char = control_character(field.data or "", multiline=multiline)
+        if char is None:
+            return
+        if char in "\r\n":
+            raise ValidationError("Please keep this on one line.")
+        raise ValidationError(f"Contains an invisible control character ({char!r}).")
 
     return check
 
 
 def web_link(_form: FlaskForm, field: Field) -> None:
     """Accept only http and https addresses, so a link can never run script."""
-    if not field.data:
-        return
-    parts = urlsplit(field.data)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    if field.data and not is_web_link(field.data):
         raise ValidationError("Give a web address starting with https:// (or http://).")
+
+
+# What the form says beside a field when the times do not fit the days.
+TIME_MESSAGES = {
+    TimeProblem.NEEDS_DATE: "Times need a date; leave them empty while TBD.",
+    TimeProblem.NEEDS_START: "Give the start time too.",
+    TimeProblem.ENDS_BEFORE_START: (
+        "Ends before it starts. For a party past midnight, make the last day the next day."
+    ),
+}
 
 
 def _strip(value: Any) -> Any:
@@ -215,21 +220,12 @@ class EventForm(FlaskForm):
 
     def _check_times(self) -> bool:
         """Refuse times without a date, an end without a start, and one-day parties ending early."""
-        start: time | None = self.start_time.data
-        end: time | None = self.end_time.data
-        if start is None and end is None:
+        if self.start_time.errors or self.end_time.errors:
+            return False
+        problem = time_problem(self.start_time.data, self.end_time.data, self.parts)
+        if problem is None:
             return True
-        if not self.parts:
-            return self._fail(self.start_time, "Times need a date; leave them empty while TBD.")
-        if start is None:
-            return self._fail(self.start_time, "Give the start time too.")
-        one_day = self.parts[0].start == self.parts[-1].end
-        if end is not None and one_day and end <= start:
-            return self._fail(
-                self.end_time,
-                "Ends before it starts. For a party past midnight, make the last day the next day.",
-            )
-        return True
+        return self._fail(getattr(self, problem.field), TIME_MESSAGES[problem])
 
     def pin(self) -> tuple[float, float] | None:
         """Return the coordinates typed or dragged for the pin, when both are valid."""
