@@ -25,9 +25,10 @@ from . import moderation, operations
 from .admin_forms import LoginForm, RejectForm
 from .auth import authenticate, sign_in, sign_out
 from .extensions import db, limiter
-from .forms import EventForm
+from .forms import ModeratorEventForm
 from .maps import render_map
 from .models import AuditEntry, Campaign, Event, EventStatus
+from .rules import is_web_link
 from .submit_views import fill_event_form, handle_event_form, render_event_form
 from .views import campaign_or_404
 
@@ -71,13 +72,8 @@ def _helpers() -> dict[str, Any]:
         "statuses": list(EventStatus),
         "can_approve": moderation.can_approve,
         "can_reject": moderation.can_reject,
-        "web_link": web_link,
+        "web_link": is_web_link,
     }
-
-
-def web_link(url: str | None) -> bool:
-    """Tell whether a link an organizer typed may become a link (http or https only)."""
-    return bool(url) and urlsplit(url.strip()).scheme.lower() in ("http", "https")
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -221,7 +217,9 @@ def reject(event_id: int) -> BaseResponse | tuple[str, int]:
 def edit_event(event_id: int) -> BaseResponse:
     """Change any event's details, with the same form, checks and place preview as organizers."""
     event = _event_or_404(event_id)
-    form = EventForm(campaigns=_campaigns(), obj=None if request.method == "POST" else event)
+    form = ModeratorEventForm(
+        campaigns=_campaigns(), obj=None if request.method == "POST" else event
+    )
     if request.method == "GET":
         fill_event_form(form, event)
         return render_event_form(form, event, template="admin/edit.html")

@@ -42,8 +42,3 @@ def vendor(name: str, filename: str) -> Response:
 def vendor_url(name: str, filename: str) -> str:
     """Return the app's address of a vendored file."""
     return url_for("assets.vendor", name=name, filename=filename)
-
-
-def missing() -> list[str]:
-    """Return the vendored packages that are not installed."""
-    return [name for name, folder in VENDOR.items() if not folder.is_dir()]

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+from .rules import SLUG_RE
+
 # Campaign pages live at /<slug>/, so a slug must not shadow the app's own paths.
 RESERVED_SLUGS = frozenset(
     {"api", "static", "admin", "submit", "map", "calendar", "feeds", "events", "health", "search"}
@@ -31,6 +31,19 @@ class CampaignData:
     starts_on: date | None = None
     ends_on: date | None = None
     anniversary: date | None = None
+
+    @property
+    def year(self) -> int | None:
+        """Return the year that date phrases without one belong to."""
+        return year_of(self.anniversary, self.starts_on, self.ends_on)
+
+
+def year_of(*days: date | None) -> int | None:
+    """Return the year of a campaign's first known day (anniversary, start, end), if any.
+
+    Date phrases without a year ("July 19") belong to it.
+    """
+    return next((day.year for day in days if day is not None), None)
 
 
 def _optional_date(entry: dict[str, Any], key: str, where: str) -> date | None:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Sequence
-from datetime import date, time
+from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -25,33 +23,45 @@ from wtforms.validators import Email, InputRequired, Length, Optional, Validatio
 
 from .dates import DateParseError, DatePart, parse_date_phrase
 from .models import Campaign
+from .rules import MAX_LENGTHS, TimeProblem, control_character, is_web_link, time_problem
 
-DESCRIPTION_MAX = 5000
 # The choice that keeps an event's stored point, and the one for coordinates typed or dragged.
 KEEP, PIN = "keep", "pin"
+
+
+def limit(name: str) -> Length:
+    """Bound a field by the shared limit of the event field it fills."""
+    return Length(max=MAX_LENGTHS[name])
 
 
 def plain_text(*, multiline: bool = False) -> Any:
     """Refuse control characters (and line breaks in one-line fields), naming the first found."""
 
     def check(_form: FlaskForm, field: Field) -> None:
-        allowed = "\n\r\t" if multiline else ""
-        for char in field.data or "":
-            if unicodedata.category(char) == "Cc" and char not in allowed:
-                if char in "\r\n":
-                    raise ValidationError("Please keep this on one line.")
-                raise ValidationError(f"Contains an invisible control character ({char!r}).")
+        char = control_character(field.data or "", multiline=multiline)
+        if char is None:
+            return
+        if char in "\r\n":
+            raise ValidationError("Please keep this on one line.")
+        raise ValidationError(f"Contains an invisible control character ({char!r}).")
 
     return check
 
 
 def web_link(_form: FlaskForm, field: Field) -> None:
     """Accept only http and https addresses, so a link can never run script."""
-    if not field.data:
-        return
-    parts = urlsplit(field.data)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+    if field.data and not is_web_link(field.data):
         raise ValidationError("Give a web address starting with https:// (or http://).")
+
+
+# What the form says beside a field when the times do not fit the days.
+TIME_MESSAGES = {
+    TimeProblem.NEEDS_DATE: "Times need a date; leave them empty while TBD.",
+    TimeProblem.NEEDS_START: "Give the start time too.",
+    TimeProblem.ENDS_BEFORE_START: (
+        "Ends before it starts. For a party past midnight, make the last day the next day."
+    ),
+}
 
 
 def _strip(value: Any) -> Any:
@@ -74,26 +84,26 @@ class EventForm(FlaskForm):
     campaign = SelectField("Celebration", validators=[InputRequired()])
     title = StringField(
         "Name of the party or user group",
-        validators=[InputRequired("Give your party a name."), Length(max=200), plain_text()],
+        validators=[InputRequired("Give your party a name."), limit("title"), plain_text()],
     )
     location = StringField(
         "City and country",
         description="Like “Kazan, Russia” or “Austin, TX”. You can check the pin before saving.",
-        validators=[InputRequired("Say where the party is."), Length(max=300), plain_text()],
+        validators=[InputRequired("Say where the party is."), limit("location"), plain_text()],
     )
     venue = StringField(
-        "Venue", description="Optional.", validators=[Optional(), Length(max=200), plain_text()]
+        "Venue", description="Optional.", validators=[Optional(), limit("venue"), plain_text()]
     )
     address = StringField(
         "Street address",
         description="Optional.",
-        validators=[Optional(), Length(max=300), plain_text()],
+        validators=[Optional(), limit("address"), plain_text()],
     )
     date_text = StringField(
         "Date",
         description="As you would write it: “July 19”, “July 27–29”, or “TBD” if not fixed yet."
         " Or pick the days below.",
-        validators=[Optional(), Length(max=200), plain_text()],
+        validators=[Optional(), limit("date_text"), plain_text()],
     )
     start_date = DateField(
         "First day",
@@ -120,24 +130,24 @@ class EventForm(FlaskForm):
     link = URLField(
         "Link",
         description="Your meetup or registration page (optional).",
-        validators=[Optional(), Length(max=500), plain_text(), web_link],
+        validators=[Optional(), limit("link"), plain_text(), web_link],
     )
     description = TextAreaField(
         "About the party",
         description="Optional. Plain text; *emphasis*, **bold**, lists and links work.",
-        validators=[Optional(), Length(max=DESCRIPTION_MAX), plain_text(multiline=True)],
+        validators=[Optional(), limit("description"), plain_text(multiline=True)],
     )
     organizer_name = StringField(
         "Your name",
         description="For the campaign team only; never shown on the site.",
-        validators=[InputRequired("Tell us who you are."), Length(max=200), plain_text()],
+        validators=[InputRequired("Tell us who you are."), limit("organizer_name"), plain_text()],
     )
     organizer_email = EmailField(
         "Your e-mail",
         description="For the campaign team only; your private edit link is sent there.",
         validators=[
             InputRequired("We need an address to reach you."),
-            Length(max=254),
+            limit("organizer_email"),
             plain_text(),
             Email("That does not look like an e-mail address."),
         ],
@@ -210,21 +220,12 @@ class EventForm(FlaskForm):
 
     def _check_times(self) -> bool:
         """Refuse times without a date, an end without a start, and one-day parties ending early."""
-        start: time | None = self.start_time.data
-        end: time | None = self.end_time.data
-        if start is None and end is None:
+        if self.start_time.errors or self.end_time.errors:
+            return False
+        problem = time_problem(self.start_time.data, self.end_time.data, self.parts)
+        if problem is None:
             return True
-        if not self.parts:
-            return self._fail(self.start_time, "Times need a date; leave them empty while TBD.")
-        if start is None:
-            return self._fail(self.start_time, "Give the start time too.")
-        one_day = self.parts[0].start == self.parts[-1].end
-        if end is not None and one_day and end <= start:
-            return self._fail(
-                self.end_time,
-                "Ends before it starts. For a party past midnight, make the last day the next day.",
-            )
-        return True
+        return self._fail(getattr(self, problem.field), TIME_MESSAGES[problem])
 
     def pin(self) -> tuple[float, float] | None:
         """Return the coordinates typed or dragged for the pin, when both are valid."""
@@ -236,6 +237,26 @@ class EventForm(FlaskForm):
         if -90 <= latitude <= 90 and -180 <= longitude <= 180:
             return latitude, longitude
         return None
+
+
+class ModeratorEventForm(EventForm):
+    """The organizers' form as moderators use it: imported parties have no organizer to name."""
+
+    organizer_name = StringField(
+        "Organizer's name",
+        description="For the campaign team only; empty for imported parties.",
+        validators=[Optional(), limit("organizer_name"), plain_text()],
+    )
+    organizer_email = EmailField(
+        "Organizer's e-mail",
+        description="For the campaign team only; empty for imported parties.",
+        validators=[
+            Optional(),
+            limit("organizer_email"),
+            plain_text(),
+            Email("That does not look like an e-mail address."),
+        ],
+    )
 
 
 class WithdrawForm(FlaskForm):

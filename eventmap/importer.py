@@ -7,7 +7,6 @@ import io
 import json
 import math
 import re
-import unicodedata
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -15,7 +14,6 @@ from datetime import date, time
 from functools import cache
 from pathlib import Path
 from typing import Protocol
-from urllib.parse import urlsplit
 
 from slugify import slugify
 from sqlalchemy import select
@@ -26,27 +24,18 @@ from .dates import DateParseError, DatePart, parse_date_phrase, to_phrase
 from .extensions import db
 from .geocoding import Place, Precision
 from .models import Campaign, Event, EventStatus
+from .rules import (
+    MAX_LENGTHS,
+    MULTILINE_FIELDS,
+    SLUG_RE,
+    TimeProblem,
+    control_character,
+    is_web_link,
+    time_problem,
+)
 from .serialize import CSV_COLUMNS, restore_formula
 
 REQUIRED_COLUMNS = ("title", "location")
-# Upper bounds on each text column, matching the database column sizes.
-MAX_LENGTHS = {
-    "campaign": 64,
-    "slug": 120,
-    "title": 200,
-    "location": 300,
-    "venue": 200,
-    "address": 300,
-    "date_text": 200,
-    "region": 200,
-    "place_name": 300,
-    "timezone": 64,
-    "link": 500,
-    "description": 10_000,
-    "contact": 300,
-}
-SINGLE_LINE = frozenset(CSV_COLUMNS) - {"description"}
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A local time of day on the 24-hour clock; ":00" seconds, as spreadsheets add, are accepted.
 TIME_RE = re.compile(r"^(\d{1,2}):([0-5]\d)(?::00)?$")
 POINT_SOURCES = ("geocoder", "manual")
@@ -351,7 +340,7 @@ class _RowChecker:
 
         parts = self._parts(cells, campaign, fail)
         dates_read = not any(e.column in ("date_text", "start", "end") for e in errors)
-        start_time, end_time = self._times(cells, parts, dates_read and not parts, fail)
+        start_time, end_time = self._times(cells, parts, dates_read, fail)
         point = self._point(cells, (campaign_slug, slug), fail) if cells["location"] else None
         status = self._status(cells["status"], fail)
         if errors:
@@ -392,7 +381,9 @@ class _RowChecker:
             fail("start", "is empty but end is given")
         if start is not None and end is not None and end < start:
             fail("end", f"{end.isoformat()} is before start {start.isoformat()}")
-        year = _campaign_year(campaign, start)
+        year = (campaign.year if campaign is not None else None) or (
+            start.year if start is not None else date.today().year
+        )
         if cells["date_text"]:
             try:
                 parsed = parse_date_phrase(cells["date_text"], year)
@@ -419,19 +410,21 @@ class _RowChecker:
     def _times(
         cells: Mapping[str, str],
         parts: tuple[DatePart, ...],
-        tbd: bool,
+        dates_read: bool,
         fail: Callable[[str | None, str], None],
     ) -> tuple[time | None, time | None]:
-        """Read the local start and end times, checked as the submission form checks them."""
+        """Read the local start and end times, checked by the rule the submission form uses."""
         start = _time_of_day(cells["start_time"], "start_time", fail)
         end = _time_of_day(cells["end_time"], "end_time", fail)
-        if not cells["start_time"] and not cells["end_time"]:
-            return None, None
-        if not cells["start_time"]:
-            fail("start_time", "is empty but end_time is given")
-        if tbd:
+        unreadable = (cells["start_time"] and start is None) or (cells["end_time"] and end is None)
+        if not dates_read or unreadable:
+            return start, end
+        problem = time_problem(start, end, parts)
+        if problem is TimeProblem.NEEDS_DATE:
             fail("start_time", "times need a date; leave them empty while the date is TBD")
-        elif start is not None and end is not None and end <= start and _one_day(parts):
+        elif problem is TimeProblem.NEEDS_START:
+            fail("start_time", "is empty but end_time is given")
+        elif problem is TimeProblem.ENDS_BEFORE_START:
             fail(
                 "end_time",
                 f"{cells['end_time']} is not after start_time {cells['start_time']} on a"
@@ -562,14 +555,11 @@ def _text_problem(column: str, value: str) -> str | None:
     limit = MAX_LENGTHS.get(column)
     if limit is not None and len(value) > limit:
         return f"is {len(value)} characters long; the limit is {limit}"
-    allowed = "\n\t" if column not in SINGLE_LINE else ""
-    for char in value:
-        if unicodedata.category(char) == "Cc" and char not in allowed:
-            return f"contains a control character ({char!r}); use plain text on one line"
-    if column == "link" and value:
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            return f"{value!r} must be an http:// or https:// address"
+    char = control_character(value, multiline=column in MULTILINE_FIELDS)
+    if char is not None:
+        return f"contains a control character ({char!r}); use plain text on one line"
+    if column == "link" and value and not is_web_link(value):
+        return f"{value!r} must be an http:// or https:// address"
     return None
 
 
@@ -582,11 +572,6 @@ def _iso_date(value: str, column: str, fail: Callable[[str | None, str], None]) 
     except ValueError:
         fail(column, f"{value!r} is not a date written YYYY-MM-DD (or not a real day)")
         return None
-
-
-def _one_day(parts: tuple[DatePart, ...]) -> bool:
-    """Tell whether dated parts begin and end on the same day."""
-    return bool(parts) and parts[0].start == parts[-1].end
 
 
 def _time_of_day(value: str, column: str, fail: Callable[[str | None, str], None]) -> time | None:
@@ -616,17 +601,6 @@ def _coordinate(
         fail(column, f"{value} is outside -{bound}..{bound}")
         return None
     return number
-
-
-def _campaign_year(campaign: CampaignData | Campaign | None, start: date | None) -> int:
-    """Return the year for date phrases that do not say one."""
-    if campaign is not None:
-        for day in (campaign.anniversary, campaign.starts_on, campaign.ends_on):
-            if day is not None:
-                return day.year
-    if start is not None:
-        return start.year
-    return date.today().year
 
 
 @cache

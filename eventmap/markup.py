@@ -13,6 +13,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from .rules import MAX_LENGTHS, WEB_SCHEMES, is_web_link
+
 # Markdown that would make more than a party's description: headings, code, quotes, rules,
 # images and raw HTML are read as plain text instead.
 DISABLED_RULES = (
@@ -35,19 +37,18 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "a": frozenset({"href"}),
     "ol": frozenset({"start"}),
 }
-LINK_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow noopener ugc"
-MAX_SOURCE = 10_000
+MAX_SOURCE = MAX_LENGTHS["description"]
 
 
 def safe_link(url: str) -> bool:
     """Tell whether a link may be followed: an absolute http(s) address or a mailto."""
+    if is_web_link(url):
+        return True
     try:
         parts = urlsplit(url.strip())
     except ValueError:
         return False
-    if parts.scheme.lower() in ("http", "https"):
-        return bool(parts.netloc)
     return parts.scheme.lower() == "mailto" and bool(parts.path)
 
 
@@ -63,7 +64,7 @@ _MARKDOWN = _renderer()
 _CLEANER = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),
     attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
-    url_schemes=set(LINK_SCHEMES),
+    url_schemes={*WEB_SCHEMES, "mailto"},
     url_relative="deny",
     link_rel=LINK_REL,
     strip_comments=True,

@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, selectinload
 
+from .campaigns import year_of
 from .extensions import db
 from .geocoding import Place, Precision
 
@@ -81,9 +82,9 @@ class Campaign(db.Model):
     @property
     def year(self) -> int:
         """Return the year that date phrases without one belong to."""
-        for day in (self.anniversary, self.starts_on, self.ends_on):
-            if day is not None:
-                return day.year
+        year = year_of(self.anniversary, self.starts_on, self.ends_on)
+        if year is not None:
+            return year
         return self.created_at.year if self.created_at else utcnow().year
 
     @classmethod
@@ -163,11 +164,6 @@ class Event(db.Model):
         order_by="EventPart.position",
         cascade="all, delete-orphan",
     )
-
-    @property
-    def is_tbd(self) -> bool:
-        """Tell whether the date is still to be announced."""
-        return self.start_date is None
 
     @property
     def is_placed(self) -> bool:
@@ -256,11 +252,6 @@ class Event(db.Model):
     def by_edit_token_hash(cls, token_hash: str) -> Select[tuple[Event]]:
         """Select the event an organizer's private link opens."""
         return select(cls).where(cls.edit_token_hash == token_hash)
-
-    @classmethod
-    def upcoming(cls, today: date, campaign: Campaign | None = None) -> Select[tuple[Event]]:
-        """Select public events that have not ended by `today`."""
-        return cls.approved(campaign).where(cls.end_date >= today)
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from .extensions import db
-from .geocoding import Precision, fold
+from .geocoding import Precision, fold, great_circle_km
 from .models import Campaign, Event, EventStatus
 
 # Two points closer than this, on overlapping days, look like the same party.
@@ -17,7 +16,6 @@ DUPLICATE_KM = 2.0
 WINDOW_SLACK = timedelta(days=14)
 # Points that mark a venue or a city can be compared; a region's or a country's cannot.
 EXACT = (Precision.VENUE, Precision.CITY)
-EARTH_RADIUS_KM = 6371.0088
 # Which states a moderator may move an event from. A withdrawn event stays withdrawn: only its
 # organizer took it down, and only they may bring it back.
 CAN_APPROVE = (EventStatus.PENDING, EventStatus.REJECTED)
@@ -41,19 +39,11 @@ class Review:
     duplicates: list[Event] = field(default_factory=list)
 
 
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Return the great-circle distance between two points."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-
-
 def _close(a: Event, b: Event) -> bool:
     """Tell whether two events' points are exact enough and near enough to be one place."""
     if not (a.is_placed and b.is_placed and a.precision in EXACT and b.precision in EXACT):
         return False
-    return _km(a.latitude, a.longitude, b.latitude, b.longitude) <= DUPLICATE_KM  # type: ignore[arg-type]
+    return great_circle_km(a.latitude, a.longitude, b.latitude, b.longitude) <= DUPLICATE_KM  # type: ignore[arg-type]
 
 
 def same_place(a: Event, b: Event) -> bool:

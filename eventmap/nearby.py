@@ -18,10 +18,10 @@ from geopy.distance import geodesic
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from .extensions import db
+from .geocoding import EARTH_RADIUS_KM, great_circle_km
 from .listing import PublicEvent, public_events
 from .models import Campaign, Event, EventStatus
 
-EARTH_RADIUS_KM = 6371.0088
 HALF_CIRCUMFERENCE_KM = 20_037.5  # the farthest two points on earth can be apart
 FIRST_RADIUS_KM = 100.0
 # The box is computed on a sphere; the ellipsoid's geodesic can be up to ~0.6 % longer or
@@ -146,14 +146,6 @@ def _points_in_box(campaign: Campaign | None, box: ColumnElement) -> list[tuple[
     ]
 
 
-def _great_circle_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Return the distance on a sphere: a cheap first cut before the geodesic."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
-
-
 def _search(
     latitude: float,
     longitude: float,
@@ -169,7 +161,7 @@ def _search(
         # Great-circle distances order the candidates cheaply; the geodesic (up to ~0.6 %
         # off a sphere) is measured only for those that could still be among the nearest.
         rough = sorted(
-            (_great_circle_km(latitude, longitude, lat, lon), event_id, lat, lon)
+            (great_circle_km(latitude, longitude, lat, lon), event_id, lat, lon)
             for event_id, lat, lon in _points_in_box(campaign, _in_box(south, north, ranges))
         )
         measured: list[tuple[float, int]] = []

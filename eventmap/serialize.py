@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from .dates import format_time
@@ -39,8 +39,6 @@ CSV_COLUMNS: tuple[str, ...] = (
 
 # Leading characters that make a spreadsheet treat a cell as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-UrlFor = Callable[[Event], str]
 
 
 def neutralise_formula(value: str) -> str:

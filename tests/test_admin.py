@@ -704,3 +704,43 @@ def test_editing_needs_a_moderator(client, store):
     assert client.get(f"/admin/events/{event_id}/edit").status_code == 302
     response = client.post(f"/admin/events/{event_id}/edit", data={"title": "x"})
     assert response.status_code in (302, 400)
+
+
+def test_a_moderator_can_save_every_imported_seed_party_unchanged(app, runner, signed_in):
+    from tests.helpers import form_values
+    from tests.test_seed import PARTIES, OfflineGeocoder
+
+    app.config["GEOCODER"] = OfflineGeocoder()
+    app.extensions.pop("eventmap.geocoder", None)
+    assert runner.invoke(args=["import", str(PARTIES)]).exit_code == 0
+    with app.app_context():
+        ids = db.session.scalars(db.select(Event.id).order_by(Event.id)).all()
+    assert len(ids) == 45
+    for event_id in ids:
+        url = f"/admin/events/{event_id}/edit"
+        data = form_values(signed_in.get(url).get_data(as_text=True))
+        assert "organizer_name" in data  # the form offers the fields, empty for imported rows
+        response = signed_in.post(url, data={**data, "action": "save"})
+        assert response.status_code == 303, (event_id, response.get_data(as_text=True)[-3000:])
+    edits = [entry for entry in audit(app) if entry[1] == "edited"]
+    assert edits == []  # saved as it was: nothing changed, so nothing was written
+
+
+def test_a_moderator_can_edit_an_imported_party_with_a_long_description(app, signed_in, store):
+    from tests.helpers import form_values
+
+    long_text = "A long report. " * 600  # 9,000 characters: the importer allows 10,000
+    event_id = store(
+        organizer_name=None,
+        organizer_email=None,
+        description=long_text.strip(),
+        status=EventStatus.APPROVED,
+        geocode_source="geocoder",
+    )
+    url = f"/admin/events/{event_id}/edit"
+    data = form_values(signed_in.get(url).get_data(as_text=True))
+    response = signed_in.post(url, data={**data, "title": "Renamed", "action": "save"})
+    assert response.status_code == 303, response.get_data(as_text=True)[-2000:]
+    event = fetch(app, event_id)
+    assert (event.title, event.description) == ("Renamed", long_text.strip())
+    assert (event.organizer_name, event.organizer_email) == (None, None)

@@ -222,7 +222,7 @@ def test_a_pin_choice_without_coordinates_is_refused(post, ctx):
         ({"organizer_email": "not-an-address"}, "does not look like an e-mail address"),
         ({"organizer_email": ""}, "We need an address to reach you."),
         ({"campaign": "nope"}, "Not a valid choice"),
-        ({"description": "x" * 5001}, "Field cannot be longer than 5000 characters."),
+        ({"description": "x" * 10_001}, "Field cannot be longer than 10000 characters."),
     ],
 )
 def test_bad_fields_are_refused_beside_the_field_keeping_what_was_typed(post, fields, message, ctx):

@@ -69,3 +69,29 @@ def test_sign_in_see_the_pending_party_on_the_map_and_approve_it(
     answer = page.request.get(live_server + "/api/events")
     titles = [f["properties"]["title"] for f in json.loads(answer.text())["features"]]
     assert sorted(titles) == sorted(["Already public", TITLE])
+
+
+def test_a_moderator_edits_an_imported_seed_party_in_the_browser(
+    app, ctx, seeded, page, live_server
+):
+    from eventmap.extensions import db
+    from eventmap.models import Event
+
+    operations.create_admin("eve", PASSWORD)
+    kazan = db.session.scalar(db.select(Event).where(Event.location_text == "Kazan, Russia"))
+    assert kazan.organizer_email is None  # imported rows have no organizer
+
+    page.goto(live_server + "/admin/login")
+    page.get_by_label("User name").fill("eve")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").press("Enter")
+    page.wait_for_url(live_server + "/admin/")
+    page.goto(f"{live_server}/admin/events/{kazan.id}/edit")
+    page.get_by_label("Name of the party or user group").fill("OpenStack 6th Birthday in Kazan")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(f"{live_server}/admin/events/{kazan.id}")
+    assert "title changed" in page.locator(".admin-flashes").inner_text()
+    db.session.expire_all()
+    stored = db.session.get(Event, kazan.id)
+    assert stored.title == "OpenStack 6th Birthday in Kazan"
+    assert stored.status == EventStatus.APPROVED
