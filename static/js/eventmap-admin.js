@@ -9,36 +9,13 @@
   var map = window[frame.dataset.mapName];
   var block = document.getElementById(frame.dataset.points);
   var points = block ? JSON.parse(block.textContent) : [];
+  var common = window.eventmapCommon;
+  var el = common.el;
   var AREA = { region: true, country: true };
   var NOTES = { venue: "exact place", city: "in or near the city", region: "somewhere in the region", country: "somewhere in the country" };
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = text; }
-    return node;
-  }
-
   /* The offline country outlines under the markers, so the map reads without tiles. */
-  map.createPane("outlines");
-  map.getPane("outlines").style.zIndex = 150;
-  function unwrap(ring) {
-    var crosses = ring.some(function (p, i) { return i > 0 && Math.abs(p[0] - ring[i - 1][0]) > 180; });
-    return crosses ? ring.map(function (p) { return p[0] < 0 ? [p[0] + 360, p[1]] : p; }) : ring;
-  }
-  fetch(frame.dataset.outlines).then(function (r) { return r.json(); }).then(function (topo) {
-    var world = topojson.feature(topo, topo.objects.countries);
-    world.features.forEach(function (f) {
-      var g = f.geometry;
-      if (g && g.type === "Polygon") { g.coordinates = g.coordinates.map(unwrap); }
-      if (g && g.type === "MultiPolygon") { g.coordinates = g.coordinates.map(function (poly) { return poly.map(unwrap); }); }
-    });
-    L.geoJSON(world, {
-      pane: "outlines", interactive: false,
-      style: { color: "#8a96a3", weight: 0.8, fillColor: "#eef0ea", fillOpacity: 1 }
-    }).addTo(map);
-    frame.classList.add("outlines-ready");
-  }).catch(function () { frame.classList.add("outlines-failed"); });
+  common.outlines(map, frame).draw().catch(function () { frame.classList.add("outlines-failed"); });
 
   function itemFor(id) { return document.querySelector(".admin-item[data-event-id=\"" + id + "\"]"); }
 
