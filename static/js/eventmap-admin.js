@@ -11,8 +11,7 @@
   var points = block ? JSON.parse(block.textContent) : [];
   var common = window.eventmapCommon;
   var el = common.el;
-  var AREA = { region: true, country: true };
-  var NOTES = { venue: "exact place", city: "in or near the city", region: "somewhere in the region", country: "somewhere in the country" };
+  var precision = common.precision;
 
   /* The offline country outlines under the markers, so the map reads without tiles. */
   common.outlines(map, frame).draw().catch(function () { frame.classList.add("outlines-failed"); });
@@ -22,7 +21,7 @@
   function popupFor(p) {
     var box = el("div", "admin-popup");
     box.appendChild(el("h3", null, p.title));
-    box.appendChild(el("p", null, p.place + (p.precision ? " (" + NOTES[p.precision] + ")" : "")));
+    box.appendChild(el("p", null, p.place + (p.precision ? " (" + precision(p.precision).note + ")" : "")));
     var item = itemFor(p.id);
     if (item) {
       var jump = el("a", null, "Go to it in the queue ↓");
@@ -35,7 +34,7 @@
   var markers = {};
   var bounds = L.latLngBounds([]);
   points.forEach(function (p) {
-    var area = AREA[p.precision] === true;
+    var area = precision(p.precision).approximate;
     var icon = L.divIcon({
       className: "admin-map-marker" + (area ? " admin-map-area" : ""),
       html: "<span></span>",
@@ -63,7 +62,7 @@
     button.type = "button";
     button.setAttribute("aria-label", "Show " + p.title + " on the map");
     button.addEventListener("click", function () {
-      map.setView([p.lat, p.lon], Math.max(map.getZoom(), AREA[p.precision] ? 5 : 10));
+      map.setView([p.lat, p.lon], Math.max(map.getZoom(), precision(p.precision).approximate ? 5 : 10));
       markers[p.id].openPopup();
       frame.scrollIntoView({ block: "center", behavior: "smooth" });
     });

@@ -1,5 +1,6 @@
 /* eventmap: what the campaign map, the moderators' map and the submission preview share.
-   Loaded after Leaflet and topojson by the map_assets macro (templates/_map.html).
+   Loaded after Leaflet and topojson by the map_assets macro (templates/_map.html), which also
+   writes the words for each precision into the page as JSON (from Precision, on the server).
    Exposes one namespace, window.eventmapCommon. */
 (function () {
   "use strict";
@@ -10,6 +11,16 @@
     if (className) { node.className = className; }
     if (text !== undefined && text !== null) { node.textContent = text; }
     return node;
+  }
+
+  /* Each precision's note and whether it is approximate, as the server words them. */
+  var precisions = null;
+  function precision(value) {
+    if (!precisions) {
+      var block = document.getElementById("eventmap-precisions");
+      precisions = block ? JSON.parse(block.textContent) : {};
+    }
+    return precisions[value] || { note: "", approximate: false };
   }
 
   /* Rings that cross the antimeridian (Russia, Fiji) would be drawn across the whole world:
@@ -53,5 +64,5 @@
     };
   }
 
-  window.eventmapCommon = { el: el, outlines: outlines };
+  window.eventmapCommon = { el: el, precision: precision, outlines: outlines };
 })();

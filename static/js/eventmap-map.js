@@ -11,12 +11,8 @@
   var statusBox = document.getElementById("map-status");
   var common = window.eventmapCommon;
   var el = common.el;
+  var precision = common.precision;
   var DAY = 86400000;
-  var AREA = { region: true, country: true };
-  var NOTES = {
-    venue: "exact place", city: "in or near the city",
-    region: "approximate: somewhere in the region", country: "approximate: somewhere in the country"
-  };
   var CLUSTER_RADIUS = 50;  /* pixels, on 256-pixel tiles */
   var LIST_CHUNK = 1000;    /* list items built per task, so the map stays responsive */
 
@@ -233,12 +229,12 @@
   }
 
   function markerClass(entry) {
-    return "party-marker " + (AREA[entry.precision] === true ? "party-area" : "party-pin") + " stage-" + entry.stage;
+    return "party-marker " + (precision(entry.precision).approximate ? "party-area" : "party-pin") + " stage-" + entry.stage;
   }
 
   function markerFor(entry) {
     if (entry.marker) { return entry.marker; }
-    var area = AREA[entry.precision] === true;
+    var area = precision(entry.precision).approximate;
     var icon = L.divIcon({ className: markerClass(entry), html: "<span></span>", iconSize: area ? [44, 44] : [18, 18] });
     var marker = L.marker([entry.lat, entry.lon], { icon: icon, title: entry.title, alt: entry.title, keyboard: true });
     marker.bindPopup(function () { return popupFor(entry); }, { maxWidth: 280 });
@@ -267,7 +263,7 @@
     box.appendChild(el("h3", null, entry.title));
     box.appendChild(el("p", "when", entry.when || "Date to be announced"));
     var place = el("p", "where", entry.location);
-    if (entry.precision) { place.appendChild(el("span", "precision " + entry.precision, " (" + NOTES[entry.precision] + ")")); }
+    if (entry.precision) { place.appendChild(el("span", "precision " + entry.precision, " (" + precision(entry.precision).note + ")")); }
     box.appendChild(place);
     var link = el("a", "more", "Party page →");
     link.href = entry.url;
@@ -503,7 +499,7 @@
           meta.appendChild(el("span", "event-place", entry.location));
           meta.appendChild(el("span", null, " · "));
           meta.appendChild(el("span", "event-when", entry.when));
-          if (AREA[entry.precision] === true) { meta.appendChild(el("span", "badge", "somewhere in the " + entry.precision)); }
+          if (precision(entry.precision).approximate) { meta.appendChild(el("span", "badge", precision(entry.precision).note)); }
           item.appendChild(meta);
           connectItem(item, entry);
           list.appendChild(item);
