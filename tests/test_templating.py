@@ -11,7 +11,7 @@ from eventmap.models import EventStatus
 from eventmap.moderation import place_warnings
 
 PASSWORD = "a long enough secret"
-BLOB = re.compile(r'<script type="application/json" id="eventmap-precisions">([^<]*)</script>')
+BLOB = re.compile(r'<script type="application/json" id="eventmap-precisions"[^>]*>([^<]*)</script>')
 
 
 def precisions_in(html: str) -> dict[str, object]:
