@@ -16,7 +16,6 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
-from .geocoding import Precision
 from .geocoding.place import answer
 from .listing import events_version, map_columns, public_events
 from .models import Campaign
@@ -29,7 +28,6 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 GEOJSON = "application/geo+json"
 MAX_QUERY = 300
-APPROXIMATE = {Precision.REGION, Precision.COUNTRY}
 CACHED_COLLECTIONS = 8
 _cache_lock = threading.Lock()
 
@@ -125,7 +123,8 @@ def _nearby(campaign: Campaign | None) -> Response:
     for item in result.items:
         feature = public_feature(item.event, url_of(item.event))
         feature["properties"]["distance_km"] = round(item.distance_km, 3)
-        feature["properties"]["approximate"] = item.event.precision in APPROXIMATE
+        precision = item.event.precision
+        feature["properties"]["approximate"] = precision is not None and precision.approximate
         features.append(feature)
     document = feature_collection(features)
     document["search"] = {  # a foreign member (RFC 7946, section 6.1)

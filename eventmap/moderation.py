@@ -7,15 +7,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from .extensions import db
-from .geocoding import Precision, fold, great_circle_km
+from .geocoding import fold, great_circle_km
 from .models import Campaign, Event, EventStatus
 
 # Two points closer than this, on overlapping days, look like the same party.
 DUPLICATE_KM = 2.0
 # Days before a campaign starts, or after it ends, that still count as part of it.
 WINDOW_SLACK = timedelta(days=14)
-# Points that mark a venue or a city can be compared; a region's or a country's cannot.
-EXACT = (Precision.VENUE, Precision.CITY)
 # Which states a moderator may move an event from. A withdrawn event stays withdrawn: only its
 # organizer took it down, and only they may bring it back.
 CAN_APPROVE = (EventStatus.PENDING, EventStatus.REJECTED)
@@ -39,9 +37,14 @@ class Review:
     duplicates: list[Event] = field(default_factory=list)
 
 
+def _exact(event: Event) -> bool:
+    """Tell whether an event's point can be compared: a venue's or a city's, not an area's."""
+    return event.is_placed and event.precision is not None and not event.precision.approximate
+
+
 def _close(a: Event, b: Event) -> bool:
     """Tell whether two events' points are exact enough and near enough to be one place."""
-    if not (a.is_placed and b.is_placed and a.precision in EXACT and b.precision in EXACT):
+    if not (_exact(a) and _exact(b)):
         return False
     return great_circle_km(a.latitude, a.longitude, b.latitude, b.longitude) <= DUPLICATE_KM  # type: ignore[arg-type]
 
@@ -103,10 +106,10 @@ def place_warnings(event: Event) -> list[str]:
     if not event.is_placed:
         return ["Not on the map: the place was not found."]
     warnings = []
-    if event.precision in (Precision.REGION, Precision.COUNTRY):
+    if event.precision is not None and event.precision.approximate:
+        note = event.precision.note
         warnings.append(
-            f"Found only approximately: somewhere in the {event.precision.value}"
-            + (f" ({event.place_name})." if event.place_name else ".")
+            note[:1].upper() + note[1:] + (f" ({event.place_name})." if event.place_name else ".")
         )
     if event.geocode_source == "manual":
         warnings.append("The point was set by hand, not found by the geocoder.")

@@ -6,7 +6,6 @@ import math
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from .geocoding import Precision
 from .listing import map_summary
 from .maps import render_map
 from .nearby import HALF_CIRCUMFERENCE_KM, nearest, parse_point
@@ -81,7 +80,6 @@ def near(campaign_slug: str) -> str:
         more=min(limit + PAGE, MAX_SHOWN),
         can_show_more=result is not None and len(result.items) == limit and limit < MAX_SHOWN,
         distance=lambda km: distance_text(km, miles),
-        approximate={Precision.REGION, Precision.COUNTRY},
         map_parts=render_map(current_app.config),
         countries=summary.countries,
         first_day=summary.first_day,

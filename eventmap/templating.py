@@ -15,24 +15,15 @@ from .markup import render_markdown
 from .models import Event, EventStatus
 from .urls import campaign_url, event_path
 
-PRECISION_NOTES = {
-    Precision.VENUE: "exact place",
-    Precision.CITY: "in or near the city",
-    Precision.REGION: "somewhere in the region",
-    Precision.COUNTRY: "somewhere in the country",
-}
-
 
 def precision_note(event: Event) -> str:
     """Say how exact an event's point is, so nobody walks to a country's centre."""
-    if event.precision is None:
-        return "not on the map"
-    return PRECISION_NOTES[event.precision]
+    return event.precision.note if event.precision is not None else "not on the map"
 
 
-def precision_label(precision: Precision | None) -> str:
-    """Say how exact a geocoder's answer is."""
-    return PRECISION_NOTES[precision] if precision is not None else "not on the map"
+def precision_words() -> dict[str, dict[str, object]]:
+    """Give the map scripts each precision's note and whether it is approximate."""
+    return {p.value: {"note": p.note, "approximate": p.approximate} for p in Precision}
 
 
 STATUS_LABELS = {
@@ -75,6 +66,7 @@ def register_templating(app: Flask) -> None:
     app.add_template_filter(precision_note, "precision_note")
     app.add_template_global(event_path)
     app.add_template_global(campaign_url)
-    app.add_template_global(precision_label)
+    app.add_template_global(precision_words)
+    app.add_template_global(Precision, "Precision")
     app.add_template_global(status_label)
     app.add_template_global(options_data)

@@ -303,7 +303,7 @@ def test_the_queue_lists_pending_events_oldest_first_with_what_to_check(app, sig
     assert "Werksviertel" in html
     assert "Atelierstraße 10" in html
     assert "Dated 2017, but the campaign is in 2016." in html
-    assert "Found only approximately: somewhere in the country (Germany)." in html
+    assert "Approximate: somewhere in the country (Germany)." in html
     assert "Not on the map: the place was not found." in html
     # Same place, same day: each of the pending pair, and the public one (the rejected is over).
     duplicates = re.findall(r'Possible duplicate of\s*<a href="/admin/events/(\d+)">', html)

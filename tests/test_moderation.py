@@ -119,9 +119,9 @@ def test_place_warnings(make_event):
     ]
     assert moderation.place_warnings(
         make_event(precision=Precision.COUNTRY, place_name="Thailand")
-    ) == ["Found only approximately: somewhere in the country (Thailand)."]
+    ) == ["Approximate: somewhere in the country (Thailand)."]
     assert moderation.place_warnings(make_event(precision=Precision.REGION)) == [
-        "Found only approximately: somewhere in the region."
+        "Approximate: somewhere in the region."
     ]
     assert moderation.place_warnings(make_event(geocode_source="manual")) == [
         "The point was set by hand, not found by the geocoder."
@@ -138,7 +138,7 @@ def test_review_gathers_flags_and_duplicates(make_event):
     assert review.event is event
     assert [(f.kind, f.message) for f in review.flags] == [
         ("date", "Ends 20 days after the campaign ends (2016-08-31)."),
-        ("place", "Found only approximately: somewhere in the region."),
+        ("place", "Approximate: somewhere in the region."),
     ]
     assert review.duplicates == [twin]
 

@@ -15,6 +15,29 @@ class Precision(StrEnum):
     REGION = "region"
     COUNTRY = "country"
 
+    @property
+    def approximate(self) -> bool:
+        """Tell whether the point stands for a whole region or country, not a place to go to."""
+        return self in (Precision.REGION, Precision.COUNTRY)
+
+    @property
+    def note(self) -> str:
+        """Say how exact the point is, in the words every page and map script uses."""
+        return _NOTES[self]
+
+    @classmethod
+    def approximate_kinds(cls) -> str:
+        """Name the approximate precisions for legends ("region or country")."""
+        return " or ".join(p.value for p in cls if p.approximate)
+
+
+_NOTES = {
+    Precision.VENUE: "exact place",
+    Precision.CITY: "in or near the city",
+    Precision.REGION: "approximate: somewhere in the region",
+    Precision.COUNTRY: "approximate: somewhere in the country",
+}
+
 
 @dataclass(frozen=True)
 class Place:

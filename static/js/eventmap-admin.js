@@ -9,43 +9,19 @@
   var map = window[frame.dataset.mapName];
   var block = document.getElementById(frame.dataset.points);
   var points = block ? JSON.parse(block.textContent) : [];
-  var AREA = { region: true, country: true };
-  var NOTES = { venue: "exact place", city: "in or near the city", region: "somewhere in the region", country: "somewhere in the country" };
-
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = text; }
-    return node;
-  }
+  var common = window.eventmapCommon;
+  var el = common.el;
+  var precision = common.precision;
 
   /* The offline country outlines under the markers, so the map reads without tiles. */
-  map.createPane("outlines");
-  map.getPane("outlines").style.zIndex = 150;
-  function unwrap(ring) {
-    var crosses = ring.some(function (p, i) { return i > 0 && Math.abs(p[0] - ring[i - 1][0]) > 180; });
-    return crosses ? ring.map(function (p) { return p[0] < 0 ? [p[0] + 360, p[1]] : p; }) : ring;
-  }
-  fetch(frame.dataset.outlines).then(function (r) { return r.json(); }).then(function (topo) {
-    var world = topojson.feature(topo, topo.objects.countries);
-    world.features.forEach(function (f) {
-      var g = f.geometry;
-      if (g && g.type === "Polygon") { g.coordinates = g.coordinates.map(unwrap); }
-      if (g && g.type === "MultiPolygon") { g.coordinates = g.coordinates.map(function (poly) { return poly.map(unwrap); }); }
-    });
-    L.geoJSON(world, {
-      pane: "outlines", interactive: false,
-      style: { color: "#8a96a3", weight: 0.8, fillColor: "#eef0ea", fillOpacity: 1 }
-    }).addTo(map);
-    frame.classList.add("outlines-ready");
-  }).catch(function () { frame.classList.add("outlines-failed"); });
+  common.outlines(map, frame).draw().catch(function () { frame.classList.add("outlines-failed"); });
 
   function itemFor(id) { return document.querySelector(".admin-item[data-event-id=\"" + id + "\"]"); }
 
   function popupFor(p) {
     var box = el("div", "admin-popup");
     box.appendChild(el("h3", null, p.title));
-    box.appendChild(el("p", null, p.place + (p.precision ? " (" + NOTES[p.precision] + ")" : "")));
+    box.appendChild(el("p", null, p.place + (p.precision ? " (" + precision(p.precision).note + ")" : "")));
     var item = itemFor(p.id);
     if (item) {
       var jump = el("a", null, "Go to it in the queue ↓");
@@ -58,7 +34,7 @@
   var markers = {};
   var bounds = L.latLngBounds([]);
   points.forEach(function (p) {
-    var area = AREA[p.precision] === true;
+    var area = precision(p.precision).approximate;
     var icon = L.divIcon({
       className: "admin-map-marker" + (area ? " admin-map-area" : ""),
       html: "<span></span>",
@@ -86,7 +62,7 @@
     button.type = "button";
     button.setAttribute("aria-label", "Show " + p.title + " on the map");
     button.addEventListener("click", function () {
-      map.setView([p.lat, p.lon], Math.max(map.getZoom(), AREA[p.precision] ? 5 : 10));
+      map.setView([p.lat, p.lon], Math.max(map.getZoom(), precision(p.precision).approximate ? 5 : 10));
       markers[p.id].openPopup();
       frame.scrollIntoView({ block: "center", behavior: "smooth" });
     });

@@ -9,24 +9,16 @@
   if (!frame) { return; }
   var map = window[frame.dataset.mapName];
   var statusBox = document.getElementById("map-status");
+  var common = window.eventmapCommon;
+  var el = common.el;
+  var precision = common.precision;
   var DAY = 86400000;
-  var AREA = { region: true, country: true };
-  var NOTES = {
-    venue: "exact place", city: "in or near the city",
-    region: "approximate: somewhere in the region", country: "approximate: somewhere in the country"
-  };
   var CLUSTER_RADIUS = 50;  /* pixels, on 256-pixel tiles */
   var LIST_CHUNK = 1000;    /* list items built per task, so the map stays responsive */
 
   /* Timings for `make bench`: performance.getEntriesByType("mark"). */
   function mark(name) { if (window.performance && performance.mark) { performance.mark("eventmap:" + name); } }
   function say(text) { if (statusBox) { statusBox.textContent = text; } }
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = text; }
-    return node;
-  }
   function parseDay(iso) { return iso ? Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) : null; }
   function todayUTC() { var now = new Date(); return Date.UTC(now.getFullYear(), now.getMonth(), now.getDate()); }
   var WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -40,38 +32,13 @@
   function afterPaint(task) { requestAnimationFrame(function () { later(task); }); }
 
   /* Base layers: the configured tiles (folium added them) and the offline outlines beneath. */
-  map.createPane("outlines");
-  map.getPane("outlines").style.zIndex = 150;  /* under the tile pane (200) */
+  /* Fetched now (the page head preloads it), drawn once the parties are on the map. */
+  var outlinesFile = common.outlines(map, frame);
   var outlines = L.layerGroup();
   var tiles = null;
   map.eachLayer(function (layer) { if (layer instanceof L.TileLayer) { tiles = layer; } });
-  /* Rings that cross the antimeridian (Russia, Fiji) would be drawn across the whole world:
-     move their western half past 180° so each ring stays in one piece. */
-  function unwrap(ring) {
-    var crosses = ring.some(function (p, i) { return i > 0 && Math.abs(p[0] - ring[i - 1][0]) > 180; });
-    return crosses ? ring.map(function (p) { return p[0] < 0 ? [p[0] + 360, p[1]] : p; }) : ring;
-  }
-  function unwrapFeature(feature) {
-    var g = feature.geometry;
-    if (g && g.type === "Polygon") { g.coordinates = g.coordinates.map(unwrap); }
-    if (g && g.type === "MultiPolygon") { g.coordinates = g.coordinates.map(function (poly) { return poly.map(unwrap); }); }
-    return feature;
-  }
-  /* Fetched now (the page head preloads it), drawn once the parties are on the map. */
-  var outlinesFile = fetch(frame.dataset.outlines).then(function (r) {
-    if (!r.ok) { throw new Error(r.status); }
-    return r.json();
-  });
   function drawOutlines() {
-    outlinesFile.then(function (topo) {
-      var world = topojson.feature(topo, topo.objects.countries);
-      world.features.forEach(unwrapFeature);
-      L.geoJSON(world, {
-        pane: "outlines", interactive: false,
-        style: { color: "#8a96a3", weight: 0.8, fillColor: "#eef0ea", fillOpacity: 1 }
-      }).addTo(outlines);
-      frame.classList.add("outlines-ready");
-    }).catch(function () { say("The country outlines could not be loaded."); });
+    outlinesFile.draw(outlines).catch(function () { say("The country outlines could not be loaded."); });
   }
   outlines.addTo(map);
 
@@ -262,12 +229,12 @@
   }
 
   function markerClass(entry) {
-    return "party-marker " + (AREA[entry.precision] === true ? "party-area" : "party-pin") + " stage-" + entry.stage;
+    return "party-marker " + (precision(entry.precision).approximate ? "party-area" : "party-pin") + " stage-" + entry.stage;
   }
 
   function markerFor(entry) {
     if (entry.marker) { return entry.marker; }
-    var area = AREA[entry.precision] === true;
+    var area = precision(entry.precision).approximate;
     var icon = L.divIcon({ className: markerClass(entry), html: "<span></span>", iconSize: area ? [44, 44] : [18, 18] });
     var marker = L.marker([entry.lat, entry.lon], { icon: icon, title: entry.title, alt: entry.title, keyboard: true });
     marker.bindPopup(function () { return popupFor(entry); }, { maxWidth: 280 });
@@ -296,7 +263,7 @@
     box.appendChild(el("h3", null, entry.title));
     box.appendChild(el("p", "when", entry.when || "Date to be announced"));
     var place = el("p", "where", entry.location);
-    if (entry.precision) { place.appendChild(el("span", "precision " + entry.precision, " (" + NOTES[entry.precision] + ")")); }
+    if (entry.precision) { place.appendChild(el("span", "precision " + entry.precision, " (" + precision(entry.precision).note + ")")); }
     box.appendChild(place);
     var link = el("a", "more", "Party page →");
     link.href = entry.url;
@@ -532,7 +499,7 @@
           meta.appendChild(el("span", "event-place", entry.location));
           meta.appendChild(el("span", null, " · "));
           meta.appendChild(el("span", "event-when", entry.when));
-          if (AREA[entry.precision] === true) { meta.appendChild(el("span", "badge", "somewhere in the " + entry.precision)); }
+          if (precision(entry.precision).approximate) { meta.appendChild(el("span", "badge", precision(entry.precision).note)); }
           item.appendChild(meta);
           connectItem(item, entry);
           list.appendChild(item);

@@ -18,15 +18,10 @@
     return parts.length === 2 && isFinite(parts[0]) && isFinite(parts[1]) ? L.latLng(parts[0], parts[1]) : null;
   }
 
-  /* The offline outlines beneath the tiles, as on the campaign map. */
-  map.createPane("outlines");
-  map.getPane("outlines").style.zIndex = 150;
-  fetch(frame.dataset.outlines).then(function (r) { return r.json(); }).then(function (topo) {
-    L.geoJSON(topojson.feature(topo, topo.objects.countries), {
-      pane: "outlines", interactive: false,
-      style: { color: "#8a96a3", weight: 0.8, fillColor: "#eef0ea", fillOpacity: 1 }
-    }).addTo(map);
-  }).catch(function () { /* the tiles, when reachable, still show the world */ });
+  /* The offline outlines beneath the tiles, as on the campaign map, in one piece across the
+     antimeridian. */
+  window.eventmapCommon.outlines(map, frame).draw()
+    .catch(function () { /* the tiles, when reachable, still show the world */ });
 
   /* Each place found is a small dot one can click; the draggable pin marks the choice. */
   var points = {};

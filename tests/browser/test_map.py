@@ -9,6 +9,7 @@ from datetime import date
 from sqlalchemy import insert
 
 from eventmap.extensions import db
+from eventmap.geocoding import Precision
 from eventmap.models import Campaign, Event, EventStatus
 from tests.browser.conftest import wait_until
 
@@ -181,6 +182,34 @@ def test_the_campaign_page_ties_its_own_list_to_the_map(seeded, wide_page, live_
     assert popup.locator("h3").inner_text() == "OpenStack 6th Birthday: Munich"
     assert item.get_attribute("aria-current") == "true"
     assert page.locator(".show-on-map").count() == page.locator(".event-item").count() == 45
+
+
+def test_the_map_words_precision_as_the_server_does(make_event, wide_page, live_server):
+    """The popup and the list built from the feed take their words from Precision."""
+    make_event(
+        title="Brazil party",
+        location_text="Brazil",
+        latitude=-15.78,
+        longitude=-47.93,
+        precision=Precision.COUNTRY,
+        country_code="BR",
+    )
+    make_event(title="Munich party")
+    page = wide_page
+    page.goto(live_server + "/openstack6bday/map")
+    wait_for_map(page)
+
+    brazil = page.locator(".event-item", has_text="Brazil party")
+    assert brazil.locator(".badge").inner_text() == Precision.COUNTRY.note
+    assert page.locator(".event-item", has_text="Munich party").locator(".badge").count() == 0
+    brazil.get_by_role("button", name="Show Brazil party on the map").click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert popup.locator(".where").inner_text() == f"Brazil ({Precision.COUNTRY.note})"
+    assert page.locator(".party-marker.party-area").count() == 1
+    close_popup(page)
+    page.get_by_role("button", name="Show Munich party on the map").click()
+    assert popup.locator(".where").inner_text() == f"Munich ({Precision.CITY.note})"
 
 
 def test_parties_sharing_one_place_are_listed_from_their_cluster(

@@ -84,3 +84,37 @@ def test_dragging_the_pin_stores_a_manual_venue_point(app, make_campaign, wide_p
         assert (event.precision, event.geocode_source) == (Precision.VENUE, "manual")
         assert abs(event.latitude - latitude) < 1e-5
         assert event.venue == "The Old Church"
+
+
+# The width, as a share of the whole world, of the named country outlines on the preview map,
+# measured in pixels at a zoom where the whole world is in view.
+OUTLINE_WIDTHS = """(names) => {
+  const map = window.eventmapPick.map;
+  map.setView([0, 180], 1, { animate: false });
+  const world = 256 * Math.pow(2, map.getZoom());
+  const widths = {};
+  map.eachLayer((layer) => {
+    const name = layer.feature && layer.feature.properties.name;
+    if (names.includes(name)) { widths[name] = layer.getElement().getBBox().width / world; }
+  });
+  return widths;
+}"""
+
+
+def test_the_preview_map_draws_russia_and_fiji_in_one_piece(
+    app, geocoder, make_campaign, wide_page, live_server
+):
+    """Outlines across the antimeridian are unwrapped, not smeared around the world."""
+    page = wide_page
+    make_campaign()
+    geocoder.add("Fiji", -17.71, 178.07, Precision.COUNTRY, "FJ")
+    page.goto(live_server + "/submit")
+    fill_party(page, "Fiji")
+    page.get_by_role("button", name="Next: check where it lands").click()
+    page.get_by_role("heading", name="Is this where it is?").wait_for()
+    wait_until(page, "document.querySelectorAll('.leaflet-outlines-pane path').length > 100")
+    widths = page.evaluate(OUTLINE_WIDTHS, ["Russia", "Fiji"])
+    assert set(widths) == {"Russia", "Fiji"}
+    # Russia spans about 170 degrees of longitude and Fiji 5; smeared, each spans all 360.
+    assert widths["Russia"] < 0.5, widths
+    assert widths["Fiji"] < 0.05, widths
