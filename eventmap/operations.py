@@ -8,12 +8,22 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .campaigns import CampaignData
 from .extensions import db
 from .geocoding import Place
 from .mail import send_outcome
-from .models import Admin, AuditEntry, Campaign, Event, EventPart, EventStatus, utcnow
+from .models import (
+    SLUG_CONSTRAINT,
+    Admin,
+    AuditEntry,
+    Campaign,
+    Event,
+    EventPart,
+    EventStatus,
+    utcnow,
+)
 
 if TYPE_CHECKING:
     from .importer import EventData, Geocoder, ImportReport, PointData
@@ -24,6 +34,17 @@ logger = logging.getLogger(__name__)
 CAMPAIGN_FIELDS = ("name", "hashtag", "description", "starts_on", "ends_on", "anniversary")
 # A moderator's decisions that are e-mailed to the organizer.
 MAILED_OUTCOMES = (EventStatus.APPROVED, EventStatus.REJECTED)
+# How often a new event's slug is chosen again after concurrent writers took it, before a
+# random suffix ends the race.
+SLUG_ATTEMPTS = 5
+
+
+def is_slug_conflict(error: IntegrityError) -> bool:
+    """Tell whether a write failed because another event of the campaign has the slug."""
+    diag = getattr(error.orig, "diag", None)
+    if diag is not None:  # PostgreSQL names the constraint
+        return diag.constraint_name == SLUG_CONSTRAINT
+    return "events.campaign_id, events.slug" in str(error.orig)  # SQLite names its columns
 
 
 def _assign(target: Any, values: Mapping[str, Any]) -> bool:
@@ -226,20 +247,40 @@ def _set_parts(event: Event, parts: Iterable[Any]) -> bool:
     return True
 
 
+def _insert_with_free_slug(event: Event, campaign: Campaign, text: str) -> None:
+    """Insert a new event under a slug that no other event of its campaign has, even in a race.
+
+    Another organizer may store the chosen slug between the choice and the insert. The insert
+    runs in a SAVEPOINT, so losing the slug undoes only the insert, and the slug is chosen again.
+    The event must not be attached to the session yet (give it campaign_id, not campaign), or
+    it would be flushed before the SAVEPOINT.
+    """
+    from .submissions import unique_slug
+
+    for attempt in range(SLUG_ATTEMPTS + 1):
+        event.slug = unique_slug(campaign, text, random_suffix=attempt == SLUG_ATTEMPTS)
+        try:
+            with db.session.begin_nested():
+                db.session.add(event)
+            return
+        except IntegrityError as error:
+            if attempt == SLUG_ATTEMPTS or not is_slug_conflict(error):
+                raise
+            logger.info("slug %s/%s was taken meanwhile; choosing again", campaign.slug, event.slug)
+
+
 def submit_event(data: SubmissionData) -> tuple[Event, str]:
     """Store an organizer's submission as pending; return it and its private edit token."""
-    from .submissions import new_edit_token, unique_slug
+    from .submissions import new_edit_token
 
     token, token_hash = new_edit_token()
     event = Event(
-        campaign=data.campaign,
-        slug=unique_slug(data.campaign, data.location_text or data.title),
+        campaign_id=data.campaign.id,
         status=EventStatus.PENDING,
         edit_token_hash=token_hash,
         **_submission_values(data),
     )
-    db.session.add(event)
-    db.session.flush()
+    _insert_with_free_slug(event, data.campaign, data.location_text or data.title)
     _set_parts(event, data.parts)
     record("organizer", "submitted", event, title=data.title, place=data.location_text)
     db.session.commit()

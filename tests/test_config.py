@@ -40,3 +40,23 @@ def test_geocoder_settings_read_prefixed_or_plain_names(tmp_path, monkeypatch):
     assert (config.GEOCODER, config.NOMINATIM_URL) == ("nominatim", "http://127.0.0.1:8080")
     monkeypatch.setenv("EVENTMAP_GEOCODER", "offline")
     assert Config(tmp_path).GEOCODER == "offline"
+
+
+@pytest.mark.parametrize(("setting", "expected_ms"), [(None, 30_000), ("2.5", 2_500)])
+def test_sqlite_writers_wait_for_the_lock_long_enough(monkeypatch, tmp_path, setting, expected_ms):
+    from sqlalchemy import text
+
+    from eventmap import create_app
+    from eventmap.extensions import db
+
+    if setting is None:
+        monkeypatch.delenv("EVENTMAP_SQLITE_TIMEOUT", raising=False)
+    else:
+        monkeypatch.setenv("EVENTMAP_SQLITE_TIMEOUT", setting)
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    )
+    with app.app_context():
+        assert db.session.scalar(text("PRAGMA busy_timeout")) == expected_ms
+        db.session.remove()
+        db.engine.dispose()

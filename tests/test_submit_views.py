@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, time
 
 import pytest
@@ -431,3 +438,70 @@ def test_the_private_link_is_mailed_when_a_mail_server_is_configured(
     assert f"http://localhost/edit/{token}" in message.get_content().splitlines()
     page = client.get(f"/edit/{token}").get_data(as_text=True)
     assert "We sent this page&#39;s private link to ada@example.org" in page
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Let a 303 come back as it is, so that a test sees that the submission was saved."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the app on a random port of 127.0.0.1 from a threaded werkzeug server."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+SUBMITTERS = 40
+
+
+def test_organizers_submitting_one_place_at_once_all_get_their_party_saved(
+    app, campaign, live_server, ctx
+):
+    app.config["SUBMIT_RATE_LIMIT"] = "1000 per minute"  # every organizer here is 127.0.0.1
+    start = threading.Barrier(SUBMITTERS)
+
+    def submit(n: int) -> int:
+        browser = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects()
+        )
+        form = browser.open(f"{live_server}/submit", timeout=60).read().decode()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+        body = urllib.parse.urlencode(
+            {
+                "csrf_token": token,
+                "campaign": "openstack6bday",
+                "title": f"Party {n}",
+                "location": "Munich",
+                "previewed": "Munich",
+                "choice": "0",
+                "date_text": "July 19",
+                "organizer_name": "Ada",
+                "organizer_email": f"ada{n}@example.org",
+                "action": "save",
+            }
+        ).encode()
+        start.wait(timeout=60)  # everyone sends at the same moment
+        try:
+            return browser.open(f"{live_server}/submit", data=body, timeout=120).status
+        except urllib.error.HTTPError as answer:
+            return answer.code
+
+    with ThreadPoolExecutor(SUBMITTERS) as pool:
+        codes = list(pool.map(submit, range(SUBMITTERS)))
+    assert Counter(codes) == {303: SUBMITTERS}
+    db.session.expire_all()
+    rows = db.session.execute(select(Event.title, Event.slug)).all()
+    assert sorted(title for title, _ in rows) == sorted(f"Party {n}" for n in range(SUBMITTERS))
+    assert len({slug for _, slug in rows}) == SUBMITTERS
