@@ -28,7 +28,7 @@ from .extensions import db, limiter
 from .forms import EventForm
 from .maps import render_map
 from .models import AuditEntry, Campaign, Event, EventStatus
-from .submit_views import fill_event_form, handle_event_form, render_event_form
+from .submit_views import fill_event_form, handle_event_form, render_event_form, save_edit
 from .views import campaign_or_404
 
 logger = logging.getLogger(__name__)
@@ -231,7 +231,9 @@ def edit_event(event_id: int) -> BaseResponse:
     outcome = handle_event_form(form, event, template="admin/edit.html")
     if isinstance(outcome, BaseResponse):
         return outcome
-    changed = operations.update_event(event, outcome, actor=_actor())
+    changed = save_edit(form, event, outcome, actor=_actor(), template="admin/edit.html")
+    if isinstance(changed, BaseResponse):
+        return changed
     flash(
         f"Saved “{event.title}”: {', '.join(sorted(set(changed)))} changed."
         if changed

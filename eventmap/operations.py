@@ -39,6 +39,17 @@ MAILED_OUTCOMES = (EventStatus.APPROVED, EventStatus.REJECTED)
 SLUG_ATTEMPTS = 5
 
 
+class SlugTakenError(Exception):
+    """An event cannot move to a campaign where another event already has its slug."""
+
+    def __init__(self, campaign: Campaign, slug: str) -> None:
+        """Say which celebration and address, in words an organizer can act on."""
+        super().__init__(
+            f"“{campaign.name}” already has a party at the address /{campaign.slug}/{slug},"
+            " so this one cannot move there. Keep its celebration, or choose another one."
+        )
+
+
 def is_slug_conflict(error: IntegrityError) -> bool:
     """Tell whether a write failed because another event of the campaign has the slug."""
     diag = getattr(error.orig, "diag", None)
@@ -288,12 +299,38 @@ def submit_event(data: SubmissionData) -> tuple[Event, str]:
     return event, token
 
 
+def check_move(event: Event, campaign: Campaign) -> None:
+    """Refuse to move an event into a campaign where another event already has its slug."""
+    if campaign.id == event.campaign_id:
+        return
+    taken = db.session.scalar(
+        select(Event.id).where(Event.campaign_id == campaign.id, Event.slug == event.slug)
+    )
+    if taken is not None:
+        raise SlugTakenError(campaign, event.slug)
+
+
 def update_event(event: Event, data: SubmissionData, *, actor: str) -> list[str]:
     """Change an event's details; return the names of the fields that changed.
 
     An organizer's change to a public event sends it back to the moderators, so that an
-    approved party cannot be turned into something else without a second look.
+    approved party cannot be turned into something else without a second look. A move into a
+    campaign that has the event's slug raises SlugTakenError and changes nothing, even when another
+    party took that slug after the check.
     """
+    check_move(event, data.campaign)
+    campaign, slug = data.campaign, event.slug
+    try:
+        return _update_event(event, data, actor=actor)
+    except IntegrityError as error:
+        db.session.rollback()
+        if is_slug_conflict(error):
+            raise SlugTakenError(campaign, slug) from error
+        raise
+
+
+def _update_event(event: Event, data: SubmissionData, *, actor: str) -> list[str]:
+    """Apply and commit an edit whose campaign move has been checked."""
     values = _submission_values(data)
     changed = [name for name, value in values.items() if getattr(event, name) != value]
     _assign(event, values)

@@ -215,3 +215,30 @@ def test_a_submission_that_fails_after_its_slug_is_stored_leaves_nothing(submiss
         operations.submit_event(submission(parts=backwards))
     db.session.rollback()
     assert db.session.scalar(select(func.count(Event.id))) == 0
+
+
+def test_a_move_into_a_campaign_that_has_the_slug_changes_nothing(submission, make_campaign):
+    event, _ = operations.submit_event(submission())
+    other = make_campaign(slug="openstack7bday", name="OpenStack turns 7", hashtag="x")
+    operations.submit_event(submission(campaign=other))
+    with pytest.raises(
+        operations.SlugTakenError, match=r"OpenStack turns 7.*/openstack7bday/munich"
+    ):
+        operations.update_event(event, submission(campaign=other, title="Moved"), actor="admin:eve")
+    db.session.expire_all()
+    assert (event.campaign.slug, event.title) == ("openstack6bday", "OpenStack Munich turns 6")
+
+
+def test_a_move_whose_slug_is_taken_meanwhile_changes_nothing(
+    submission, make_campaign, steal_slugs
+):
+    event, _ = operations.submit_event(submission())
+    other = make_campaign(slug="openstack7bday", name="OpenStack turns 7", hashtag="x")
+    stolen = steal_slugs(times=1, on="before_update")
+    with pytest.raises(operations.SlugTakenError, match="OpenStack turns 7"):
+        operations.update_event(event, submission(campaign=other, title="Moved"), actor="organizer")
+    assert stolen == ["munich-germany"]
+    db.session.expire_all()
+    assert [e.title for e in other.events] == ["The other organizer's party"]
+    assert (event.campaign.slug, event.title) == ("openstack6bday", "OpenStack Munich turns 6")
+    assert [e.action for e in db.session.scalars(AuditEntry.newest(event))] == ["submitted"]

@@ -440,6 +440,46 @@ def test_the_private_link_is_mailed_when_a_mail_server_is_configured(
     assert "We sent this page&#39;s private link to ada@example.org" in page
 
 
+def test_moving_a_party_into_a_campaign_that_has_its_slug_is_a_form_error(
+    post, client, csrf_token, make_campaign, make_event, ctx
+):
+    token = saved_token(post(action="save", previewed="Munich", choice="0"))
+    event = db.session.scalar(select(Event))
+    assert event.slug == "munich"
+    other = make_campaign(slug="openstack7bday", name="OpenStack turns 7", hashtag="x")
+    make_event(campaign=other, slug="munich", title="The other Munich party")
+    response = client.post(
+        f"/edit/{token}",
+        data={
+            "csrf_token": csrf_token(f"/edit/{token}"),
+            "campaign": "openstack7bday",
+            "title": "Typed before the move",
+            "location": "Munich",
+            "previewed": "Munich",
+            "choice": "keep",
+            "date_text": "July 19",
+            "organizer_name": "Ada",
+            "organizer_email": "ada@example.org",
+            "action": "save",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422, page[:2000]
+    error = re.search(r'<p class="error" id="campaign-error">([^<]*)</p>', page)
+    assert error, page[:3000]
+    assert "OpenStack turns 7" in error.group(1)
+    assert 'value="Typed before the move"' in page
+    assert '<option selected value="openstack7bday">' in page
+    db.session.expire_all()
+    event = db.session.get(Event, event.id)
+    assert (event.campaign.slug, event.slug, event.title) == (
+        "openstack6bday",
+        "munich",
+        "OpenStack Munich turns 6",
+    )
+    assert [e.action for e in db.session.scalars(AuditEntry.newest(event))] == ["submitted"]
+
+
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     """Let a 303 come back as it is, so that a test sees that the submission was saved."""
 
