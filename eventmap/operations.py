@@ -26,7 +26,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from .importer import EventData, Geocoder, ImportReport, PointData
+    from .importer import EventData, Geocoder, ImportFileError, ImportReport, PointData
     from .submissions import SubmissionData
 
 logger = logging.getLogger(__name__)
@@ -164,6 +164,11 @@ def apply_import(rows: Iterable[EventData], catalogue: Mapping[str, CampaignData
             else:
                 report.unchanged.append(label)
         db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        if is_slug_conflict(error):
+            raise _slugs_taken_meanwhile(rows, report.created) from error
+        raise
     except Exception:
         db.session.rollback()
         raise
@@ -174,6 +179,36 @@ def apply_import(rows: Iterable[EventData], catalogue: Mapping[str, CampaignData
         len(report.unchanged),
     )
     return report
+
+
+def _slugs_taken_meanwhile(rows: list[EventData], created: list[str]) -> ImportFileError:
+    """Name the rows whose new slug another write (a submission) stored during the import.
+
+    A row's slug is its identity (a second import updates the event it names), so the import
+    is not given another slug: the operator runs it again, or gives the row a slug of its own.
+    """
+    from .importer import ImportFileError, RowError
+
+    stored = {
+        f"{campaign}/{slug}"
+        for campaign, slug in db.session.execute(
+            select(Campaign.slug, Event.slug).join(Event.campaign)
+        )
+    }
+    wanted = set(created)
+    return ImportFileError(
+        [
+            RowError(
+                row.where,
+                "slug",
+                f"{row.slug!r} was taken by a party saved during this import. Run the import"
+                " again (this row will then update that party), or give the row a slug of its"
+                " own.",
+            )
+            for row in rows
+            if f"{row.campaign}/{row.slug}" in wanted & stored
+        ]
+    )
 
 
 def _label(event: Event) -> str:

@@ -242,3 +242,25 @@ def test_a_move_whose_slug_is_taken_meanwhile_changes_nothing(
     assert [e.title for e in other.events] == ["The other organizer's party"]
     assert (event.campaign.slug, event.title) == ("openstack6bday", "OpenStack Munich turns 6")
     assert [e.action for e in db.session.scalars(AuditEntry.newest(event))] == ["submitted"]
+
+
+def test_an_import_that_loses_a_slug_meanwhile_says_which_row_and_writes_nothing(
+    app, runner, make_campaign, tmp_path, steal_slugs
+):
+    make_campaign()
+    path = tmp_path / "parties.csv"
+    path.write_text(
+        "campaign,title,location,date_text\n"
+        "openstack6bday,In Brazil,Brazil,TBD\n"
+        "openstack6bday,In Munich,Munich,July 19\n"
+    )
+    stolen = steal_slugs(times=1)
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1, result.output
+    assert stolen == ["brazil"]
+    assert "row 2, column 'slug': 'brazil' was taken by a party saved during this import" in (
+        result.output
+    )
+    assert "nothing was imported" in result.output
+    db.session.expire_all()
+    assert db.session.scalars(select(Event.title)).all() == ["The other organizer's party"]
