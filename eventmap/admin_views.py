@@ -29,7 +29,7 @@ from .forms import ModeratorEventForm
 from .maps import render_map
 from .models import AuditEntry, Campaign, Event, EventStatus
 from .rules import is_web_link
-from .submit_views import fill_event_form, handle_event_form, render_event_form
+from .submit_views import fill_event_form, handle_event_form, render_event_form, save_edit
 from .views import campaign_or_404
 
 logger = logging.getLogger(__name__)
@@ -226,7 +226,9 @@ def edit_event(event_id: int) -> BaseResponse:
     outcome = handle_event_form(form, event, template="admin/edit.html")
     if isinstance(outcome, BaseResponse):
         return outcome
-    changed = operations.update_event(event, outcome, actor=_actor())
+    changed = save_edit(form, event, outcome, actor=_actor(), template="admin/edit.html")
+    if isinstance(changed, BaseResponse):
+        return changed
     flash(
         f"Saved “{event.title}”: {', '.join(sorted(set(changed)))} changed."
         if changed

@@ -49,6 +49,9 @@ class Config:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _instance_secret(instance_path)
         self.SQLALCHEMY_DATABASE_URI = _database_url(instance_path)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # SQLite only: seconds a write waits for another writer to finish before it fails with
+        # "database is locked" (Python's own default is 5, too short for bursts of submissions).
+        self.SQLITE_TIMEOUT = float(os.environ.get("EVENTMAP_SQLITE_TIMEOUT", "30"))
         # The campaign shown at "/" when none is named; the newest one when unset.
         self.DEFAULT_CAMPAIGN = os.environ.get("EVENTMAP_DEFAULT_CAMPAIGN", "openstack6bday")
         # Where `flask import` looks up campaigns that a CSV names but the database lacks.

@@ -1,11 +1,16 @@
 """Flask extensions, created unbound so that every app from the factory binds its own."""
 
+from typing import Any
+
+from flask import Flask
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event, make_url
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import DeclarativeBase
 
 
@@ -21,3 +26,33 @@ login_manager = LoginManager()
 # Limits are declared on the views that take input from strangers (submission and login);
 # storage comes from RATELIMIT_STORAGE_URI: memory by default, Redis for several workers.
 limiter = Limiter(key_func=get_remote_address)
+
+
+def init_database(app: Flask) -> None:
+    """Bind the database to the app, with SQLite made fit for concurrent writers.
+
+    SQLite lets one writer at a time in; the others wait up to SQLITE_TIMEOUT seconds for the
+    lock (Python's default of 5 gave "database is locked" to some of 500 concurrent submissions).
+    And Python's sqlite3 opens a transaction only before INSERT, UPDATE or DELETE: a SAVEPOINT
+    sent before any of those opens a transaction of its own, and releasing it commits, so the
+    rest of the work could fail and leave half of it stored. The hook below prevents that.
+    """
+    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "sqlite":
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        options["connect_args"] = {
+            "timeout": app.config["SQLITE_TIMEOUT"],
+            **options.get("connect_args", {}),
+        }
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "savepoint", _begin_before_savepoint)
+
+
+def _begin_before_savepoint(connection: Connection, _name: Any) -> None:
+    """Open the transaction (deferred: no lock until the first write) before a SAVEPOINT."""
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        driver.execute("BEGIN")

@@ -96,12 +96,16 @@ class Campaign(db.Model):
         return f"<Campaign {self.slug}>"
 
 
+# One event per slug in a campaign: its address is /<campaign>/<slug>.
+SLUG_CONSTRAINT = "uq_events_campaign_slug"
+
+
 class Event(db.Model):
     """One party: where, when and who, with the text exactly as the organizer gave it."""
 
     __tablename__ = "events"
     __table_args__ = (
-        UniqueConstraint("campaign_id", "slug", name="uq_events_campaign_slug"),
+        UniqueConstraint("campaign_id", "slug", name=SLUG_CONSTRAINT),
         CheckConstraint(
             "(start_date IS NULL AND end_date IS NULL) OR "
             "(start_date IS NOT NULL AND end_date IS NOT NULL AND end_date >= start_date)",

@@ -9,12 +9,14 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from .campaigns import CampaignData
 from .extensions import db
 from .geocoding import Place
 from .mail import send_outcome
 from .models import (
+    SLUG_CONSTRAINT,
     Admin,
     AuditEntry,
     Campaign,
@@ -26,7 +28,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from .importer import EventData, Geocoder, ImportReport, PointData
+    from .importer import EventData, Geocoder, ImportFileError, ImportReport, PointData
     from .submissions import SubmissionData
 
 logger = logging.getLogger(__name__)
@@ -34,6 +36,28 @@ logger = logging.getLogger(__name__)
 CAMPAIGN_FIELDS = ("name", "hashtag", "description", "starts_on", "ends_on", "anniversary")
 # A moderator's decisions that are e-mailed to the organizer.
 MAILED_OUTCOMES = (EventStatus.APPROVED, EventStatus.REJECTED)
+# How often a new event's slug is chosen again after concurrent writers took it, before a
+# random suffix ends the race.
+SLUG_ATTEMPTS = 5
+
+
+class SlugTakenError(Exception):
+    """An event cannot move to a campaign where another event already has its slug."""
+
+    def __init__(self, campaign: Campaign, slug: str) -> None:
+        """Say which celebration and address, in words an organizer can act on."""
+        super().__init__(
+            f"“{campaign.name}” already has a party at the address /{campaign.slug}/{slug},"
+            " so this one cannot move there. Keep its celebration, or choose another one."
+        )
+
+
+def is_slug_conflict(error: IntegrityError) -> bool:
+    """Tell whether a write failed because another event of the campaign has the slug."""
+    diag = getattr(error.orig, "diag", None)
+    if diag is not None:  # PostgreSQL names the constraint
+        return diag.constraint_name == SLUG_CONSTRAINT
+    return "events.campaign_id, events.slug" in str(error.orig)  # SQLite names its columns
 
 
 def _assign(target: Any, values: Mapping[str, Any]) -> bool:
@@ -142,6 +166,11 @@ def apply_import(rows: Iterable[EventData], catalogue: Mapping[str, CampaignData
             else:
                 report.unchanged.append(label)
         db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        if is_slug_conflict(error):
+            raise _slugs_taken_meanwhile(rows, report.created) from error
+        raise
     except Exception:
         db.session.rollback()
         raise
@@ -152,6 +181,36 @@ def apply_import(rows: Iterable[EventData], catalogue: Mapping[str, CampaignData
         len(report.unchanged),
     )
     return report
+
+
+def _slugs_taken_meanwhile(rows: list[EventData], created: list[str]) -> ImportFileError:
+    """Name the rows whose new slug another write (a submission) stored during the import.
+
+    A row's slug is its identity (a second import updates the event it names), so the import
+    is not given another slug: the operator runs it again, or gives the row a slug of its own.
+    """
+    from .importer import ImportFileError, RowError
+
+    stored = {
+        f"{campaign}/{slug}"
+        for campaign, slug in db.session.execute(
+            select(Campaign.slug, Event.slug).join(Event.campaign)
+        )
+    }
+    wanted = set(created)
+    return ImportFileError(
+        [
+            RowError(
+                row.where,
+                "slug",
+                f"{row.slug!r} was taken by a party saved during this import. Run the import"
+                " again (this row will then update that party), or give the row a slug of its"
+                " own.",
+            )
+            for row in rows
+            if f"{row.campaign}/{row.slug}" in wanted & stored
+        ]
+    )
 
 
 def _label(event: Event) -> str:
@@ -236,20 +295,40 @@ def _set_parts(event: Event, parts: Iterable[Any]) -> bool:
     return True
 
 
+def _insert_with_free_slug(event: Event, campaign: Campaign, text: str) -> None:
+    """Insert a new event under a slug that no other event of its campaign has, even in a race.
+
+    Another organizer may store the chosen slug between the choice and the insert. The insert
+    runs in a SAVEPOINT, so losing the slug undoes only the insert, and the slug is chosen again.
+    The event must not be attached to the session yet (give it campaign_id, not campaign), or
+    it would be flushed before the SAVEPOINT.
+    """
+    from .submissions import unique_slug
+
+    for attempt in range(SLUG_ATTEMPTS + 1):
+        event.slug = unique_slug(campaign, text, random_suffix=attempt == SLUG_ATTEMPTS)
+        try:
+            with db.session.begin_nested():
+                db.session.add(event)
+            return
+        except IntegrityError as error:
+            if attempt == SLUG_ATTEMPTS or not is_slug_conflict(error):
+                raise
+            logger.info("slug %s/%s was taken meanwhile; choosing again", campaign.slug, event.slug)
+
+
 def submit_event(data: SubmissionData) -> tuple[Event, str]:
     """Store an organizer's submission as pending; return it and its private edit token."""
-    from .submissions import new_edit_token, unique_slug
+    from .submissions import new_edit_token
 
     token, token_hash = new_edit_token()
     event = Event(
-        campaign=data.campaign,
-        slug=unique_slug(data.campaign, data.location_text or data.title),
+        campaign_id=data.campaign.id,
         status=EventStatus.PENDING,
         edit_token_hash=token_hash,
         **_submission_values(data),
     )
-    db.session.add(event)
-    db.session.flush()
+    _insert_with_free_slug(event, data.campaign, data.location_text or data.title)
     _set_parts(event, data.parts)
     record("organizer", "submitted", event, title=data.title, place=data.location_text)
     db.session.commit()
@@ -257,12 +336,38 @@ def submit_event(data: SubmissionData) -> tuple[Event, str]:
     return event, token
 
 
+def check_move(event: Event, campaign: Campaign) -> None:
+    """Refuse to move an event into a campaign where another event already has its slug."""
+    if campaign.id == event.campaign_id:
+        return
+    taken = db.session.scalar(
+        select(Event.id).where(Event.campaign_id == campaign.id, Event.slug == event.slug)
+    )
+    if taken is not None:
+        raise SlugTakenError(campaign, event.slug)
+
+
 def update_event(event: Event, data: SubmissionData, *, actor: str) -> list[str]:
     """Change an event's details; return the names of the fields that changed.
 
     An organizer's change to a public event sends it back to the moderators, so that an
-    approved party cannot be turned into something else without a second look.
+    approved party cannot be turned into something else without a second look. A move into a
+    campaign that has the event's slug raises SlugTakenError and changes nothing, even when another
+    party took that slug after the check.
     """
+    check_move(event, data.campaign)
+    campaign, slug = data.campaign, event.slug
+    try:
+        return _update_event(event, data, actor=actor)
+    except IntegrityError as error:
+        db.session.rollback()
+        if is_slug_conflict(error):
+            raise SlugTakenError(campaign, slug) from error
+        raise
+
+
+def _update_event(event: Event, data: SubmissionData, *, actor: str) -> list[str]:
+    """Apply and commit an edit whose campaign move has been checked."""
     values = _submission_values(data)
     changed = [name for name, value in values.items() if getattr(event, name) != value]
     _assign(event, values)

@@ -67,9 +67,17 @@ def find_by_token(token: str) -> Event | None:
     return db.session.scalar(Event.by_edit_token_hash(hash_token(token)))
 
 
-def unique_slug(campaign: Campaign, text: str, event: Event | None = None) -> str:
-    """Make a URL slug from the place (or title) that no other event of the campaign has."""
+def unique_slug(
+    campaign: Campaign, text: str, event: Event | None = None, *, random_suffix: bool = False
+) -> str:
+    """Make a URL slug from the place (or title) that no other event of the campaign has.
+
+    Another writer may take it before it is stored; `random_suffix` gives the last resort of a
+    caller that lost that race too often.
+    """
     base = slugify(text, max_length=110) or "party"
+    if random_suffix:
+        return f"{base}-{secrets.token_hex(3)}"
     taken = set(
         db.session.scalars(
             select(Event.slug).where(

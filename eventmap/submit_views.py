@@ -97,6 +97,11 @@ def handle_event_form(
             form.csrf_token.errors = [FORM_EXPIRED]
             return render_event_form(form, event, template=template, status=400, expired=True)
         return render_event_form(form, event, template=template, status=422)
+    if event is not None:
+        try:
+            operations.check_move(event, form.selected_campaign)
+        except operations.SlugTakenError as taken:
+            return refuse_move(form, event, taken, template=template)
     location = form.location.data
     unchanged_place = event is not None and stored is not None and location == event.location_text
     place = None if unchanged_place else geocoder().lookup(location)
@@ -141,6 +146,27 @@ def handle_event_form(
         organizer_name=form.organizer_name.data or None,
         organizer_email=form.organizer_email.data or None,
     )
+
+
+def refuse_move(
+    form: EventForm, event: Event, taken: operations.SlugTakenError, template: str | None = None
+) -> Response:
+    """Show the form again, as typed, saying why the party cannot move to that campaign."""
+    form.campaign.errors = [str(taken)]
+    return render_event_form(form, event, template=template, status=422)
+
+
+def save_edit(
+    form: EventForm, event: Event, data: SubmissionData, *, actor: str, template: str | None = None
+) -> Response | list[str]:
+    """Save an edit; return the fields changed, or the form if its campaign move was refused.
+
+    The form checked the move already; this catches another party taking the slug since.
+    """
+    try:
+        return operations.update_event(event, data, actor=actor)
+    except operations.SlugTakenError as taken:
+        return refuse_move(form, event, taken, template=template)
 
 
 def _phrase(form: EventForm) -> str:
@@ -238,7 +264,9 @@ def edit(token: str) -> Response:
     outcome = handle_event_form(form, event)
     if isinstance(outcome, Response):
         return outcome
-    changed = operations.update_event(event, outcome, actor="organizer")
+    changed = save_edit(form, event, outcome, actor="organizer")
+    if isinstance(changed, Response):
+        return changed
     if not changed:
         flash("Nothing changed.", "info")
     elif event.status == EventStatus.PENDING:

@@ -744,3 +744,39 @@ def test_a_moderator_can_edit_an_imported_party_with_a_long_description(app, sig
     event = fetch(app, event_id)
     assert (event.title, event.description) == ("Renamed", long_text.strip())
     assert (event.organizer_name, event.organizer_email) == (None, None)
+
+
+def test_moving_an_event_into_a_campaign_that_has_its_slug_is_a_form_error(app, signed_in, store):
+    event_id = store(slug="munich", title="Munich party", status=EventStatus.APPROVED)
+    store(slug="munich", title="The other Munich party", campaign_slug="openstack7bday")
+    url = f"/admin/events/{event_id}/edit"
+    response = signed_in.post(
+        url,
+        data={
+            "csrf_token": page_token(signed_in, url),
+            "campaign": "openstack7bday",
+            "title": "Typed by the moderator",
+            "location": "Munich",
+            "previewed": "Munich",
+            "choice": "keep",
+            "date_text": "July 19",
+            "organizer_name": "Ada",
+            "organizer_email": "ada@example.org",
+            "action": "save",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422, page[:2000]
+    error = re.search(r'<p class="[^"]*error" id="campaign-error">([^<]*)</p>', page)
+    assert error, page[:3000]
+    assert "Campaign openstack7bday" in error.group(1)
+    assert 'value="Typed by the moderator"' in page
+    assert '<option selected value="openstack7bday">' in page
+    with app.app_context():
+        event = db.session.get(Event, event_id)
+        assert (event.campaign.slug, event.slug, event.title) == (
+            "openstack6bday",
+            "munich",
+            "Munich party",
+        )
+    assert "edited" not in [action for _, action, _, _ in audit(app)]

@@ -51,3 +51,23 @@ def test_moderator_sessions_last_hours_unless_told_otherwise(tmp_path, monkeypat
     monkeypatch.setenv("EVENTMAP_SESSION_LIFETIME_HOURS", "8")
     config = Config(tmp_path)
     assert (config.SESSION_IDLE_MINUTES, config.SESSION_LIFETIME_HOURS) == (30, 8)
+
+
+@pytest.mark.parametrize(("setting", "expected_ms"), [(None, 30_000), ("2.5", 2_500)])
+def test_sqlite_writers_wait_for_the_lock_long_enough(monkeypatch, tmp_path, setting, expected_ms):
+    from sqlalchemy import text
+
+    from eventmap import create_app
+    from eventmap.extensions import db
+
+    if setting is None:
+        monkeypatch.delenv("EVENTMAP_SQLITE_TIMEOUT", raising=False)
+    else:
+        monkeypatch.setenv("EVENTMAP_SQLITE_TIMEOUT", setting)
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    )
+    with app.app_context():
+        assert db.session.scalar(text("PRAGMA busy_timeout")) == expected_ms
+        db.session.remove()
+        db.engine.dispose()

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, time
 
 import pytest
@@ -431,3 +438,110 @@ def test_the_private_link_is_mailed_when_a_mail_server_is_configured(
     assert f"http://localhost/edit/{token}" in message.get_content().splitlines()
     page = client.get(f"/edit/{token}").get_data(as_text=True)
     assert "We sent this page&#39;s private link to ada@example.org" in page
+
+
+def test_moving_a_party_into_a_campaign_that_has_its_slug_is_a_form_error(
+    post, client, csrf_token, make_campaign, make_event, ctx
+):
+    token = saved_token(post(action="save", previewed="Munich", choice="0"))
+    event = db.session.scalar(select(Event))
+    assert event.slug == "munich"
+    other = make_campaign(slug="openstack7bday", name="OpenStack turns 7", hashtag="x")
+    make_event(campaign=other, slug="munich", title="The other Munich party")
+    response = client.post(
+        f"/edit/{token}",
+        data={
+            "csrf_token": csrf_token(f"/edit/{token}"),
+            "campaign": "openstack7bday",
+            "title": "Typed before the move",
+            "location": "Munich",
+            "previewed": "Munich",
+            "choice": "keep",
+            "date_text": "July 19",
+            "organizer_name": "Ada",
+            "organizer_email": "ada@example.org",
+            "action": "save",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422, page[:2000]
+    error = re.search(r'<p class="error" id="campaign-error">([^<]*)</p>', page)
+    assert error, page[:3000]
+    assert "OpenStack turns 7" in error.group(1)
+    assert 'value="Typed before the move"' in page
+    assert '<option selected value="openstack7bday">' in page
+    db.session.expire_all()
+    event = db.session.get(Event, event.id)
+    assert (event.campaign.slug, event.slug, event.title) == (
+        "openstack6bday",
+        "munich",
+        "OpenStack Munich turns 6",
+    )
+    assert [e.action for e in db.session.scalars(AuditEntry.newest(event))] == ["submitted"]
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Let a 303 come back as it is, so that a test sees that the submission was saved."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve the app on a random port of 127.0.0.1 from a threaded werkzeug server."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+SUBMITTERS = 40
+
+
+def test_organizers_submitting_one_place_at_once_all_get_their_party_saved(
+    app, campaign, live_server, ctx
+):
+    app.config["SUBMIT_RATE_LIMIT"] = "1000 per minute"  # every organizer here is 127.0.0.1
+    start = threading.Barrier(SUBMITTERS)
+
+    def submit(n: int) -> int:
+        browser = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects()
+        )
+        form = browser.open(f"{live_server}/submit", timeout=60).read().decode()
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+        body = urllib.parse.urlencode(
+            {
+                "csrf_token": token,
+                "campaign": "openstack6bday",
+                "title": f"Party {n}",
+                "location": "Munich",
+                "previewed": "Munich",
+                "choice": "0",
+                "date_text": "July 19",
+                "organizer_name": "Ada",
+                "organizer_email": f"ada{n}@example.org",
+                "action": "save",
+            }
+        ).encode()
+        start.wait(timeout=60)  # everyone sends at the same moment
+        try:
+            return browser.open(f"{live_server}/submit", data=body, timeout=120).status
+        except urllib.error.HTTPError as answer:
+            return answer.code
+
+    with ThreadPoolExecutor(SUBMITTERS) as pool:
+        codes = list(pool.map(submit, range(SUBMITTERS)))
+    assert Counter(codes) == {303: SUBMITTERS}
+    db.session.expire_all()
+    rows = db.session.execute(select(Event.title, Event.slug)).all()
+    assert sorted(title for title, _ in rows) == sorted(f"Party {n}" for n in range(SUBMITTERS))
+    assert len({slug for _, slug in rows}) == SUBMITTERS
