@@ -452,6 +452,19 @@ def submit_through(client, base_url: str):
     return client.post("/submit", data=data, base_url=base_url)
 
 
+def test_a_submission_for_another_host_is_refused_and_mails_nothing(
+    client, campaign, mail_server, ctx
+):
+    response = submit_through(client, "http://evil.example")
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "does not answer to the address evil.example" in page
+    assert "http://127.0.0.1:5000/" in page  # where the site really is
+    assert count_events() == 0
+    assert mail_server.envelopes == []
+
+
 def test_on_another_trusted_host_the_mailed_link_is_on_the_public_url(
     app, client, campaign, mail_server, ctx
 ):
