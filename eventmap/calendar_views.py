@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from .calendars import (
     default_month,
@@ -19,7 +19,7 @@ from .calendars import (
 from .extensions import db
 from .feeds import atom_feed
 from .models import Campaign, Event
-from .urls import campaign_url, event_url_builder
+from .urls import campaign_url, event_url_builder, public_url
 from .views import campaign_or_404
 
 bp = Blueprint("calendar", __name__)
@@ -159,7 +159,7 @@ def campaign_atom(campaign_slug: str) -> Response:
     body = atom_feed(
         campaign,
         _events(campaign),
-        feed_url=url_for("calendar.campaign_atom", campaign_slug=campaign.slug, _external=True),
+        feed_url=public_url("calendar.campaign_atom", campaign_slug=campaign.slug),
         page_url=campaign_url(campaign, external=True),
         url_of=event_url_builder(),
     )

@@ -123,13 +123,11 @@ def export_command(fmt: str, output: TextIO, campaign: str | None) -> None:
             raise click.BadParameter(f"no campaign {campaign!r}", param_hint="--campaign")
         query = query.where(Campaign.slug == campaign)
     events = db.session.scalars(query)
-    # Absolute event links need a base URL; outside a request it is PUBLIC_URL.
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        if fmt == "csv":
-            export_csv(events, csv.writer(output, lineterminator="\n"))
-        else:
-            json.dump(export_geojson(events), output, ensure_ascii=False, indent=1)
-            output.write("\n")
+    if fmt == "csv":
+        export_csv(events, csv.writer(output, lineterminator="\n"))
+    else:
+        json.dump(export_geojson(events), output, ensure_ascii=False, indent=1)
+        output.write("\n")
 
 
 @click.command("campaigns")

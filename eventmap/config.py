@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,34 @@ def _instance_secret(instance_path: Path) -> str:
         return secret
 
 
+# Names of this machine: a public URL on one of them is served on all of them.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+
+
+def _public_url(url: str) -> str:
+    """Return EVENTMAP_PUBLIC_URL if it is a web address every absolute link can start with."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(f"EVENTMAP_PUBLIC_URL must be http(s)://host[:port][/path], not {url!r}")
+    return url
+
+
+def trusted_hosts(public_url: str, listed: str | None) -> list[str] | None:
+    """Return the hosts requests may name: EVENTMAP_TRUSTED_HOSTS, else the public URL's host.
+
+    "*" lets any host through (None, as Flask takes it). A public URL on this machine trusts
+    its other loopback names too, so that `make run` and the test client ("localhost") work.
+    """
+    if listed and listed.strip():
+        if listed.strip() == "*":
+            return None
+        return [name.strip().lower() for name in listed.split(",") if name.strip()]
+    host = (urlsplit(public_url).hostname or "").lower()
+    if host in LOOPBACK_HOSTS:
+        return [host, *(name for name in LOOPBACK_HOSTS if name != host)]
+    return [host]
+
+
 def _env(name: str, default: str) -> str:
     """Read EVENTMAP_<name>, else <name>, else the default."""
     return os.environ.get(f"EVENTMAP_{name}") or os.environ.get(name) or default
@@ -58,8 +87,16 @@ class Config:
         self.CAMPAIGNS_FILE = os.environ.get(
             "EVENTMAP_CAMPAIGNS_FILE", str(PROJECT_ROOT / "data" / "campaigns.toml")
         )
-        # Base of absolute links written outside a request (exports, feeds built by the CLI).
-        self.PUBLIC_URL = os.environ.get("EVENTMAP_PUBLIC_URL", "http://127.0.0.1:5000")
+        # Base of every absolute link (e-mail, exports, feeds, API urls), whatever the request's
+        # Host header says; a path in it (https://example.org/parties) prefixes every link.
+        self.PUBLIC_URL = _public_url(
+            os.environ.get("EVENTMAP_PUBLIC_URL", "http://127.0.0.1:5000").strip()
+        )
+        # Requests naming any other host get 400 (Flask checks it): comma-separated names, a
+        # leading dot for every subdomain, "*" for any; the public URL's host when unset.
+        self.TRUSTED_HOSTS = trusted_hosts(
+            self.PUBLIC_URL, os.environ.get("EVENTMAP_TRUSTED_HOSTS")
+        )
         # Refuse request bodies above this many bytes (the app takes no uploads yet).
         self.MAX_CONTENT_LENGTH = int(os.environ.get("EVENTMAP_MAX_CONTENT_LENGTH", 1_000_000))
         self.JSON_SORT_KEYS = False

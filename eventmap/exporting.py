@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from .models import Event
 from .serialize import CSV_COLUMNS, csv_row, feature_collection, full_feature
-from .urls import event_url
+from .urls import event_url_builder
 
 
 class RowWriter(Protocol):
@@ -27,5 +27,6 @@ def export_csv(events: Iterable[Event], writer: RowWriter) -> int:
 
 
 def export_geojson(events: Iterable[Event]) -> dict[str, Any]:
-    """Return every event as a FeatureCollection with all stored fields."""
-    return feature_collection(full_feature(event, event_url(event)) for event in events)
+    """Return every event as a FeatureCollection with all stored fields, linked on PUBLIC_URL."""
+    url_of = event_url_builder()
+    return feature_collection(full_feature(event, url_of(event)) for event in events)

@@ -14,7 +14,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
-from flask import current_app, has_request_context
+from flask import current_app
 
 from .models import Event, EventStatus
 from .urls import event_url
@@ -27,14 +27,6 @@ SIGNATURE = "— the eventmap team"
 def one_line(text: str | None) -> str:
     """Collapse text to one line for a header, so a line break can never start a new header."""
     return " ".join((text or "").split())
-
-
-def public_event_url(event: Event) -> str:
-    """Return an event's absolute permalink: on this request's host, else on PUBLIC_URL."""
-    if has_request_context():
-        return event_url(event)
-    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
-        return event_url(event)
 
 
 def send_edit_link(event: Event, edit_url: str) -> bool:
@@ -71,7 +63,7 @@ def send_outcome(event: Event) -> bool:
             "",
             f"“{title}” is now on the map of {one_line(event.campaign.name)}:",
             "",
-            public_event_url(event),
+            event_url(event),
             "",
             "You can still change or withdraw it through your private link; a change goes back",
             "to the moderators before it is public again.",

@@ -32,6 +32,7 @@ from .submissions import (
     place_options,
     resolve_point,
 )
+from .urls import public_url
 
 bp = Blueprint("submit", __name__)
 logger = logging.getLogger(__name__)
@@ -230,7 +231,7 @@ def submit() -> Response:
     if isinstance(outcome, Response):
         return outcome
     event, token = operations.submit_event(outcome)
-    edit_url = url_for("submit.edit", token=token, _external=True)
+    edit_url = public_url("submit.edit", token=token)
     if mail.send_edit_link(event, edit_url):
         flash(
             f"Thank you! Your party is waiting for a moderator. We sent this page's private"

@@ -13,7 +13,7 @@ from .geocoding import Place, Precision
 from .listing import event_time, event_when
 from .markup import render_markdown
 from .models import Event, EventStatus
-from .urls import campaign_url, event_path
+from .urls import campaign_url, event_path, public_url
 
 
 def precision_note(event: Event) -> str:
@@ -68,5 +68,6 @@ def register_templating(app: Flask) -> None:
     app.add_template_global(campaign_url)
     app.add_template_global(precision_words)
     app.add_template_global(Precision, "Precision")
+    app.add_template_global(public_url)
     app.add_template_global(status_label)
     app.add_template_global(options_data)

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .hosts import describe_refusal, host_refused
 from .listing import campaign_window, countries_of, group_by_start, map_summary
 from .maps import render_map
 from .models import Campaign, Event
@@ -104,7 +105,10 @@ def http_error(error: HTTPException) -> tuple[str, int] | tuple[Response, int]:
         from .submit_views import CSRF_MESSAGE
 
         error.description = CSRF_MESSAGE
+    refused = describe_refusal(error) if host_refused(error) else None
     if request.path.startswith("/api/"):
         return jsonify({"error": error.description}), code
+    if refused is not None:
+        return render_template("host_refused.html", name=error.name, **refused), code
     page = render_template("error.html", code=code, name=error.name, description=error.description)
     return page, code

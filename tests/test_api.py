@@ -41,7 +41,7 @@ def test_events_is_a_geojson_feature_collection(client, make_event):
         "when": "Tue 19 July 2016",
         "time": None,
         "campaign": "openstack6bday",
-        "url": "http://localhost/openstack6bday/munich",
+        "url": "http://127.0.0.1:5000/openstack6bday/munich",
     }
 
 
@@ -73,7 +73,7 @@ def test_only_approved_events_are_listed_and_contact_never_is(client, make_event
     urls = [
         f["properties"]["url"] for f in client.get("/api/events").get_json(force=True)["features"]
     ]
-    assert urls == ["http://localhost/openstack6bday/ok"]
+    assert urls == ["http://127.0.0.1:5000/openstack6bday/ok"]
     assert "secret@example.org" not in body
 
 
@@ -321,7 +321,7 @@ def test_the_map_feed_agrees_with_the_geojson(client, make_event, make_thailand)
         )
         assert (row["precision"], row["country"]) == (p["precision"], p["country_code"])
         assert (row["start"], row["end"]) == (p["start"], p["end"])
-        assert p["url"] == "http://localhost" + row["url"]
+        assert p["url"] == "http://127.0.0.1:5000" + row["url"]
     thailand = next(row for row in rows if row["title"] == "Thailand")
     assert thailand["when"] == "27–28 July 2016 (tutorials); Fri 29 July 2016 (launch party)"
 
@@ -360,3 +360,17 @@ def test_writing_a_body_leaves_the_garbage_collector_as_it_was(client, make_even
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_event_urls_are_on_the_public_url_whatever_the_request_host(app, client, make_event):
+    app.config["PUBLIC_URL"] = "https://parties.example.org"
+    app.config["TRUSTED_HOSTS"] = ["parties.example.org", "mirror.example", "localhost"]
+    make_event(slug="munich", title="Munich party")
+    expected = ["https://parties.example.org/openstack6bday/munich"]
+
+    # The body is written once and kept: the first request's host must not stick to it.
+    for base_url in ("http://mirror.example", "http://localhost"):
+        document = client.get("/api/events", base_url=base_url).get_json(force=True)
+        assert [f["properties"]["url"] for f in document["features"]] == expected
+    nearby = client.get("/api/events?near=48.1,11.5", base_url="http://mirror.example")
+    assert [f["properties"]["url"] for f in nearby.get_json(force=True)["features"]] == expected

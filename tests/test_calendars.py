@@ -164,7 +164,7 @@ def test_the_event_page_offers_add_to_calendar(seeded, client):
     assert "dates=20160727%2F20160729" in page  # end exclusive, as Google expects
     assert 'type="text/calendar" title="OpenStack 6th Birthday: Thailand (iCalendar)"' in page
     home = client.get("/").get_data(as_text=True)
-    assert 'href="webcal://localhost/openstack6bday/calendar.ics"' in home
+    assert 'href="webcal://127.0.0.1:5000/openstack6bday/calendar.ics"' in home
 
 
 def test_today_and_past_are_worked_out_in_the_events_time_zone(make_event):
@@ -337,3 +337,26 @@ def test_google_calendar_links_carry_local_times_and_the_zone(make_event):
     query = parse_qs(urlsplit(google_calendar_link(occurrence, "https://x.example/p")).query)
     assert query["dates"] == ["20160719/20160720"]
     assert "ctz" not in query
+
+
+def test_ical_uids_and_links_are_on_the_public_url_whatever_the_request_host(
+    app, client, make_thailand
+):
+    app.config["PUBLIC_URL"] = "https://parties.example.org/openstack"
+    app.config["TRUSTED_HOSTS"] = ["parties.example.org", "mirror.example"]
+    event = make_thailand(slug="thailand")
+
+    for path in ("/openstack6bday/calendar.ics", "/openstack6bday/thailand.ics"):
+        data = client.get(path, base_url="http://mirror.example").data
+        (tutorials, party), _ = parse_both(data)
+        assert [str(tutorials["UID"]), str(party["UID"])] == [
+            f"event-{event.id}-part-0@parties.example.org",
+            f"event-{event.id}-part-1@parties.example.org",
+        ]
+        assert str(party["URL"]) == "https://parties.example.org/openstack/openstack6bday/thailand"
+        assert b"mirror.example" not in data
+    page = client.get("/openstack6bday/thailand", base_url="http://mirror.example")
+    assert b"mirror.example" not in page.data  # canonical and feed links too
+    assert b'href="webcal://parties.example.org/openstack/openstack6bday/calendar.ics"' in (
+        client.get("/", base_url="http://mirror.example").data
+    )

@@ -71,3 +71,30 @@ def test_sqlite_writers_wait_for_the_lock_long_enough(monkeypatch, tmp_path, set
         assert db.session.scalar(text("PRAGMA busy_timeout")) == expected_ms
         db.session.remove()
         db.engine.dispose()
+
+
+def test_trusted_hosts_follow_the_public_url(monkeypatch, tmp_path):
+    monkeypatch.delenv("EVENTMAP_TRUSTED_HOSTS", raising=False)
+    monkeypatch.delenv("EVENTMAP_PUBLIC_URL", raising=False)
+    # The default http://127.0.0.1:5000 is this machine: its other names are trusted too,
+    # among them "localhost", which Flask's test client sends.
+    assert Config(tmp_path).TRUSTED_HOSTS == ["127.0.0.1", "localhost"]
+    monkeypatch.setenv("EVENTMAP_PUBLIC_URL", "http://localhost:8000")
+    assert Config(tmp_path).TRUSTED_HOSTS == ["localhost", "127.0.0.1"]
+    monkeypatch.setenv("EVENTMAP_PUBLIC_URL", "https://Parties.Example.org/openstack/")
+    assert Config(tmp_path).TRUSTED_HOSTS == ["parties.example.org"]
+
+
+def test_trusted_hosts_can_be_listed_or_left_open(monkeypatch, tmp_path):
+    monkeypatch.setenv("EVENTMAP_PUBLIC_URL", "https://parties.example.org")
+    monkeypatch.setenv("EVENTMAP_TRUSTED_HOSTS", " parties.example.org, .example.net ,,")
+    assert Config(tmp_path).TRUSTED_HOSTS == ["parties.example.org", ".example.net"]
+    monkeypatch.setenv("EVENTMAP_TRUSTED_HOSTS", "*")
+    assert Config(tmp_path).TRUSTED_HOSTS is None  # any host; links still use the public URL
+
+
+@pytest.mark.parametrize("url", ["parties.example.org", "ftp://parties.example.org", "https://"])
+def test_a_public_url_without_a_web_address_is_refused_at_start(monkeypatch, tmp_path, url):
+    monkeypatch.setenv("EVENTMAP_PUBLIC_URL", url)
+    with pytest.raises(ValueError, match="EVENTMAP_PUBLIC_URL must be"):
+        Config(tmp_path)

@@ -58,3 +58,22 @@ def test_an_entry_says_the_time_and_the_venue(client, make_event):
         "Tue 19 July 2016, 18:30–22:00, local time (Europe/Berlin)"
         " · Werk1, Atelierstraße 29, Munich · #OpenStack6Bday"
     )
+
+
+def test_feed_links_are_on_the_public_url_whatever_the_request_host(app, client, make_event):
+    app.config["PUBLIC_URL"] = "https://parties.example.org/openstack"
+    app.config["TRUSTED_HOSTS"] = ["parties.example.org", "mirror.example"]
+    event = make_event(slug="werk1")
+
+    response = client.get("/openstack6bday/feed.atom", base_url="http://mirror.example")
+
+    feed = ET.fromstring(response.data)  # noqa: S314  (our own feed, written in this test)
+    public = "https://parties.example.org/openstack/openstack6bday"
+    assert feed.findtext(f"{ATOM}id") == f"{public}/"
+    assert {link.get("rel"): link.get("href") for link in feed.findall(f"{ATOM}link")} == {
+        "alternate": f"{public}/",
+        "self": f"{public}/feed.atom",
+    }
+    (entry,) = feed.findall(f"{ATOM}entry")
+    assert entry.findtext(f"{ATOM}id") == f"{public}/{event.slug}"
+    assert b"mirror.example" not in response.data

@@ -57,13 +57,14 @@ def test_an_approval_by_a_moderator_sends_the_public_link(app, mail_server, subm
     assert "https://parties.example.org/openstack6bday/werk1" in message.get_content()
 
 
-def test_within_a_request_the_link_is_on_the_requests_host(app, mail_server, submitted):
+def test_within_a_request_the_link_is_still_on_the_public_url(app, mail_server, submitted):
+    app.config["PUBLIC_URL"] = "https://parties.example.org"
     submitted.status = EventStatus.APPROVED
     with app.test_request_context(base_url="https://moderation.example.net"):
         assert send_outcome(submitted) is True
-    assert "https://moderation.example.net/openstack6bday/werk1" in (
-        mail_server.messages[0].get_content()
-    )
+    body = mail_server.messages[0].get_content()
+    assert "https://parties.example.org/openstack6bday/werk1" in body
+    assert "moderation.example.net" not in body
 
 
 def test_a_rejection_tells_the_reason(app, mail_server, submitted):

@@ -435,7 +435,7 @@ def test_the_private_link_is_mailed_when_a_mail_server_is_configured(
     token = saved_token(post(action="save", previewed="Munich", choice="0"))
     (message,) = mail_server.messages
     assert message["To"] == "Ada <ada@example.org>"
-    assert f"http://localhost/edit/{token}" in message.get_content().splitlines()
+    assert f"http://127.0.0.1:5000/edit/{token}" in message.get_content().splitlines()
     page = client.get(f"/edit/{token}").get_data(as_text=True)
     assert "We sent this page&#39;s private link to ada@example.org" in page
 
@@ -545,3 +545,50 @@ def test_organizers_submitting_one_place_at_once_all_get_their_party_saved(
     rows = db.session.execute(select(Event.title, Event.slug)).all()
     assert sorted(title for title, _ in rows) == sorted(f"Party {n}" for n in range(SUBMITTERS))
     assert len({slug for _, slug in rows}) == SUBMITTERS
+
+
+def submit_through(client, base_url: str):
+    """Load the form and send a whole submission as a browser would on another address."""
+    page = client.get("/submit", base_url=base_url).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    data = {
+        "csrf_token": found.group(1) if found else "",
+        "campaign": "openstack6bday",
+        "title": "OpenStack Munich turns 6",
+        "location": "Munich",
+        "previewed": "Munich",
+        "choice": "0",
+        "date_text": "July 19",
+        "organizer_name": "Ada",
+        "organizer_email": "ada@example.org",
+        "action": "save",
+    }
+    return client.post("/submit", data=data, base_url=base_url)
+
+
+def test_a_submission_for_another_host_is_refused_and_mails_nothing(
+    client, campaign, mail_server, ctx
+):
+    response = submit_through(client, "http://evil.example")
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "does not answer to the address evil.example" in page
+    assert "http://127.0.0.1:5000/" in page  # where the site really is
+    assert count_events() == 0
+    assert mail_server.envelopes == []
+
+
+def test_on_another_trusted_host_the_mailed_link_is_on_the_public_url(
+    app, client, campaign, mail_server, ctx
+):
+    app.config["PUBLIC_URL"] = "https://parties.example.org"
+    app.config["TRUSTED_HOSTS"] = ["parties.example.org", "mirror.example"]
+
+    token = saved_token(submit_through(client, "http://mirror.example"))
+
+    (message,) = mail_server.messages
+    assert f"https://parties.example.org/edit/{token}" in message.get_content().splitlines()
+    assert "mirror.example" not in message.get_content()
+    page = client.get(f"/edit/{token}", base_url="http://mirror.example").get_data(as_text=True)
+    assert f'value="https://parties.example.org/edit/{token}"' in page  # the link to keep

@@ -76,6 +76,8 @@ def browser(chromium_path: str) -> Iterator[object]:
 def live_server(app: Flask) -> Iterator[str]:
     """Serve the test app on a free port of 127.0.0.1 for the duration of a test."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    # Served here, so its public links (the private edit link, feeds) are here too.
+    app.config["PUBLIC_URL"] = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
