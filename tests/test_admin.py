@@ -699,6 +699,28 @@ def test_a_moderator_edits_any_event_and_the_audit_log_names_them(app, signed_in
     assert "Edit" in signed_in.get(f"/admin/events/{event_id}").get_data(as_text=True)
 
 
+def test_a_moderator_cannot_move_a_party_out_of_the_date_window(app, signed_in, store):
+    event_id = store(status=EventStatus.APPROVED)
+    url = f"/admin/events/{event_id}/edit"
+    response = signed_in.post(
+        url,
+        data={
+            "csrf_token": page_token(signed_in, url),
+            "campaign": "openstack6bday",
+            "title": "Party",
+            "location": "Munich",
+            "previewed": "Munich",
+            "date_text": "9999-12-31",
+            "organizer_name": "Ada",
+            "organizer_email": "ada@example.org",
+            "action": "save",
+        },
+    )
+    assert response.status_code == 422
+    assert "Date: 9999-12-31 is more than 5 years after" in response.get_data(as_text=True)
+    assert fetch(app, event_id).end_date == date(2016, 7, 19)
+
+
 def test_editing_needs_a_moderator(client, store):
     event_id = store()
     assert client.get(f"/admin/events/{event_id}/edit").status_code == 302
