@@ -503,6 +503,39 @@ def test_unknown_events_are_404(signed_in):
     assert signed_in.get("/admin/audit?event=999").status_code == 404
 
 
+HUGE = str(10**20)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("get", f"/admin/events/{HUGE}", 404),
+        ("get", f"/admin/events/{HUGE}/edit", 404),
+        ("post", f"/admin/events/{HUGE}/edit", 404),
+        ("post", f"/admin/events/{HUGE}/approve", 404),
+        ("post", f"/admin/events/{HUGE}/reject", 404),
+        ("get", "/admin/events/2147483648", 404),  # one past what PostgreSQL's INTEGER holds
+        ("get", f"/admin/audit?event={HUGE}", 404),
+        ("get", "/admin/audit?event=²", 400),
+        ("get", f"/admin/?page={HUGE}", 400),
+        ("get", f"/admin/events?page={HUGE}", 400),
+        ("get", f"/admin/audit?page={HUGE}", 400),
+        ("get", "/admin/events?page=²", 400),
+        ("get", "/admin/events?page=0", 400),
+    ],
+)
+def test_ids_and_page_numbers_out_of_range_are_a_404_or_400_with_a_message(
+    signed_in, method, url, status
+):
+    token = page_token(signed_in)
+    response = getattr(signed_in, method)(url, data={"csrf_token": token})
+    assert response.status_code == status
+    page = response.get_data(as_text=True)
+    assert ("There is no" if status == 404 else "must be") in page
+    assert "/admin/events/١٢" not in page
+    assert signed_in.get("/admin/events/١٢").status_code == 404  # digits, but not ASCII ones
+
+
 def test_the_event_page_shows_the_event_its_map_and_its_history(app, signed_in, store):
     event_id = store(title="Detailed")
     token = page_token(signed_in)
