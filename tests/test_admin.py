@@ -536,6 +536,26 @@ def test_ids_and_page_numbers_out_of_range_are_a_404_or_400_with_a_message(
     assert signed_in.get("/admin/events/١٢").status_code == 404  # digits, but not ASCII ones
 
 
+def test_a_nul_in_a_reason_or_a_user_name_is_refused_beside_the_field(
+    app, client, signed_in, store
+):
+    event_id = store()
+    token = page_token(signed_in)
+    response = signed_in.post(
+        f"/admin/events/{event_id}/reject", data={"csrf_token": token, "reason": "Spam\x00"}
+    )
+    assert response.status_code == 400
+    assert "invisible control character" in response.get_data(as_text=True)
+    assert fetch(app, event_id).status == EventStatus.PENDING
+    stranger = app.test_client()
+    token = page_token(stranger, "/admin/login")
+    response = stranger.post(
+        "/admin/login", data={"username": "eve\x00", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 200
+    assert "invisible control character" in response.get_data(as_text=True)
+
+
 def test_the_event_page_shows_the_event_its_map_and_its_history(app, signed_in, store):
     event_id = store(title="Detailed")
     token = page_token(signed_in)
