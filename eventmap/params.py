@@ -147,6 +147,19 @@ class IdConverter(BaseConverter):
         return str(int(value))
 
 
+def refuse_nul() -> None:
+    """Answer 400 to an address with a NUL character: no page uses one, and PostgreSQL refuses
+    them in text, so a slug or a search with %00 would otherwise end in a database error.
+
+    Form fields are checked by the forms themselves, beside the field.
+    """
+    if "\x00" in request.path or any(
+        "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
+    ):
+        abort(400, description="The address contains a NUL character (%00); remove it.")
+
+
 def init_params(app: Flask) -> None:
-    """Register the <id:...> converter; call before the blueprints that use it."""
+    """Register the <id:...> converter and the NUL check; call before adding the blueprints."""
     app.url_map.converters["id"] = IdConverter
+    app.before_request(refuse_nul)
