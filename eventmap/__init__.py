@@ -55,11 +55,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .calendar_views import bp as calendar_bp
     from .cli import register_cli
     from .near_views import bp as near_bp
+    from .params import init_params
     from .security import init_security
     from .submit_views import bp as submit_bp
     from .templating import register_templating
     from .views import bp as views_bp
 
+    init_params(app)  # the <id:...> converter, before the routes that use it
     app.register_blueprint(views_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)

@@ -6,6 +6,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from .forms import plain_text
+
 REASON_MAX = 500
 
 
@@ -19,7 +21,8 @@ class LoginForm(FlaskForm):
 
     username = StringField(
         "User name",
-        validators=[InputRequired("Enter your user name."), Length(max=64)],
+        # No control characters: a NUL would reach the database, which refuses it.
+        validators=[InputRequired("Enter your user name."), Length(max=64), plain_text()],
         filters=[_strip],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
@@ -38,6 +41,7 @@ class RejectForm(FlaskForm):
         validators=[
             DataRequired("Say why, so the organizer can fix it or understand."),
             Length(max=REASON_MAX, message=f"Keep the reason under {REASON_MAX} characters."),
+            plain_text(multiline=True),
         ],
         filters=[_strip],
     )

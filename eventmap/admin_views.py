@@ -28,6 +28,7 @@ from .extensions import db, limiter
 from .forms import ModeratorEventForm
 from .maps import render_map
 from .models import AuditEntry, Campaign, Event, EventStatus
+from .params import id_arg, page_arg
 from .rules import is_web_link
 from .submit_views import fill_event_form, handle_event_form, render_event_form, save_edit
 from .views import campaign_or_404
@@ -93,11 +94,6 @@ def _actor() -> str:
     return f"admin:{current_user.username}"
 
 
-def _page() -> int:
-    """Read the page number of a paginated list."""
-    return max(1, request.args.get("page", 1, type=int) or 1)
-
-
 def _campaigns() -> list[Campaign]:
     """Return every campaign, for the filters."""
     return list(db.session.scalars(select(Campaign).order_by(Campaign.name)))
@@ -150,7 +146,7 @@ def logout() -> BaseResponse:
 def queue() -> str:
     """List the events waiting for a moderator, oldest first, with what to check on each."""
     campaign = _campaign_filter()
-    page = db.paginate(Event.pending(campaign), page=_page(), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(Event.pending(campaign), page=page_arg(), per_page=PER_PAGE, error_out=False)
     reviews = [moderation.review(event) for event in page.items]
     points = moderation.map_points([review.event for review in reviews])
     return render_template(
@@ -178,13 +174,13 @@ def _render_event(event: Event, form: RejectForm) -> str:
     )
 
 
-@bp.get("/events/<int:event_id>")
+@bp.get("/events/<id:event_id>")
 def event(event_id: int) -> str:
     """Show one event as its organizer gave it, where it landed, and what happened to it."""
     return _render_event(_event_or_404(event_id), RejectForm(formdata=None))
 
 
-@bp.post("/events/<int:event_id>/approve")
+@bp.post("/events/<id:event_id>/approve")
 def approve(event_id: int) -> BaseResponse:
     """Make an event public."""
     event = _event_or_404(event_id)
@@ -197,7 +193,7 @@ def approve(event_id: int) -> BaseResponse:
     return redirect(back)
 
 
-@bp.post("/events/<int:event_id>/reject")
+@bp.post("/events/<id:event_id>/reject")
 def reject(event_id: int) -> BaseResponse | tuple[str, int]:
     """Turn an event down, or take a public one off the map, saying why."""
     event = _event_or_404(event_id)
@@ -213,7 +209,7 @@ def reject(event_id: int) -> BaseResponse | tuple[str, int]:
     return redirect(back)
 
 
-@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
 def edit_event(event_id: int) -> BaseResponse:
     """Change any event's details, with the same form, checks and place preview as organizers."""
     event = _event_or_404(event_id)
@@ -249,7 +245,7 @@ def events() -> str:
     text = request.args.get("q", "")[:200]
     page = db.paginate(
         Event.for_moderators(status, campaign, text),
-        page=_page(),
+        page=page_arg(),
         per_page=PER_PAGE,
         error_out=False,
     )
@@ -266,7 +262,9 @@ def events() -> str:
 @bp.get("/audit")
 def audit() -> str:
     """Show who did what and when, newest first, for every event or for one."""
-    event_id = request.args.get("event", type=int)
+    event_id = id_arg("event")
     event = _event_or_404(event_id) if event_id is not None else None
-    page = db.paginate(AuditEntry.newest(event), page=_page(), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(
+        AuditEntry.newest(event), page=page_arg(), per_page=PER_PAGE, error_out=False
+    )
     return render_template("admin/audit.html", page=page, event=event)

@@ -20,6 +20,7 @@ from .geocoding.place import answer
 from .listing import events_version, map_columns, public_events
 from .models import Campaign
 from .nearby import HALF_CIRCUMFERENCE_KM, MAX_LIMIT, nearest, parse_point
+from .params import ParameterError, parse_int
 from .serialize import feature_collection, public_feature
 from .services import geocoder
 from .urls import event_link_pattern, event_url_builder
@@ -103,7 +104,7 @@ def _nearby(campaign: Campaign | None) -> Response:
     """Answer ?near=LAT,LON or ?q=PLACE: the nearest events, nearest first, with distances."""
     if "near" in request.args and "q" in request.args:
         raise ApiError(400, "give near=LAT,LON or q=PLACE, not both", "q")
-    limit = _number("limit", int, 10, 1, MAX_LIMIT)
+    limit = _whole_number("limit", 10, 1, MAX_LIMIT)
     radius = _number("radius_km", float, None, 0.001, HALF_CIRCUMFERENCE_KM)
     place = None
     if "near" in request.args:
@@ -136,6 +137,17 @@ def _nearby(campaign: Campaign | None) -> Response:
     }
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return current_app.response_class(body, mimetype=GEOJSON)
+
+
+def _whole_number(name: str, default: int, low: int, high: int) -> int:
+    """Read a whole-number parameter in ASCII digits within bounds, or answer 400 naming it."""
+    text = request.args.get(name)
+    if text is None:
+        return default
+    try:
+        return parse_int(text, name, low, high)
+    except ParameterError as exc:
+        raise ApiError(400, str(exc), name) from None
 
 
 def _number(name: str, kind: type, default: float | None, low: float, high: float) -> Any:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template
 
 from .calendars import (
     default_month,
@@ -19,6 +18,7 @@ from .calendars import (
 from .extensions import db
 from .feeds import atom_feed
 from .models import Campaign, Event
+from .params import FIRST_DAY, LAST_DAY, day_arg, month_arg
 from .urls import campaign_url, event_url_builder, public_url
 from .views import campaign_or_404
 
@@ -26,7 +26,6 @@ bp = Blueprint("calendar", __name__)
 
 ICALENDAR = "text/calendar; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
 def _events(campaign: Campaign) -> list[Event]:
@@ -39,26 +38,26 @@ def _today() -> date:
     return datetime.now(UTC).date()
 
 
-def _month_param(campaign: Campaign, found: list) -> date:
-    """Read ?month=YYYY-MM, or open on the campaign's month."""
-    text = request.args.get("month")
-    if text is None:
-        return default_month(campaign, found, _today())
-    match = _MONTH.fullmatch(text)
-    if not match or not 1 <= int(match.group(2)) <= 12 or not 1 <= int(match.group(1)) <= 9998:
-        abort(400, description=f"month={text!r} is not a month like 2016-07.")
-    return date(int(match.group(1)), int(match.group(2)), 1)
+def _within(day: date | None) -> date | None:
+    """Return a day the calendar pages accept as a parameter, or None for no link to it."""
+    return day if day is not None and FIRST_DAY <= day <= LAST_DAY else None
 
 
-def _day_param(name: str, default: date) -> date:
-    """Read a YYYY-MM-DD parameter."""
-    text = request.args.get(name)
-    if text is None:
-        return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        abort(400, description=f"{name}={text!r} is not a date like 2016-07-19.")
+def _months_around(first: date) -> tuple[date | None, date | None]:
+    """Return the first days of the months before and after, None past the calendar's ends."""
+    before = first.toordinal() - 1
+    previous = date.fromordinal(before).replace(day=1) if before >= 1 else None
+    after = first.toordinal() + 31
+    following = date.fromordinal(after).replace(day=1) if after <= LAST_DAY.toordinal() else None
+    return _within(previous), _within(following)
+
+
+def _weeks_around(monday: date) -> tuple[date | None, date | None]:
+    """Return the Mondays before and after, None past the calendar's ends."""
+    before, after = monday.toordinal() - 7, monday.toordinal() + 7
+    previous = date.fromordinal(before) if before >= 1 else None
+    following = date.fromordinal(after) if after <= LAST_DAY.toordinal() else None
+    return _within(previous), _within(following)
 
 
 @bp.get("/<campaign_slug>/calendar")
@@ -67,9 +66,8 @@ def month(campaign_slug: str) -> str:
     campaign = campaign_or_404(campaign_slug)
     events = _events(campaign)
     found = occurrences(events)
-    first = _month_param(campaign, found)
-    previous = (first - timedelta(days=1)).replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
+    first = month_arg("month", None) or default_month(campaign, found, _today())
+    previous, following = _months_around(first)
     return render_template(
         "calendar_month.html",
         campaign=campaign,
@@ -90,17 +88,18 @@ def week(campaign_slug: str) -> str:
     events = _events(campaign)
     found = occurrences(events)
     fallback = found[0].start if found else _today()
-    if campaign.anniversary and not request.args.get("day"):
+    if campaign.anniversary:
         fallback = campaign.anniversary
-    day = _day_param("day", fallback)
-    monday = day - timedelta(days=day.weekday())
+    day = day_arg("day", fallback)
+    monday = day - timedelta(days=day.weekday())  # 0001-01-01 is a Monday: never too early
+    previous, following = _weeks_around(monday)
     return render_template(
         "calendar_week.html",
         campaign=campaign,
         monday=monday,
         days=week_days(monday, found),
-        previous=monday - timedelta(days=7),
-        following=monday + timedelta(days=7),
+        previous=previous,
+        following=following,
         tbd=[e for e in events if e.start_date is None],
         today=_today(),
         stage=stage,

@@ -16,13 +16,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 
-from .dates import format_part
+from .dates import EARLIEST_DAY, format_part
 from .listing import event_place
 from .models import Campaign, Event
 
 PRODID = "-//eventmap//community celebrations//EN"
 # How long a party with a start time but no end time is entered in calendars.
 DEFAULT_LENGTH = timedelta(hours=2)
+# The years a VTIMEZONE describes at most: zone rules beyond are guesses anyway, and writing
+# them for a stored party dated 9999 would take seconds. Parties in the date window fit.
+ZONE_YEARS = range(EARLIEST_DAY.year, 2201)
 
 
 @dataclass(frozen=True)
@@ -45,12 +48,12 @@ class Occurrence:
         """Return the days as people read them."""
         return format_part(self.start, self.end)
 
-    def days(self) -> Iterable[date]:
-        """Yield every day the occurrence covers."""
-        day = self.start
-        while day <= self.end:
-            yield day
-            day += timedelta(days=1)
+    def days(self, first: date = date.min, last: date = date.max) -> Iterable[date]:
+        """Yield every day the occurrence covers from `first` to `last` (both included)."""
+        for ordinal in range(
+            max(self.start, first).toordinal(), min(self.end, last).toordinal() + 1
+        ):
+            yield date.fromordinal(ordinal)
 
 
 def occurrences(events: Iterable[Event]) -> list[Occurrence]:
@@ -95,13 +98,21 @@ def local_times(occurrence: Occurrence) -> tuple[datetime, datetime] | None:
     if event.start_time is None or zone is None:
         return None
     start = datetime.combine(occurrence.start, event.start_time, tzinfo=zone)
-    if event.end_time is None:
-        end = datetime.combine(occurrence.end, event.start_time, tzinfo=zone) + DEFAULT_LENGTH
-    else:
-        end = datetime.combine(occurrence.end, event.end_time, tzinfo=zone)
-        if end <= start:
-            end += timedelta(days=1)
+    try:
+        if event.end_time is None:
+            end = datetime.combine(occurrence.end, event.start_time, tzinfo=zone) + DEFAULT_LENGTH
+        else:
+            end = datetime.combine(occurrence.end, event.end_time, tzinfo=zone)
+            if end <= start:
+                end += timedelta(days=1)
+    except OverflowError:  # a stored party on the last day there is: all-day, then
+        return None
     return start, end
+
+
+def day_after(day: date) -> date | None:
+    """Return the next day, or None after the last day Python knows (9999-12-31)."""
+    return None if day == date.max else day + timedelta(days=1)
 
 
 def stage(occurrence: Occurrence, now: datetime | None = None) -> str:
@@ -123,29 +134,42 @@ class Day:
     items: list[Occurrence] = field(default_factory=list)
 
 
-def by_day(found: Iterable[Occurrence]) -> dict[date, list[Occurrence]]:
-    """Index occurrences under every day they cover."""
+def by_day(found: Iterable[Occurrence], first: date, last: date) -> dict[date, list[Occurrence]]:
+    """Index occurrences under every day they cover from `first` to `last`.
+
+    Only the days shown are walked, so a stored party spanning years costs no more than one.
+    """
     days: dict[date, list[Occurrence]] = defaultdict(list)
     for occurrence in found:
-        for day in occurrence.days():
+        for day in occurrence.days(first, last):
             days[day].append(occurrence)
     return days
 
 
+def _days_from(first: date, count: int) -> list[date]:
+    """Return `count` days from `first`, fewer where the calendar ends (9999-12-31)."""
+    last = min(first.toordinal() + count - 1, date.max.toordinal())
+    return [date.fromordinal(n) for n in range(first.toordinal(), last + 1)]
+
+
 def month_grid(year: int, month: int, found: Iterable[Occurrence]) -> list[list[Day]]:
     """Return the weeks (Monday first) of a month, each day with its occurrences."""
-    days = by_day(found)
-    weeks = stdlib_calendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
-    return [[Day(d, d.month == month, days.get(d, [])) for d in week] for week in weeks]
+    first = date(year, month, 1)
+    last = first.replace(day=stdlib_calendar.monthrange(year, month)[1])
+    monday = first - timedelta(days=first.weekday())  # 0001-01-01 is a Monday: never too early
+    cells = _days_from(monday, -(-((last - monday).days + 1) // 7) * 7)  # whole weeks
+    days = by_day(found, cells[0], cells[-1])
+    return [
+        [Day(d, d.month == month, days.get(d, [])) for d in cells[n : n + 7]]
+        for n in range(0, len(cells), 7)
+    ]
 
 
 def week_days(monday: date, found: Iterable[Occurrence]) -> list[Day]:
     """Return the seven days of the week starting on `monday`, with their occurrences."""
-    days = by_day(found)
-    return [
-        Day(monday + timedelta(days=n), True, days.get(monday + timedelta(days=n), []))
-        for n in range(7)
-    ]
+    cells = _days_from(monday, 7)
+    days = by_day(found, cells[0], cells[-1])
+    return [Day(d, True, days.get(d, [])) for d in cells]
 
 
 def default_month(campaign: Campaign, found: Sequence[Occurrence], today: date) -> date:
@@ -187,7 +211,11 @@ def ical_event(
         vevent.add("dtend", times[1])
     else:
         vevent.add("dtstart", occurrence.start)
-        vevent.add("dtend", occurrence.end + timedelta(days=1))
+        end = day_after(occurrence.end)
+        if end is not None:
+            vevent.add("dtend", end)
+        else:  # no day after 9999-12-31 to end on: say how long instead (RFC 5545, 3.6.1)
+            vevent.add("duration", timedelta(days=(occurrence.end - occurrence.start).days + 1))
     stamp = event.updated_at or event.created_at or datetime.now(UTC)
     if stamp.tzinfo is None:  # SQLite hands back naive UTC
         stamp = stamp.replace(tzinfo=UTC)
@@ -217,7 +245,8 @@ def timezones(found: Iterable[Occurrence]) -> list[icalendar.Timezone]:
     """Return a VTIMEZONE for each zone the timed occurrences use, in name order.
 
     Each covers the whole years of its parties, so the definition has the zone's usual
-    standard and daylight-saving rules rather than only the offset of one day.
+    standard and daylight-saving rules rather than only the offset of one day; the years are
+    kept within ZONE_YEARS, so that a party dated 9999 cannot make it take seconds.
     """
     years: dict[str, list[int]] = defaultdict(list)
     for occurrence in found:
@@ -227,7 +256,9 @@ def timezones(found: Iterable[Occurrence]) -> list[icalendar.Timezone]:
             years[zone] += [times[0].year, times[1].year]
     components = []
     for zone in sorted(years):
-        first, last = date(min(years[zone]), 1, 1), date(max(years[zone]) + 1, 1, 1)
+        low = min(max(min(years[zone]), ZONE_YEARS.start), ZONE_YEARS[-1])
+        high = max(min(max(years[zone]), ZONE_YEARS[-1]), ZONE_YEARS.start)
+        first, last = date(low, 1, 1), date(high + 1, 1, 1)
         try:
             components.append(icalendar.Timezone.from_tzid(zone, first_date=first, last_date=last))
         except ValueError:  # a zone the library cannot describe: clients fall back on the name
@@ -272,7 +303,13 @@ def google_calendar_link(occurrence: Occurrence, url: str) -> str:
         fields["dates"] = f"{times[0]:%Y%m%dT%H%M%S}/{times[1]:%Y%m%dT%H%M%S}"
         fields["ctz"] = str(occurrence.event.timezone)
     else:
-        fields["dates"] = f"{occurrence.start:%Y%m%d}/{occurrence.end + timedelta(days=1):%Y%m%d}"
+        end = day_after(occurrence.end) or occurrence.end
+        fields["dates"] = f"{_compact(occurrence.start)}/{_compact(end)}"
     fields["location"] = event_place(occurrence.event)
     fields["details"] = url
     return f"https://calendar.google.com/calendar/render?{urlencode(fields)}"
+
+
+def _compact(day: date) -> str:
+    """Write a day as YYYYMMDD, four-digit year included (strftime drops zeros before 1000)."""
+    return day.isoformat().replace("-", "")

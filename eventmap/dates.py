@@ -10,11 +10,16 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time, timedelta
+from typing import Protocol
 
 MAX_PHRASE_LENGTH = 200
 MAX_PARTS = 20
 MAX_SPAN_DAYS = 366
 MAX_LABEL_LENGTH = 60
+# The window of days a party may have; every entry point checks it with date_window_problem.
+EARLIEST_DAY = date(1900, 1, 1)
+YEARS_AFTER_CAMPAIGN = 5
+MAX_PARTY_DAYS = 31  # from the first day of the first part to the last day of the last
 
 MONTH_NAMES = (
     "January",
@@ -115,6 +120,61 @@ class ParsedDate:
     def end(self) -> date | None:
         """Return the last day of the latest part."""
         return max(p.end for p in self.parts) if self.parts else None
+
+
+@dataclass(frozen=True)
+class DateProblem:
+    """Why dated parts fall outside the window: the end at fault ("start" or "end"), and why."""
+
+    side: str
+    reason: str
+
+
+class _CampaignDays(Protocol):
+    """What the window needs of a campaign, stored or from the catalogue."""
+
+    starts_on: date | None
+    ends_on: date | None
+    anniversary: date | None
+
+
+def campaign_last_year(campaign: _CampaignDays, fallback: int) -> int:
+    """Return the last year a campaign covers, or `fallback` when it names no day."""
+    years = [d.year for d in (campaign.starts_on, campaign.ends_on, campaign.anniversary) if d]
+    return max(years, default=fallback)
+
+
+def latest_day(campaign_year: int) -> date:
+    """Return the last day a party may have in a campaign whose last year is `campaign_year`."""
+    return date(min(campaign_year + YEARS_AFTER_CAMPAIGN, date.max.year), 12, 31)
+
+
+def date_window_problem(parts: Sequence[DatePart], campaign_year: int) -> DateProblem | None:
+    """Say why parts are outside the window of sane days for the campaign, or None if inside.
+
+    Nobody plans a party before 1900, years after its campaign, or lasting weeks on end; such
+    dates are typing slips (9999-12-31), and they would make calendars draw years of days.
+    """
+    if not parts:
+        return None
+    first, last = min(p.start for p in parts), max(p.end for p in parts)
+    if first < EARLIEST_DAY:
+        return DateProblem("start", f"{first.isoformat()} is before {EARLIEST_DAY.year}.")
+    latest = latest_day(campaign_year)
+    if last > latest:
+        return DateProblem(
+            "end",
+            f"{last.isoformat()} is more than {YEARS_AFTER_CAMPAIGN} years after the campaign"
+            f" ({campaign_year}); the last day possible is {latest.isoformat()}.",
+        )
+    days = (last - first).days + 1
+    if days > MAX_PARTY_DAYS:
+        return DateProblem(
+            "end",
+            f"a party lasts at most {MAX_PARTY_DAYS} days, parts included; this one runs"
+            f" {days} days, {first.isoformat()} to {last.isoformat()}.",
+        )
+    return None
 
 
 @dataclass
@@ -353,6 +413,8 @@ def _resolve(
                 f"{spec.day} {MONTH_NAMES[month - 1]} {chosen_year} is not a day in the calendar"
             ) from None
         if after is not None and spec.year is None and day < after and month < after.month:
+            if day.year == date.max.year:
+                raise _RefusedError(f"{body!r} ends after the last day of year {day.year}")
             day = day.replace(year=day.year + 1)  # "30 December - 2 January" crosses the year
     if spec.weekday is not None and day.weekday() != spec.weekday:
         raise _RefusedError(

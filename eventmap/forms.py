@@ -21,7 +21,13 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from .dates import DateParseError, DatePart, parse_date_phrase
+from .dates import (
+    DateParseError,
+    DatePart,
+    campaign_last_year,
+    date_window_problem,
+    parse_date_phrase,
+)
 from .models import Campaign
 from .rules import MAX_LENGTHS, TimeProblem, control_character, is_web_link, time_problem
 
@@ -216,6 +222,10 @@ class EventForm(FlaskForm):
             return self._fail(
                 self.date_text, "Give the date, or write “TBD” if it is not fixed yet."
             )
+        problem = date_window_problem(self.parts, campaign_last_year(campaign, campaign.year))
+        if problem is not None:
+            beside = self.start_date if problem.side == "start" else self.end_date
+            return self._fail(self.date_text if phrase else beside, problem.reason)
         return self._check_times()
 
     def _check_times(self) -> bool:

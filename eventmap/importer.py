@@ -20,7 +20,14 @@ from sqlalchemy import select
 
 from . import operations
 from .campaigns import CampaignData, load_catalogue
-from .dates import DateParseError, DatePart, parse_date_phrase, to_phrase
+from .dates import (
+    DateParseError,
+    DatePart,
+    campaign_last_year,
+    date_window_problem,
+    parse_date_phrase,
+    to_phrase,
+)
 from .extensions import db
 from .geocoding import Place, Precision
 from .models import Campaign, Event, EventStatus
@@ -369,6 +376,22 @@ class _RowChecker:
         )
 
     def _parts(
+        self,
+        cells: Mapping[str, str],
+        campaign: CampaignData | Campaign | None,
+        fail: Callable[[str | None, str], None],
+    ) -> tuple[DatePart, ...]:
+        """Read the dates, check they fit the window of sane days, and return their parts."""
+        parts = self._read_parts(cells, campaign, fail)
+        if campaign is not None:
+            year = campaign_last_year(campaign, date.today().year)
+            problem = date_window_problem(parts, year)
+            if problem is not None:
+                fail("date_text" if cells["date_text"] else problem.side, problem.reason)
+                return ()
+        return parts
+
+    def _read_parts(
         self,
         cells: Mapping[str, str],
         campaign: CampaignData | Campaign | None,

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from .listing import map_summary
 from .maps import render_map
 from .nearby import HALF_CIRCUMFERENCE_KM, nearest, parse_point
+from .params import int_arg
 from .services import geocoder
 from .views import campaign_or_404
 
@@ -103,10 +104,7 @@ def _radius() -> float | None:
 
 def _limit() -> int:
     """Read ?limit (how many parties to show)."""
-    text = request.args.get("limit") or str(PAGE)
-    if not text.isdigit() or not 1 <= int(text) <= MAX_SHOWN:
-        abort(400, description=f"limit must be a whole number from 1 to {MAX_SHOWN}.")
-    return int(text)
+    return int_arg("limit", PAGE, 1, MAX_SHOWN)
 
 
 def _point(text: str | None) -> tuple[float, float] | None:

@@ -503,6 +503,59 @@ def test_unknown_events_are_404(signed_in):
     assert signed_in.get("/admin/audit?event=999").status_code == 404
 
 
+HUGE = str(10**20)
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("get", f"/admin/events/{HUGE}", 404),
+        ("get", f"/admin/events/{HUGE}/edit", 404),
+        ("post", f"/admin/events/{HUGE}/edit", 404),
+        ("post", f"/admin/events/{HUGE}/approve", 404),
+        ("post", f"/admin/events/{HUGE}/reject", 404),
+        ("get", "/admin/events/2147483648", 404),  # one past what PostgreSQL's INTEGER holds
+        ("get", f"/admin/audit?event={HUGE}", 404),
+        ("get", "/admin/audit?event=²", 400),
+        ("get", f"/admin/?page={HUGE}", 400),
+        ("get", f"/admin/events?page={HUGE}", 400),
+        ("get", f"/admin/audit?page={HUGE}", 400),
+        ("get", "/admin/events?page=²", 400),
+        ("get", "/admin/events?page=0", 400),
+    ],
+)
+def test_ids_and_page_numbers_out_of_range_are_a_404_or_400_with_a_message(
+    signed_in, method, url, status
+):
+    token = page_token(signed_in)
+    response = getattr(signed_in, method)(url, data={"csrf_token": token})
+    assert response.status_code == status
+    page = response.get_data(as_text=True)
+    assert ("There is no" if status == 404 else "must be") in page
+    assert "/admin/events/١٢" not in page
+    assert signed_in.get("/admin/events/١٢").status_code == 404  # digits, but not ASCII ones
+
+
+def test_a_nul_in_a_reason_or_a_user_name_is_refused_beside_the_field(
+    app, client, signed_in, store
+):
+    event_id = store()
+    token = page_token(signed_in)
+    response = signed_in.post(
+        f"/admin/events/{event_id}/reject", data={"csrf_token": token, "reason": "Spam\x00"}
+    )
+    assert response.status_code == 400
+    assert "invisible control character" in response.get_data(as_text=True)
+    assert fetch(app, event_id).status == EventStatus.PENDING
+    stranger = app.test_client()
+    token = page_token(stranger, "/admin/login")
+    response = stranger.post(
+        "/admin/login", data={"username": "eve\x00", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 200
+    assert "invisible control character" in response.get_data(as_text=True)
+
+
 def test_the_event_page_shows_the_event_its_map_and_its_history(app, signed_in, store):
     event_id = store(title="Detailed")
     token = page_token(signed_in)
@@ -697,6 +750,28 @@ def test_a_moderator_edits_any_event_and_the_audit_log_names_them(app, signed_in
     assert (actor, action, entry_event) == ("admin:eve", "edited", event_id)
     assert details["fields"] == ["title"]
     assert "Edit" in signed_in.get(f"/admin/events/{event_id}").get_data(as_text=True)
+
+
+def test_a_moderator_cannot_move_a_party_out_of_the_date_window(app, signed_in, store):
+    event_id = store(status=EventStatus.APPROVED)
+    url = f"/admin/events/{event_id}/edit"
+    response = signed_in.post(
+        url,
+        data={
+            "csrf_token": page_token(signed_in, url),
+            "campaign": "openstack6bday",
+            "title": "Party",
+            "location": "Munich",
+            "previewed": "Munich",
+            "date_text": "9999-12-31",
+            "organizer_name": "Ada",
+            "organizer_email": "ada@example.org",
+            "action": "save",
+        },
+    )
+    assert response.status_code == 422
+    assert "Date: 9999-12-31 is more than 5 years after" in response.get_data(as_text=True)
+    assert fetch(app, event_id).end_date == date(2016, 7, 19)
 
 
 def test_editing_needs_a_moderator(client, store):

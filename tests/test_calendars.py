@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from time import perf_counter
 from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -360,3 +361,104 @@ def test_ical_uids_and_links_are_on_the_public_url_whatever_the_request_host(
     assert b'href="webcal://parties.example.org/openstack/openstack6bday/calendar.ics"' in (
         client.get("/", base_url="http://mirror.example").data
     )
+
+
+# Dates outside the window that are already stored (from before the window was enforced).
+
+EXTREME_DATES = {
+    "last day": (date.max, date.max, None),
+    "last day, timed": (date.max, date.max, time(23, 30)),
+    "first day": (date.min, date.min, None),
+    "first day, timed": (date.min, date.min, time(0, 15)),
+    "years long": (date.min, date.max, time(18, 0)),
+}
+
+
+@pytest.mark.parametrize("case", list(EXTREME_DATES))
+def test_stored_dates_at_the_ends_of_the_calendar_break_no_public_page(
+    client, make_campaign, make_event, case
+):
+    from eventmap.models import EventPart
+
+    start, end, start_time = EXTREME_DATES[case]
+    make_campaign()
+    # A campaign without dates opens its calendars on its first party's month and week.
+    undated = make_campaign(slug="undated", name="Undated", anniversary=None, starts_on=None)
+    undated.ends_on = None
+    event = make_event(start_date=start, end_date=end, start_time=start_time)
+    make_event(campaign=undated, start_date=start, end_date=end, start_time=start_time)
+    parted = make_event(start_date=start, end_date=end, start_time=start_time)
+    parted.parts.extend(
+        [
+            EventPart(position=0, label="first", start_date=start, end_date=start),
+            EventPart(position=1, label="last", start_date=end, end_date=end),
+        ]
+    )
+    db.session.commit()
+    urls = [
+        "/",
+        "/openstack6bday/",
+        "/openstack6bday/map",
+        f"/openstack6bday/{event.slug}",
+        f"/openstack6bday/{event.slug}.ics",
+        f"/openstack6bday/{parted.slug}",
+        f"/openstack6bday/{parted.slug}.ics",
+        "/openstack6bday/calendar.ics",
+        "/openstack6bday/calendar",
+        "/openstack6bday/calendar/week",
+        "/openstack6bday/calendar/agenda",
+        "/openstack6bday/feed.atom",
+        "/openstack6bday/near?near=48.1,11.5",
+        "/undated/calendar",
+        "/undated/calendar/week",
+        "/undated/calendar.ics",
+        "/api/events",
+        "/api/map-events",
+        "/api/events?near=48.1,11.5",
+    ]
+    for day in {start, end} - {date.min}:  # months and days before 1900 are refused (400)
+        urls.append(f"/openstack6bday/calendar?month={day.isoformat()[:7]}")
+        urls.append(f"/openstack6bday/calendar/week?day={day.isoformat()}")
+    for url in urls:
+        began = perf_counter()
+        response = client.get(url)
+        took = perf_counter() - began
+        assert response.status_code == 200, (url, response.status_code)
+        assert took < 1.0, f"{url} took {took:.2f} s"
+    calendar = icalendar.Calendar.from_ical(client.get("/openstack6bday/calendar.ics").data)
+    assert len(calendar.walk("VEVENT")) == 3  # the event, and the other's two parts
+    vobject.readOne(client.get("/openstack6bday/calendar.ics").data.decode())
+
+
+def test_the_calendar_pages_link_no_further_than_the_calendar_goes(client, make_event):
+    make_event()
+    last_month = client.get("/openstack6bday/calendar?month=9999-12").get_data(as_text=True)
+    assert 'rel="prev" href="/openstack6bday/calendar?month=9999-11"' in last_month
+    assert 'rel="next"' not in last_month
+    first_month = client.get("/openstack6bday/calendar?month=1900-01").get_data(as_text=True)
+    assert 'rel="next" href="/openstack6bday/calendar?month=1900-02"' in first_month
+    assert 'rel="prev"' not in first_month
+    last_week = client.get("/openstack6bday/calendar/week?day=9999-12-31").get_data(as_text=True)
+    assert "week of 27–31 December 9999" in last_week
+    assert 'rel="prev" href="/openstack6bday/calendar/week?day=9999-12-20"' in last_week
+    assert 'rel="next"' not in last_week
+    first_week = client.get("/openstack6bday/calendar/week?day=1900-01-03").get_data(as_text=True)
+    assert 'rel="prev"' not in first_week  # 1900-01-01 was a Monday
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("/openstack6bday/calendar?month=0001-01", "is not a month like 2016-07 (from 1900-01"),
+        ("/openstack6bday/calendar?month=1899-12", "is not a month like 2016-07"),
+        ("/openstack6bday/calendar?month=２０１６-07", "is not a month like 2016-07"),
+        ("/openstack6bday/calendar/week?day=0001-01-01", "is not a date like 2016-07-19 (from"),
+        ("/openstack6bday/calendar/week?day=2016-W29-2", "is not a date like 2016-07-19"),
+        ("/openstack6bday/calendar/week?day=2016-02-30", "is not a date like 2016-07-19"),
+    ],
+)
+def test_months_and_days_outside_the_calendar_are_a_clear_400(client, make_event, url, message):
+    make_event()
+    response = client.get(url)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)

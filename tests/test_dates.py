@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from eventmap.dates import (
     DateParseError,
     DatePart,
+    date_window_problem,
     format_parsed,
     format_part,
     format_span,
@@ -118,6 +119,7 @@ def test_every_seed_phrase_reads_and_matches_its_start_and_end_columns():
         ("July 5 ()", "empty label"),
         ("2016-13-01", "is not a date in the calendar"),
         ("x" * 201, "longer than 200 characters"),
+        ("December 30 9999 - January 2", "after the last day of year 9999"),
     ],
 )
 def test_unreadable_phrases_are_refused_with_the_phrase_quoted(phrase, reason):
@@ -218,3 +220,59 @@ def test_times_of_day_on_the_24_hour_clock(start, end, text):
 def test_a_time_is_written_as_files_take_it():
     assert format_time(time(7, 0)) == "07:00"
     assert format_time(time(18, 30, 45)) == "18:30"
+
+
+# Sides of ranges made of the pieces that sit at the ends of the calendar.
+EDGE_SIDES = st.tuples(
+    st.sampled_from(["", "December", "January", "Dec", "Jan"]),
+    st.sampled_from(["", "30", "31", "1", "2"]),
+    st.sampled_from(["", "9999", "0001", "0000", "1900"]),
+).map(" ".join)
+EDGE_PHRASES = st.one_of(
+    EDGE_SIDES,
+    st.tuples(EDGE_SIDES, st.sampled_from([" - ", " to ", "; "]), EDGE_SIDES).map("".join),
+    st.sampled_from(["9999-12-31 - 0001-01-01", "9999-12-31/9999-12-31", "0001-01-01"]),
+)
+
+
+@settings(deadline=None, max_examples=1000)  # the parser takes microseconds a phrase
+@given(EDGE_PHRASES, st.sampled_from([1, 1900, 2016, 9999]))
+def test_phrases_at_the_ends_of_the_calendar_are_read_or_refused(phrase, year):
+    try:
+        parsed = parse_date_phrase(phrase, year)
+    except DateParseError:
+        return
+    assert all(part.start <= part.end for part in parsed.parts)
+
+
+def parts_of(*spans: tuple[date, date]) -> tuple[DatePart, ...]:
+    return tuple(DatePart(start, end) for start, end in spans)
+
+
+@pytest.mark.parametrize(
+    ("spans", "side", "reason"),
+    [
+        ([(d(7, 19), d(7, 19))], None, None),
+        ([(d(7, 1), d(7, 31))], None, None),  # 31 days, the longest a party lasts
+        ([(date(1900, 1, 1), date(1900, 1, 1))], None, None),
+        ([(date(2021, 12, 31), date(2021, 12, 31))], None, None),  # 5 years after 2016
+        ([(date(1899, 12, 31), date(1900, 1, 1))], "start", "is before 1900"),
+        ([(date(1, 1, 1), date(1, 1, 1))], "start", "is before 1900"),
+        ([(date(2022, 1, 1), date(2022, 1, 1))], "end", "more than 5 years after"),
+        ([(date.max, date.max)], "end", "more than 5 years after"),
+        ([(d(7, 1), d(8, 1))], "end", "lasts at most 31 days"),
+        ([(d(7, 1), d(7, 2)), (d(8, 1), d(8, 1))], "end", "lasts at most 31 days"),
+    ],
+)
+def test_the_date_window_refuses_odd_days_naming_the_end_at_fault(spans, side, reason):
+    problem = date_window_problem(parts_of(*spans), 2016)
+    if side is None:
+        assert problem is None
+    else:
+        assert problem is not None
+        assert problem.side == side
+        assert reason in problem.reason
+
+
+def test_a_date_still_to_be_announced_fits_the_window():
+    assert date_window_problem((), 2016) is None

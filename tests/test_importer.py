@@ -394,6 +394,30 @@ def test_times_must_make_sense_with_the_dates(
     assert event_count() == 0
 
 
+@pytest.mark.parametrize(
+    ("date_text", "start", "end", "column", "fragment"),
+    [
+        ("9999-12-31", "", "", "date_text", "more than 5 years after the campaign (2016)"),
+        ("December 30 9999 - January 2", "", "", "date_text", "after the last day of year 9999"),
+        ("July 1 1899", "", "", "date_text", "1899-07-01 is before 1900"),
+        ("July 1; August 2", "", "", "date_text", "a party lasts at most 31 days"),
+        ("", "0001-01-01", "", "start", "0001-01-01 is before 1900"),
+        ("", "2016-07-19", "9999-12-31", "end", "the last day possible is 2021-12-31"),
+        ("", "2016-07-01", "2016-08-31", "end", "this one runs 62 days"),
+    ],
+)
+def test_days_outside_the_window_are_refused_by_row_and_column(
+    ctx, tmp_path, geocoder, date_text, start, end, column, fragment
+):
+    text = "campaign,title,location,date_text,start,end\n"
+    text += f"openstack6bday,Party,Munich,{date_text},{start},{end}\n"
+    with pytest.raises(ImportFileError) as caught:
+        run_import(write(tmp_path, text), geocoder)
+    assert [(e.where, e.column) for e in caught.value.errors] == [("row 2", column)]
+    assert fragment in caught.value.errors[0].message, str(caught.value.errors[0])
+    assert event_count() == 0
+
+
 def test_an_unreadable_date_is_not_reported_again_as_a_missing_one(ctx, tmp_path, geocoder):
     text = "campaign,title,location,date_text,start_time\nopenstack6bday,A,Munich,July 32,18:00\n"
     with pytest.raises(ImportFileError) as caught:

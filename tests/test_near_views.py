@@ -68,10 +68,15 @@ def test_show_more_and_an_unknown_place(client, make_event):
     assert "We could not find “Atlantis”" in missing
 
 
-@pytest.mark.parametrize("query", ["near=95,1", "near=a,b", "radius_km=-1&q=x", "limit=0&q=x"])
+@pytest.mark.parametrize(
+    "query",
+    ["near=95,1", "near=a,b", "radius_km=-1&q=x", "limit=0&q=x", "limit=²&q=x", "limit=１０&q=x"],
+)
 def test_bad_parameters_are_a_400(client, make_event, query):
     make_event()
-    assert client.get(f"/openstack6bday/near?{query}").status_code == 400
+    response = client.get(f"/openstack6bday/near?{query}")
+    assert response.status_code == 400
+    assert "must be" in response.get_data(as_text=True) or query.startswith("near=")
 
 
 def test_the_campaign_page_has_the_search_box(client, make_event):

@@ -242,6 +242,43 @@ def test_bad_fields_are_refused_beside_the_field_keeping_what_was_typed(post, fi
     assert count_events() == 0
 
 
+@pytest.mark.parametrize(
+    ("fields", "label", "message"),
+    [
+        ({"date_text": "9999-12-31"}, "Date", "more than 5 years after the campaign (2016)"),
+        ({"date_text": "December 31, 9999"}, "Date", "the last day possible is 2021-12-31"),
+        ({"date_text": "December 30 9999 - January 2"}, "Date", "after the last day of year"),
+        ({"date_text": "July 1 1899"}, "Date", "1899-07-01 is before 1900"),
+        ({"date_text": "July 1 - August 15"}, "Date", "a party lasts at most 31 days"),
+        ({"date_text": "July 1; August 1"}, "Date", "at most 31 days, parts included"),
+        (
+            {"date_text": "", "start_date": "0001-01-01", "end_date": "0001-01-01"},
+            "First day",
+            "0001-01-01 is before 1900",
+        ),
+        (
+            {"date_text": "", "start_date": "9999-12-31", "end_date": ""},
+            "Last day",
+            "more than 5 years after the campaign",
+        ),
+        (
+            {"date_text": "", "start_date": "2016-07-01", "end_date": "2016-09-01"},
+            "Last day",
+            "this one runs 63 days",
+        ),
+    ],
+)
+def test_days_outside_the_window_are_refused_naming_the_field(post, fields, label, message, ctx):
+    response = post(action="save", previewed="Munich", choice="0", **fields)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422, page[:500]
+    assert message in page
+    summary = re.search(r'<div class="error-summary".*?</div>', page, re.S).group(0)
+    assert f"{label}: " in summary
+    assert message in summary
+    assert count_events() == 0
+
+
 def test_a_date_phrase_and_picked_days_that_disagree_are_refused(post, ctx):
     response = post(date_text="July 19", start_date="2016-07-20")
     assert response.status_code == 422
