@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from .config import Config
-from .extensions import csrf, db, limiter, migrate
+from .extensions import csrf, db, limiter, migrate, warn_if_limits_are_per_process
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     limiter.init_app(app)
+    warn_if_limits_are_per_process(app)
 
     from . import models  # noqa: F401  (register the tables with the metadata)
     from .admin_views import bp as admin_bp
