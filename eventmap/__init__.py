@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .calendar_views import bp as calendar_bp
     from .cli import register_cli
     from .near_views import bp as near_bp
+    from .outages import init_outages
     from .security import init_security
     from .submit_views import bp as submit_bp
     from .templating import register_templating
@@ -67,5 +68,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_templating(app)
     init_auth(app)
     init_security(app)
+    init_outages(app)
     register_cli(app)
     return app
