@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from eventmap import create_app
+from eventmap.extensions import db
 from eventmap.models import Campaign
 
 from .conftest import IN_CI, PROJECT_ROOT, free_port
@@ -31,18 +33,29 @@ from .conftest import IN_CI, PROJECT_ROOT, free_port
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def app_with(app: Flask, **config: Any) -> Flask:
-    """Build a second app on the test's database, with other rate-limit settings."""
-    return create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SECRET_KEY": "test",
-            "GEOCODER": app.config["GEOCODER"],
-            "MAIL_SERVER": "",
-            **config,
-        }
-    )
+@pytest.fixture
+def app_with(app: Flask) -> Iterator[Callable[..., Flask]]:
+    """Build more apps on the test's database with other settings; close their pools after."""
+    made: list[Flask] = []
+
+    def make(**config: Any) -> Flask:
+        other = create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                "SECRET_KEY": "test",
+                "GEOCODER": app.config["GEOCODER"],
+                "MAIL_SERVER": "",
+                **config,
+            }
+        )
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
 
 
 def token(client: FlaskClient, url: str) -> str:
@@ -81,11 +94,10 @@ def campaign(make_campaign: Any) -> Campaign:
 
 
 def test_while_redis_is_down_limits_hold_from_memory_and_the_fall_back_is_logged_once(
-    app, campaign, caplog
+    app_with, campaign, caplog
 ):
     caplog.set_level(logging.INFO)
     down = app_with(
-        app,
         RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0",
         SUBMIT_RATE_LIMIT="2 per minute",
     )
@@ -102,11 +114,11 @@ def test_while_redis_is_down_limits_hold_from_memory_and_the_fall_back_is_logged
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
-def test_a_redis_that_never_answers_costs_a_second_then_memory_takes_over(app, campaign):
+def test_a_redis_that_never_answers_costs_a_second_then_memory_takes_over(app_with, campaign):
     with socket.socket() as silent:  # accepts connections (the kernel does) but never replies
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
-        hung = app_with(app, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        hung = app_with(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
         client = hung.test_client()
         started = time.monotonic()
         statuses = [wrong_sign_in(client) for _ in range(6)]
@@ -119,6 +131,7 @@ def test_a_redis_that_never_answers_costs_a_second_then_memory_takes_over(app, c
 WORKER = """
 import json, sys
 from eventmap import create_app
+from eventmap.extensions import db
 app = create_app(json.loads(sys.argv[1]))
 client = app.test_client()
 print(json.dumps([
@@ -137,11 +150,11 @@ def redis_or_skip() -> None:
         pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
 
 
-def test_two_workers_on_redis_share_one_counter(app):
+def test_two_workers_on_redis_share_one_counter(app, app_with):
     redis_or_skip()
     prefix = f"eventmap-test-{uuid.uuid4().hex}"
     shared = {"RATELIMIT_STORAGE_URI": REDIS_URL, "RATELIMIT_KEY_PREFIX": prefix}
-    first = app_with(app, WTF_CSRF_ENABLED=False, **shared).test_client()
+    first = app_with(WTF_CSRF_ENABLED=False, **shared).test_client()
     config = {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -185,7 +198,7 @@ def test_two_workers_on_redis_share_one_counter(app):
     ],
 )
 def test_several_workers_on_memory_storage_get_one_warning_at_start(
-    app, monkeypatch, caplog, environ, storage, warned
+    app_with, monkeypatch, caplog, environ, storage, warned
 ):
     for name in ("EVENTMAP_WORKERS", "WEB_CONCURRENCY"):
         monkeypatch.delenv(name, raising=False)
@@ -193,7 +206,7 @@ def test_several_workers_on_memory_storage_get_one_warning_at_start(
         monkeypatch.setenv(name, value)
     caplog.set_level(logging.INFO)
 
-    app_with(app, RATELIMIT_STORAGE_URI=storage)
+    app_with(RATELIMIT_STORAGE_URI=storage)
 
     warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
     if warned:
@@ -206,9 +219,9 @@ def test_several_workers_on_memory_storage_get_one_warning_at_start(
 
 
 @pytest.mark.parametrize(("proxies", "escaped"), [(0, False), (1, True)])
-def test_proxy_count_without_a_proxy_lets_anyone_pick_their_address(app, proxies, escaped):
+def test_proxy_count_without_a_proxy_lets_anyone_pick_their_address(app_with, proxies, escaped):
     """What the README warns about: X-Forwarded-For is believed only when PROXY_COUNT says so."""
-    client = app_with(app, PROXY_COUNT=proxies, LOGIN_RATE_LIMIT="2 per minute").test_client()
+    client = app_with(PROXY_COUNT=proxies, LOGIN_RATE_LIMIT="2 per minute").test_client()
     statuses = [
         client.post(
             "/admin/login",
