@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from .config import Config
-from .extensions import csrf, db, init_database, limiter, migrate
+from .extensions import csrf, db, init_database, limiter, migrate, warn_if_limits_are_per_process
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -46,6 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     limiter.init_app(app)
+    warn_if_limits_are_per_process(app)
 
     from . import models  # noqa: F401  (register the tables with the metadata)
     from .admin_views import bp as admin_bp
@@ -55,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .calendar_views import bp as calendar_bp
     from .cli import register_cli
     from .near_views import bp as near_bp
+    from .outages import init_outages
     from .params import init_params
     from .security import init_security
     from .submit_views import bp as submit_bp
@@ -72,5 +74,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_templating(app)
     init_auth(app)
     init_security(app)
+    init_outages(app)
     register_cli(app)
     return app

@@ -131,6 +131,17 @@ class Config:
         # a shared store such as redis://127.0.0.1:6379/0, which several workers need.
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # While that store is unreachable, count in this process's memory (one warning in the
+        # log) instead of failing every limited request; the store is used again once it answers.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        # Any other limiter fault lets the request through (and is logged) rather than a 500.
+        self.RATELIMIT_SWALLOW_ERRORS = True
+        # Give up on a store that does not answer within a second rather than hold the request.
+        self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+        # How many worker processes serve the app (gunicorn and most hosts set WEB_CONCURRENCY);
+        # several on memory storage get a warning at start, as each counts on its own.
+        workers = os.environ.get("EVENTMAP_WORKERS") or os.environ.get("WEB_CONCURRENCY")
+        self.WORKERS = int(workers or "1")
         self.SUBMIT_RATE_LIMIT = os.environ.get("EVENTMAP_SUBMIT_RATE_LIMIT", "30 per hour")
         self.LOGIN_RATE_LIMIT = os.environ.get(
             "EVENTMAP_LOGIN_RATE_LIMIT", "5 per minute;20 per hour"
@@ -145,5 +156,7 @@ class Config:
         self.MAIL_TIMEOUT = float(_env("MAIL_TIMEOUT", "10"))
         self.MAIL_SENDER = _env("MAIL_SENDER", "eventmap <noreply@localhost>")
         # Number of reverse proxies (nginx, a load balancer) whose X-Forwarded-For to trust, so
-        # rate limits see the visitor's address rather than the proxy's.
+        # rate limits see the visitor's address rather than the proxy's. Only with that many
+        # proxies really in front: otherwise anyone can send X-Forwarded-For and claim any
+        # address, escaping the rate limits.
         self.PROXY_COUNT = int(os.environ.get("EVENTMAP_PROXY_COUNT", "0"))
