@@ -46,8 +46,32 @@ SQLITE_OUTAGES = (
 POSTGRES_OUTAGES = ("08", "53", "57", "58", "40", "25006", "55P03")
 
 
+def _chain(error: BaseException) -> list[BaseException]:
+    """Return the error and the errors it was raised while handling, newest first."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def outage_cause(error: BaseException) -> BaseException | None:
+    """Return the outage behind an error, if any: the error itself, or the one it followed.
+
+    A failed write can fail again on its way out (SQLite drops the savepoint when the disk is
+    full, so rolling back to it raises "no such savepoint"); the first failure is the outage.
+    """
+    return next((cause for cause in _chain(error) if _is_outage(cause)), None)
+
+
 def is_outage(error: BaseException) -> bool:
     """Tell a database that cannot serve now from a query or schema that is wrong."""
+    return outage_cause(error) is not None
+
+
+def _is_outage(error: BaseException) -> bool:
+    """Tell whether this one error is the database failing to serve."""
     if isinstance(error, PoolTimeoutError):
         return True  # every pooled connection is busy
     if not isinstance(error, DBAPIError):
@@ -86,7 +110,8 @@ def _event_form_page() -> Response:
 
 def outage_response(error: Exception) -> Response:
     """Answer a request the database failed with 503, keeping a typed event form."""
-    if not is_outage(error):
+    cause = outage_cause(error)
+    if cause is None:
         raise error
     with suppress(DBAPIError):
         db.session.rollback()
@@ -95,7 +120,7 @@ def outage_response(error: Exception) -> Response:
         "database unavailable (%s %s), answered 503: %s",
         request.method,
         request.endpoint,
-        describe(error),
+        describe(cause),
     )
     message = READ_MESSAGE if request.method in ("GET", "HEAD") else WRITE_MESSAGE
     if request.path.startswith("/api/"):
