@@ -10,9 +10,27 @@ from typing import Any
 
 from .rules import SLUG_RE
 
-# Campaign pages live at /<slug>/, so a slug must not shadow the app's own paths.
+# Campaign pages live at /<slug>/, so a slug must not shadow the app's own paths: every first
+# path segment the app routes (a test checks it against the URL map), and a few kept for pages
+# planned (tag pages, health checks).
 RESERVED_SLUGS = frozenset(
-    {"api", "static", "admin", "submit", "map", "calendar", "feeds", "events", "health", "search"}
+    {
+        "admin",
+        "api",
+        "calendar",
+        "edit",
+        "events",
+        "feeds",
+        "health",
+        "healthz",
+        "map",
+        "readyz",
+        "search",
+        "static",
+        "submit",
+        "tag",
+        "vendor",
+    }
 )
 
 

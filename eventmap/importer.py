@@ -310,41 +310,12 @@ class _RowChecker:
         def fail(column: str | None, message: str) -> None:
             errors.append(RowError(raw.where, column, message))
 
-        cells: dict[str, str] = {}
-        for column in CSV_COLUMNS:
-            value = restore_formula(raw.cells.get(column, "") or "").strip()
-            problem = _text_problem(column, value)
-            if problem:
-                fail(column, problem)
-            cells[column] = value
-
-        campaign_slug = cells["campaign"] or self.default_campaign or ""
-        campaign = self.campaigns.get(campaign_slug)
-        if not campaign_slug:
-            fail("campaign", "is empty; name the campaign (for example openstack6bday)")
-        elif campaign is None:
-            fail(
-                "campaign", f"unknown campaign {campaign_slug!r}; add it to the campaign catalogue"
-            )
+        cells = self._cells(raw, fail)
+        campaign_slug, campaign = self._campaign(cells, fail)
         for column in REQUIRED_COLUMNS:
             if not cells[column]:
                 fail(column, "is required")
-
-        slug = cells["slug"] or slugify(cells["location"] or cells["title"], max_length=120)
-        if cells["slug"] and not SLUG_RE.fullmatch(slug):
-            fail("slug", f"{slug!r} must be lower-case letters, digits and single hyphens")
-        elif slug and campaign is not None:
-            key = (campaign_slug, slug)
-            if key in self.seen_slugs:
-                message = f"{slug!r} is already used by {self.seen_slugs[key]}"
-                if not cells["slug"]:
-                    message += (
-                        "; it was made from the location, so add a slug column to tell them apart"
-                    )
-                fail("slug", message)
-            else:
-                self.seen_slugs[key] = raw.where
-
+        slug = self._slug(cells, campaign_slug, campaign, raw.where, fail)
         parts = self._parts(cells, campaign, fail)
         dates_read = not any(e.column in ("date_text", "start", "end") for e in errors)
         start_time, end_time = self._times(cells, parts, dates_read, fail)
@@ -352,7 +323,6 @@ class _RowChecker:
         status = self._status(cells["status"], fail)
         if errors:
             return None, errors
-        date_text = cells["date_text"] or (to_phrase(parts) if parts else "")
         return (
             EventData(
                 where=raw.where,
@@ -360,7 +330,7 @@ class _RowChecker:
                 slug=slug,
                 title=cells["title"],
                 location_text=cells["location"],
-                date_text=date_text,
+                date_text=cells["date_text"] or (to_phrase(parts) if parts else ""),
                 parts=parts,
                 point=point,
                 link=cells["link"] or None,
@@ -374,6 +344,57 @@ class _RowChecker:
             ),
             [],
         )
+
+    @staticmethod
+    def _cells(raw: RawRow, fail: Callable[[str | None, str], None]) -> dict[str, str]:
+        """Return every column's text, trimmed and without formula quotes, checked as text."""
+        cells: dict[str, str] = {}
+        for column in CSV_COLUMNS:
+            value = restore_formula(raw.cells.get(column, "") or "").strip()
+            problem = _text_problem(column, value)
+            if problem:
+                fail(column, problem)
+            cells[column] = value
+        return cells
+
+    def _campaign(
+        self, cells: Mapping[str, str], fail: Callable[[str | None, str], None]
+    ) -> tuple[str, CampaignData | Campaign | None]:
+        """Return the row's campaign slug (or the default) and the campaign it names."""
+        campaign_slug = cells["campaign"] or self.default_campaign or ""
+        campaign = self.campaigns.get(campaign_slug)
+        if not campaign_slug:
+            fail("campaign", "is empty; name the campaign (for example openstack6bday)")
+        elif campaign is None:
+            fail(
+                "campaign", f"unknown campaign {campaign_slug!r}; add it to the campaign catalogue"
+            )
+        return campaign_slug, campaign
+
+    def _slug(
+        self,
+        cells: Mapping[str, str],
+        campaign_slug: str,
+        campaign: CampaignData | Campaign | None,
+        where: str,
+        fail: Callable[[str | None, str], None],
+    ) -> str:
+        """Return the row's slug, given or made from the place, unused by earlier rows."""
+        slug = cells["slug"] or slugify(cells["location"] or cells["title"], max_length=120)
+        if cells["slug"] and not SLUG_RE.fullmatch(slug):
+            fail("slug", f"{slug!r} must be lower-case letters, digits and single hyphens")
+        elif slug and campaign is not None:
+            key = (campaign_slug, slug)
+            if key in self.seen_slugs:
+                message = f"{slug!r} is already used by {self.seen_slugs[key]}"
+                if not cells["slug"]:
+                    message += (
+                        "; it was made from the location, so add a slug column to tell them apart"
+                    )
+                fail("slug", message)
+            else:
+                self.seen_slugs[key] = where
+        return slug
 
     def _parts(
         self,

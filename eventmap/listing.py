@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, time
 from typing import Any
 
@@ -157,6 +157,15 @@ class PublicEvent:
         return self.latitude is not None and self.longitude is not None
 
 
+# The Event columns PublicEvent is read from, named by its own fields, so a field added,
+# removed or moved there cannot shift the values read into the others. The two fields that are
+# not columns come last, passed by name.
+_PUBLIC_NAMES = tuple(item.name for item in fields(PublicEvent))
+if _PUBLIC_NAMES[-2:] != ("campaign", "parts"):
+    raise TypeError("PublicEvent must end with its campaign and parts fields")
+_PUBLIC_COLUMNS = tuple(getattr(Event, name) for name in _PUBLIC_NAMES[:-2])
+
+
 def public_events(
     campaign: Campaign | None = None,
     where: ColumnElement[bool] | None = None,
@@ -172,25 +181,9 @@ def public_events(
         approved = approved.where(where)
     if ids is not None:  # a few chosen events (nearby search): no need to read in page order
         approved = approved.where(Event.id.in_(ids)).order_by(None)
-    events = approved.with_only_columns(
-        Event.id,
-        Event.slug,
-        Event.title,
-        Event.location_text,
-        Event.latitude,
-        Event.longitude,
-        Event.precision,
-        Event.country_code,
-        Event.timezone,
-        Event.start_date,
-        Event.end_date,
-        Event.date_text,
-        Event.start_time,
-        Event.end_time,
-        Event.venue,
-        Event.address,
-        Campaign.slug,
-    ).join(Campaign, Campaign.id == Event.campaign_id)
+    events = approved.with_only_columns(*_PUBLIC_COLUMNS, Campaign.slug).join(
+        Campaign, Campaign.id == Event.campaign_id
+    )
     parts = _parts_of(approved, ids)
     campaigns: dict[str, CampaignRef] = {}
     return [

@@ -44,3 +44,9 @@ def geocoder() -> Geocoder:
     if _EXTENSION_KEY not in extensions:
         extensions[_EXTENSION_KEY] = build_geocoder(current_app)
     return extensions[_EXTENSION_KEY]
+
+
+def use_geocoder(app: Flask, configured: Geocoder | str) -> None:
+    """Configure the app's geocoder anew (an object, "offline" or "nominatim"), made on next use."""
+    app.config["GEOCODER"] = configured
+    app.extensions.pop(_EXTENSION_KEY, None)

@@ -7,10 +7,9 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from email import message_from_bytes
 from email.message import EmailMessage
-from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,8 @@ from sqlalchemy.engine import URL
 from eventmap import create_app
 from eventmap.extensions import db
 from eventmap.geocoding import Place, Precision
-from eventmap.models import Campaign, Event, EventPart, EventStatus
+from eventmap.models import Campaign, Event, EventPart
+from tests.helpers import add_event, campaign_values
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -227,25 +227,12 @@ def ctx(app: Flask) -> Iterator[None]:
         yield
 
 
-_serial = count(1)
-
-
 @pytest.fixture
 def make_campaign(ctx: None) -> Any:
     """Return a factory that stores a campaign with sensible defaults."""
 
     def make(**overrides: Any) -> Campaign:
-        values: dict[str, Any] = {
-            "slug": "openstack6bday",
-            "name": "OpenStack turns 6",
-            "hashtag": "OpenStack6Bday",
-            "description": "Birthday parties",
-            "starts_on": date(2016, 7, 1),
-            "ends_on": date(2016, 8, 31),
-            "anniversary": date(2016, 7, 19),
-        }
-        values.update(overrides)
-        campaign = Campaign(**values)
+        campaign = Campaign(**campaign_values(**overrides))
         db.session.add(campaign)
         db.session.commit()
         return campaign
@@ -258,33 +245,12 @@ def make_event(make_campaign: Any) -> Any:
     """Return a factory that stores an approved, placed, dated event (override anything)."""
 
     def make(**overrides: Any) -> Event:
-        campaign = overrides.pop("campaign", None)
-        if campaign is None:
-            campaign = db.session.scalar(Campaign.by_slug("openstack6bday")) or make_campaign()
-        n = next(_serial)
-        values: dict[str, Any] = {
-            "campaign": campaign,
-            "slug": f"party-{n}",
-            "title": f"Party {n}",
-            "location_text": "Munich",
-            "latitude": 48.137,
-            "longitude": 11.575,
-            "precision": Precision.CITY,
-            "country_code": "DE",
-            "timezone": "Europe/Berlin",
-            "geocode_source": "geocoder",
-            "start_date": date(2016, 7, 19),
-            "end_date": date(2016, 7, 19),
-            "date_text": "July 19",
-            "status": EventStatus.APPROVED,
-        }
-        values.update(overrides)
-        if values["status"] == EventStatus.APPROVED:
-            values.setdefault("approved_at", datetime.now(UTC))  # as operations would stamp it
-        event = Event(**values)
-        db.session.add(event)
-        db.session.commit()
-        return event
+        if (
+            overrides.get("campaign") is None
+            and db.session.scalar(Campaign.by_slug("openstack6bday")) is None
+        ):
+            overrides["campaign"] = make_campaign()
+        return add_event(**overrides)
 
     return make
 

@@ -1,16 +1,139 @@
-"""Helpers shared by the tests: read a form as a browser would send it."""
+"""Builders and helpers shared by the tests: events, form data, signing in, reading forms.
+
+The geocoder is swapped with eventmap.services.use_geocoder, as the app itself would.
+"""
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
+from itertools import count
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from eventmap.extensions import db
+from eventmap.geocoding import Precision
+from eventmap.models import Campaign, Event, EventStatus
+
+PASSWORD = "a long enough secret"
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+_serial = count(1)
+
+
+def campaign_values(**overrides: Any) -> dict[str, Any]:
+    """Return the columns of the OpenStack 6th birthday campaign, with any overridden."""
+    return {
+        "slug": "openstack6bday",
+        "name": "OpenStack turns 6",
+        "hashtag": "OpenStack6Bday",
+        "description": "Birthday parties",
+        "starts_on": date(2016, 7, 1),
+        "ends_on": date(2016, 8, 31),
+        "anniversary": date(2016, 7, 19),
+        **overrides,
+    }
+
+
+def event_values(**overrides: Any) -> dict[str, Any]:
+    """Return the columns of an approved party placed in Munich on July 19, with any overridden.
+
+    Each call gets its own slug and title.
+    """
+    n = next(_serial)
+    values: dict[str, Any] = {
+        "slug": f"party-{n}",
+        "title": f"Party {n}",
+        "location_text": "Munich",
+        "latitude": 48.137,
+        "longitude": 11.575,
+        "precision": Precision.CITY,
+        "country_code": "DE",
+        "timezone": "Europe/Berlin",
+        "geocode_source": "geocoder",
+        "start_date": date(2016, 7, 19),
+        "end_date": date(2016, 7, 19),
+        "date_text": "July 19",
+        "status": EventStatus.APPROVED,
+    }
+    values.update(overrides)
+    if values["status"] == EventStatus.APPROVED:
+        values.setdefault("approved_at", datetime.now(UTC))  # as operations would stamp it
+    return values
+
+
+def add_event(campaign_slug: str = "openstack6bday", **overrides: Any) -> Event:
+    """Store an event (see event_values) in a campaign, made when missing (in an app context)."""
+    campaign = overrides.pop("campaign", None)
+    campaign = campaign or db.session.scalar(Campaign.by_slug(campaign_slug))
+    if campaign is None:
+        extra = {"name": f"Campaign {campaign_slug}"} if campaign_slug != "openstack6bday" else {}
+        campaign = Campaign(**campaign_values(slug=campaign_slug, **extra))
+    event = Event(campaign=campaign, **event_values(**overrides))
+    db.session.add(event)
+    db.session.commit()
+    return event
+
+
+def store_event(app: Flask, campaign_slug: str = "openstack6bday", **overrides: Any) -> int:
+    """Store an event in an app context of its own and return its id (for request-only tests)."""
+    with app.app_context():
+        return add_event(campaign_slug, **overrides).id
+
+
+def event_form_data(**overrides: Any) -> dict[str, Any]:
+    """Return what an organizer types into the submission form, with any field overridden.
+
+    A value of None leaves the field out.
+    """
+    data = {
+        "campaign": "openstack6bday",
+        "title": "OpenStack Munich turns 6",
+        "location": "Munich",
+        "venue": "Werksviertel",
+        "date_text": "July 19",
+        "start_time": "18:30",
+        "end_time": "22:00",
+        "link": "https://meetup.example/munich",
+        "description": "Cake and *talks*.",
+        "organizer_name": "Ada",
+        "organizer_email": "ada@example.org",
+        "action": "preview",
+        **overrides,
+    }
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def form_token(client: FlaskClient, url: str) -> str:
+    """Return the CSRF token of the form at `url`, as this client's session sees it."""
+    found = TOKEN.search(client.get(url).get_data(as_text=True))
+    assert found, f"no CSRF token in the form at {url}"
+    return found.group(1)
+
+
+def sign_in(
+    client: FlaskClient, username: str = "eve", password: str = PASSWORD, query: str = ""
+) -> Any:
+    """Post the moderators' sign-in form as a browser would; return the response."""
+    return client.post(
+        "/admin/login" + query,
+        data={
+            "username": username,
+            "password": password,
+            "csrf_token": form_token(client, "/admin/login"),
+        },
+    )
 
 
 class _FormReader(HTMLParser):
-    """Collect the values a browser would send for the first form with a given field."""
+    """Collect the values a browser would send for the fields of a page's forms."""
 
     def __init__(self) -> None:
         super().__init__()
         self.values: dict[str, str] = {}
+        self.textareas: set[str] = set()
         self._textarea: str | None = None
         self._select: str | None = None
 
@@ -26,6 +149,7 @@ class _FormReader(HTMLParser):
             self.values[name] = found.get("value", "on" if kind == "checkbox" else "")
         elif tag == "textarea" and name:
             self._textarea = name
+            self.textareas.add(name)
             self.values[name] = ""
         elif tag == "select" and name:
             self._select = name
@@ -53,13 +177,6 @@ def form_values(html: str) -> dict[str, str]:
     reader.feed(html)
     reader.close()
     return {
-        name: value[1:] if value.startswith("\n") and name in _textareas(html) else value
+        name: value[1:] if name in reader.textareas and value.startswith("\n") else value
         for name, value in reader.values.items()
     }
-
-
-def _textareas(html: str) -> set[str]:
-    """Name the textareas of a page."""
-    import re
-
-    return set(re.findall(r'<textarea[^>]*\bname="([^"]+)"', html))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,52 +17,26 @@ from eventmap import admin_views, operations
 from eventmap.admin_views import safe_next
 from eventmap.extensions import db
 from eventmap.geocoding import Precision
-from eventmap.models import Admin, AuditEntry, Campaign, Event, EventStatus
+from eventmap.models import Admin, AuditEntry, Event, EventStatus
+from eventmap.services import use_geocoder
+from tests.helpers import PASSWORD, form_values, sign_in, store_event
 
-PASSWORD = "a long enough secret"
 HOSTILE = '<script>alert("x")</script>'
 
 
 @pytest.fixture
 def store(app) -> Any:
-    """Return a function that stores an event (pending by default) and gives its id."""
-    serial = iter(range(1, 10_000))
+    """Return a function that stores an event (pending, with its organizer) and gives its id."""
 
     def add(**overrides: Any) -> int:
-        with app.app_context():
-            slug = overrides.pop("campaign_slug", "openstack6bday")
-            campaign = db.session.scalar(Campaign.by_slug(slug))
-            if campaign is None:
-                campaign = Campaign(
-                    slug=slug,
-                    name=f"Campaign {slug}",
-                    starts_on=date(2016, 7, 1),
-                    ends_on=date(2016, 8, 31),
-                    anniversary=date(2016, 7, 19),
-                )
-            n = next(serial)
-            values: dict[str, Any] = {
-                "slug": f"party-{n}",
-                "title": f"Party {n}",
-                "location_text": "Munich",
-                "latitude": 48.137,
-                "longitude": 11.575,
-                "precision": Precision.CITY,
-                "country_code": "DE",
-                "start_date": date(2016, 7, 19),
-                "end_date": date(2016, 7, 19),
-                "date_text": "July 19",
-                "organizer_name": "Ada",
-                "organizer_email": "ada@example.org",
-                "status": EventStatus.PENDING,
-            }
-            values.update(overrides)
-            if values["status"] == EventStatus.APPROVED:
-                values.setdefault("approved_at", datetime.now(UTC))  # as operations would
-            event = Event(campaign=campaign, **values)
-            db.session.add(event)
-            db.session.commit()
-            return event.id
+        values: dict[str, Any] = {
+            "organizer_name": "Ada",
+            "organizer_email": "ada@example.org",
+            "status": EventStatus.PENDING,
+            "timezone": None,
+            **overrides,
+        }
+        return store_event(app, values.pop("campaign_slug", "openstack6bday"), **values)
 
     return add
 
@@ -91,19 +65,10 @@ def admin(app) -> str:
     return "eve"
 
 
-def sign_in(client, csrf_token, username: str = "eve", password: str = PASSWORD, **kwargs):
-    token = csrf_token("/admin/login")
-    return client.post(
-        "/admin/login" + kwargs.pop("query", ""),
-        data={"username": username, "password": password, "csrf_token": token},
-        **kwargs,
-    )
-
-
 @pytest.fixture
 def signed_in(client, admin, csrf_token):
     """Give the client signed in as eve."""
-    response = sign_in(client, csrf_token)
+    response = sign_in(client)
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
 
@@ -163,8 +128,8 @@ def test_the_sign_in_page_is_private_and_its_form_is_labelled(client):
 def test_a_wrong_password_or_name_gets_a_generic_answer_and_no_access(
     app, client, admin, csrf_token
 ):
-    wrong_password = sign_in(client, csrf_token, password=PASSWORD + "x")
-    unknown_user = sign_in(client, csrf_token, username="mallory")
+    wrong_password = sign_in(client, password=PASSWORD + "x")
+    unknown_user = sign_in(client, username="mallory")
 
     for response in (wrong_password, unknown_user):
         html = response.get_data(as_text=True)
@@ -182,9 +147,9 @@ def test_sign_in_attempts_over_the_limit_get_429_even_with_the_right_password(
 ):
     app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
     for _ in range(3):
-        assert sign_in(client, csrf_token, password="guess guess guess").status_code == 200
+        assert sign_in(client, password="guess guess guess").status_code == 200
 
-    limited = sign_in(client, csrf_token)
+    limited = sign_in(client)
 
     assert limited.status_code == 429
     assert limited.headers["Cache-Control"] == "no-store"
@@ -194,7 +159,7 @@ def test_sign_in_attempts_over_the_limit_get_429_even_with_the_right_password(
 
 
 def test_sign_in_records_it_and_sign_out_ends_the_session(app, client, admin, csrf_token):
-    response = sign_in(client, csrf_token)
+    response = sign_in(client)
 
     assert response.status_code == 302
     assert response.location == "/admin/"
@@ -211,7 +176,7 @@ def test_sign_in_records_it_and_sign_out_ends_the_session(app, client, admin, cs
 
 
 def test_sign_in_returns_to_the_page_asked_for(client, admin, csrf_token):
-    response = sign_in(client, csrf_token, query="?next=/admin/events%3Fstatus%3Drejected")
+    response = sign_in(client, query="?next=/admin/events%3Fstatus%3Drejected")
 
     assert response.location == "/admin/events?status=rejected"
 
@@ -231,7 +196,7 @@ def test_sign_in_returns_to_the_page_asked_for(client, admin, csrf_token):
 def test_sign_in_refuses_to_send_anyone_to_another_host(client, admin, csrf_token, target):
     from urllib.parse import quote
 
-    response = sign_in(client, csrf_token, query="?next=" + quote(target, safe=""))
+    response = sign_in(client, query="?next=" + quote(target, safe=""))
 
     assert response.status_code == 302
     assert response.location == "/admin/"
@@ -253,7 +218,7 @@ def test_posts_without_the_csrf_token_are_refused_and_change_nothing(
         == 400
     )
     assert client.get("/admin/").status_code == 302  # the refused sign-in did nothing
-    sign_in(client, csrf_token)
+    sign_in(client)
 
     approve = client.post(f"/admin/events/{event_id}/approve")
     reject = client.post(f"/admin/events/{event_id}/reject", data={"reason": "spam"})
@@ -701,7 +666,7 @@ def test_only_approved_events_appear_anywhere_public(app, client, admin, csrf_to
             assert code == 200, path
             assert "Visible birthday" in body, path
 
-    sign_in(client, csrf_token)
+    sign_in(client)
     token = page_token(client)
     response = client.post(f"/admin/events/{event_id}/approve", data={"csrf_token": token})
     assert response.status_code == 302
@@ -785,8 +750,7 @@ def test_a_moderator_can_save_every_imported_seed_party_unchanged(app, runner, s
     from tests.helpers import form_values
     from tests.test_seed import PARTIES, OfflineGeocoder
 
-    app.config["GEOCODER"] = OfflineGeocoder()
-    app.extensions.pop("eventmap.geocoder", None)
+    use_geocoder(app, OfflineGeocoder())
     assert runner.invoke(args=["import", str(PARTIES)]).exit_code == 0
     with app.app_context():
         ids = db.session.scalars(db.select(Event.id).order_by(Event.id)).all()
@@ -802,8 +766,6 @@ def test_a_moderator_can_save_every_imported_seed_party_unchanged(app, runner, s
 
 
 def test_a_moderator_can_edit_an_imported_party_with_a_long_description(app, signed_in, store):
-    from tests.helpers import form_values
-
     long_text = "A long report. " * 600  # 9,000 characters: the importer allows 10,000
     event_id = store(
         organizer_name=None,

@@ -8,7 +8,6 @@ in test_admin.py: Flask-Login keeps the signed-in user in `g`.
 from __future__ import annotations
 
 import hashlib
-import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -19,28 +18,13 @@ from sqlalchemy import func, select, update
 from eventmap import operations
 from eventmap.extensions import db
 from eventmap.models import AuditEntry, Campaign, Event, EventStatus
-
-PASSWORD = "a long enough secret"
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-def form_token(client: FlaskClient, url: str) -> str:
-    """Return the CSRF token of the form at `url`, as this client's session sees it."""
-    found = TOKEN.search(client.get(url).get_data(as_text=True))
-    assert found, f"no CSRF token in the form at {url}"
-    return found.group(1)
+from tests import helpers
+from tests.helpers import PASSWORD, form_token
 
 
 def sign_in(client: FlaskClient, username: str = "eve", password: str = PASSWORD) -> None:
     """Sign this client in and check that it worked."""
-    response = client.post(
-        "/admin/login",
-        data={
-            "username": username,
-            "password": password,
-            "csrf_token": form_token(client, "/admin/login"),
-        },
-    )
+    response = helpers.sign_in(client, username, password)
     assert response.status_code == 302, response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 200
 

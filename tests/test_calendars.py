@@ -22,6 +22,7 @@ from eventmap.calendars import (
     stage,
 )
 from eventmap.extensions import db
+from eventmap.services import use_geocoder
 
 PARTIES = Path(__file__).resolve().parent.parent / "data" / "parties.csv"
 TRICKY = "Fête, party; “birthday”\nSecond line — 六岁生日 🎂"
@@ -31,8 +32,7 @@ TRICKY = "Fête, party; “birthday”\nSecond line — 六岁生日 🎂"
 def seeded(app, runner):
     from eventmap.geocoding import OfflineGeocoder
 
-    app.config["GEOCODER"] = OfflineGeocoder()
-    app.extensions.pop("eventmap.geocoder", None)
+    use_geocoder(app, OfflineGeocoder())
     result = runner.invoke(args=["import", str(PARTIES)])
     assert result.exit_code == 0, result.output
 

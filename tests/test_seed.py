@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from eventmap.geocoding import OfflineGeocoder
+from eventmap.services import use_geocoder
 
 PARTIES = Path(__file__).resolve().parent.parent / "data" / "parties.csv"
 
@@ -113,8 +114,7 @@ def offline() -> OfflineGeocoder:
 
 
 def test_import_of_the_seed_serves_45_features_in_the_right_places(app, runner, client, offline):
-    app.config["GEOCODER"] = offline
-    app.extensions.pop("eventmap.geocoder", None)
+    use_geocoder(app, offline)
 
     result = runner.invoke(args=["import", str(PARTIES)])
 

@@ -20,6 +20,7 @@ from eventmap.extensions import db
 from eventmap.geocoding import Place, Precision
 from eventmap.models import AuditEntry, Event, EventStatus
 from eventmap.submissions import hash_token
+from tests.helpers import event_form_data
 
 
 def count_events() -> int:
@@ -36,23 +37,8 @@ def post(client, csrf_token, campaign):
     """Post the submission form with sensible values; override any field."""
 
     def send(url: str = "/submit", **fields):
-        data = {
-            "csrf_token": csrf_token("/submit"),
-            "campaign": "openstack6bday",
-            "title": "OpenStack Munich turns 6",
-            "location": "Munich",
-            "venue": "Werksviertel",
-            "date_text": "July 19",
-            "start_time": "18:30",
-            "end_time": "22:00",
-            "link": "https://meetup.example/munich",
-            "description": "Cake and *talks*.",
-            "organizer_name": "Ada",
-            "organizer_email": "ada@example.org",
-            "action": "preview",
-        }
-        data.update(fields)
-        return client.post(url, data={k: v for k, v in data.items() if v is not None})
+        data = event_form_data(**{"csrf_token": csrf_token("/submit"), **fields})
+        return client.post(url, data=data)
 
     return send
 

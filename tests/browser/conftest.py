@@ -13,6 +13,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from eventmap.services import use_geocoder
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PARTIES = Path(__file__).resolve().parent.parent.parent / "data" / "parties.csv"
@@ -136,8 +138,7 @@ def seeded(app: Flask, runner: object) -> None:
     """Import the 45 parties of data/parties.csv with the real offline geocoder."""
     from eventmap.geocoding import OfflineGeocoder
 
-    app.config["GEOCODER"] = OfflineGeocoder()
-    app.extensions.pop("eventmap.geocoder", None)
+    use_geocoder(app, OfflineGeocoder())
     result = runner.invoke(args=["import", str(PARTIES)])  # type: ignore[attr-defined]
     assert result.exit_code == 0, result.output
 

@@ -8,6 +8,7 @@ import json
 
 from eventmap import operations
 from eventmap.geocoding import OfflineGeocoder
+from eventmap.services import use_geocoder
 from tests.browser.conftest import wait_until
 
 PASSWORD = "a long enough secret"
@@ -26,8 +27,7 @@ def test_submit_approve_find_everywhere_edit_and_withdraw(
     page = wide_page
     make_campaign()
     operations.create_admin("eve", PASSWORD)
-    app.config["GEOCODER"] = OfflineGeocoder()
-    app.extensions.pop("eventmap.geocoder", None)
+    use_geocoder(app, OfflineGeocoder())
 
     # The organizer: fill in, see the preview, pick the right Portland, send.
     page.goto(live_server + "/")

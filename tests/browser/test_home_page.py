@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from eventmap.services import use_geocoder
+
 PARTIES = Path(__file__).resolve().parent.parent.parent / "data" / "parties.csv"
 
 
 def test_home_page_shows_all_45_parties_on_a_phone(app, runner, page, live_server, artifacts):
     from eventmap.geocoding import OfflineGeocoder
 
-    app.config["GEOCODER"] = OfflineGeocoder()
-    app.extensions.pop("eventmap.geocoder", None)
+    use_geocoder(app, OfflineGeocoder())
     result = runner.invoke(args=["import", str(PARTIES)])
     assert result.exit_code == 0, result.output
 

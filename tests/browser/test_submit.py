@@ -7,6 +7,7 @@ from sqlalchemy import select
 from eventmap.extensions import db
 from eventmap.geocoding import OfflineGeocoder, Precision
 from eventmap.models import Event, EventStatus
+from eventmap.services import use_geocoder
 from tests.browser.conftest import wait_until
 
 
@@ -24,8 +25,7 @@ def test_submit_preview_choose_a_candidate_and_save(
     app, make_campaign, page, live_server, artifacts
 ):
     make_campaign()
-    app.config["GEOCODER"] = OfflineGeocoder()
-    app.extensions.pop("eventmap.geocoder", None)
+    use_geocoder(app, OfflineGeocoder())
     page.goto(live_server + "/")
     page.get_by_role("link", name="Add your party").click()
     fill_party(page, "Portland")
@@ -59,8 +59,7 @@ def test_submit_preview_choose_a_candidate_and_save(
 def test_dragging_the_pin_stores_a_manual_venue_point(app, make_campaign, wide_page, live_server):
     page = wide_page
     make_campaign()
-    app.config["GEOCODER"] = OfflineGeocoder()
-    app.extensions.pop("eventmap.geocoder", None)
+    use_geocoder(app, OfflineGeocoder())
     page.goto(live_server + "/submit")
     fill_party(page, "Munich, Germany")
     page.get_by_role("button", name="Next: check where it lands").click()

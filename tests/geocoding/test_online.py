@@ -11,7 +11,7 @@ from eventmap.geocoding import OfflineGeocoder, Precision
 from eventmap.geocoding.chain import GeocoderChain
 from eventmap.geocoding.online import NominatimGeocoder
 from eventmap.models import GeocodeAnswer
-from eventmap.services import build_geocoder
+from eventmap.services import build_geocoder, use_geocoder
 
 from .standin import nominatim_standin
 
@@ -27,12 +27,11 @@ def standin():
 @pytest.fixture
 def nominatim_app(app, standin):
     app.config.update(
-        GEOCODER="nominatim",
         NOMINATIM_URL=standin.url,
         NOMINATIM_MIN_DELAY=0,
         NOMINATIM_USER_AGENT="eventmap-tests",
     )
-    app.extensions.pop("eventmap.geocoder", None)
+    use_geocoder(app, "nominatim")
     return app
 
 
