@@ -17,7 +17,6 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from . import operations
-from .auth import password_problem
 from .campaigns import CatalogueError, load_catalogue
 from .exporting import export_csv, export_geojson
 from .extensions import db
@@ -25,6 +24,7 @@ from .geocoding import Place
 from .geocoding.place import answer
 from .importer import ImportFileError, import_file
 from .models import Admin, Campaign, Event
+from .rules import password_problem
 from .services import geocoder
 
 # Files with more rows than this get a progress bar while they are checked.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from eventmap.security import content_security_policy
+from eventmap.web.security import content_security_policy
 
 
 def test_every_page_has_the_headers_and_inline_scripts_carry_the_nonce(client, make_event):

@@ -18,21 +18,21 @@ from flask import (
 )
 from sqlalchemy import select
 
-from . import mail, operations
-from .extensions import csrf, db, limiter
-from .forms import KEEP, PIN, EventForm, WithdrawForm
-from .geocoding import Place
-from .importer import point_of
-from .maps import render_map
-from .models import Campaign, Event, EventStatus
-from .services import geocoder
-from .submissions import (
+from .. import mail, operations
+from ..extensions import csrf, db, limiter
+from ..geocoding import Place
+from ..importer import point_of
+from ..models import Campaign, Event, EventStatus
+from ..services import geocoder
+from ..submissions import (
     SubmissionData,
     find_by_token,
     place_options,
     resolve_point,
 )
-from .urls import public_url
+from ..urls import public_url
+from .forms import KEEP, PIN, EventForm, WithdrawForm
+from .maps import render_map
 
 bp = Blueprint("submit", __name__)
 logger = logging.getLogger(__name__)
@@ -172,7 +172,7 @@ def save_edit(
 
 def _phrase(form: EventForm) -> str:
     """Write picked days as the date phrase shown beside them."""
-    from .dates import to_phrase
+    from ..dates import to_phrase
 
     return to_phrase(form.parts) if form.parts else "TBD"
 

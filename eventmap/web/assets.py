@@ -12,7 +12,7 @@ from pathlib import Path
 import xstatic.pkg.leaflet
 from flask import Blueprint, Response, abort, send_from_directory, url_for
 
-NODE_MODULES = Path(__file__).resolve().parent.parent / "assets" / "node_modules"
+NODE_MODULES = Path(__file__).resolve().parents[2] / "assets" / "node_modules"
 
 # name in the URL -> folder the files are served from
 VENDOR: dict[str, Path] = {

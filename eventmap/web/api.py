@@ -15,15 +15,15 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from .extensions import db
-from .geocoding.place import answer
-from .listing import events_version, map_columns, public_events
-from .models import Campaign
-from .nearby import HALF_CIRCUMFERENCE_KM, MAX_LIMIT, nearest, parse_point
+from ..extensions import db
+from ..geocoding.place import answer
+from ..listing import events_version, map_columns, public_events
+from ..models import Campaign
+from ..nearby import HALF_CIRCUMFERENCE_KM, MAX_LIMIT, nearest, parse_point
+from ..serialize import feature_collection, public_feature
+from ..services import geocoder
+from ..urls import event_link_pattern, event_url_builder
 from .params import ParameterError, parse_int
-from .serialize import feature_collection, public_feature
-from .services import geocoder
-from .urls import event_link_pattern, event_url_builder
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -6,12 +6,13 @@ import math
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from .listing import map_summary
+from ..extensions import db
+from ..listing import map_summary
+from ..models import Campaign
+from ..nearby import HALF_CIRCUMFERENCE_KM, nearest, parse_point
+from ..services import geocoder
 from .maps import render_map
-from .nearby import HALF_CIRCUMFERENCE_KM, nearest, parse_point
 from .params import int_arg
-from .services import geocoder
-from .views import campaign_or_404
 
 bp = Blueprint("near", __name__)
 
@@ -44,7 +45,9 @@ def distance_text(km: float, miles: bool) -> str:
 @bp.get("/<campaign_slug>/near")
 def near(campaign_slug: str) -> str:
     """Show the parties nearest a place (?q=) or a position (?near=LAT,LON)."""
-    campaign = campaign_or_404(campaign_slug)
+    campaign = db.first_or_404(
+        Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
+    )
     query = (request.args.get("q") or "").strip()[:300]
     radius = _radius()
     limit = _limit()
