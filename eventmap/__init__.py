@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .web.assets import bp as assets_bp
     from .web.auth import init_auth
     from .web.calendar import bp as calendar_bp
+    from .web.errors import init_errors
     from .web.near import bp as near_bp
     from .web.outages import init_outages
     from .web.pages import bp as views_bp
@@ -74,6 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_templating(app)
     init_auth(app)
     init_security(app)
+    init_errors(app)
     init_outages(app)
     register_cli(app)
     return app

@@ -18,11 +18,12 @@ from sqlalchemy import func, select
 
 from . import operations
 from .campaigns import CatalogueError, load_catalogue
+from .eventdata import ImportFileError
 from .exporting import export_csv, export_geojson
 from .extensions import db
 from .geocoding import Place
 from .geocoding.place import answer
-from .importer import ImportFileError, import_file
+from .importer import import_file
 from .models import Admin, Campaign, Event
 from .rules import password_problem
 from .services import geocoder

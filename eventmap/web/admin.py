@@ -27,10 +27,10 @@ from ..models import AuditEntry, Campaign, Event, EventStatus
 from ..rules import is_web_link
 from .admin_forms import LoginForm, RejectForm
 from .auth import authenticate, sign_in, sign_out
+from .event_form import fill_event_form, handle_event_form, render_event_form, save_edit
 from .forms import ModeratorEventForm
 from .maps import render_map
 from .params import id_arg, page_arg
-from .submit import fill_event_form, handle_event_form, render_event_form, save_edit
 
 logger = logging.getLogger(__name__)
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
-from flask_wtf.csrf import CSRFError
+from flask import Blueprint, abort, current_app, render_template
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..listing import campaign_window, countries_of, group_by_start, map_summary
 from ..models import Campaign, Event
-from .hosts import describe_refusal, host_refused
 from .maps import render_map
 
 bp = Blueprint("views", __name__)
@@ -95,20 +92,3 @@ def event(campaign_slug: str, event_slug: str) -> str:
     if found is None:
         abort(404, description="This party is not (or no longer) on the map.")
     return render_template("event.html", campaign=campaign, event=found)
-
-
-@bp.app_errorhandler(HTTPException)
-def http_error(error: HTTPException) -> tuple[str, int] | tuple[Response, int]:
-    """Answer errors with a readable page, or JSON under /api."""
-    code = error.code or 500
-    if isinstance(error, CSRFError):
-        from .submit import CSRF_MESSAGE
-
-        error.description = CSRF_MESSAGE
-    refused = describe_refusal(error) if host_refused(error) else None
-    if request.path.startswith("/api/"):
-        return jsonify({"error": error.description}), code
-    if refused is not None:
-        return render_template("host_refused.html", name=error.name, **refused), code
-    page = render_template("error.html", code=code, name=error.name, description=error.description)
-    return page, code
