@@ -7,8 +7,8 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from .extensions import db
+from .geocode_cache import DatabaseAnswerCache
 from .geocoding import Geocoder, OfflineGeocoder
-from .geocoding.cache import DatabaseAnswerCache
 from .geocoding.chain import GeocoderChain
 from .geocoding.online import NominatimGeocoder
 

@@ -13,7 +13,7 @@ from ..listing import event_time, event_when
 from ..markup import render_markdown
 from ..models import Event, EventStatus
 from ..urls import campaign_url, event_path, public_url
-from .assets import vendor_url
+from .maps import vendor_url
 
 
 def precision_note(event: Event) -> str:
