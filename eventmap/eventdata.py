@@ -53,8 +53,24 @@ class PointData:
     source: str
 
 
+class _Dated:
+    """The first and last day of data made of dated parts."""
+
+    parts: tuple[DatePart, ...]
+
+    @property
+    def start_date(self) -> date | None:
+        """Return the first day of the first part."""
+        return min((part.start for part in self.parts), default=None)
+
+    @property
+    def end_date(self) -> date | None:
+        """Return the last day of the last part (inclusive)."""
+        return max((part.end for part in self.parts), default=None)
+
+
 @dataclass(frozen=True)
-class EventData:
+class EventData(_Dated):
     """One validated event, ready for operations to create or update."""
 
     where: str
@@ -74,19 +90,9 @@ class EventData:
     start_time: time | None = None
     end_time: time | None = None
 
-    @property
-    def start_date(self) -> date | None:
-        """Return the first day of the first part."""
-        return min((part.start for part in self.parts), default=None)
-
-    @property
-    def end_date(self) -> date | None:
-        """Return the last day of the last part (inclusive)."""
-        return max((part.end for part in self.parts), default=None)
-
 
 @dataclass(frozen=True)
-class SubmissionData:
+class SubmissionData(_Dated):
     """One validated submission (from the public form or a moderator's edit)."""
 
     campaign: Campaign
@@ -103,16 +109,6 @@ class SubmissionData:
     description: str = ""
     organizer_name: str | None = None
     organizer_email: str | None = None
-
-    @property
-    def start_date(self) -> date | None:
-        """Return the first day of the first part."""
-        return min((part.start for part in self.parts), default=None)
-
-    @property
-    def end_date(self) -> date | None:
-        """Return the last day of the last part (inclusive)."""
-        return max((part.end for part in self.parts), default=None)
 
 
 def point_from_place(place: Place) -> PointData:

@@ -58,6 +58,20 @@ def _weeks_around(monday: date) -> tuple[date | None, date | None]:
     return _within(previous), _within(following)
 
 
+def _calendar_page(
+    template: str, campaign: Campaign, events: list[Event], **context: object
+) -> str:
+    """Render a calendar view with what every view shows: the TBD parties, today, the stage."""
+    return render_template(
+        template,
+        campaign=campaign,
+        tbd=[e for e in events if e.start_date is None],
+        today=_today(),
+        stage=stage,
+        **context,
+    )
+
+
 @bp.get("/<campaign_slug>/calendar")
 def month(campaign_slug: str) -> str:
     """Show one month with every party on its days; TBD parties listed apart."""
@@ -68,16 +82,14 @@ def month(campaign_slug: str) -> str:
     found = occurrences(events)
     first = month_arg("month", None) or default_month(campaign, found, _today())
     previous, following = _months_around(first)
-    return render_template(
+    return _calendar_page(
         "calendar_month.html",
-        campaign=campaign,
+        campaign,
+        events,
         first=first,
         weeks=month_grid(first.year, first.month, found),
         previous=previous,
         following=following,
-        tbd=[e for e in events if e.start_date is None],
-        today=_today(),
-        stage=stage,
     )
 
 
@@ -95,16 +107,14 @@ def week(campaign_slug: str) -> str:
     day = day_arg("day", fallback)
     monday = day - timedelta(days=day.weekday())  # 0001-01-01 is a Monday: never too early
     previous, following = _weeks_around(monday)
-    return render_template(
+    return _calendar_page(
         "calendar_week.html",
-        campaign=campaign,
+        campaign,
+        events,
         monday=monday,
         days=week_days(monday, found),
         previous=previous,
         following=following,
-        tbd=[e for e in events if e.start_date is None],
-        today=_today(),
-        stage=stage,
     )
 
 
@@ -115,13 +125,11 @@ def agenda(campaign_slug: str) -> str:
         Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
     )
     events = _events(campaign)
-    return render_template(
+    return _calendar_page(
         "calendar_agenda.html",
-        campaign=campaign,
+        campaign,
+        events,
         found=occurrences(events),
-        tbd=[e for e in events if e.start_date is None],
-        today=_today(),
-        stage=stage,
     )
 
 
