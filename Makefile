@@ -53,7 +53,8 @@ test: install-dev  ## Set up and run the whole test suite (SQLite unless DATABAS
 test-postgres: install-dev  ## Run the suite against PostgreSQL (each run makes and drops its own database)
 	DATABASE_URL=$(POSTGRES_URL) $(BIN)/python -m pytest
 
-lint: install-dev  ## Check style and common mistakes with ruff
+lint: install-dev  ## Check style and common mistakes with ruff, and the import contracts
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check eventmap tests bench wsgi.py
 	$(BIN)/ruff format --check eventmap tests bench wsgi.py
 

@@ -23,9 +23,9 @@ from werkzeug.serving import make_server
 
 from bench.report import write_section
 from eventmap import create_app
-from eventmap.assets import vendor_url
 from eventmap.extensions import db
 from eventmap.models import Campaign, Event, EventStatus
+from eventmap.web.maps import vendor_url
 
 EVENTS = int(__import__("os").environ.get("BENCH_MAP_EVENTS", "10000"))
 RUNS = 7  # the first with the API's collection not yet written, then six warm

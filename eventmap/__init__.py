@@ -38,7 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
-    from .hosts import init_hosts
+    from .web.hosts import init_hosts
 
     init_hosts(app)  # first of the before-request hooks: an untrusted host goes no further
 
@@ -49,19 +49,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     warn_if_limits_are_per_process(app)
 
     from . import models  # noqa: F401  (register the tables with the metadata)
-    from .admin_views import bp as admin_bp
-    from .api import bp as api_bp
-    from .assets import bp as assets_bp
-    from .auth import init_auth
-    from .calendar_views import bp as calendar_bp
     from .cli import register_cli
-    from .near_views import bp as near_bp
-    from .outages import init_outages
-    from .params import init_params
-    from .security import init_security
-    from .submit_views import bp as submit_bp
-    from .templating import register_templating
-    from .views import bp as views_bp
+    from .web.admin import bp as admin_bp
+    from .web.api import bp as api_bp
+    from .web.assets import bp as assets_bp
+    from .web.auth import init_auth
+    from .web.calendar import bp as calendar_bp
+    from .web.errors import init_errors
+    from .web.near import bp as near_bp
+    from .web.outages import init_outages
+    from .web.pages import bp as views_bp
+    from .web.params import init_params
+    from .web.security import init_security
+    from .web.submit import bp as submit_bp
+    from .web.templating import register_templating
 
     init_params(app)  # the <id:...> converter, before the routes that use it
     app.register_blueprint(views_bp)
@@ -74,6 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_templating(app)
     init_auth(app)
     init_security(app)
+    init_errors(app)
     init_outages(app)
     register_cli(app)
     return app

@@ -19,6 +19,7 @@ import icalendar
 from .dates import EARLIEST_DAY, format_part
 from .listing import event_place
 from .models import Campaign, Event
+from .urls import event_url_builder
 
 PRODID = "-//eventmap//community celebrations//EN"
 # How long a party with a start time but no end time is entered in calendars.
@@ -313,3 +314,9 @@ def google_calendar_link(occurrence: Occurrence, url: str) -> str:
 def _compact(day: date) -> str:
     """Write a day as YYYYMMDD, four-digit year included (strftime drops zeros before 1000)."""
     return day.isoformat().replace("-", "")
+
+
+def add_to_calendar_links(event: Event) -> list[tuple[str, str]]:
+    """Return (label, Google Calendar link) for each occurrence of an event."""
+    url = event_url_builder()(event)
+    return [(o.title, google_calendar_link(o, url)) for o in occurrences([event])]

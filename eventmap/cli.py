@@ -17,14 +17,15 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from . import operations
-from .auth import password_problem
 from .campaigns import CatalogueError, load_catalogue
+from .eventdata import ImportFileError
 from .exporting import export_csv, export_geojson
 from .extensions import db
 from .geocoding import Place
 from .geocoding.place import answer
-from .importer import ImportFileError, import_file
+from .importer import import_file
 from .models import Admin, Campaign, Event
+from .rules import password_problem
 from .services import geocoder
 
 # Files with more rows than this get a progress bar while they are checked.

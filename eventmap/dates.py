@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Protocol
 
+from .geocoding.text import UNDECIDED
+
 MAX_PHRASE_LENGTH = 200
 MAX_PARTS = 20
 MAX_SPAN_DAYS = 366
@@ -52,18 +54,7 @@ for _number, _name in enumerate(
 _WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
 
 # Whole phrases meaning "not decided yet".
-_UNDECIDED = {
-    "tbd",
-    "tba",
-    "tbc",
-    "to be announced",
-    "to be determined",
-    "to be confirmed",
-    "date tbd",
-    "date tba",
-    "date tbc",
-    "date to be announced",
-}
+_UNDECIDED = UNDECIDED | {f"date {phrase}" for phrase in UNDECIDED}
 _PART_SEPARATOR = re.compile(r";|\+|&|\band\b", re.IGNORECASE)
 _RANGE_WORDS = {"to", "until", "till", "through", "thru"}
 _MARKS = re.compile(r"[*†‡]+|\?+")

@@ -9,11 +9,10 @@ import math
 import re
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time
 from functools import cache
 from pathlib import Path
-from typing import Protocol
 
 from slugify import slugify
 from sqlalchemy import select
@@ -28,9 +27,11 @@ from .dates import (
     parse_date_phrase,
     to_phrase,
 )
+from .eventdata import EventData, ImportFileError, PointData, RowError, point_from_place, point_of
 from .extensions import db
-from .geocoding import Place, Precision
+from .geocoding import Geocoder, Place, Precision
 from .models import Campaign, Event, EventStatus
+from .operations import ImportReport
 from .rules import (
     MAX_LENGTHS,
     MULTILINE_FIELDS,
@@ -48,94 +49,6 @@ TIME_RE = re.compile(r"^(\d{1,2}):([0-5]\d)(?::00)?$")
 POINT_SOURCES = ("geocoder", "manual")
 
 Progress = Callable[[int], None]
-
-
-class Geocoder(Protocol):
-    """What the importer needs of a geocoder: a place for a text, or None."""
-
-    def lookup(self, query: str) -> Place | None: ...  # pragma: no cover - protocol
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem in an input file, located by row (or feature) and column."""
-
-    where: str
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        """Say where and what, as the CLI prints it."""
-        if self.column:
-            return f"{self.where}, column {self.column!r}: {self.message}"
-        return f"{self.where}: {self.message}"
-
-
-class ImportFileError(Exception):
-    """The file had problems; nothing was written."""
-
-    def __init__(self, errors: list[RowError]) -> None:
-        """Keep every problem found, not only the first."""
-        super().__init__(f"{len(errors)} problem(s) in the input; nothing was imported")
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class PointData:
-    """Where an event is, and how that was found out."""
-
-    latitude: float
-    longitude: float
-    precision: Precision | None
-    country_code: str | None
-    region: str | None
-    place_name: str | None
-    timezone: str | None
-    source: str
-
-
-@dataclass(frozen=True)
-class EventData:
-    """One validated event, ready for operations to create or update."""
-
-    where: str
-    campaign: str
-    slug: str
-    title: str
-    location_text: str
-    date_text: str
-    parts: tuple[DatePart, ...]
-    point: PointData | None
-    link: str | None
-    description: str
-    contact: str | None
-    status: EventStatus
-    venue: str | None = None
-    address: str | None = None
-    start_time: time | None = None
-    end_time: time | None = None
-
-    @property
-    def start_date(self) -> date | None:
-        """Return the first day of the first part."""
-        return min((part.start for part in self.parts), default=None)
-
-    @property
-    def end_date(self) -> date | None:
-        """Return the last day of the last part (inclusive)."""
-        return max((part.end for part in self.parts), default=None)
-
-
-@dataclass
-class ImportReport:
-    """What an import did, for the CLI to print and tests to check."""
-
-    rows: int = 0
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    rejected: list[RowError] = field(default_factory=list)
-    campaigns_created: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -563,35 +476,6 @@ class _RowChecker:
 def raw_description(value: str) -> str:
     """Keep a description's inner line breaks while trimming the ends and formula quotes."""
     return restore_formula(value or "").strip()
-
-
-def point_from_place(place: Place) -> PointData:
-    """Return a geocoder's answer as the point stored with an event."""
-    return PointData(
-        latitude=place.latitude,
-        longitude=place.longitude,
-        precision=place.precision,
-        country_code=place.country_code,
-        region=place.region,
-        place_name=place.display_name,
-        timezone=place.timezone,
-        source="geocoder",
-    )
-
-
-def point_of(event: Event) -> PointData:
-    """Return the stored point of an event."""
-    assert event.latitude is not None and event.longitude is not None  # noqa: PT018
-    return PointData(
-        latitude=event.latitude,
-        longitude=event.longitude,
-        precision=event.precision,
-        country_code=event.country_code,
-        region=event.region,
-        place_name=event.place_name,
-        timezone=event.timezone,
-        source=event.geocode_source or "geocoder",
-    )
 
 
 def _text_problem(column: str, value: str) -> str | None:

@@ -92,6 +92,11 @@ class Campaign(db.Model):
         """Select the campaign with this slug."""
         return select(cls).where(cls.slug == slug)
 
+    @staticmethod
+    def not_found(slug: str) -> str:
+        """Say that no campaign has this slug, as every page and the API answer it."""
+        return f"There is no campaign called “{slug}”."
+
     def __repr__(self) -> str:
         return f"<Campaign {self.slug}>"
 

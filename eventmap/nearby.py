@@ -18,7 +18,7 @@ from geopy.distance import geodesic
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from .extensions import db
-from .geocoding import EARTH_RADIUS_KM, great_circle_km
+from .geocoding import EARTH_RADIUS_KM, Geocoder, Place, great_circle_km
 from .listing import PublicEvent, public_events
 from .models import Campaign, Event, EventStatus
 
@@ -125,6 +125,23 @@ def nearest(
             return NearbyResult(within[:limit])
         return NearbyResult(_search(latitude, longitude, limit, campaign)[:limit], False)
     return NearbyResult(_search(latitude, longitude, limit, campaign)[:limit])
+
+
+def nearest_to_place(
+    query: str,
+    geocoder: Geocoder,
+    *,
+    limit: int = 10,
+    radius_km: float | None = None,
+    campaign: Campaign | None = None,
+) -> tuple[Place, NearbyResult] | None:
+    """Place what a visitor typed, then find the parties nearest it; None when not found."""
+    place = geocoder.lookup(query)
+    if place is None:
+        return None
+    return place, nearest(
+        place.latitude, place.longitude, limit=limit, radius_km=radius_km, campaign=campaign
+    )
 
 
 def _points_in_box(campaign: Campaign | None, box: ColumnElement) -> list[tuple[int, float, float]]:

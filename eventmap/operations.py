@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .campaigns import CampaignData
+from .eventdata import ImportFileError, RowError, point_from_place
 from .extensions import db
 from .geocoding import Place
 from .mail import send_outcome
@@ -28,8 +29,8 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from .importer import EventData, Geocoder, ImportFileError, ImportReport, PointData
-    from .submissions import SubmissionData
+    from .eventdata import EventData, PointData, SubmissionData
+    from .geocoding import Geocoder
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,18 @@ MAILED_OUTCOMES = (EventStatus.APPROVED, EventStatus.REJECTED)
 # How often a new event's slug is chosen again after concurrent writers took it, before a
 # random suffix ends the race.
 SLUG_ATTEMPTS = 5
+
+
+@dataclass
+class ImportReport:
+    """What an import did, for the CLI to print and tests to check."""
+
+    rows: int = 0
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[RowError] = field(default_factory=list)
+    campaigns_created: list[str] = field(default_factory=list)
 
 
 class SlugTakenError(Exception):
@@ -142,7 +155,6 @@ def _apply_event(campaign: Campaign, event: Event | None, data: EventData) -> tu
 
 def apply_import(rows: Iterable[EventData], catalogue: Mapping[str, CampaignData]) -> ImportReport:
     """Write validated rows in one transaction: all of them or, on any error, none."""
-    from .importer import ImportReport
 
     report = ImportReport()
     rows = list(rows)
@@ -189,7 +201,6 @@ def _slugs_taken_meanwhile(rows: list[EventData], created: list[str]) -> ImportF
     A row's slug is its identity (a second import updates the event it names), so the import
     is not given another slug: the operator runs it again, or gives the row a slug of its own.
     """
-    from .importer import ImportFileError, RowError
 
     stored = {
         f"{campaign}/{slug}"
@@ -496,7 +507,6 @@ def regeocode_events(
     progress: Callable[[int], None] | None = None,
 ) -> RegeocodeReport:
     """Place stored events again with the current geocoder, keeping manual corrections."""
-    from .importer import point_from_place
 
     report = RegeocodeReport()
     query = select(Event).order_by(Event.id)

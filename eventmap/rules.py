@@ -106,3 +106,17 @@ def time_problem(
     if end is not None and one_day and end <= start:
         return TimeProblem.ENDS_BEFORE_START
     return None
+
+
+# Moderators' passwords: long enough to resist guessing, short enough to hash quickly.
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200
+
+
+def password_problem(password: str) -> str | None:
+    """Say what is wrong with a new moderator password, or None when it is acceptable."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"must be at least {MIN_PASSWORD_LENGTH} characters long"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"must be at most {MAX_PASSWORD_LENGTH} characters long"
+    return None

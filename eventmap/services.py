@@ -7,11 +7,10 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from .extensions import db
-from .geocoding import OfflineGeocoder
-from .geocoding.cache import DatabaseAnswerCache
+from .geocode_cache import DatabaseAnswerCache
+from .geocoding import Geocoder, OfflineGeocoder
 from .geocoding.chain import GeocoderChain
 from .geocoding.online import NominatimGeocoder
-from .importer import Geocoder
 
 _EXTENSION_KEY = "eventmap.geocoder"
 GEOCODERS = ("offline", "nominatim")

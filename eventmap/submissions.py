@@ -5,48 +5,16 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, time
 
 from slugify import slugify
 from sqlalchemy import select
 
-from .dates import DatePart
+from .eventdata import PointData, point_from_place, point_of
 from .extensions import db
-from .geocoding import Place, Precision, timezone_at
-from .importer import PointData, point_from_place
+from .geocoding import Geocoder, Place, Precision, timezone_at
 from .models import Campaign, Event
 
 TOKEN_BYTES = 32
-
-
-@dataclass(frozen=True)
-class SubmissionData:
-    """One validated submission (from the public form or a moderator's edit)."""
-
-    campaign: Campaign
-    title: str
-    location_text: str
-    date_text: str
-    parts: tuple[DatePart, ...]
-    point: PointData | None
-    venue: str | None = None
-    address: str | None = None
-    start_time: time | None = None
-    end_time: time | None = None
-    link: str | None = None
-    description: str = ""
-    organizer_name: str | None = None
-    organizer_email: str | None = None
-
-    @property
-    def start_date(self) -> date | None:
-        """Return the first day of the first part."""
-        return min((part.start for part in self.parts), default=None)
-
-    @property
-    def end_date(self) -> date | None:
-        """Return the last day of the last part (inclusive)."""
-        return max((part.end for part in self.parts), default=None)
 
 
 def new_edit_token() -> tuple[str, str]:
@@ -93,6 +61,29 @@ def unique_slug(
     while f"{base}-{n}" in taken:
         n += 1
     return f"{base}-{n}"
+
+
+@dataclass(frozen=True)
+class Landing:
+    """Where a place text lands: the places to choose from, or the stored point kept."""
+
+    options: list[Place]
+    # The text is the one stored with a placed event: its point (perhaps set by hand) stands.
+    unchanged: bool
+    stored: PointData | None
+
+    @property
+    def not_found(self) -> bool:
+        """Tell whether the text found no place and no stored point stands for it."""
+        return not self.options and not self.unchanged
+
+
+def locate(location: str, event: Event | None, geocoder: Geocoder) -> Landing:
+    """Geocode what an organizer typed, unless it is the place text already stored."""
+    stored = point_of(event) if event is not None and event.is_placed else None
+    unchanged = event is not None and stored is not None and location == event.location_text
+    place = None if unchanged else geocoder.lookup(location)
+    return Landing(place_options(place), unchanged, stored)
 
 
 def place_options(place: Place | None) -> list[Place]:

@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
-from eventmap import admin_views, operations
-from eventmap.admin_views import safe_next
+from eventmap import operations
 from eventmap.extensions import db
 from eventmap.geocoding import Precision
 from eventmap.models import Admin, AuditEntry, Event, EventStatus
 from eventmap.services import use_geocoder
+from eventmap.web import admin as admin_views
+from eventmap.web.admin import safe_next
 from tests.helpers import PASSWORD, form_values, sign_in, store_event
 
 HOSTILE = '<script>alert("x")</script>'

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from eventmap.auth import authenticate
 from eventmap.extensions import db
 from eventmap.models import Admin, AuditEntry
+from eventmap.web.auth import authenticate
 
 GOOD = "correct horse battery"
 

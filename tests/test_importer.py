@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from eventmap.eventdata import ImportFileError
 from eventmap.exporting import export_csv, export_geojson
 from eventmap.extensions import db
 from eventmap.geocoding import Precision
-from eventmap.importer import ImportFileError, import_file, read_csv
+from eventmap.importer import import_file, read_csv
 from eventmap.models import Campaign, Event, EventPart, EventStatus
 from eventmap.serialize import CSV_COLUMNS, FORMULA_PREFIXES
 from eventmap.submissions import new_edit_token

@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import func, select
 
 from eventmap import operations
-from eventmap.auth import authenticate
 from eventmap.dates import DatePart
+from eventmap.eventdata import PointData, SubmissionData
 from eventmap.extensions import db
 from eventmap.geocoding import Precision
-from eventmap.importer import PointData
 from eventmap.models import Admin, AuditEntry, Event, EventStatus
-from eventmap.submissions import SubmissionData, find_by_token, hash_token
+from eventmap.submissions import find_by_token, hash_token
+from eventmap.web.auth import authenticate
 
 MUNICH = PointData(
     48.137, 11.575, Precision.CITY, "DE", "Bavaria", "Munich", "Europe/Berlin", "geocoder"

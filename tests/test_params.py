@@ -18,7 +18,8 @@ from eventmap import create_app, operations
 from eventmap.extensions import db
 from eventmap.geocoding import Precision
 from eventmap.models import Campaign, Event, EventPart, EventStatus
-from eventmap.params import (
+from eventmap.submissions import hash_token
+from eventmap.web.params import (
     MAX_ID,
     ParameterError,
     parse_day,
@@ -26,7 +27,6 @@ from eventmap.params import (
     parse_int,
     parse_month,
 )
-from eventmap.submissions import hash_token
 
 PASSWORD = "a long enough secret"
 TOKEN = "a-private-edit-token-of-the-stored-pending-party"

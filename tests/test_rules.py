@@ -8,10 +8,10 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from eventmap.extensions import db
-from eventmap.forms import EventForm
 from eventmap.importer import RawRow, check_rows
 from eventmap.models import Campaign
 from eventmap.rules import MAX_LENGTHS, TimeProblem, is_web_link, time_problem
+from eventmap.web.forms import EventForm
 
 GOOD = {
     "title": "OpenStack Munich turns 6",

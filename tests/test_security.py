@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from eventmap.security import content_security_policy
+from eventmap.web.security import content_security_policy
 
 
 def test_every_page_has_the_headers_and_inline_scripts_carry_the_nonce(client, make_event):
@@ -42,13 +42,14 @@ def test_the_tile_server_with_subdomains_is_allowed_as_a_wildcard():
 def test_every_html_route_sends_the_policy(app, client, make_event):
     """Walk the URL map so a new page cannot forget the headers."""
     from eventmap import operations
+    from eventmap.eventdata import SubmissionData
     from eventmap.extensions import db
     from eventmap.models import Event
 
     event = make_event()
     pending = make_event(status=operations.EventStatus.PENDING)
     _, token = operations.submit_event(
-        __import__("eventmap.submissions", fromlist=["x"]).SubmissionData(
+        SubmissionData(
             campaign=event.campaign,
             title="t",
             location_text="Munich",

@@ -2,13 +2,14 @@
 
 from .distance import EARTH_RADIUS_KM, great_circle_km
 from .offline import OfflineGeocoder
-from .place import Place, Precision
+from .place import Geocoder, Place, Precision
 from .text import NOT_A_PLACE, fold
 from .timezones import timezone_at
 
 __all__ = [
     "EARTH_RADIUS_KM",
     "NOT_A_PLACE",
+    "Geocoder",
     "OfflineGeocoder",
     "Place",
     "Precision",

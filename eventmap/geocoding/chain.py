@@ -7,19 +7,13 @@ from typing import Protocol
 
 from geopy.exc import GeopyError
 
-from .place import Place
+from .place import Geocoder, Place
 
 log = logging.getLogger(__name__)
 
 # Below this (venue text skipped, ambiguity, tiny places), an offline answer is checked
 # with the online service when one is configured.
 TRUSTED_CONFIDENCE = 0.9
-
-
-class PlaceLookup(Protocol):
-    """Anything that answers a place text with a Place or None."""
-
-    def lookup(self, query: str) -> Place | None: ...  # pragma: no cover - protocol
 
 
 class AnswerCache(Protocol):
@@ -33,7 +27,7 @@ class AnswerCache(Protocol):
 class GeocoderChain:
     """Offline first; ask the online service only for what offline cannot answer clearly."""
 
-    def __init__(self, offline: PlaceLookup, online: PlaceLookup, cache: AnswerCache) -> None:
+    def __init__(self, offline: Geocoder, online: Geocoder, cache: AnswerCache) -> None:
         """Compose the three parts."""
         self.offline = offline
         self.online = online

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 
 class Precision(StrEnum):
@@ -96,3 +96,9 @@ def answer(query: str, place: Place | None) -> dict[str, Any]:
         "ambiguous": place.ambiguous,
         "candidates": [point(c) for c in place.candidates],
     }
+
+
+class Geocoder(Protocol):
+    """Anything that answers a place text with a Place or None: what every caller needs."""
+
+    def lookup(self, query: str) -> Place | None: ...  # pragma: no cover - protocol

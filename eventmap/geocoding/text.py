@@ -25,8 +25,12 @@ _LETTERS = str.maketrans(
     }
 )
 
+# Phrases meaning "not decided yet", for a place or a date (dates.py reads them too).
+UNDECIDED = frozenset(
+    {"tbd", "tba", "tbc", "to be announced", "to be determined", "to be confirmed"}
+)
 # Words that say an event has no place on the map.
-NOT_A_PLACE = frozenset(
+NOT_A_PLACE = UNDECIDED | frozenset(
     {
         "online",
         "virtual",
@@ -47,12 +51,6 @@ NOT_A_PLACE = frozenset(
         "hybrid",
         "livestream",
         "live stream",
-        "tbd",
-        "tba",
-        "tbc",
-        "to be announced",
-        "to be determined",
-        "to be confirmed",
         "n a",
         "none",
         "unknown",

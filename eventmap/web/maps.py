@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import folium
+from flask import url_for
 from markupsafe import Markup
-
-from .assets import vendor_url
 
 
 @dataclass(frozen=True)
@@ -73,3 +72,8 @@ def render_map(config: dict[str, Any], *, center: tuple[float, float] = (20.0, 1
         html=Markup(root.html.render()),  # noqa: S704 - folium writes it from config only
         script=Markup(root.script.render()),  # noqa: S704 - values JSON-escaped by folium
     )
+
+
+def vendor_url(name: str, filename: str) -> str:
+    """Return the app's address of a vendored file (served by the assets blueprint)."""
+    return url_for("assets.vendor", name=name, filename=filename)

@@ -1,4 +1,7 @@
-"""Online geocoder answers kept in the database, so each place is asked once across restarts."""
+"""Online geocoder answers kept in the app's database, so each place is asked once across restarts.
+
+It lives outside the geocoding package, which stays a library that knows nothing of the app.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .place import Place
-from .text import fold
+from .geocoding import Place, fold
+from .models import GeocodeAnswer
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +27,6 @@ class DatabaseAnswerCache:
 
     def get(self, query: str) -> tuple[bool, Place | None]:
         """Return (True, answer) when this place text was asked before, else (False, None)."""
-        from ..models import GeocodeAnswer
-
         with Session(self.engine) as session:
             row = session.scalar(select(GeocodeAnswer).where(GeocodeAnswer.key == _key(query)))
             if row is None:
@@ -34,8 +35,6 @@ class DatabaseAnswerCache:
 
     def put(self, query: str, place: Place | None, source: str) -> None:
         """Keep an answer (None for "not found"); a concurrent identical write is harmless."""
-        from ..models import GeocodeAnswer
-
         row = GeocodeAnswer.from_place(_key(query), query, place, source)
         with Session(self.engine) as session:
             session.add(row)

@@ -16,7 +16,7 @@ from flask import Flask, Response, jsonify, make_response, render_template, requ
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from .extensions import db
+from ..extensions import db
 
 logger = logging.getLogger(__name__)
 

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
-from flask_wtf.csrf import CSRFError
+from flask import Blueprint, abort, current_app, render_template
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
-from .extensions import db
-from .hosts import describe_refusal, host_refused
-from .listing import campaign_window, countries_of, group_by_start, map_summary
+from ..extensions import db
+from ..listing import campaign_window, countries_of, group_by_start, map_summary
+from ..models import Campaign, Event
 from .maps import render_map
-from .models import Campaign, Event
 
 bp = Blueprint("views", __name__)
-
-
-def campaign_or_404(slug: str) -> Campaign:
-    """Return the campaign with this slug or answer 404."""
-    campaign = db.session.scalar(Campaign.by_slug(slug))
-    if campaign is None:
-        abort(404, description=f"There is no campaign called “{slug}”.")
-    return campaign
 
 
 def _render_campaign(campaign: Campaign) -> str:
@@ -64,7 +53,11 @@ def home() -> str:
 @bp.get("/<campaign_slug>/")
 def campaign(campaign_slug: str) -> str:
     """Show one campaign's parties."""
-    return _render_campaign(campaign_or_404(campaign_slug))
+    return _render_campaign(
+        db.first_or_404(
+            Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
+        )
+    )
 
 
 @bp.get("/<campaign_slug>/map")
@@ -74,7 +67,9 @@ def campaign_map(campaign_slug: str) -> str:
     Only summary figures come from the database here; the map and the list load the events
     from the GeoJSON API, so the page is the same size for 45 parties or 100,000.
     """
-    campaign = campaign_or_404(campaign_slug)
+    campaign = db.first_or_404(
+        Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
+    )
     summary = map_summary(campaign)
     return render_template(
         "map.html",
@@ -90,25 +85,10 @@ def campaign_map(campaign_slug: str) -> str:
 @bp.get("/<campaign_slug>/<event_slug>")
 def event(campaign_slug: str, event_slug: str) -> str:
     """Show one public event."""
-    campaign = campaign_or_404(campaign_slug)
+    campaign = db.first_or_404(
+        Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
+    )
     found = db.session.scalar(Event.public_by_slug(campaign, event_slug))
     if found is None:
         abort(404, description="This party is not (or no longer) on the map.")
     return render_template("event.html", campaign=campaign, event=found)
-
-
-@bp.app_errorhandler(HTTPException)
-def http_error(error: HTTPException) -> tuple[str, int] | tuple[Response, int]:
-    """Answer errors with a readable page, or JSON under /api."""
-    code = error.code or 500
-    if isinstance(error, CSRFError):
-        from .submit_views import CSRF_MESSAGE
-
-        error.description = CSRF_MESSAGE
-    refused = describe_refusal(error) if host_refused(error) else None
-    if request.path.startswith("/api/"):
-        return jsonify({"error": error.description}), code
-    if refused is not None:
-        return render_template("host_refused.html", name=error.name, **refused), code
-    page = render_template("error.html", code=code, name=error.name, description=error.description)
-    return page, code

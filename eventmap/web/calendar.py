@@ -6,21 +6,19 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, render_template
 
-from .calendars import (
+from ..calendars import (
     default_month,
-    google_calendar_link,
     ical_calendar,
     month_grid,
     occurrences,
     stage,
     week_days,
 )
-from .extensions import db
-from .feeds import atom_feed
-from .models import Campaign, Event
+from ..extensions import db
+from ..feeds import atom_feed
+from ..models import Campaign, Event
+from ..urls import campaign_url, event_url_builder, public_url
 from .params import FIRST_DAY, LAST_DAY, day_arg, month_arg
-from .urls import campaign_url, event_url_builder, public_url
-from .views import campaign_or_404
 
 bp = Blueprint("calendar", __name__)
 
@@ -60,31 +58,47 @@ def _weeks_around(monday: date) -> tuple[date | None, date | None]:
     return _within(previous), _within(following)
 
 
+def _calendar_page(
+    template: str, campaign: Campaign, events: list[Event], **context: object
+) -> str:
+    """Render a calendar view with what every view shows: the TBD parties, today, the stage."""
+    return render_template(
+        template,
+        campaign=campaign,
+        tbd=[e for e in events if e.start_date is None],
+        today=_today(),
+        stage=stage,
+        **context,
+    )
+
+
 @bp.get("/<campaign_slug>/calendar")
 def month(campaign_slug: str) -> str:
     """Show one month with every party on its days; TBD parties listed apart."""
-    campaign = campaign_or_404(campaign_slug)
+    campaign = db.first_or_404(
+        Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
+    )
     events = _events(campaign)
     found = occurrences(events)
     first = month_arg("month", None) or default_month(campaign, found, _today())
     previous, following = _months_around(first)
-    return render_template(
+    return _calendar_page(
         "calendar_month.html",
-        campaign=campaign,
+        campaign,
+        events,
         first=first,
         weeks=month_grid(first.year, first.month, found),
         previous=previous,
         following=following,
-        tbd=[e for e in events if e.start_date is None],
-        today=_today(),
-        stage=stage,
     )
 
 
 @bp.get("/<campaign_slug>/calendar/week")
 def week(campaign_slug: str) -> str:
     """Show the seven days of one week (Monday first) with their parties."""
-    campaign = campaign_or_404(campaign_slug)
+    campaign = db.first_or_404(
+        Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
+    )
     events = _events(campaign)
     found = occurrences(events)
     fallback = found[0].start if found else _today()
@@ -93,38 +107,38 @@ def week(campaign_slug: str) -> str:
     day = day_arg("day", fallback)
     monday = day - timedelta(days=day.weekday())  # 0001-01-01 is a Monday: never too early
     previous, following = _weeks_around(monday)
-    return render_template(
+    return _calendar_page(
         "calendar_week.html",
-        campaign=campaign,
+        campaign,
+        events,
         monday=monday,
         days=week_days(monday, found),
         previous=previous,
         following=following,
-        tbd=[e for e in events if e.start_date is None],
-        today=_today(),
-        stage=stage,
     )
 
 
 @bp.get("/<campaign_slug>/calendar/agenda")
 def agenda(campaign_slug: str) -> str:
     """List every dated party (each part apart) in date order, then the TBD ones."""
-    campaign = campaign_or_404(campaign_slug)
+    campaign = db.first_or_404(
+        Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
+    )
     events = _events(campaign)
-    return render_template(
+    return _calendar_page(
         "calendar_agenda.html",
-        campaign=campaign,
+        campaign,
+        events,
         found=occurrences(events),
-        tbd=[e for e in events if e.start_date is None],
-        today=_today(),
-        stage=stage,
     )
 
 
 @bp.get("/<campaign_slug>/calendar.ics")
 def campaign_ical(campaign_slug: str) -> Response:
     """Serve the campaign's iCalendar feed (subscribable as webcal://)."""
-    campaign = campaign_or_404(campaign_slug)
+    campaign = db.first_or_404(
+        Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
+    )
     name = campaign.name + (f" #{campaign.hashtag}" if campaign.hashtag else "")
     body = ical_calendar(
         name,
@@ -139,7 +153,9 @@ def campaign_ical(campaign_slug: str) -> Response:
 @bp.get("/<campaign_slug>/<event_slug>.ics")
 def event_ical(campaign_slug: str, event_slug: str) -> Response:
     """Serve one party as an iCalendar file (its parts as separate entries)."""
-    campaign = campaign_or_404(campaign_slug)
+    campaign = db.first_or_404(
+        Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
+    )
     event = _public_event(campaign, event_slug)
     body = ical_calendar(
         event.title,
@@ -154,7 +170,9 @@ def event_ical(campaign_slug: str, event_slug: str) -> Response:
 @bp.get("/<campaign_slug>/feed.atom")
 def campaign_atom(campaign_slug: str) -> Response:
     """Serve the Atom feed of newly approved parties."""
-    campaign = campaign_or_404(campaign_slug)
+    campaign = db.first_or_404(
+        Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
+    )
     body = atom_feed(
         campaign,
         _events(campaign),
@@ -178,9 +196,3 @@ def _download(body: bytes, content_type: str, filename: str) -> Response:
     response = current_app.response_class(body, content_type=content_type)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
-
-
-def add_to_calendar_links(event: Event) -> list[tuple[str, str]]:
-    """Return (label, Google Calendar link) for each occurrence of an event."""
-    url = event_url_builder()(event)
-    return [(o.title, google_calendar_link(o, url)) for o in occurrences([event])]

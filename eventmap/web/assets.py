@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import xstatic.pkg.leaflet
-from flask import Blueprint, Response, abort, send_from_directory, url_for
+from flask import Blueprint, Response, abort, send_from_directory
 
-NODE_MODULES = Path(__file__).resolve().parent.parent / "assets" / "node_modules"
+NODE_MODULES = Path(__file__).resolve().parents[2] / "assets" / "node_modules"
 
 # name in the URL -> folder the files are served from
 VENDOR: dict[str, Path] = {
@@ -37,8 +37,3 @@ def vendor(name: str, filename: str) -> Response:
     if not folder.is_dir():
         abort(404, description=f"{name} is not installed: run `make assets`.")
     return send_from_directory(folder, filename, max_age=MAX_AGE)
-
-
-def vendor_url(name: str, filename: str) -> str:
-    """Return the app's address of a vendored file."""
-    return url_for("assets.vendor", name=name, filename=filename)

@@ -16,14 +16,13 @@ from flask_login import login_user, logout_user
 from sqlalchemy import not_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from . import operations
-from .extensions import db, login_manager
-from .models import Admin, ModeratorSession, utcnow
-from .submissions import hash_token
+from .. import operations
+from ..extensions import db, login_manager
+from ..models import Admin, ModeratorSession, utcnow
+from ..submissions import hash_token
 
 # Checked when the user name is unknown, so a wrong name costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a real password")
-MIN_PASSWORD_LENGTH = 12
 # A session's last use is written when older than this, so most requests write nothing; idle
 # expiry is therefore exact to within this much.
 TOUCH_EVERY = timedelta(minutes=1)
@@ -59,15 +58,6 @@ def authenticate(username: str, password: str) -> Admin | None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return admin if check_password_hash(admin.password_hash, password) else None
-
-
-def password_problem(password: str) -> str | None:
-    """Say what is wrong with a new moderator password, or None when it is acceptable."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"must be at least {MIN_PASSWORD_LENGTH} characters long"
-    if len(password) > 200:
-        return "must be at most 200 characters long"
-    return None
 
 
 def session_limits() -> tuple[timedelta, timedelta]:

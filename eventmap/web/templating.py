@@ -6,14 +6,14 @@ from datetime import timedelta
 
 from flask import Flask
 
-from .assets import vendor_url
-from .calendar_views import add_to_calendar_links
-from .dates import format_part, format_span, format_times
-from .geocoding import Place, Precision
-from .listing import event_time, event_when
-from .markup import render_markdown
-from .models import Event, EventStatus
-from .urls import campaign_url, event_path, public_url
+from ..calendars import add_to_calendar_links
+from ..dates import format_part, format_span, format_times
+from ..geocoding import Place, Precision
+from ..listing import event_time, event_when
+from ..markup import render_markdown
+from ..models import Event, EventStatus
+from ..urls import campaign_url, event_path, public_url
+from .maps import vendor_url
 
 
 def precision_note(event: Event) -> str:

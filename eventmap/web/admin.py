@@ -21,17 +21,16 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
 
-from . import moderation, operations
+from .. import moderation, operations
+from ..extensions import db, limiter
+from ..models import AuditEntry, Campaign, Event, EventStatus
+from ..rules import is_web_link
 from .admin_forms import LoginForm, RejectForm
 from .auth import authenticate, sign_in, sign_out
-from .extensions import db, limiter
+from .event_form import fill_event_form, handle_event_form, render_event_form, save_edit
 from .forms import ModeratorEventForm
 from .maps import render_map
-from .models import AuditEntry, Campaign, Event, EventStatus
 from .params import id_arg, page_arg
-from .rules import is_web_link
-from .submit_views import fill_event_form, handle_event_form, render_event_form, save_edit
-from .views import campaign_or_404
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +101,9 @@ def _campaigns() -> list[Campaign]:
 def _campaign_filter() -> Campaign | None:
     """Return the campaign named by ?campaign=, if any."""
     slug = request.args.get("campaign", "").strip()
-    return campaign_or_404(slug) if slug else None
+    if not slug:
+        return None
+    return db.first_or_404(Campaign.by_slug(slug), description=Campaign.not_found(slug))
 
 
 def _event_or_404(event_id: int) -> Event:

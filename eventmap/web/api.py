@@ -15,15 +15,15 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from .extensions import db
-from .geocoding.place import answer
-from .listing import events_version, map_columns, public_events
-from .models import Campaign
-from .nearby import HALF_CIRCUMFERENCE_KM, MAX_LIMIT, nearest, parse_point
+from ..extensions import db
+from ..geocoding.place import answer
+from ..listing import events_version, map_columns, public_events
+from ..models import Campaign
+from ..nearby import HALF_CIRCUMFERENCE_KM, MAX_LIMIT, nearest, nearest_to_place, parse_point
+from ..serialize import feature_collection, public_feature
+from ..services import geocoder
+from ..urls import event_link_pattern, event_url_builder
 from .params import ParameterError, parse_int
-from .serialize import feature_collection, public_feature
-from .services import geocoder
-from .urls import event_link_pattern, event_url_builder
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -109,16 +109,19 @@ def _nearby(campaign: Campaign | None) -> Response:
     place = None
     if "near" in request.args:
         latitude, longitude = _point(request.args["near"])
+        result = nearest(latitude, longitude, limit=limit, radius_km=radius, campaign=campaign)
     else:
         query = request.args["q"].strip()
         if not query or len(query) > MAX_QUERY:
             raise ApiError(400, f"q must be a place name of 1 to {MAX_QUERY} characters", "q")
-        found = geocoder().lookup(query)
+        found = nearest_to_place(
+            query, geocoder(), limit=limit, radius_km=radius, campaign=campaign
+        )
         if found is None:
             raise ApiError(404, f"could not find the place {query!r}", "q")
-        latitude, longitude = found.latitude, found.longitude
-        place = answer(query, found)
-    result = nearest(latitude, longitude, limit=limit, radius_km=radius, campaign=campaign)
+        located, result = found
+        latitude, longitude = located.latitude, located.longitude
+        place = answer(query, located)
     url_of = event_url_builder()
     features = []
     for item in result.items:

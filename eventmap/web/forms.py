@@ -21,15 +21,15 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
-from .dates import (
+from ..dates import (
     DateParseError,
     DatePart,
     campaign_last_year,
     date_window_problem,
     parse_date_phrase,
 )
-from .models import Campaign
-from .rules import MAX_LENGTHS, TimeProblem, control_character, is_web_link, time_problem
+from ..models import Campaign
+from ..rules import MAX_LENGTHS, TimeProblem, control_character, is_web_link, time_problem
 
 # The choice that keeps an event's stored point, and the one for coordinates typed or dragged.
 KEEP, PIN = "keep", "pin"

@@ -6,12 +6,13 @@ import math
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from .listing import map_summary
+from ..extensions import db
+from ..listing import map_summary
+from ..models import Campaign
+from ..nearby import HALF_CIRCUMFERENCE_KM, nearest, nearest_to_place, parse_point
+from ..services import geocoder
 from .maps import render_map
-from .nearby import HALF_CIRCUMFERENCE_KM, nearest, parse_point
 from .params import int_arg
-from .services import geocoder
-from .views import campaign_or_404
 
 bp = Blueprint("near", __name__)
 
@@ -44,7 +45,9 @@ def distance_text(km: float, miles: bool) -> str:
 @bp.get("/<campaign_slug>/near")
 def near(campaign_slug: str) -> str:
     """Show the parties nearest a place (?q=) or a position (?near=LAT,LON)."""
-    campaign = campaign_or_404(campaign_slug)
+    campaign = db.first_or_404(
+        Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
+    )
     query = (request.args.get("q") or "").strip()[:300]
     radius = _radius()
     limit = _limit()
@@ -52,18 +55,21 @@ def near(campaign_slug: str) -> str:
     problem = None
     point = _point(request.args.get("near"))
     label = (request.args.get("label") or "").strip()[:300]
-    if point is None and query:
-        place = geocoder().lookup(query)
-        if place is None:
+    result = None
+    if point is not None:
+        result = nearest(*point, limit=limit, radius_km=radius, campaign=campaign)
+    elif query:
+        found = nearest_to_place(
+            query, geocoder(), limit=limit, radius_km=radius, campaign=campaign
+        )
+        if found is None:
             problem = (
                 f"We could not find “{query}”. Try a city and its country, like “Kazan, Russia”."
             )
         else:
+            place, result = found
             point = (place.latitude, place.longitude)
             label = place.display_name
-    result = None
-    if point is not None:
-        result = nearest(*point, limit=limit, radius_km=radius, campaign=campaign)
     summary = map_summary(campaign)
     miles = prefers_miles(request.headers.get("Accept-Language", ""))
     return render_template(

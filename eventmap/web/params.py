@@ -16,7 +16,7 @@ from flask import Flask, abort, request
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
 
-from .dates import EARLIEST_DAY
+from ..dates import EARLIEST_DAY
 
 # The largest id an INTEGER column holds on PostgreSQL (and the smallest SQLite's holds).
 MAX_ID = 2**31 - 1
