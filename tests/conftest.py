@@ -23,7 +23,7 @@ from eventmap import create_app
 from eventmap.extensions import db
 from eventmap.geocoding import Place, Precision
 from eventmap.models import Campaign, Event, EventPart
-from tests.helpers import add_event, campaign_values
+from tests.helpers import TOKEN, add_event, campaign_values
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -292,11 +292,10 @@ def make_thailand(make_event: Any) -> Any:
 @pytest.fixture
 def csrf_token(client: FlaskClient) -> Any:
     """Return a function that loads a page and gives the CSRF token its form carries."""
-    import re
 
     def token(url: str) -> str:
         page = client.get(url).get_data(as_text=True)
-        found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+        found = TOKEN.search(page)
         assert found, f"no CSRF token in the form at {url}"
         return found.group(1)
 

@@ -20,7 +20,7 @@ from eventmap.models import Admin, AuditEntry, Event, EventStatus
 from eventmap.services import use_geocoder
 from eventmap.web import admin as admin_views
 from eventmap.web.admin import safe_next
-from tests.helpers import PASSWORD, form_values, sign_in, store_event
+from tests.helpers import PASSWORD, TOKEN, form_values, sign_in, store_event
 
 HOSTILE = '<script>alert("x")</script>'
 
@@ -76,7 +76,7 @@ def signed_in(client, admin, csrf_token):
 
 def page_token(client, url: str = "/admin/") -> str:
     html = client.get(url).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    return TOKEN.search(html).group(1)
 
 
 # Signing in.

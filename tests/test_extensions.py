@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from flask.testing import FlaskClient
 from eventmap import create_app
 from eventmap.extensions import db
 from eventmap.models import Campaign
+from tests.helpers import TOKEN
 
 from .conftest import IN_CI, PROJECT_ROOT, free_port
 
@@ -60,7 +60,7 @@ def app_with(app: Flask) -> Iterator[Callable[..., Flask]]:
 
 def token(client: FlaskClient, url: str) -> str:
     html = client.get(url).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    found = TOKEN.search(html)
     assert found, html[:500]
     return found.group(1)
 

@@ -30,12 +30,12 @@ from sqlalchemy import func, select, text
 from eventmap import create_app, operations
 from eventmap.extensions import db
 from eventmap.models import Campaign, Event
+from tests.helpers import PASSWORD, TOKEN
 
 from .conftest import IN_CI, PROJECT_ROOT, FakeGeocoder, free_port
 
 TITLE = "Kazan Stackers' 6th birthday"
 DESCRIPTION = "Cake at seven, then *lightning talks*.\n\nBring a friend & a laptop."
-PASSWORD = "a long enough secret"
 
 
 def make_app(url: str, **config: Any) -> Flask:
@@ -74,7 +74,7 @@ def prepare(app: Flask) -> None:
 
 def csrf(client: FlaskClient, url: str) -> str:
     html = client.get(url).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    found = TOKEN.search(html)
     assert found, html[:1000]
     return found.group(1)
 

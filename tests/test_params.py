@@ -27,8 +27,9 @@ from eventmap.web.params import (
     parse_int,
     parse_month,
 )
+from tests.helpers import PASSWORD
+from tests.helpers import TOKEN as FORM_TOKEN
 
-PASSWORD = "a long enough secret"
 TOKEN = "a-private-edit-token-of-the-stored-pending-party"
 
 
@@ -321,7 +322,7 @@ def _first_path(rule: Rule, known: dict[str, list[str]]) -> str:
 def _token(client: Any, url: str) -> str:
     """Return the CSRF token of the form a page carries, for this client's session."""
     page = client.get(url).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    return FORM_TOKEN.search(page).group(1)
 
 
 def _sign_in(client: Any) -> str:

@@ -20,7 +20,7 @@ from eventmap.extensions import db
 from eventmap.geocoding import Place, Precision
 from eventmap.models import AuditEntry, Event, EventStatus
 from eventmap.submissions import hash_token
-from tests.helpers import event_form_data
+from tests.helpers import TOKEN, event_form_data
 
 
 def count_events() -> int:
@@ -540,7 +540,7 @@ def test_organizers_submitting_one_place_at_once_all_get_their_party_saved(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirects()
         )
         form = browser.open(f"{live_server}/submit", timeout=60).read().decode()
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
+        token = TOKEN.search(form).group(1)
         body = urllib.parse.urlencode(
             {
                 "csrf_token": token,
@@ -573,7 +573,7 @@ def test_organizers_submitting_one_place_at_once_all_get_their_party_saved(
 def submit_through(client, base_url: str):
     """Load the form and send a whole submission as a browser would on another address."""
     page = client.get("/submit", base_url=base_url).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    found = TOKEN.search(page)
     data = {
         "csrf_token": found.group(1) if found else "",
         "campaign": "openstack6bday",

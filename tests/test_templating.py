@@ -9,8 +9,8 @@ from eventmap import operations
 from eventmap.geocoding import Precision
 from eventmap.models import EventStatus
 from eventmap.moderation import place_warnings
+from tests.helpers import PASSWORD
 
-PASSWORD = "a long enough secret"
 BLOB = re.compile(r'<script type="application/json" id="eventmap-precisions"[^>]*>([^<]*)</script>')
 
 
