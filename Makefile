@@ -9,7 +9,7 @@ PORT ?= 5000
 # PostgreSQL used by `make test-postgres` (trust auth on this machine's server).
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test test-postgres lint format bench install install-dev assets db seed browser clean help
+.PHONY: run serve test test-postgres lint format bench install install-dev assets db seed browser clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -47,6 +47,9 @@ run: seed  ## Set everything up and serve on http://127.0.0.1:5000
 	@echo "eventmap: serving on http://$(HOST):$(PORT) (Ctrl-C stops)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+serve: seed  ## Serve with gunicorn (threads per worker; settings in gunicorn.conf.py) on EVENTMAP_BIND
+	$(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
 test: install-dev  ## Set up and run the whole test suite (SQLite unless DATABASE_URL says otherwise)
 	$(BIN)/python -m pytest
 
@@ -55,8 +58,8 @@ test-postgres: install-dev  ## Run the suite against PostgreSQL (each run makes 
 
 lint: install-dev  ## Check style and common mistakes with ruff, and the import contracts
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/ruff check eventmap tests bench wsgi.py
-	$(BIN)/ruff format --check eventmap tests bench wsgi.py
+	$(BIN)/ruff check eventmap tests bench wsgi.py gunicorn.conf.py
+	$(BIN)/ruff format --check eventmap tests bench wsgi.py gunicorn.conf.py
 
 bench: install-dev  ## Measure speed, memory and accuracy targets; writes docs/benchmarks.md
 	$(BIN)/python -m bench.geocoder
@@ -64,8 +67,8 @@ bench: install-dev  ## Measure speed, memory and accuracy targets; writes docs/b
 	$(BIN)/python -m bench.nearby
 
 format: install-dev  ## Rewrite files in the house style
-	$(BIN)/ruff check --fix eventmap tests bench wsgi.py
-	$(BIN)/ruff format eventmap tests bench wsgi.py
+	$(BIN)/ruff check --fix eventmap tests bench wsgi.py gunicorn.conf.py
+	$(BIN)/ruff format eventmap tests bench wsgi.py gunicorn.conf.py
 
 browser:  ## Install Debian's Chromium for the browser tests (needs root)
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }

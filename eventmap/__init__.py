@@ -32,6 +32,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
 
+    from .web.bodies import init_request_bodies
+
+    init_request_bodies(app)  # innermost: the app reads bodies through it
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -56,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .web.auth import init_auth
     from .web.calendar import bp as calendar_bp
     from .web.errors import init_errors
+    from .web.health import bp as health_bp
     from .web.near import bp as near_bp
     from .web.outages import init_outages
     from .web.pages import bp as views_bp
@@ -66,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     init_params(app)  # the <id:...> converter, before the routes that use it
     app.register_blueprint(views_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(assets_bp)

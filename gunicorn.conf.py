@@ -1,0 +1,27 @@
+"""gunicorn settings for `make serve`, each from the environment with a safe default.
+
+Worker model: a few processes (WEB_CONCURRENCY, default 2), each with a pool of threads
+(EVENTMAP_THREADS, default 8) on gunicorn's gthread worker. A slow client holds one thread,
+not a whole process, and gunicorn closes it after `timeout` seconds; four clients trickling
+half a body cannot stall the server. On the open internet, put a buffering proxy in front
+(nginx, see docs) so that slow clients never reach a thread at all.
+"""
+
+import os
+
+bind = os.environ.get("EVENTMAP_BIND", "127.0.0.1:5000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("EVENTMAP_THREADS", "8"))
+# Seconds a request may take (reading a slow body included) before the worker gives it up.
+timeout = int(os.environ.get("EVENTMAP_REQUEST_TIMEOUT", "30"))
+graceful_timeout = 30
+keepalive = 5
+# Bounded request heads: a longer line or header is refused with 400 before the app sees it.
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+accesslog = "-"
+errorlog = "-"
+# The app warns at start when several workers count rate limits apart (memory storage).
+os.environ.setdefault("EVENTMAP_WORKERS", str(workers))
