@@ -20,7 +20,7 @@ from eventmap.extensions import db
 from eventmap.geocoding import Place, Precision
 from eventmap.models import AuditEntry, Event, EventStatus
 from eventmap.submissions import hash_token
-from tests.helpers import TOKEN, event_form_data
+from tests.helpers import TOKEN, event_form_data, saved_form_data
 
 
 def count_events() -> int:
@@ -374,18 +374,11 @@ def test_the_organizer_edits_by_link_and_a_public_event_goes_back_to_review(
     assert 'name="previewed" type="hidden" value="Munich"' in page
     response = client.post(
         f"/edit/{token}",
-        data={
-            "csrf_token": csrf_token(f"/edit/{token}"),
-            "campaign": "openstack6bday",
-            "title": "OpenStack Munich turns 6 (new venue)",
-            "location": "Munich",
-            "previewed": "Munich",
-            "choice": "keep",
-            "date_text": "July 19",
-            "organizer_name": "Ada",
-            "organizer_email": "ada@example.org",
-            "action": "save",
-        },
+        data=saved_form_data(
+            csrf_token=csrf_token(f"/edit/{token}"),
+            title="OpenStack Munich turns 6 (new venue)",
+            choice="keep",
+        ),
     )
     assert response.status_code == 303
     db.session.refresh(event)
@@ -436,17 +429,7 @@ def test_an_edit_that_keeps_the_place_saves_in_one_step(post, client, csrf_token
     assert 'name="action" value="save" class="primary">Save changes' in page
     response = client.post(
         f"/edit/{token}",
-        data={
-            "csrf_token": csrf_token(f"/edit/{token}"),
-            "campaign": "openstack6bday",
-            "title": "Renamed",
-            "location": "Munich",
-            "previewed": "Munich",
-            "date_text": "July 19",
-            "organizer_name": "Ada",
-            "organizer_email": "ada@example.org",
-            "action": "save",
-        },
+        data=saved_form_data(csrf_token=csrf_token(f"/edit/{token}"), title="Renamed"),
     )
     assert response.status_code == 303
     assert db.session.scalar(select(Event.title)) == "Renamed"
@@ -473,18 +456,12 @@ def test_moving_a_party_into_a_campaign_that_has_its_slug_is_a_form_error(
     make_event(campaign=other, slug="munich", title="The other Munich party")
     response = client.post(
         f"/edit/{token}",
-        data={
-            "csrf_token": csrf_token(f"/edit/{token}"),
-            "campaign": "openstack7bday",
-            "title": "Typed before the move",
-            "location": "Munich",
-            "previewed": "Munich",
-            "choice": "keep",
-            "date_text": "July 19",
-            "organizer_name": "Ada",
-            "organizer_email": "ada@example.org",
-            "action": "save",
-        },
+        data=saved_form_data(
+            csrf_token=csrf_token(f"/edit/{token}"),
+            campaign="openstack7bday",
+            title="Typed before the move",
+            choice="keep",
+        ),
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422, page[:2000]
