@@ -46,6 +46,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_hosts(app)  # first of the before-request hooks: an untrusted host goes no further
 
     init_database(app)
+    from .versions import watch
+
+    watch(db.session)  # every flush that writes events bumps the data version
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -414,3 +414,20 @@ class GeocodeAnswer(db.Model):
 
     def __repr__(self) -> str:
         return f"<GeocodeAnswer {self.key!r}>"
+
+
+class DataVersion(db.Model):
+    """The version of the public data: one row whose counter every write of events bumps.
+
+    Caches of whole collections are keyed on it, so a revalidation reads this row and not
+    the events (see versions.py).
+    """
+
+    __tablename__ = "data_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<DataVersion {self.value}>"

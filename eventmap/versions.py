@@ -1,0 +1,99 @@
+"""The version of the public data: a counter bumped by every flush that writes events.
+
+Whole collections (the GeoJSON, the map's lists, calendar.ics) are built once per version
+and revalidated against it, so a 304 reads one row instead of every event. The counter is
+bumped inside the writing transaction (a rolled-back write, or a rolled-back SAVEPOINT,
+takes its bump with it), by an ORM hook rather than by each operation, so that no write of
+an event, a part or a campaign can forget it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from .models import Campaign, DataVersion, Event, EventPart, utcnow
+
+ROW_ID = 1
+# What a visitor can see: a change to any of these is a new version of the public data.
+PUBLIC_MODELS = (Event, EventPart, Campaign)
+# Before the first write there is no row; its time is the start of the epoch.
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Version:
+    """A version of the public data and when it was made."""
+
+    value: int
+    changed_at: datetime
+
+    @property
+    def tag(self) -> str:
+        """Return the version as text for ETags and cache keys."""
+        return str(self.value)
+
+
+def current(session: Any) -> Version:
+    """Return the current version of the public data (one primary-key read)."""
+    row = session.execute(
+        select(DataVersion.value, DataVersion.changed_at).where(DataVersion.id == ROW_ID)
+    ).first()
+    if row is None:
+        return Version(0, NEVER)
+    changed = row.changed_at
+    if changed.tzinfo is None:  # SQLite keeps no zone; the column is always written in UTC
+        changed = changed.replace(tzinfo=UTC)
+    return Version(row.value, changed)
+
+
+def _bump_statement(dialect: str) -> Any:
+    """Return an upsert that adds one to the counter, creating the row when there is none."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    now = utcnow()
+    statement = module.insert(DataVersion).values(id=ROW_ID, value=1, changed_at=now)
+    return statement.on_conflict_do_update(
+        index_elements=[DataVersion.id],
+        set_={"value": DataVersion.value + 1, "changed_at": now},
+    )
+
+
+def _touches_public_data(session: Session) -> bool:
+    """Tell whether this flush writes anything a visitor can see."""
+    return any(
+        isinstance(item, PUBLIC_MODELS)
+        for collection in (session.new, session.dirty, session.deleted)
+        for item in collection
+    )
+
+
+def _bump_if_public(session: Session, _context: Any) -> None:
+    """Bump the version in the flush's own transaction when it wrote public data.
+
+    After the flush's own statements, so that the counter's row (SQLite's write lock, a row
+    lock on PostgreSQL) is held for as short a time as possible; the session still lists what
+    the flush wrote.
+    """
+    if not _touches_public_data(session):
+        return
+    # dirty holds objects merely touched; bump only when a column or a relationship changed
+    changed = (
+        session.new
+        or session.deleted
+        or any(session.is_modified(o) for o in session.dirty if isinstance(o, PUBLIC_MODELS))
+    )
+    if not changed:
+        return
+    connection = session.connection()
+    connection.execute(_bump_statement(connection.dialect.name))
+
+
+def watch(session_class: type[Session]) -> None:
+    """Bump the version on every flush of `session_class` that writes public data (once)."""
+    if not event.contains(session_class, "after_flush", _bump_if_public):
+        event.listen(session_class, "after_flush", _bump_if_public)

@@ -1,0 +1,96 @@
+"""The data version: every write of public data bumps it, in the writing transaction."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from eventmap import operations, versions
+from eventmap.extensions import db
+from eventmap.models import EventPart, EventStatus, utcnow
+from tests.helpers import PASSWORD
+
+
+def version() -> int:
+    return versions.current(db.session).value
+
+
+def test_each_write_of_an_event_a_part_or_a_campaign_bumps_the_version(make_event):
+    before = version()
+    event = make_event()
+    after_create = version()
+    assert after_create > before
+
+    event.title = "Renamed"
+    db.session.commit()
+    after_edit = version()
+    assert after_edit > after_create
+
+    event.parts.append(
+        EventPart(position=len(event.parts), start_date=event.start_date, end_date=event.end_date)
+    )
+    db.session.commit()
+    assert version() > after_edit
+
+    current = version()
+    event.campaign.name = "Another name"
+    db.session.commit()
+    assert version() > current
+
+
+def test_operations_bump_the_version_and_its_time(make_event):
+    event = make_event(status=EventStatus.PENDING)
+    first = versions.current(db.session)
+    assert operations.approve_event(event)
+    second = versions.current(db.session)
+    assert second.value > first.value
+    assert second.changed_at >= first.changed_at
+    assert second.changed_at.tzinfo is not None
+
+
+def test_a_write_that_changes_nothing_or_nothing_public_leaves_the_version(make_event):
+    event = make_event()
+    before = version()
+    event.title = event.title  # set to the same value: nothing changed
+    db.session.commit()
+    assert version() == before
+
+    admin = operations.create_admin("moderator", PASSWORD)
+    token = operations.start_session(admin)
+    operations.end_expired_sessions(utcnow(), timedelta(hours=1), timedelta(hours=2))
+    assert operations.end_session(token)
+    assert version() == before
+
+
+def test_a_rolled_back_write_takes_its_bump_with_it(make_event):
+    event = make_event()
+    before = version()
+    event.title = "Never stored"
+    db.session.flush()
+    assert version() == before + 1  # bumped inside the open transaction
+    db.session.rollback()
+    assert version() == before
+
+    nested = db.session.begin_nested()
+    event.title = "Rolled back to the savepoint"
+    db.session.flush()
+    nested.rollback()
+    db.session.commit()
+    assert version() == before
+
+
+def test_the_counter_row_is_made_again_when_it_is_missing(make_event):
+    db.session.execute(db.delete(versions.DataVersion))
+    db.session.commit()
+    assert versions.current(db.session) == versions.Version(0, versions.NEVER)
+    make_event()
+    assert version() >= 1  # the campaign and the event: one bump or more
+
+
+@pytest.mark.parametrize("status", [EventStatus.REJECTED, EventStatus.WITHDRAWN])
+def test_moderation_decisions_bump_the_version(make_event, status):
+    event = make_event()
+    before = version()
+    assert operations.set_status(event, status)
+    assert version() > before
