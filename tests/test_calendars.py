@@ -419,12 +419,15 @@ def test_stored_dates_at_the_ends_of_the_calendar_break_no_public_page(
     for day in {start, end} - {date.min}:  # months and days before 1900 are refused (400)
         urls.append(f"/openstack6bday/calendar?month={day.isoformat()[:7]}")
         urls.append(f"/openstack6bday/calendar/week?day={day.isoformat()}")
+    client.get("/")  # warm the process up (imports, map shell) before timing anything
     for url in urls:
         began = perf_counter()
         response = client.get(url)
         took = perf_counter() - began
         assert response.status_code == 200, (url, response.status_code)
-        assert took < 1.0, f"{url} took {took:.2f} s"
+        # Walking the days between the ends took 6 s per page; each now takes milliseconds.
+        # The bound is wide so that a busy machine cannot fail it, narrow enough for the bug.
+        assert took < 3.0, f"{url} took {took:.2f} s"
     calendar = icalendar.Calendar.from_ical(client.get("/openstack6bday/calendar.ics").data)
     assert len(calendar.walk("VEVENT")) == 3  # the event, and the other's two parts
     vobject.readOne(client.get("/openstack6bday/calendar.ics").data.decode())
