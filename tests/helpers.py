@@ -5,6 +5,7 @@ The geocoder is swapped with eventmap.services.use_geocoder, as the app itself w
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 import socket
@@ -246,6 +247,16 @@ def wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: floa
                 error = process.stderr.read().decode(errors="replace") if process.stderr else ""
                 raise AssertionError(f"{what} did not start:\n{error[-2000:]}") from None
             time.sleep(0.1)
+
+
+def wait_for_app(port: int, host: str = "127.0.0.1", timeout: float = 90) -> None:
+    """Wait until gunicorn's worker has loaded the app: gunicorn listens before it has."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", "/healthz", headers={"Host": host})
+        assert connection.getresponse().status == 200
+    finally:
+        connection.close()
 
 
 def stop(process: subprocess.Popen) -> None:

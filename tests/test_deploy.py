@@ -6,6 +6,7 @@ as the current user; every request goes over TLS to `parties.example.org` on 127
 
 from __future__ import annotations
 
+import ast
 import gzip
 import http.client
 import os
@@ -25,10 +26,19 @@ from eventmap import create_app
 from eventmap.config import Config
 from eventmap.web.assets import MAX_AGE, VENDOR
 from tests.conftest import IN_CI, free_port
-from tests.helpers import PROJECT_ROOT, served_env, start_gunicorn, stop, wait_for_port
+from tests.helpers import (
+    PROJECT_ROOT,
+    served_env,
+    start_gunicorn,
+    stop,
+    wait_for_app,
+    wait_for_port,
+)
 
 NGINX = Path(os.environ.get("NGINX", "/usr/sbin/nginx"))
+SYSTEMD_ANALYZE = Path("/usr/bin/systemd-analyze")
 EXAMPLE = PROJECT_ROOT / "deploy" / "nginx.conf"
+DEPLOY_DOC = PROJECT_ROOT / "docs" / "deploy.md"
 HOST = "parties.example.org"
 SITE_PACKAGES = "/srv/eventmap/.venv/lib/python3.11/site-packages/"
 
@@ -72,6 +82,85 @@ def test_nginx_serves_static_and_vendored_files_from_the_apps_own_folders(tmp_pa
         f"/vendor/{name}/": folder for name, folder in VENDOR.items()
     }
     assert set(re.findall(r"expires (\S+);", text)) == {f"{MAX_AGE // 3600 // 24}d"}
+
+
+def _settings_read() -> dict[tuple[str, ...], object]:
+    """Find every environment variable the app and gunicorn.conf.py read, with its default.
+
+    Keys are the names one setting answers to (`_env` reads EVENTMAP_X, then X); the value is
+    the literal default, or None where there is none or it is computed.
+    """
+    found: dict[tuple[str, ...], object] = {}
+    files = [*sorted((PROJECT_ROOT / "eventmap").rglob("*.py")), PROJECT_ROOT / "gunicorn.conf.py"]
+    for path in files:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            first = node.args[0]
+            if not (isinstance(first, ast.Constant) and isinstance(first.value, str)):
+                continue
+            function = ast.unparse(node.func)
+            if function in ("os.environ.get", "os.environ.setdefault", "os.getenv"):
+                names: tuple[str, ...] = (first.value,)
+            elif function == "_env" and path.name == "config.py":
+                names = (f"EVENTMAP_{first.value}", first.value)
+            else:
+                continue
+            default = node.args[1] if len(node.args) > 1 else None
+            value = default.value if isinstance(default, ast.Constant) else None
+            if found.get(names) is None:
+                found[names] = value
+    return found
+
+
+def _settings_table() -> list[tuple[list[str], str]]:
+    """Return the rows of docs/deploy.md's settings table: the names, and the default cell."""
+    text = DEPLOY_DOC.read_text().split("\n## Settings\n", 1)[1]
+    rows = []
+    for line in text.splitlines():
+        if line.startswith("| `"):
+            name_cell, default_cell = line.split(" | ")[:2]
+            rows.append((re.findall(r"`([A-Z][A-Z0-9_]*)`", name_cell), default_cell))
+    return rows
+
+
+def test_the_settings_table_lists_every_setting_with_its_default():
+    read = _settings_read()
+    assert ("EVENTMAP_PUBLIC_URL",) in read  # the scan finds what config.py reads
+    assert ("EVENTMAP_MAIL_SERVER", "MAIL_SERVER") in read
+    assert ("EVENTMAP_THREADS",) in read  # ... and gunicorn.conf.py
+    rows = _settings_table()
+    for names, default in read.items():
+        matching = [cell for listed, cell in rows if set(names) <= set(listed)]
+        assert matching, f"docs/deploy.md's settings table lacks {' or '.join(names)}"
+        if default not in (None, "") and len(str(default)) <= 50:
+            assert any(f"`{default}`" in cell for cell in matching), (
+                f"docs/deploy.md gives {names[0]} another default than {default!r}"
+            )
+    every_name = {name for names in read for name in names}
+    listed = {name for names, _cell in rows for name in names}
+    assert listed <= every_name, (
+        f"docs/deploy.md lists settings nothing reads: {listed - every_name}"
+    )
+
+
+@pytest.mark.skipif(not SYSTEMD_ANALYZE.exists(), reason="systemd-analyze is not installed")
+def test_the_systemd_units_are_valid(tmp_path):
+    # As installed: one instance on a port, one job and its timer (names as systemd makes them).
+    units = {
+        "eventmap@8001.service": "eventmap@.service",
+        "eventmap-job@backup.service": "eventmap-job@.service",
+        "eventmap-job@backup.timer": "eventmap-job@.timer",
+    }
+    for name, template in units.items():
+        text = (PROJECT_ROOT / "deploy" / template).read_text()
+        (tmp_path / name).write_text(text.replace("/srv/eventmap", str(PROJECT_ROOT)))
+    result = subprocess.run(  # noqa: S603
+        [str(SYSTEMD_ANALYZE), "verify", "--man=no", *(str(tmp_path / name) for name in units)],
+        capture_output=True,
+        text=True,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
 
 
 @dataclass
@@ -133,16 +222,6 @@ http {{
 """
 
 
-def _wait_for_the_app(port: int, timeout: float = 60) -> None:
-    """Wait until the instance's worker has loaded the app (gunicorn listens before that)."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", "/healthz", headers={"Host": HOST})
-        assert connection.getresponse().status == 200
-    finally:
-        connection.close()
-
-
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Start two app instances on one fresh database, and the example nginx in front."""
@@ -166,7 +245,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
                 servers.append(start_gunicorn(env, port, handle))
         for port, server in zip(instances, servers, strict=True):
             wait_for_port(port, server, "gunicorn")
-            _wait_for_the_app(port)
+            wait_for_app(port, HOST)
         _certificate(tmp)
         https_port, http_port = free_port(), free_port()
         site = render(
@@ -321,10 +400,8 @@ def test_slow_clients_sending_half_a_body_hold_no_app_thread(stack):
             connection = connect(stack)
             connection.sendall(_post_head(1000) + b"title=half")
             slow.append(connection)
-        began = time.monotonic()
-        for _ in range(4):
+        for _ in range(4):  # each answered within the timeout, where a stalled one never is
             assert request(stack, "GET", "/openstack6bday/", timeout=5)[0] == 200
-        assert time.monotonic() - began < 3
         # Sent straight to an instance, three such clients would hold both its threads.
         for _ in range(3):
             direct = socket.create_connection(("127.0.0.1", stack.instances[0]), timeout=10)

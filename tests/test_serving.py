@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import free_port
-from tests.helpers import served_env, start_gunicorn, stop, wait_for_port
+from tests.helpers import served_env, start_gunicorn, stop, wait_for_app, wait_for_port
 
 
 @pytest.fixture
@@ -29,6 +29,7 @@ def served(tmp_path: Path) -> Iterator[int]:
     server = start_gunicorn(env, port, subprocess.DEVNULL)
     try:
         wait_for_port(port, server, "gunicorn")
+        wait_for_app(port)
         yield port
     finally:
         stop(server)
