@@ -73,6 +73,21 @@ def test_the_body_limit_is_the_apps(tmp_path, monkeypatch):
     assert int(limit.group(1)) == Config(tmp_path).MAX_CONTENT_LENGTH
 
 
+def test_nginx_gives_up_on_connections_before_gunicorn_and_on_answers_after_it():
+    example = EXAMPLE.read_text()
+    upstream = example.split("upstream eventmap {", 1)[1].split("}", 1)[0]
+    served = (PROJECT_ROOT / "gunicorn.conf.py").read_text()
+    keepalive = re.search(r"^keepalive = (\d+)$", served, re.MULTILINE)
+    timeout = re.search(r'"EVENTMAP_REQUEST_TIMEOUT", "(\d+)"', served)
+    idle = re.search(r"keepalive_timeout (\d+)s;", upstream)
+    read = re.search(r"proxy_read_timeout (\d+)s;", example)
+    assert None not in (keepalive, timeout, idle, read)
+    # An idle connection nginx reuses must still be open at gunicorn's end ...
+    assert int(idle.group(1)) < int(keepalive.group(1))
+    # ... and gunicorn ends a request that runs too long before nginx stops waiting for it.
+    assert int(read.group(1)) > int(timeout.group(1))
+
+
 def test_nginx_serves_static_and_vendored_files_from_the_apps_own_folders(tmp_path):
     text = render(EXAMPLE.read_text(), http_port=1, https_port=2, upstreams=[3, 4], tmp=tmp_path)
     served = locations(text)
