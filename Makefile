@@ -9,7 +9,7 @@ PORT ?= 5000
 # PostgreSQL used by `make test-postgres` (trust auth on this machine's server).
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run serve test test-postgres lint format bench install install-dev assets db seed browser clean help
+.PHONY: run serve test test-postgres lint format bench install install-dev assets db seed browser nginx system-deps clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -72,6 +72,15 @@ format: install-dev  ## Rewrite files in the house style
 
 browser:  ## Install Debian's Chromium for the browser tests (needs root)
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+# Debian starts a freshly installed nginx on port 80 where it can; the tests run their own.
+nginx:  ## Install Debian's nginx for the reverse-proxy test (needs root; the nginx service is left stopped)
+	@test -x /usr/sbin/nginx || { \
+	  apt-get update -qq && apt-get install -y -qq nginx && \
+	  if [ -d /run/systemd/system ]; then systemctl disable --now nginx.service; \
+	  else invoke-rc.d nginx stop >/dev/null 2>&1 || true; fi; }
+
+system-deps: browser nginx  ## Install the Debian packages the suite needs (Chromium, nginx; needs root)
 
 clean:  ## Remove the virtualenv and caches (keeps instance/ and its database)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

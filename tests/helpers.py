@@ -5,11 +5,18 @@ The geocoder is swapped with eventmap.services.use_geocoder, as the app itself w
 
 from __future__ import annotations
 
+import http.client
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from itertools import count
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -18,6 +25,8 @@ from eventmap.extensions import db
 from eventmap.geocoding import Precision
 from eventmap.models import Campaign, Event, EventStatus
 
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+GUNICORN = Path(sys.executable).with_name("gunicorn")
 PASSWORD = "a long enough secret"
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 _serial = count(1)
@@ -197,3 +206,63 @@ def form_values(html: str) -> dict[str, str]:
         name: value[1:] if name in reader.textareas and value.startswith("\n") else value
         for name, value in reader.values.items()
     }
+
+
+def served_env(database: Path, **settings: str) -> dict[str, str]:
+    """Return the environment of a served app on a fresh SQLite file, migrated and catalogued."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "SECRET_KEY": "serving-test",
+        **settings,
+    }
+    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
+    for args in (["db", "upgrade"], ["campaigns"]):
+        subprocess.run(  # noqa: S603 - the project's own commands
+            [*flask, *args], cwd=PROJECT_ROOT, env=env, check=True, capture_output=True
+        )
+    return env
+
+
+def start_gunicorn(env: dict[str, str], port: int, log: IO[bytes] | int) -> subprocess.Popen:
+    """Start `make serve`'s gunicorn on 127.0.0.1:port; its access log goes to `log`."""
+    return subprocess.Popen(  # noqa: S603 - the project's own server
+        [str(GUNICORN), "--config", "gunicorn.conf.py", "wsgi:app"],
+        cwd=PROJECT_ROOT,
+        env={**env, "EVENTMAP_BIND": f"127.0.0.1:{port}"},
+        stdout=log,
+        stderr=subprocess.PIPE,
+    )
+
+
+def wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: float = 30) -> None:
+    """Wait until something listens on 127.0.0.1:port, failing if `process` ends first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+                raise AssertionError(f"{what} did not start:\n{error[-2000:]}") from None
+            time.sleep(0.1)
+
+
+def wait_for_app(port: int, host: str = "127.0.0.1", timeout: float = 90) -> None:
+    """Wait until gunicorn's worker has loaded the app: gunicorn listens before it has."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", "/healthz", headers={"Host": host})
+        assert connection.getresponse().status == 200
+    finally:
+        connection.close()
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a server started by a test (TERM: gunicorn and nginx finish what is in flight)."""
+    if process.poll() is None:
+        process.terminate()
+    process.wait(timeout=30)
+    if process.stderr:
+        process.stderr.close()

@@ -30,3 +30,23 @@ def test_status_constraint_takes_withdrawn_and_refuses_unknown_states(app, make_
             connection.execute(
                 text("UPDATE events SET status = 'bogus' WHERE id = :id"), {"id": event.id}
             )
+
+
+def test_every_migration_downgrades_and_upgrades_again(tmp_path):
+    # The rollback that docs/deploy.md describes: down to nothing, up to the same schema.
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import inspect
+
+    from eventmap import create_app
+
+    database = f"sqlite:///{tmp_path / 'round-trip.sqlite3'}"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database})
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        assert inspect(db.engine).get_table_names() == ["alembic_version"]
+        upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, db.metadata) == []
+        db.engine.dispose()

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,49 +13,26 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import free_port
-
-ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = Path(sys.executable).with_name("gunicorn")
+from tests.helpers import served_env, start_gunicorn, stop, wait_for_app, wait_for_port
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[int]:
     """Run gunicorn with the project's config on a fresh SQLite database; give its port."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite3'}",
-        "EVENTMAP_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "1",
-        "EVENTMAP_THREADS": "8",
-        "EVENTMAP_REQUEST_TIMEOUT": "5",
-        "SECRET_KEY": "serving-test",
-    }
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    for args in (["db", "upgrade"], ["campaigns"]):
-        subprocess.run([*flask, *args], cwd=ROOT, env=env, check=True, capture_output=True)  # noqa: S603
-    server = subprocess.Popen(  # noqa: S603 - the project's own server
-        [str(GUNICORN), "--config", "gunicorn.conf.py", "wsgi:app"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    env = served_env(
+        tmp_path / "served.sqlite3",
+        WEB_CONCURRENCY="1",
+        EVENTMAP_THREADS="8",
+        EVENTMAP_REQUEST_TIMEOUT="5",
     )
+    server = start_gunicorn(env, port, subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise AssertionError("gunicorn did not start") from None
-                time.sleep(0.1)
+        wait_for_port(port, server, "gunicorn")
+        wait_for_app(port)
         yield port
     finally:
-        server.terminate()
-        server.wait(timeout=30)
-        server.stderr.close()
+        stop(server)
 
 
 def get(port: int, path: str) -> tuple[int, dict]:
