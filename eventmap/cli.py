@@ -33,12 +33,17 @@ PROGRESS_MIN_ROWS = 100
 
 
 @contextmanager
-def _progress_bar(label: str = "Checking rows") -> Iterator[Callable[[int], Callable[[int], None]]]:
-    """Yield a factory for a click progress bar on stderr, shown for large files only."""
+def _progress_bar(
+    label: str = "Checking rows", terminal_only: bool = False
+) -> Iterator[Callable[[int], Callable[[int], None]]]:
+    """Yield a factory for a click progress bar on stderr, shown for large files only.
+
+    With `terminal_only`, nothing is written when stderr is no terminal (cron mails stderr).
+    """
     bars = []
 
     def start(total: int) -> Callable[[int], None]:
-        if total < PROGRESS_MIN_ROWS:
+        if total < PROGRESS_MIN_ROWS or (terminal_only and not sys.stderr.isatty()):
             return lambda _n: None
         bar = click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
         bar.__enter__()
@@ -276,7 +281,7 @@ def backup_command(path: Path) -> None:
     if to_stdout and sys.stdout.isatty():
         raise click.UsageError("a backup is binary (gzip): redirect standard output to a file")
     try:
-        with _progress_bar("Backing up") as bar:
+        with _progress_bar("Backing up", terminal_only=True) as bar:
             if to_stdout:
                 manifest = backup.write_backup(sys.stdout.buffer, progress=bar)
                 sys.stdout.buffer.flush()
@@ -284,6 +289,10 @@ def backup_command(path: Path) -> None:
                 manifest = backup.write_backup_file(path, progress=bar)
     except backup.BackupError as exc:
         raise click.ClickException(f"{exc}; no backup was written") from exc
+    except OSError as exc:  # a missing folder, a full disk, a closed pipe
+        raise click.ClickException(
+            f"cannot write {path}: {exc.strerror or exc}; no backup was written"
+        ) from exc
     click.echo(
         f"Backed up {manifest.total_rows} row(s) of {len(manifest.tables)} table(s)"
         f" (schema revision {manifest.schema_revision})" + ("" if to_stdout else f" to {path}"),
@@ -307,7 +316,7 @@ def restore_command(path: Path, replace: bool) -> None:
     try:
         with (
             nullcontext(sys.stdin.buffer) if from_stdin else path.open("rb") as stream,
-            _progress_bar("Restoring") as bar,
+            _progress_bar("Restoring", terminal_only=True) as bar,
         ):
             report = operations.restore_database(
                 stream, replace=replace, source=str(path), progress=bar

@@ -560,6 +560,26 @@ def test_restore_into_a_database_that_is_not_migrated_far_enough_says_to_upgrade
         db.engine.dispose()
 
 
+def test_a_backup_into_a_missing_folder_says_so(app, ctx, runner, tmp_path):
+    result = runner.invoke(args=["backup", str(tmp_path / "no-such-folder" / "b.gz")])
+
+    assert result.exit_code == 1
+    assert "cannot write" in result.output
+    assert "No such file or directory" in result.output
+
+
+def test_restore_into_a_database_without_a_schema_says_to_upgrade(good_backup, tmp_path):
+    path, _ = good_backup
+    bare = make_app(f"sqlite:///{tmp_path / 'bare.sqlite3'}")
+    with bare.app_context():
+        result = bare.test_cli_runner().invoke(args=["restore", str(path)])
+        db.engine.dispose()
+
+    assert result.exit_code == 1
+    assert "the database has no schema yet" in result.output
+    assert "run `flask db upgrade` first" in result.output
+
+
 def test_a_backup_of_a_database_without_the_newest_schema_is_refused(app, tmp_path):
     behind = make_app(f"sqlite:///{tmp_path / 'behind.sqlite3'}")
     target = tmp_path / "b.gz"
@@ -592,8 +612,9 @@ def test_a_failed_backup_leaves_the_older_file_as_it_was_and_no_half_file(
 
     result = runner.invoke(args=["backup", str(target)])
 
-    assert result.exit_code != 0
-    assert isinstance(result.exception, OSError)
+    assert result.exit_code == 1
+    assert "cannot write" in result.output
+    assert "No space left on device; no backup was written" in result.output
     assert target.read_bytes() == b"yesterday's backup"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nightly.gz"]
 
