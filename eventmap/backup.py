@@ -450,6 +450,21 @@ def check_revision(connection: Connection, manifest: Manifest) -> None:
     )
 
 
+def lock_for_restore(connection: Connection) -> None:
+    """Keep other writers out from the first check to the commit; readers see the old rows.
+
+    SQLite: the write lock, taken now rather than at the first DELETE. PostgreSQL: EXCLUSIVE
+    on every table, which lets plain SELECTs through until the commit.
+    """
+    if connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        if driver is not None and not driver.in_transaction:
+            driver.execute("BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql":
+        names = ", ".join(connection.dialect.identifier_preparer.format_table(t) for t in tables())
+        connection.exec_driver_sql(f"LOCK TABLE {names} IN EXCLUSIVE MODE")
+
+
 def data_rows(connection: Connection) -> dict[str, int]:
     """Count the rows of every table that holds data (all but the data version)."""
     counts = {}

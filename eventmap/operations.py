@@ -590,6 +590,7 @@ def restore_database(
     try:
         connection = db.session.connection()
         backup.check_revision(connection, manifest)
+        backup.lock_for_restore(connection)
         existing = backup.data_rows(connection)
         if existing and not replace:
             held = ", ".join(f"{name}: {count}" for name, count in existing.items())
