@@ -65,6 +65,7 @@ bench: install-dev  ## Measure speed, memory and accuracy targets; writes docs/b
 	$(BIN)/python -m bench.geocoder
 	$(BIN)/python -m bench.map
 	$(BIN)/python -m bench.nearby
+	$(BIN)/python -m bench.backup
 
 format: install-dev  ## Rewrite files in the house style
 	$(BIN)/ruff check --fix eventmap tests bench wsgi.py gunicorn.conf.py

@@ -7,7 +7,7 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TextIO
 
@@ -16,7 +16,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import operations
+from . import backup, operations
 from .campaigns import CatalogueError, load_catalogue
 from .eventdata import ImportFileError
 from .exporting import export_csv, export_geojson
@@ -33,14 +33,19 @@ PROGRESS_MIN_ROWS = 100
 
 
 @contextmanager
-def _progress_bar() -> Iterator[Callable[[int], Callable[[int], None]]]:
-    """Yield a factory for a click progress bar on stderr, shown for large files only."""
+def _progress_bar(
+    label: str = "Checking rows", terminal_only: bool = False
+) -> Iterator[Callable[[int], Callable[[int], None]]]:
+    """Yield a factory for a click progress bar on stderr, shown for large files only.
+
+    With `terminal_only`, nothing is written when stderr is no terminal (cron mails stderr).
+    """
     bars = []
 
     def start(total: int) -> Callable[[int], None]:
-        if total < PROGRESS_MIN_ROWS:
+        if total < PROGRESS_MIN_ROWS or (terminal_only and not sys.stderr.isatty()):
             return lambda _n: None
-        bar = click.progressbar(length=total, label="Checking rows", file=sys.stderr, show_pos=True)
+        bar = click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
         bar.__enter__()
         bars.append(bar)
         return bar.update
@@ -267,6 +272,67 @@ def create_admin_command(username: str, password_stdin: bool) -> None:
         click.echo(f"Created moderator {username}; they can sign in at /admin/login.")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Write the whole database to one file ("-": standard output) that `restore` reads back."""
+    to_stdout = str(path) == "-"
+    if to_stdout and sys.stdout.isatty():
+        raise click.UsageError("a backup is binary (gzip): redirect standard output to a file")
+    try:
+        with _progress_bar("Backing up", terminal_only=True) as bar:
+            if to_stdout:
+                manifest = backup.write_backup(sys.stdout.buffer, progress=bar)
+                sys.stdout.buffer.flush()
+            else:
+                manifest = backup.write_backup_file(path, progress=bar)
+    except backup.BackupError as exc:
+        raise click.ClickException(f"{exc}; no backup was written") from exc
+    except OSError as exc:  # a missing folder, a full disk, a closed pipe
+        raise click.ClickException(
+            f"cannot write {path}: {exc.strerror or exc}; no backup was written"
+        ) from exc
+    click.echo(
+        f"Backed up {manifest.total_rows} row(s) of {len(manifest.tables)} table(s)"
+        f" (schema revision {manifest.schema_revision})" + ("" if to_stdout else f" to {path}"),
+        err=to_stdout,
+    )
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Delete everything in the database first (in the same transaction as the restore).",
+)
+@with_appcontext
+def restore_command(path: Path, replace: bool) -> None:
+    """Fill an empty database from a `backup` file ("-": standard input), all or nothing."""
+    from_stdin = str(path) == "-"
+    if not from_stdin and not path.exists():
+        raise click.BadParameter(f"{path} does not exist", param_hint="PATH")
+    try:
+        with (
+            nullcontext(sys.stdin.buffer) if from_stdin else path.open("rb") as stream,
+            _progress_bar("Restoring", terminal_only=True) as bar,
+        ):
+            report = operations.restore_database(
+                stream, replace=replace, source=str(path), progress=bar
+            )
+    except backup.BackupError as exc:
+        raise click.ClickException(f"{path}: {exc}") from exc
+    manifest = report.manifest
+    click.echo(
+        f"Restored {sum(report.loaded.values())} row(s) of {len(report.loaded)} table(s) from"
+        f" {path} (made {manifest.created_at} by eventmap {manifest.app_version}"
+        f" on {manifest.dialect})"
+        + (f"; {report.deleted} row(s) replaced" if replace else "")
+        + "."
+    )
+
+
 def register_cli(app: Flask) -> None:
     """Add the commands to `flask --app wsgi`."""
     for command in (
@@ -275,5 +341,7 @@ def register_cli(app: Flask) -> None:
         campaigns_command,
         geocode_command,
         create_admin_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)

@@ -6,11 +6,12 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from . import backup
 from .campaigns import CampaignData
 from .eventdata import ImportFileError, RowError, point_from_place
 from .extensions import db
@@ -40,6 +41,16 @@ MAILED_OUTCOMES = (EventStatus.APPROVED, EventStatus.REJECTED)
 # How often a new event's slug is chosen again after concurrent writers took it, before a
 # random suffix ends the race.
 SLUG_ATTEMPTS = 5
+
+
+@dataclass
+class RestoreReport:
+    """What a restore did, for the CLI to print and tests to check."""
+
+    manifest: backup.Manifest
+    loaded: dict[str, int]
+    deleted: int
+    version_raised: bool
 
 
 @dataclass
@@ -558,3 +569,73 @@ def _point_values(point: PointData | None) -> dict[str, Any]:
         "timezone": point.timezone if point else None,
         "geocode_source": point.source if point else None,
     }
+
+
+def restore_database(
+    stream: IO[bytes],
+    *,
+    replace: bool = False,
+    source: str = "",
+    progress: backup.StartProgress | None = None,
+) -> RestoreReport:
+    """Replace the database's rows with a backup's, all or nothing, and note it in the audit log.
+
+    Refused (BackupError, nothing written) when the file is not a sound backup, when its schema
+    revision is not the database's, or when the database holds data and `replace` is false.
+    With `replace`, the old rows are deleted in the same transaction as the new ones arrive, so
+    a restore that fails halfway leaves the database as it was.
+    """
+    reader = backup.BackupReader(stream)
+    manifest = reader.manifest
+    try:
+        connection = db.session.connection()
+        backup.check_revision(connection, manifest)
+        backup.lock_for_restore(connection)
+        existing = backup.data_rows(connection)
+        if existing and not replace:
+            held = ", ".join(f"{name}: {count}" for name, count in existing.items())
+            raise backup.BackupError(
+                f"the database is not empty ({held}): restore into an empty database, or pass"
+                " --replace to delete everything in it first (in the same transaction)"
+            )
+        before = backup.version_value(connection)
+        deleted = backup.empty_tables(connection)
+        advance = progress(manifest.total_rows) if progress is not None else None
+        loaded = backup.load(connection, reader, advance)
+        raised = backup.keep_version_ahead(connection, before)
+        backup.reset_sequences(connection)
+        record(
+            "cli",
+            "database-restored",
+            None,
+            source=source or None,
+            backup_created_at=manifest.created_at,
+            backup_app_version=manifest.app_version,
+            backup_dialect=manifest.dialect,
+            schema_revision=manifest.schema_revision,
+            rows=sum(loaded.values()),
+            rows_replaced=deleted if replace else None,
+        )
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise backup.BackupError(
+            f"the database refused the backup's rows ({reason}); nothing was restored"
+        ) from exc
+    except BaseException:
+        db.session.rollback()
+        raise
+    logger.info(
+        "restored %d row(s) from %s (made %s by eventmap %s on %s, revision %s);"
+        " %d row(s) replaced%s",
+        sum(loaded.values()),
+        source or "a backup",
+        manifest.created_at,
+        manifest.app_version,
+        manifest.dialect,
+        manifest.schema_revision,
+        deleted if replace else 0,
+        "; data version raised past the old one" if raised else "",
+    )
+    return RestoreReport(manifest, loaded, deleted if replace else 0, raised)
