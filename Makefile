@@ -65,6 +65,8 @@ bench: install-dev  ## Measure speed, memory and accuracy targets; writes docs/b
 	$(BIN)/python -m bench.geocoder
 	$(BIN)/python -m bench.map
 	$(BIN)/python -m bench.nearby
+	BENCH_PAGES_WRITE=1 $(BIN)/python -m bench.pages
+	BENCH_PAGES_WRITE=1 BENCH_PAGES_EVENTS=100000 $(BIN)/python -m bench.pages
 
 format: install-dev  ## Rewrite files in the house style
 	$(BIN)/ruff check --fix eventmap tests bench wsgi.py gunicorn.conf.py
