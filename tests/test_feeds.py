@@ -110,7 +110,10 @@ def test_the_feed_query_walks_its_index_instead_of_sorting_every_event(app, make
     from eventmap.feeds import FEED_ENTRIES
     from eventmap.models import Event
 
+    from tests.helpers import add_events
+
     event = make_event()
+    add_events(300)  # enough rows that a planner weighs the index against a sort
     compiled = Event.newest_approved(event.campaign, FEED_ENTRIES).compile(db.engine)
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
@@ -120,6 +123,7 @@ def test_the_feed_query_walks_its_index_instead_of_sorting_every_event(app, make
             for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values)
         )
     else:  # PostgreSQL: on a table this small, a plain scan would win unless ruled out
+        connection.exec_driver_sql("ANALYZE events")
         connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
         connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
         plan = " ".join(

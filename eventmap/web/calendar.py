@@ -156,6 +156,7 @@ def agenda(campaign_slug: str) -> str:
         previous_page=page - 1 if page > 1 else None,
         next_page=page + 1 if page < min(pages, MAX_PAGE) else None,
         earlier=_within(index.earlier_day(first, AGENDA_PAGE_SIZE)),
+        link_from=_within(first),  # a stored party before 1900: the pages' links go without
     )
 
 
