@@ -24,10 +24,14 @@ occurrence = st.tuples(
 
 
 def rows_of(drawn):
+    """Make index rows: every third pair an event of two parts, the others one-part events."""
     rows = []
     for n, (start, length, title) in enumerate(drawn):
-        position = NO_PART if n % 3 else n % 2
-        rows.append((BASE + start, BASE + start + length, title, n // 2 + 1, position))
+        if n // 2 % 3 == 0:
+            event_id, position = n // 2 + 1, n % 2
+        else:
+            event_id, position = 1000 + n, NO_PART
+        rows.append((BASE + start, BASE + start + length, title, event_id, position))
     return rows
 
 
