@@ -109,7 +109,6 @@ def test_the_feed_query_walks_its_index_instead_of_sorting_every_event(app, make
     from eventmap.extensions import db
     from eventmap.feeds import FEED_ENTRIES
     from eventmap.models import Event
-
     from tests.helpers import add_events
 
     event = make_event()
