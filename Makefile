@@ -66,6 +66,8 @@ bench: install-dev  ## Measure speed, memory and accuracy targets; writes docs/b
 	$(BIN)/python -m bench.map
 	$(BIN)/python -m bench.nearby
 	$(BIN)/python -m bench.backup
+	BENCH_PAGES_WRITE=1 $(BIN)/python -m bench.pages
+	BENCH_PAGES_WRITE=1 BENCH_PAGES_EVENTS=100000 $(BIN)/python -m bench.pages
 
 format: install-dev  ## Rewrite files in the house style
 	$(BIN)/ruff check --fix eventmap tests bench wsgi.py gunicorn.conf.py

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar as stdlib_calendar
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode, urlsplit
@@ -126,25 +126,26 @@ def stage(occurrence: Occurrence, now: datetime | None = None) -> str:
     return "today"
 
 
+# A calendar cell shows at most this many parties, then "N more" linking to that day's agenda
+# (the lists of parties still to be dated too).
+DAY_LIMIT = 5
+# Parties on one page of the agenda (and of the parties still to be dated).
+AGENDA_PAGE_SIZE = 50
+
+
 @dataclass
 class Day:
-    """One cell of a calendar: a date and the occurrences on it."""
+    """One cell of a calendar: a date, the first occurrences on it and how many there are."""
 
     day: date
     in_month: bool = True
     items: list[Occurrence] = field(default_factory=list)
+    count: int = 0  # every occurrence on the day, the ones not shown included
 
-
-def by_day(found: Iterable[Occurrence], first: date, last: date) -> dict[date, list[Occurrence]]:
-    """Index occurrences under every day they cover from `first` to `last`.
-
-    Only the days shown are walked, so a stored party spanning years costs no more than one.
-    """
-    days: dict[date, list[Occurrence]] = defaultdict(list)
-    for occurrence in found:
-        for day in occurrence.days(first, last):
-            days[day].append(occurrence)
-    return days
+    @property
+    def more(self) -> int:
+        """Return how many occurrences of the day are not shown in the cell."""
+        return max(self.count - len(self.items), 0)
 
 
 def _days_from(first: date, count: int) -> list[date]:
@@ -153,35 +154,42 @@ def _days_from(first: date, count: int) -> list[date]:
     return [date.fromordinal(n) for n in range(first.toordinal(), last + 1)]
 
 
-def month_grid(year: int, month: int, found: Iterable[Occurrence]) -> list[list[Day]]:
-    """Return the weeks (Monday first) of a month, each day with its occurrences."""
+def month_grid(year: int, month: int) -> list[list[Day]]:
+    """Return the weeks (Monday first) of a month as empty cells, whole weeks."""
     first = date(year, month, 1)
     last = first.replace(day=stdlib_calendar.monthrange(year, month)[1])
     monday = first - timedelta(days=first.weekday())  # 0001-01-01 is a Monday: never too early
     cells = _days_from(monday, -(-((last - monday).days + 1) // 7) * 7)  # whole weeks
-    days = by_day(found, cells[0], cells[-1])
-    return [
-        [Day(d, d.month == month, days.get(d, [])) for d in cells[n : n + 7]]
-        for n in range(0, len(cells), 7)
-    ]
+    return [[Day(d, d.month == month) for d in cells[n : n + 7]] for n in range(0, len(cells), 7)]
 
 
-def week_days(monday: date, found: Iterable[Occurrence]) -> list[Day]:
-    """Return the seven days of the week starting on `monday`, with their occurrences."""
-    cells = _days_from(monday, 7)
-    days = by_day(found, cells[0], cells[-1])
-    return [Day(d, True, days.get(d, [])) for d in cells]
+def week_days(monday: date) -> list[Day]:
+    """Return the seven days of the week starting on `monday` as empty cells."""
+    return [Day(d) for d in _days_from(monday, 7)]
 
 
-def default_month(campaign: Campaign, found: Sequence[Occurrence], today: date) -> date:
+def default_month(campaign: Campaign, first_day: date | None, today: date) -> date:
     """Pick the month a campaign's calendar opens on: today's if the campaign is on, else its
-    anniversary's, else its first party's."""
+    anniversary's, else its first party's (`first_day`)."""
     if campaign.starts_on and campaign.ends_on and campaign.starts_on <= today <= campaign.ends_on:
         return today.replace(day=1)
-    for day in (campaign.anniversary, found[0].start if found else None, campaign.starts_on):
+    for day in (campaign.anniversary, first_day, campaign.starts_on):
         if day is not None:
             return day.replace(day=1)
     return today.replace(day=1)
+
+
+def default_agenda_day(campaign: Campaign, first_day: date | None, today: date) -> date:
+    """Pick the day a campaign's agenda starts on: today while the campaign is on, else its
+    first party's day (so that every party is on its pages)."""
+    if campaign.starts_on and campaign.ends_on and campaign.starts_on <= today <= campaign.ends_on:
+        return today
+    return first_day or today
+
+
+def default_day(campaign: Campaign, first_day: date | None, today: date) -> date:
+    """Pick the day a campaign's week view opens on: its anniversary, else its first party's."""
+    return campaign.anniversary or first_day or today
 
 
 # iCalendar ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from .dates import format_part, format_span, format_times
 from .extensions import db
 from .geocoding import Precision
+from .memo import memoized
 from .models import Campaign, Event, EventPart
 
 
@@ -98,6 +99,11 @@ def map_summary(campaign: Campaign) -> MapSummary:
     ).one()
     codes = db.session.scalars(select(approved.c.country_code).distinct())
     return MapSummary(count, country_names(codes), *campaign_window(campaign, first, last))
+
+
+def campaign_summary(campaign: Campaign) -> MapSummary:
+    """Return map_summary as of the current data version: aggregated once per version."""
+    return memoized(("summary", campaign.id), lambda: map_summary(campaign))
 
 
 def campaign_window(

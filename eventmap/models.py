@@ -123,6 +123,8 @@ class Event(db.Model):
         ),
         # The spatial index of nearby search: a latitude band, then longitudes within it.
         Index("ix_events_latitude_longitude", "latitude", "longitude"),
+        # The Atom feed's newest approvals of a campaign, read backwards: no sort of them all.
+        Index("ix_events_campaign_approved_at", "campaign_id", "approved_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -191,6 +193,21 @@ class Event(db.Model):
             query = query.where(cls.campaign_id == campaign.id)
         return query.order_by(
             cls.start_date.is_(None), cls.start_date, cls.end_date, cls.title, cls.id
+        )
+
+    @classmethod
+    def newest_approved(cls, campaign: Campaign, limit: int) -> Select[tuple[Event]]:
+        """Select a campaign's `limit` most recently approved public events, newest first."""
+        return (
+            select(cls)
+            .where(
+                cls.campaign_id == campaign.id,
+                cls.status == EventStatus.APPROVED,
+                cls.approved_at.is_not(None),
+            )
+            .options(selectinload(cls.parts))
+            .order_by(cls.approved_at.desc(), cls.id.desc())
+            .limit(limit)
         )
 
     @classmethod

@@ -12,6 +12,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from itertools import count
@@ -20,6 +22,7 @@ from typing import IO, Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event as sqlalchemy_event
 
 from eventmap.extensions import db
 from eventmap.geocoding import Precision
@@ -84,6 +87,34 @@ def add_event(campaign_slug: str = "openstack6bday", **overrides: Any) -> Event:
     db.session.add(event)
     db.session.commit()
     return event
+
+
+def add_events(count: int, campaign_slug: str = "openstack6bday", **overrides: Any) -> list[Event]:
+    """Store `count` events (see event_values) in one commit, for pages with many parties."""
+    campaign = db.session.scalar(Campaign.by_slug(campaign_slug))
+    if campaign is None:
+        campaign = Campaign(**campaign_values(slug=campaign_slug))
+    events = [Event(campaign=campaign, **event_values(**overrides)) for _ in range(count)]
+    db.session.add_all(events)
+    db.session.commit()
+    return events
+
+
+@contextmanager
+def statements(app: Flask) -> Iterator[list[str]]:
+    """Collect the SQL statements the app's engine runs inside the block."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sqlalchemy_event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        sqlalchemy_event.remove(engine, "before_cursor_execute", record)
 
 
 def store_event(app: Flask, campaign_slug: str = "openstack6bday", **overrides: Any) -> int:

@@ -23,6 +23,7 @@ from eventmap.calendars import (
 )
 from eventmap.extensions import db
 from eventmap.services import use_geocoder
+from tests.helpers import add_events
 
 PARTIES = Path(__file__).resolve().parent.parent / "data" / "parties.csv"
 TRICKY = "Fête, party; “birthday”\nSecond line — 六岁生日 🎂"
@@ -465,3 +466,171 @@ def test_months_and_days_outside_the_calendar_are_a_clear_400(client, make_event
     response = client.get(url)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
+
+
+# Bounded views: a crowded day shows a few parties and "N more"; the agenda goes by pages.
+
+AGENDA = "/openstack6bday/calendar/agenda"
+
+
+def cell_of(page: str, day: str) -> str:
+    found = re.search(
+        rf'data-day="{day}">(.*?)</(?:td|li)>\s*(?:<td|</tr>|<li class="week-day|</ol>)', page, re.S
+    )
+    assert found, f"no cell for {day}"
+    return found.group(1)
+
+
+def links(page: str, rel: str) -> list[dict[str, list[str]]]:
+    return [
+        parse_qs(urlsplit(href.replace("&amp;", "&")).query)
+        for href in re.findall(rf'rel="{rel}" href="([^"]+)"', page)
+    ]
+
+
+def agenda_titles(page: str) -> list[str]:
+    listed = page[page.index('<ol class="agenda"') : page.index("</ol>")]
+    return re.findall(r'<a href="/openstack6bday/(?!calendar)[^"]+">([^<]+)</a>', listed)
+
+
+def test_a_crowded_day_shows_the_first_few_and_how_many_more(client, make_event):
+    from eventmap.calendars import DAY_LIMIT
+
+    under_way = make_event(
+        title="AAA under way", start_date=date(2016, 7, 18), end_date=date(2016, 7, 19)
+    )
+    add_events(DAY_LIMIT + 2)  # July 19
+    add_events(DAY_LIMIT - 1, start_date=date(2016, 7, 20), end_date=date(2016, 7, 20))
+    add_events(3, start_date=None, end_date=None, date_text="TBD")
+
+    for url in (
+        "/openstack6bday/calendar?month=2016-07",
+        "/openstack6bday/calendar/week?day=2016-07-19",
+    ):
+        page = client.get(url).get_data(as_text=True)
+        crowded = cell_of(page, "2016-07-19")
+        assert crowded.count('class="occurrence') == DAY_LIMIT
+        assert "AAA under way" in crowded  # it began first: it comes first
+        more = re.findall(r'<a class="more" href="([^"]+)">(\d+) more', crowded)
+        assert more == [(f"{AGENDA}?from=2016-07-19", "3")]  # 1 + (DAY_LIMIT + 2) - DAY_LIMIT
+        quiet = cell_of(page, "2016-07-20")
+        assert quiet.count('class="occurrence') == DAY_LIMIT - 1
+        assert 'class="more"' not in quiet
+        assert page.count('class="more"') == 1
+        assert 'id="tbd-heading"' in page  # three TBD parties: listed, no link to more
+        assert "still to be dated" not in page
+
+    # "3 more" leads to every party of that day, the one under way first.
+    agenda = client.get(f"{AGENDA}?from=2016-07-19").get_data(as_text=True)
+    titles = agenda_titles(agenda)
+    assert titles[0] == under_way.title
+    assert len(titles) == 1 + DAY_LIMIT + 2 + DAY_LIMIT - 1
+
+
+def test_the_agenda_goes_through_the_days_a_page_at_a_time(client, make_event):
+    from eventmap.calendars import AGENDA_PAGE_SIZE as SIZE
+
+    make_event(title="Earlier", start_date=date(2016, 7, 10), end_date=date(2016, 7, 10))
+    make_event(title="Under way", start_date=date(2016, 7, 18), end_date=date(2016, 7, 19))
+    add_events(SIZE + 10)  # July 19
+    add_events(SIZE, start_date=date(2016, 7, 20), end_date=date(2016, 7, 20))
+    total = 1 + SIZE + 10 + SIZE  # from July 19 on
+
+    pages, seen = [], []
+    for number in (1, 2, 3):
+        page = client.get(f"{AGENDA}?from=2016-07-19&page={number}").get_data(as_text=True)
+        pages.append(page)
+        seen += agenda_titles(page)
+        assert f"Page {number} of 3" in page
+        assert f"{total} parties on Tue 19 July 2016 or later" in page
+    assert [len(agenda_titles(page)) for page in pages] == [SIZE, SIZE, total - 2 * SIZE]
+    assert seen[0] == "Under way"
+    assert "Earlier" not in seen
+    assert len(seen) == len(set(seen)) == total  # every party once, none twice
+
+    # Previous and next go one page, on the same first day; the first page links earlier days.
+    assert links(pages[0], "prev") == []
+    assert links(pages[0], "next") == [{"from": ["2016-07-19"], "page": ["2"]}]
+    assert links(pages[1], "prev") == [{"from": ["2016-07-19"], "page": ["1"]}]
+    assert links(pages[1], "next") == [{"from": ["2016-07-19"], "page": ["3"]}]
+    assert links(pages[2], "next") == []
+    assert f'href="{AGENDA}?from=2016-07-10">← Earlier parties' in pages[0]
+    assert "Earlier parties" not in pages[1]
+
+    # Past the last page: an empty page that leads back, not an error.
+    beyond = client.get(f"{AGENDA}?from=2016-07-19&page=4")
+    assert beyond.status_code == 200
+    assert agenda_titles(beyond.get_data(as_text=True)) == []
+    back = re.search(r'No parties on this page: <a href="([^"]+)">', beyond.get_data(as_text=True))
+    assert parse_qs(urlsplit(back.group(1).replace("&amp;", "&")).query) == {
+        "from": ["2016-07-19"],
+        "page": ["1"],
+    }
+    after = client.get(f"{AGENDA}?from=2016-08-01").get_data(as_text=True)
+    assert "No dated parties on Mon 1 August 2016 or later." in after
+    # a page back from August: the 50 before it are all on July 20
+    assert f'href="{AGENDA}?from=2016-07-20">← Earlier parties' in after
+
+    # Without ?from= the agenda of a campaign that is over starts on its first party.
+    first = client.get(AGENDA).get_data(as_text=True)
+    assert agenda_titles(first)[:2] == ["Earlier", "Under way"]
+    assert f"{total + 1} parties on Sun 10 July 2016 or later" in first
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["from=2016-02-30", "from=19-07-2016", "from=1899-12-31", "page=0", "page=-1", "page=²"],
+)
+def test_bad_agenda_parameters_are_a_clear_400(client, make_event, query):
+    make_event()
+    response = client.get(f"{AGENDA}?{query}")
+    assert response.status_code == 400
+    assert "must be" in response.get_data(as_text=True) or "is not a date" in response.get_data(
+        as_text=True
+    )
+
+
+def test_parties_still_to_be_dated_are_listed_a_few_then_all_on_their_own_pages(client, make_event):
+    from eventmap.calendars import AGENDA_PAGE_SIZE as SIZE
+    from eventmap.calendars import DAY_LIMIT
+
+    make_event()
+    undated = add_events(SIZE + 3, start_date=None, end_date=None, date_text="TBD")
+    titles = sorted(event.title for event in undated)
+    for url in ("/openstack6bday/calendar", "/openstack6bday/calendar/week", AGENDA, "/"):
+        page = client.get(url).get_data(as_text=True)
+        section = page[page.index('id="tbd-heading"') :]
+        section = section[: section.index("</section>")]
+        assert section.count("<li>") == DAY_LIMIT, url
+        assert (
+            f'href="/openstack6bday/calendar/undated">All {SIZE + 3} parties still to be dated'
+            in section
+        )
+
+    first = client.get("/openstack6bday/calendar/undated").get_data(as_text=True)
+    second = client.get("/openstack6bday/calendar/undated?page=2").get_data(as_text=True)
+    listed = [agenda_titles(page) for page in (first, second)]
+    assert listed[0] + listed[1] == titles
+    assert len(listed[0]) == SIZE
+    assert links(first, "next") == [{"page": ["2"]}]
+    assert links(second, "prev") == [{"page": ["1"]}]
+    assert "Page 2 of 2" in second
+
+
+def test_calendar_pages_do_not_grow_with_the_parties_of_a_month(client, make_event):
+    make_event()
+    small = {
+        url: len(client.get(url).data)
+        for url in (
+            "/openstack6bday/calendar?month=2016-07",
+            "/openstack6bday/calendar/week?day=2016-07-19",
+            AGENDA,
+        )
+    }
+    for day in range(1, 32):
+        add_events(12, start_date=date(2016, 7, day), end_date=date(2016, 7, day))
+    for url, size in small.items():
+        response = client.get(url)
+        assert response.status_code == 200
+        # 5 parties a day at most (and 50 a page on the agenda) of 373, whatever the month holds
+        assert len(response.data) < size + 45 * 700, url

@@ -77,3 +77,58 @@ def test_feed_links_are_on_the_public_url_whatever_the_request_host(app, client,
     (entry,) = feed.findall(f"{ATOM}entry")
     assert entry.findtext(f"{ATOM}id") == f"{public}/{event.slug}"
     assert b"mirror.example" not in response.data
+
+
+def test_the_feed_reads_only_its_50_entries(app, client, make_event):
+    from datetime import UTC, datetime, timedelta
+
+    from eventmap.extensions import db
+    from eventmap.feeds import FEED_ENTRIES
+    from tests.helpers import add_events, statements
+
+    events = add_events(FEED_ENTRIES + 30)
+    start = datetime(2016, 6, 1, tzinfo=UTC)
+    for n, event in enumerate(events):
+        event.approved_at = start + timedelta(minutes=n)
+    db.session.commit()
+
+    with statements(app) as seen:
+        found = entries(client)
+
+    assert len(found) == FEED_ENTRIES
+    newest = [e.title for e in reversed(events)][:FEED_ENTRIES]
+    assert [e.findtext(f"{ATOM}title") for e in found] == newest
+    on_events = [s for s in seen if "FROM events" in s]
+    assert len(on_events) == 1, seen  # one query for the events, then their parts by id
+    assert "LIMIT" in on_events[0]
+    assert "ORDER BY events.approved_at DESC, events.id DESC" in on_events[0]
+    assert len(seen) <= 4, seen  # the campaign, the events, their parts (and the version)
+
+
+def test_the_feed_query_walks_its_index_instead_of_sorting_every_event(app, make_event):
+    from eventmap.extensions import db
+    from eventmap.feeds import FEED_ENTRIES
+    from eventmap.models import Event
+    from tests.helpers import add_events
+
+    event = make_event()
+    add_events(300)  # enough rows that a planner weighs the index against a sort
+    compiled = Event.newest_approved(event.campaign, FEED_ENTRIES).compile(db.engine)
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite":
+        values = tuple(compiled.params[name] for name in compiled.positiontup)
+        plan = " ".join(
+            str(row[-1])
+            for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values)
+        )
+    else:  # PostgreSQL: on a table this small, a plain scan would win unless ruled out
+        connection.exec_driver_sql("ANALYZE events")
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        connection.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+        plan = " ".join(
+            str(row[0])
+            for row in connection.exec_driver_sql(f"EXPLAIN {compiled}", dict(compiled.params))
+        )
+    assert "ix_events_campaign_approved_at" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan  # SQLite: no sort of the rows
+    assert "Sort" not in plan, plan  # PostgreSQL: ditto

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import re
-from datetime import date, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from eventmap.geocoding import Precision
 from eventmap.models import EventStatus
 
 
-def test_home_lists_parties_grouped_by_date_with_tbd_last(client, make_event):
+def section(page: str, heading_id: str) -> str:
+    """Return the HTML of the page's section headed by `heading_id`."""
+    start = page.index(f'<h2 id="{heading_id}">')
+    return page[start : page.index("</section>", start)]
+
+
+def titles_in(html: str) -> list[str]:
+    return re.findall(r'class="event-title" href="[^"]+">([^<]+)</a>', html)
+
+
+def test_home_lists_parties_coming_and_past_nearest_first_with_tbd_apart(client, make_event):
+    today = datetime.now(UTC).date()
     make_event(
         slug="late", title="Late party", start_date=date(2016, 7, 28), end_date=date(2016, 7, 28)
     )
@@ -17,15 +28,69 @@ def test_home_lists_parties_grouped_by_date_with_tbd_last(client, make_event):
     make_event(
         slug="early", title="Early party", start_date=date(2016, 7, 5), end_date=date(2016, 7, 5)
     )
+    soon, later = today + timedelta(days=3), today + timedelta(days=30)
+    make_event(slug="later", title="Later party", start_date=later, end_date=later)
+    make_event(slug="soon", title="Soon party", start_date=soon, end_date=soon)
+    yesterday = today - timedelta(days=1)
+    make_event(slug="on", title="Ongoing party", start_date=yesterday, end_date=today)
 
     page = client.get("/").get_data(as_text=True)
 
-    headings = re.findall(r"<h2 id=\"day-\d+\">(.*?)</h2>", page)
-    assert headings == ["Tue 5 July 2016", "Thu 28 July 2016", "Date to be announced"]
-    assert page.index("Early party") < page.index("Late party") < page.index("Someday party")
+    assert titles_in(section(page, "coming-heading")) == [
+        "Ongoing party",
+        "Soon party",
+        "Later party",
+    ]
+    assert titles_in(section(page, "past-heading")) == ["Late party", "Early party"]
+    assert "Someday party" in section(page, "tbd-heading")
     assert 'href="/openstack6bday/early"' in page
-    assert "3 parties" in page
+    assert "6 parties" in page
     assert "#OpenStack6Bday" in page
+    assert f'href="/openstack6bday/calendar/agenda?from={today.isoformat()}"' in page
+    assert 'href="/openstack6bday/calendar/agenda?from=2016-07-05"' in page
+
+
+def test_the_campaign_page_lists_a_screenful_and_sums_up_the_rest(app, client, make_event):
+    from eventmap.web.pages import CAMPAIGN_PAGE_PARTIES as SCREENFUL
+    from tests.helpers import add_events, statements
+
+    today = datetime.now(UTC).date()
+    make_event(country_code="FR", title="Paris party")
+    add_events(99)  # July 19, 2016: past
+    add_events(94, start_date=today + timedelta(days=10), end_date=today + timedelta(days=11))
+    first_coming = make_event(
+        start_date=today + timedelta(days=1), end_date=today + timedelta(days=1)
+    )
+    add_events(5, start_date=None, end_date=None, date_text="TBD", country_code="BR")
+    small = len(client.get("/openstack6bday/").data)
+
+    page = client.get("/openstack6bday/").get_data(as_text=True)
+
+    assert "200 parties</span> in 3 countries" in page
+    coming, past = (
+        titles_in(section(page, "coming-heading")),
+        titles_in(section(page, "past-heading")),
+    )
+    assert len(coming) == len(past) == SCREENFUL
+    assert coming[0] == first_coming.title
+    assert page.count('class="event-item"') == 2 * SCREENFUL
+    assert 'href="/openstack6bday/calendar/agenda"' in page
+    assert 'href="/openstack6bday/map"' in page
+    assert len(page) < 60_000
+
+    # A second look reads no aggregate and no list of all events: only the few shown, by id.
+    with statements(app) as seen:
+        assert len(client.get("/openstack6bday/").data) == small
+    assert not [s for s in seen if "count(" in s.lower()], seen
+    on_events = [s for s in seen if "FROM events" in s]
+    assert on_events
+    assert all(" IN (" in s for s in on_events), on_events
+
+    # A change is seen at once: the figures are per data version.
+    make_event(country_code="JP", start_date=today, end_date=today, title="Tokyo party")
+    page = client.get("/openstack6bday/").get_data(as_text=True)
+    assert "201 parties</span> in 4 countries" in page
+    assert titles_in(section(page, "coming-heading"))[0] == "Tokyo party"
 
 
 def test_campaign_page_by_slug_and_unknown_campaign(client, make_event):

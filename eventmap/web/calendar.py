@@ -7,6 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Blueprint, Response, abort, current_app, render_template
 
 from ..calendars import (
+    AGENDA_PAGE_SIZE,
+    default_agenda_day,
+    default_day,
     default_month,
     ical_calendar,
     month_grid,
@@ -14,11 +17,19 @@ from ..calendars import (
     stage,
     week_days,
 )
+from ..dayindex import (
+    DayIndex,
+    day_index,
+    fill_days,
+    load_occurrences,
+    undated_events,
+    undated_summary,
+)
 from ..extensions import db
-from ..feeds import atom_feed
+from ..feeds import FEED_ENTRIES, atom_feed
 from ..models import Campaign, Event
 from ..urls import campaign_url, event_url_builder, public_url
-from .params import FIRST_DAY, LAST_DAY, day_arg, month_arg
+from .params import FIRST_DAY, LAST_DAY, MAX_PAGE, day_arg, month_arg, page_arg
 
 bp = Blueprint("calendar", __name__)
 
@@ -58,36 +69,38 @@ def _weeks_around(monday: date) -> tuple[date | None, date | None]:
     return _within(previous), _within(following)
 
 
-def _calendar_page(
-    template: str, campaign: Campaign, events: list[Event], **context: object
-) -> str:
-    """Render a calendar view with what every view shows: the TBD parties, today, the stage."""
+def _calendar_page(template: str, campaign: Campaign, index: DayIndex, **context: object) -> str:
+    """Render a calendar view with what each view shows: the first TBD parties, today, stage."""
     return render_template(
         template,
         campaign=campaign,
-        tbd=[e for e in events if e.start_date is None],
+        tbd=undated_summary(index),
         today=_today(),
         stage=stage,
         **context,
     )
 
 
+def _campaign(slug: str) -> Campaign:
+    """Return the campaign with this slug or answer 404."""
+    return db.first_or_404(Campaign.by_slug(slug), description=Campaign.not_found(slug))
+
+
 @bp.get("/<campaign_slug>/calendar")
 def month(campaign_slug: str) -> str:
-    """Show one month with every party on its days; TBD parties listed apart."""
-    campaign = db.first_or_404(
-        Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
-    )
-    events = _events(campaign)
-    found = occurrences(events)
-    first = month_arg("month", None) or default_month(campaign, found, _today())
+    """Show one month, each day with its first parties and how many more; TBD ones apart."""
+    campaign = _campaign(campaign_slug)
+    index = day_index(campaign)
+    first = month_arg("month", None) or default_month(campaign, index.first_day, _today())
+    weeks = month_grid(first.year, first.month)
+    fill_days(index, (cell for week in weeks for cell in week))
     previous, following = _months_around(first)
     return _calendar_page(
         "calendar_month.html",
         campaign,
-        events,
+        index,
         first=first,
-        weeks=month_grid(first.year, first.month, found),
+        weeks=weeks,
         previous=previous,
         following=following,
     )
@@ -95,24 +108,20 @@ def month(campaign_slug: str) -> str:
 
 @bp.get("/<campaign_slug>/calendar/week")
 def week(campaign_slug: str) -> str:
-    """Show the seven days of one week (Monday first) with their parties."""
-    campaign = db.first_or_404(
-        Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
-    )
-    events = _events(campaign)
-    found = occurrences(events)
-    fallback = found[0].start if found else _today()
-    if campaign.anniversary:
-        fallback = campaign.anniversary
-    day = day_arg("day", fallback)
+    """Show the seven days of one week (Monday first), each with its first parties."""
+    campaign = _campaign(campaign_slug)
+    index = day_index(campaign)
+    day = day_arg("day", None) or default_day(campaign, index.first_day, _today())
     monday = day - timedelta(days=day.weekday())  # 0001-01-01 is a Monday: never too early
+    days = week_days(monday)
+    fill_days(index, days)
     previous, following = _weeks_around(monday)
     return _calendar_page(
         "calendar_week.html",
         campaign,
-        events,
+        index,
         monday=monday,
-        days=week_days(monday, found),
+        days=days,
         previous=previous,
         following=following,
     )
@@ -120,16 +129,56 @@ def week(campaign_slug: str) -> str:
 
 @bp.get("/<campaign_slug>/calendar/agenda")
 def agenda(campaign_slug: str) -> str:
-    """List every dated party (each part apart) in date order, then the TBD ones."""
-    campaign = db.first_or_404(
-        Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
-    )
-    events = _events(campaign)
+    """List the parties on a day and after it, a page at a time (each part apart).
+
+    ?from=YYYY-MM-DD is the first day (those under way on it come first), ?page=N the page
+    from it; without them the agenda starts today while the campaign is on, else on its
+    first party's day.
+    """
+    campaign = _campaign(campaign_slug)
+    index = day_index(campaign)
+    first = day_arg("from", None) or default_agenda_day(campaign, index.first_day, _today())
+    page = page_arg()
+    chosen = index.from_day(first, (page - 1) * AGENDA_PAGE_SIZE, AGENDA_PAGE_SIZE)
+    found = load_occurrences(index, chosen)
+    total = index.count_from(first)
+    pages = max(-(-total // AGENDA_PAGE_SIZE), 1)
     return _calendar_page(
         "calendar_agenda.html",
         campaign,
-        events,
-        found=occurrences(events),
+        index,
+        first=first,
+        found=[found[i] for i in chosen if i in found],
+        page=page,
+        pages=pages,
+        page_size=AGENDA_PAGE_SIZE,
+        total=total,
+        previous_page=page - 1 if page > 1 else None,
+        next_page=page + 1 if page < min(pages, MAX_PAGE) else None,
+        earlier=_within(index.earlier_day(first, AGENDA_PAGE_SIZE)),
+        link_from=_within(first),  # a stored party before 1900: the pages' links go without
+    )
+
+
+@bp.get("/<campaign_slug>/calendar/undated")
+def undated(campaign_slug: str) -> str:
+    """List the parties whose date is still to be announced, by title, a page at a time."""
+    campaign = _campaign(campaign_slug)
+    index = day_index(campaign)
+    page = page_arg()
+    total = len(index.undated)
+    pages = max(-(-total // AGENDA_PAGE_SIZE), 1)
+    return _calendar_page(
+        "calendar_undated.html",
+        campaign,
+        index,
+        events=undated_events(index, (page - 1) * AGENDA_PAGE_SIZE, AGENDA_PAGE_SIZE),
+        page=page,
+        pages=pages,
+        page_size=AGENDA_PAGE_SIZE,
+        total=total,
+        previous_page=page - 1 if page > 1 else None,
+        next_page=page + 1 if page < min(pages, MAX_PAGE) else None,
     )
 
 
@@ -175,7 +224,7 @@ def campaign_atom(campaign_slug: str) -> Response:
     )
     body = atom_feed(
         campaign,
-        _events(campaign),
+        db.session.scalars(Event.newest_approved(campaign, FEED_ENTRIES)).all(),
         feed_url=public_url("calendar.campaign_atom", campaign_slug=campaign.slug),
         page_url=campaign_url(campaign, external=True),
         url_of=event_url_builder(),

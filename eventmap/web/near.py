@@ -7,7 +7,7 @@ import math
 from flask import Blueprint, abort, current_app, render_template, request
 
 from ..extensions import db
-from ..listing import map_summary
+from ..listing import campaign_summary
 from ..models import Campaign
 from ..nearby import HALF_CIRCUMFERENCE_KM, nearest, nearest_to_place, parse_point
 from ..services import geocoder
@@ -70,7 +70,7 @@ def near(campaign_slug: str) -> str:
             place, result = found
             point = (place.latitude, place.longitude)
             label = place.display_name
-    summary = map_summary(campaign)
+    summary = campaign_summary(campaign)
     miles = prefers_miles(request.headers.get("Accept-Language", ""))
     return render_template(
         "near.html",

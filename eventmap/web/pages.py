@@ -2,38 +2,52 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, abort, current_app, render_template
 from sqlalchemy import select
 
+from ..dayindex import coming_and_past, day_index, undated_summary
 from ..extensions import db
-from ..listing import campaign_window, countries_of, group_by_start, map_summary
+from ..listing import campaign_summary
 from ..models import Campaign, Event
 from .maps import render_map
+from .params import FIRST_DAY
 
 bp = Blueprint("views", __name__)
 
+# Parties the campaign page lists before and after today: a screenful each; the agenda and the
+# map have them all.
+CAMPAIGN_PAGE_PARTIES = 20
+
 
 def _render_campaign(campaign: Campaign) -> str:
-    """Render a campaign's page: the map and every public event listed by day."""
-    events = db.session.scalars(Event.approved(campaign)).all()
+    """Render a campaign's page: its figures, the map, and the parties nearest to today.
+
+    The figures are aggregated once per data version and the lists read from the campaign's
+    day index, so the page costs the same for 45 parties or 100,000.
+    """
     others = db.session.scalars(
         select(Campaign).where(Campaign.id != campaign.id).order_by(Campaign.anniversary.desc())
     ).all()
-    first_day, last_day = campaign_window(
-        campaign,
-        min((e.start_date for e in events if e.start_date), default=None),
-        max((e.end_date for e in events if e.end_date), default=None),
-    )
+    summary = campaign_summary(campaign)
+    index = day_index(campaign)
+    today = datetime.now(UTC).date()
+    coming, past = coming_and_past(index, today, CAMPAIGN_PAGE_PARTIES)
     return render_template(
         "campaign.html",
         campaign=campaign,
-        events=events,
-        groups=group_by_start(events),
+        summary=summary,
+        coming=coming,
+        past=past,
+        tbd=undated_summary(index),
+        today=today,
+        first_listed=index.first_day if index.first_day and index.first_day >= FIRST_DAY else None,
         other_campaigns=others,
         map_parts=render_map(current_app.config),
-        countries=countries_of(events),
-        first_day=first_day,
-        last_day=last_day,
+        countries=summary.countries,
+        first_day=summary.first_day,
+        last_day=summary.last_day,
     )
 
 
@@ -70,7 +84,7 @@ def campaign_map(campaign_slug: str) -> str:
     campaign = db.first_or_404(
         Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
     )
-    summary = map_summary(campaign)
+    summary = campaign_summary(campaign)
     return render_template(
         "map.html",
         campaign=campaign,

@@ -52,6 +52,11 @@ def options_data(options: list[Place]) -> list[dict[str, object]]:
     ]
 
 
+def thousands(number: int) -> str:
+    """Write a count with thousands separated, as people read big numbers: 12,345."""
+    return f"{number:,}"
+
+
 def register_templating(app: Flask) -> None:
     """Make the helpers available in every template."""
     app.add_template_filter(event_when, "when")
@@ -64,6 +69,7 @@ def register_templating(app: Flask) -> None:
     app.add_template_global(timedelta)
     app.add_template_global(add_to_calendar_links)
     app.add_template_filter(precision_note, "precision_note")
+    app.add_template_filter(thousands, "thousands")
     app.add_template_global(event_path)
     app.add_template_global(campaign_url)
     app.add_template_global(precision_words)

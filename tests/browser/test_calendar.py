@@ -1,10 +1,11 @@
-"""The month view in Chromium: every dated party on its day, and month to month navigation."""
+"""The month view in Chromium: every dated party on its days (or in "N more"), and navigation."""
 
 from __future__ import annotations
 
 import csv
-from datetime import date
+from datetime import date, timedelta
 
+from eventmap.calendars import DAY_LIMIT
 from tests.browser.conftest import PARTIES
 
 
@@ -15,12 +16,29 @@ def test_july_2016_shows_each_dated_party_on_its_days(seeded, wide_page, live_se
     assert page.get_by_role("heading", level=1).inner_text() == "OpenStack turns 6: July 2016"
     with PARTIES.open(encoding="utf-8", newline="") as handle:
         rows = [r for r in csv.DictReader(handle) if r["start"].startswith("2016-07")]
+    on_day: dict[date, list[str]] = {}
     for row in rows:
         start, end = date.fromisoformat(row["start"]), date.fromisoformat(row["end"])
-        for day in (start, end):
-            cell = page.locator(f'td[data-day="{day.isoformat()}"]')
-            assert row["title"] in cell.inner_text(), (row["title"], day)
+        for n in range((end - start).days + 1):
+            on_day.setdefault(start + timedelta(days=n), []).append(row["title"])
+    for day, titles in on_day.items():
+        # Each party is on each of its days: in the cell, or counted in its "N more".
+        cell = page.locator(f'td[data-day="{day.isoformat()}"]')
+        shown = cell.locator(".occurrence").count()
+        assert shown == min(len(titles), DAY_LIMIT), day
+        more = cell.locator(".more")
+        if len(titles) > DAY_LIMIT:
+            assert more.inner_text().startswith(f"{len(titles) - DAY_LIMIT} more"), day
+        else:
+            assert more.count() == 0, day
     page.screenshot(path=str(artifacts / "calendar-july-2016.png"), full_page=True)
+
+    # "4 more" on the 28th leads to that day in the agenda, where every party of it is.
+    page.locator('td[data-day="2016-07-28"] .more').click()
+    agenda = page.locator(".agenda").inner_text()
+    for title in on_day[date(2016, 7, 28)]:
+        assert title.removeprefix("OpenStack 6th Birthday: ") in agenda, title
+    page.go_back()
 
     page.get_by_role("link", name="August 2016 →").click()
     assert page.get_by_role("heading", level=1).inner_text() == "OpenStack turns 6: August 2016"

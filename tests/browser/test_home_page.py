@@ -1,4 +1,4 @@
-"""What a person sees: the home page lists every party of the seed."""
+"""What a person sees: the home page lists the latest parties of the seed, the agenda all."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from eventmap.services import use_geocoder
 PARTIES = Path(__file__).resolve().parent.parent.parent / "data" / "parties.csv"
 
 
-def test_home_page_shows_all_45_parties_on_a_phone(app, runner, page, live_server, artifacts):
+def test_home_page_shows_the_latest_parties_on_a_phone(app, runner, page, live_server, artifacts):
     from eventmap.geocoding import OfflineGeocoder
+    from eventmap.web.pages import CAMPAIGN_PAGE_PARTIES
 
     use_geocoder(app, OfflineGeocoder())
     result = runner.invoke(args=["import", str(PARTIES)])
@@ -18,13 +19,20 @@ def test_home_page_shows_all_45_parties_on_a_phone(app, runner, page, live_serve
 
     page.goto(live_server + "/")
 
+    # The campaign is over: a screenful of its parties, the latest first; the agenda has all.
     items = page.locator(".event-item")
-    assert items.count() == 45
+    assert items.count() == CAMPAIGN_PAGE_PARTIES
+    assert items.first.locator(".event-title").inner_text() == "OpenStack 6th Birthday: Malaysia"
     assert page.get_by_role("heading", level=1).inner_text() == "OpenStack turns 6"
-    headings = page.locator(".day-group h2").all_inner_texts()
-    assert headings[0] == "Mon 4 July 2016"  # Toulouse opens the month
-    assert headings[-1] == "Date to be announced"
+    assert page.locator(".day-group h2").all_inner_texts() == [
+        "Coming up",
+        "Past parties, latest first",
+    ]
+    assert page.locator(".tbd li").count() == 2
     assert page.locator(".count").inner_text() == "45 parties"
+    page.get_by_role("link", name="day by day in the agenda").click()
+    assert page.locator(".agenda .occurrence").count() == 44  # Thailand's two parts apart
+    page.go_back()
     # Nothing overflows sideways on a 390 px wide phone.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(artifacts / "home-phone.png"), full_page=True)
