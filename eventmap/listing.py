@@ -298,3 +298,16 @@ def events_version(campaign: Campaign | None = None) -> tuple[int, str, int]:
         select(func.count(), func.max(approved.c.updated_at), func.max(approved.c.id))
     ).one()
     return count, str(updated), highest or 0
+
+
+def going_counts(event_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """Return how many people are going, by event: the busiest of its parts (one query).
+
+    Only confirmed answers are in the tallies; events nobody answered for are left out.
+    """
+    from .models import RsvpTally
+
+    query = select(RsvpTally.event_id, func.max(RsvpTally.going)).group_by(RsvpTally.event_id)
+    if event_ids is not None:
+        query = query.where(RsvpTally.event_id.in_(list(event_ids)))
+    return {event_id: going for event_id, going in db.session.execute(query) if going}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template
 from sqlalchemy import select
 
 from ..extensions import db
 from ..listing import campaign_window, countries_of, group_by_start, map_summary
 from ..models import Campaign, Event
+from .event_page import render_event_page
 from .maps import render_map
 
 bp = Blueprint("views", __name__)
@@ -83,7 +84,7 @@ def campaign_map(campaign_slug: str) -> str:
 
 
 @bp.get("/<campaign_slug>/<event_slug>")
-def event(campaign_slug: str, event_slug: str) -> str:
+def event(campaign_slug: str, event_slug: str) -> Response:
     """Show one public event."""
     campaign = db.first_or_404(
         Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
@@ -91,4 +92,4 @@ def event(campaign_slug: str, event_slug: str) -> str:
     found = db.session.scalar(Event.public_by_slug(campaign, event_slug))
     if found is None:
         abort(404, description="This party is not (or no longer) on the map.")
-    return render_template("event.html", campaign=campaign, event=found)
+    return render_event_page(campaign, found)
