@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    func,
     or_,
     select,
 )
@@ -185,6 +186,16 @@ class Event(db.Model):
     def is_placed(self) -> bool:
         """Tell whether the event has a point on the map."""
         return self.latitude is not None and self.longitude is not None
+
+    @property
+    def going(self) -> int:
+        """Return how many people are confirmed going (the busiest part): a count, no names."""
+        if self.id is None:
+            return 0
+        count = db.session.scalar(
+            select(func.max(RsvpTally.going)).where(RsvpTally.event_id == self.id)
+        )
+        return count or 0
 
     @classmethod
     def approved(cls, campaign: Campaign | None = None) -> Select[tuple[Event]]:

@@ -187,3 +187,69 @@ def attendee_rows(event: Event) -> list[list[str]]:
         ]
         rows.append([neutralise_formula(cell) for cell in cells])
     return rows
+
+
+def _soon(now: datetime) -> list[Event]:
+    """Return public events with a day near `now` (a day either side covers every zone)."""
+    from .models import EventStatus
+
+    today = now.astimezone(UTC).date()
+    return list(
+        db.session.scalars(
+            select(Event).where(
+                Event.status == EventStatus.APPROVED,
+                Event.start_date <= today + timedelta(days=2),
+                Event.end_date >= today - timedelta(days=1),
+            )
+        )
+    )
+
+
+def due(occurrence: Occurrence, now: datetime) -> bool:
+    """Tell whether an occurrence's reminder is due: from a day before until it starts."""
+    return reminder_due_at(occurrence) <= now < starts_at(occurrence)
+
+
+def due_reminders(now: datetime) -> list[Rsvp]:
+    """Return the confirmed attendees whose reminder is due now and not sent yet."""
+    found = []
+    for event in _soon(now):
+        due_positions = {
+            occurrence.position or 0 for occurrence in occurrences([event]) if due(occurrence, now)
+        }
+        if not due_positions:
+            continue
+        found += db.session.scalars(
+            select(Rsvp)
+            .where(
+                Rsvp.event_id == event.id,
+                Rsvp.position.in_(due_positions),
+                Rsvp.status == RsvpStatus.GOING,
+                Rsvp.reminded_at.is_(None),
+                Rsvp.email.is_not(None),
+            )
+            .order_by(Rsvp.id)
+        ).all()
+    return found
+
+
+def due_summaries(now: datetime) -> list[Event]:
+    """Return the events whose organizer's summary is due: before the first part, once."""
+    found = []
+    for event in _soon(now):
+        if event.rsvp_summary_sent_at is not None or not event.organizer_email:
+            continue
+        first = next(iter(occurrences([event])), None)
+        if first is None or not due(first, now):
+            continue
+        answered = db.session.scalar(
+            select(func.count())
+            .select_from(Rsvp)
+            .where(
+                Rsvp.event_id == event.id,
+                Rsvp.status.in_((RsvpStatus.GOING, RsvpStatus.WAITLIST)),
+            )
+        )
+        if answered:
+            found.append(event)
+    return found

@@ -233,7 +233,7 @@ def test_hostile_titles_come_back_as_json_strings(client, make_event):
 
 
 MAP_COLUMNS = ["id", "lat", "lon", "precision", "country", "start", "end"]
-MAP_COLUMNS += ["title", "location", "when", "url"]
+MAP_COLUMNS += ["title", "location", "when", "url", "going"]
 
 
 def map_rows(client, query: str = "") -> list[dict]:

@@ -6,7 +6,13 @@ from flask import Blueprint, Response, abort, current_app, render_template
 from sqlalchemy import select
 
 from ..extensions import db
-from ..listing import campaign_window, countries_of, group_by_start, map_summary
+from ..listing import (
+    campaign_going,
+    campaign_window,
+    countries_of,
+    group_by_start,
+    map_summary,
+)
 from ..models import Campaign, Event
 from .event_page import render_event_page
 from .maps import render_map
@@ -33,6 +39,7 @@ def _render_campaign(campaign: Campaign) -> str:
         other_campaigns=others,
         map_parts=render_map(current_app.config),
         countries=countries_of(events),
+        going=campaign_going(campaign),
         first_day=first_day,
         last_day=last_day,
     )
@@ -77,6 +84,7 @@ def campaign_map(campaign_slug: str) -> str:
         campaign=campaign,
         map_parts=render_map(current_app.config),
         events_count=summary.count,
+        going=campaign_going(campaign),
         countries=summary.countries,
         first_day=summary.first_day,
         last_day=summary.last_day,
