@@ -78,10 +78,8 @@ def test_an_answer_is_confirmed_by_mail_with_the_party_attached(app, client, par
     assert "Please confirm" in message["Subject"]
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     body = message.get_body(("plain",)).get_content()
-    assert "http://127.0.0.1:5000/openstack6bday/werk1" in body.splitlines()[-20:] or (
-        "The party's page: http://127.0.0.1:5000/openstack6bday/werk1" in body
-    )
-    (ics,) = [part for part in message.iter_attachments()]
+    assert "The party's page: http://127.0.0.1:5000/openstack6bday/werk1" in body
+    (ics,) = list(message.iter_attachments())
     assert ics.get_content_type() == "text/calendar"
     raw = ics.get_content()
     raw = raw.encode() if isinstance(raw, str) else raw
@@ -104,14 +102,16 @@ def test_an_answer_is_confirmed_by_mail_with_the_party_attached(app, client, par
     assert "0 going" in client.get(PAGE).get_data(as_text=True)
 
     page = client.get(confirm_path + "/confirm")
-    assert page.status_code == 200 and "Yes, I’m going" in page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Yes, I’m going" in page.get_data(as_text=True)
     done = confirm(client, confirm_path)
     assert done.status_code == 303
     assert "you are going" in client.get(done.location).get_data(as_text=True)
     assert "1 going" in client.get(PAGE).get_data(as_text=True)
     with app.app_context():
         rsvp = db.session.scalar(select(Rsvp))
-        assert rsvp.status == RsvpStatus.GOING and rsvp.note == "Bringing cake"
+        assert rsvp.status == RsvpStatus.GOING
+        assert rsvp.note == "Bringing cake"
     assert manage_path == confirm_path
 
 
@@ -182,11 +182,11 @@ def test_a_full_party_has_a_waitlist_and_a_cancellation_promotes(app, client, pa
         assert operations.confirm_rsvp(second.rsvp) == RsvpStatus.WAITLIST
         assert operations.confirm_rsvp(third.rsvp) == RsvpStatus.WAITLIST
         page = client.get(PAGE).get_data(as_text=True)
-        assert "2 going" in page and "2 on the waitlist" in page and "full" in page
-        with pytest.raises(operations.RsvpRefusedError):
-            operations.change_rsvp(second.rsvp, "B", 1, None) or operations.change_rsvp(
-                db.session.get(Rsvp, first.rsvp.id), "A", 3, None
-            )
+        assert "2 going" in page
+        assert "2 on the waitlist" in page
+        assert "full" in page
+        with pytest.raises(operations.RsvpRefusedError, match="no room for 1 more"):
+            operations.change_rsvp(db.session.get(Rsvp, first.rsvp.id), "A", 3, None)
         assert operations.change_rsvp(db.session.get(Rsvp, first.rsvp.id), "A", 1, None)
         # one seat freed: B (first in line) goes
         assert db.session.get(Rsvp, second.rsvp.id).status == RsvpStatus.GOING
@@ -225,12 +225,14 @@ def test_a_person_deletes_their_answer_and_its_data(app, client, party):
         operations.confirm_rsvp(asked.rsvp)
     path = f"/rsvp/{asked.token}"
     response = client.post(path + "/delete", data={"csrf_token": form_token(client, path)})
-    assert response.status_code == 200 and "Deleted" in response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Deleted" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Rsvp)) == 0
         assert db.session.get(Event, party.id).going == 0
         details = [e.details for e in db.session.scalars(select(AuditEntry))]
-    assert "a@x.org" not in repr(details) and "Ann" not in repr(details)
+    assert "a@x.org" not in repr(details)
+    assert "Ann" not in repr(details)
     assert client.get(path).status_code == 404
 
 
@@ -261,7 +263,8 @@ def test_attendees_data_is_deleted_30_days_after_the_party_and_the_count_stays(a
     assert "0 answer(s) emptied" in early.output
     result = runner.invoke(args=["purge-attendees", "--now", "2016-08-19T12:00:00"])
     assert result.exit_code == 0, result.output
-    assert "1 answer(s) emptied" in result.output and "1 cancelled or unconfirmed" in result.output
+    assert "1 answer(s) emptied" in result.output
+    assert "1 cancelled or unconfirmed" in result.output
     with app.app_context():
         (row,) = db.session.scalars(select(Rsvp)).all()
         assert (row.name, row.email, row.note, row.people) == (None, None, None, 2)
@@ -276,7 +279,9 @@ def test_the_organizer_sees_the_list_downloads_it_and_closes_answers(app, client
         operations.request_rsvp(event, 0, "Never Confirmed", "nc@x.org", 1, None)
     edit = f"/edit/{party.edit_token}"
     page = client.get(edit).get_data(as_text=True)
-    assert "Ann" in page and "2 going" in page and "Never Confirmed" not in page
+    assert "Ann" in page
+    assert "2 going" in page
+    assert "Never Confirmed" not in page
     csv_answer = client.get(edit + "/attendees.csv")
     assert csv_answer.headers["Cache-Control"] == "no-store"
     lines = csv_answer.get_data(as_text=True).splitlines()
