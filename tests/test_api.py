@@ -42,6 +42,7 @@ def test_events_is_a_geojson_feature_collection(client, make_event):
         "time": None,
         "campaign": "openstack6bday",
         "url": "http://127.0.0.1:5000/openstack6bday/munich",
+        "going": 0,
     }
 
 
