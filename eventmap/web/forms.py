@@ -315,7 +315,13 @@ class RsvpForm(FlaskForm):
                 unbound_field.kwargs["filters"] = [_strip, *unbound_field.kwargs.get("filters", ())]
             return unbound_field.bind(form=form, **options)
 
-    position = SelectField("Which part", coerce=int, choices=[SelectChoice(0, "the party")])  # type: ignore[arg-type]
+    # Offered only for a multi-part party; otherwise absent from the form, and 0.
+    position = SelectField(
+        "Which part",
+        coerce=int,
+        choices=[SelectChoice(0, "the party")],  # type: ignore[arg-type]
+        default=0,
+    )
     name = StringField(
         "Your name",
         description="Optional; only the organizer sees it.",
