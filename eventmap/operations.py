@@ -737,6 +737,8 @@ def confirm_rsvp(rsvp: Rsvp, now: datetime | None = None) -> RsvpStatus:
             "This confirmation link has expired (it is valid for 48 hours). Answer again on"
             " the party's page."
         )
+    if rsvp.event.status != EventStatus.APPROVED:
+        raise RsvpRefusedError("This party is not (or no longer) on the map.")
     if rsvp.event.rsvp_closed:
         raise RsvpRefusedError("The organizer has closed the answers for this party.")
     seated = _take_seats(rsvp, rsvp.people)

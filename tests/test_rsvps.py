@@ -489,3 +489,12 @@ def test_moderators_see_counts_and_no_names(app, client, party):
     for secret in ("Ann Attendee", "ann@x.org", "secret note"):
         assert secret not in page
         assert secret not in listing
+
+
+def test_a_withdrawn_party_takes_no_more_confirmations(app, ctx, party):
+    event = db.session.get(Event, party.id)
+    asked = operations.request_rsvp(event, 0, None, "a@x.org", 1, None)
+    operations.withdraw_event(event)
+    with pytest.raises(operations.RsvpRefusedError, match="no longer"):
+        operations.confirm_rsvp(asked.rsvp)
+    assert asked.rsvp.status == RsvpStatus.UNCONFIRMED
