@@ -287,6 +287,7 @@ def test_the_map_feed_has_exactly_the_approved_events_with_their_points(
             "location": "Kazan, Russia",
             "when": "28–29 July 2016",
             "url": "/openstack6bday/kazan",
+            "going": 0,
         },
         {
             "id": munich.id,
@@ -300,6 +301,7 @@ def test_the_map_feed_has_exactly_the_approved_events_with_their_points(
             "location": "Munich",
             "when": "Date to be announced",
             "url": "/openstack6bday/munich",
+            "going": 0,
         },
     ]
     assert len(map_rows(client)) == 3  # every campaign without ?campaign=
