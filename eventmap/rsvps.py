@@ -111,7 +111,7 @@ def reminder_due_at(occurrence: Occurrence) -> datetime:
     times = local_times(occurrence)
     if times is not None:
         local = times[0]
-        before = datetime.combine(local.date() - REMIND_BEFORE, local.timetz().replace(tzinfo=None))
+        before = datetime.combine(local.date() - REMIND_BEFORE, local.time())
     else:
         before = datetime.combine(occurrence.start - REMIND_BEFORE, ALL_DAY_REMINDER_AT)
     return before.replace(tzinfo=zone).astimezone(UTC)
