@@ -25,6 +25,7 @@ RESERVED_SLUGS = frozenset(
         "healthz",
         "map",
         "readyz",
+        "rsvp",
         "search",
         "static",
         "submit",

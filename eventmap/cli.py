@@ -8,6 +8,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -333,6 +334,72 @@ def restore_command(path: Path, replace: bool) -> None:
     )
 
 
+def _now(text: str | None) -> datetime:
+    """Read --now (ISO 8601; UTC when no offset is given), or take the current time."""
+    if not text:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"not an ISO 8601 time: {text!r}", param_hint="--now") from exc
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@click.command("send-reminders")
+@click.option("--now", "now_text", help="Act as if it were this time (ISO 8601), for testing.")
+@with_appcontext
+def send_reminders_command(now_text: str | None) -> None:
+    """Mail each confirmed attendee once, a day before the party, and organizers a summary.
+
+    Run it as often as you like (every 10 minutes from cron or a systemd timer): each reminder
+    is recorded per attendee before it is sent, so none goes out twice, even from two runs.
+    """
+    from .rsvp_mail import send_organizer_summary, send_reminder
+    from .rsvps import due_reminders, due_summaries, standings
+
+    now = _now(now_text)
+    sent = failed = summaries = 0
+    for rsvp in due_reminders(now):
+        if not operations.claim_reminder(rsvp, now):
+            continue  # another run has it
+        if send_reminder(rsvp):
+            sent += 1
+        else:
+            operations.release_reminder(rsvp)  # tried again on the next run
+            failed += 1
+    for event in due_summaries(now):
+        if operations.claim_summary(event, now) and send_organizer_summary(event, standings(event)):
+            summaries += 1
+    click.echo(
+        f"{sent} reminder(s) sent, {failed} failed (tried again next run), "
+        f"{summaries} organizer summary(ies) sent."
+    )
+
+
+@click.command("purge-attendees")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Days after a party to keep its attendees' data (default EVENTMAP_RSVP_PURGE_DAYS, 30).",
+)
+@click.option("--now", "now_text", help="Act as if it were this time (ISO 8601), for testing.")
+@with_appcontext
+def purge_attendees_command(days: int | None, now_text: str | None) -> None:
+    """Delete attendees' names, addresses and notes some days after their party.
+
+    Also deletes answers never confirmed within 48 hours. Counts stay.
+    """
+    if days is None:
+        days = int(current_app.config.get("RSVP_PURGE_DAYS", 30))
+    report = operations.purge_attendees(_now(now_text), days)
+    click.echo(
+        f"{report.anonymised} answer(s) emptied of names, addresses and notes, "
+        f"{report.deleted} cancelled or unconfirmed deleted ({days} days after the party); "
+        f"{report.expired} unconfirmed answer(s) expired after 48 hours."
+    )
+
+
 def register_cli(app: Flask) -> None:
     """Add the commands to `flask --app wsgi`."""
     for command in (
@@ -343,5 +410,7 @@ def register_cli(app: Flask) -> None:
         create_admin_command,
         backup_command,
         restore_command,
+        send_reminders_command,
+        purge_attendees_command,
     ):
         app.cli.add_command(command)

@@ -143,6 +143,11 @@ class Config:
         workers = os.environ.get("EVENTMAP_WORKERS") or os.environ.get("WEB_CONCURRENCY")
         self.WORKERS = int(workers or "1")
         self.SUBMIT_RATE_LIMIT = os.environ.get("EVENTMAP_SUBMIT_RATE_LIMIT", "30 per hour")
+        # "I'm going" posts (answers, confirmations, changes) per visitor address.
+        self.RSVP_RATE_LIMIT = os.environ.get("EVENTMAP_RSVP_RATE_LIMIT", "20 per hour")
+        # Attendees' names, addresses and notes are deleted this many days after the party
+        # (`flask purge-attendees`, which takes --days too).
+        self.RSVP_PURGE_DAYS = int(os.environ.get("EVENTMAP_RSVP_PURGE_DAYS", "30"))
         self.LOGIN_RATE_LIMIT = os.environ.get(
             "EVENTMAP_LOGIN_RATE_LIMIT", "5 per minute;20 per hour"
         )

@@ -14,7 +14,7 @@ from .dates import format_part, format_span, format_times
 from .extensions import db
 from .geocoding import Precision
 from .memo import memoized
-from .models import Campaign, Event, EventPart
+from .models import Campaign, Event, EventPart, RsvpTally
 
 
 @dataclass
@@ -156,6 +156,8 @@ class PublicEvent:
     address: str | None
     campaign: CampaignRef
     parts: tuple[PartRef, ...]
+    # People confirmed going (the busiest part of a multi-part party): a count, never names.
+    going: int = 0
 
     @property
     def is_placed(self) -> bool:
@@ -164,12 +166,12 @@ class PublicEvent:
 
 
 # The Event columns PublicEvent is read from, named by its own fields, so a field added,
-# removed or moved there cannot shift the values read into the others. The two fields that are
-# not columns come last, passed by name.
+# removed or moved there cannot shift the values read into the others. The three fields that
+# are not columns come last, passed by name.
 _PUBLIC_NAMES = tuple(item.name for item in fields(PublicEvent))
-if _PUBLIC_NAMES[-2:] != ("campaign", "parts"):
-    raise TypeError("PublicEvent must end with its campaign and parts fields")
-_PUBLIC_COLUMNS = tuple(getattr(Event, name) for name in _PUBLIC_NAMES[:-2])
+if _PUBLIC_NAMES[-3:] != ("campaign", "parts", "going"):
+    raise TypeError("PublicEvent must end with its campaign, parts and going fields")
+_PUBLIC_COLUMNS = tuple(getattr(Event, name) for name in _PUBLIC_NAMES[:-3])
 
 
 def public_events(
@@ -191,12 +193,14 @@ def public_events(
         Campaign, Campaign.id == Event.campaign_id
     )
     parts = _parts_of(approved, ids)
+    going = going_counts(ids)
     campaigns: dict[str, CampaignRef] = {}
     return [
         PublicEvent(
             *row[:-1],
             campaign=campaigns.setdefault(row[-1], CampaignRef(row[-1])),
             parts=tuple(parts.get(row[0], ())),
+            going=going.get(row[0], 0),
         )
         for row in db.session.execute(events)
     ]
@@ -230,6 +234,7 @@ MAP_COLUMNS: tuple[str, ...] = (
     "location",
     "when",
     "url",
+    "going",
 )
 MAP_COORDINATE_DIGITS = 5  # about a metre: finer than any geocoded point
 
@@ -263,6 +268,7 @@ def map_columns(campaign: Campaign | None, link_pattern: str) -> dict[str, list[
         list(column) for column in zip(*rows, strict=True)
     )
     parts = _parts_of(approved)
+    going = going_counts()
     spans: dict[tuple[date | None, date | None], str] = {}  # a campaign has few distinct spans
     when = []
     for event_id, start, end in zip(ids, starts, ends, strict=True):
@@ -290,6 +296,7 @@ def map_columns(campaign: Campaign | None, link_pattern: str) -> dict[str, list[
         "url": [
             link_pattern.format(campaign=c, event=e) for c, e in zip(campaigns, slugs, strict=True)
         ],
+        "going": [going.get(event_id, 0) for event_id in ids],
     }
 
 
@@ -304,3 +311,24 @@ def events_version(campaign: Campaign | None = None) -> tuple[int, str, int]:
         select(func.count(), func.max(approved.c.updated_at), func.max(approved.c.id))
     ).one()
     return count, str(updated), highest or 0
+
+
+def going_counts(event_ids: Sequence[int] | None = None) -> dict[int, int]:
+    """Return how many people are going, by event: the busiest of its parts (one query).
+
+    Only confirmed answers are in the tallies; events nobody answered for are left out.
+    """
+    query = select(RsvpTally.event_id, func.max(RsvpTally.going)).group_by(RsvpTally.event_id)
+    if event_ids is not None:
+        query = query.where(RsvpTally.event_id.in_(list(event_ids)))
+    return {event_id: going for event_id, going in db.session.execute(query) if going}
+
+
+def campaign_going(campaign: Campaign) -> int:
+    """Return how many people are going to a campaign's public parties (once per version)."""
+
+    def count() -> int:
+        approved = Event.approved(campaign).with_only_columns(Event.id).order_by(None)
+        return sum(going_counts(db.session.scalars(approved).all()).values())
+
+    return memoized(("going", campaign.id), count)

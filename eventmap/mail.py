@@ -1,8 +1,9 @@
-"""E-mail to organizers: their private edit link, then what the moderators decided.
+"""E-mail: sending one message, and organizers' private edit link and moderators' decisions.
 
-Sending never raises to the caller. Without MAIL_SERVER e-mail is off; when the server refuses,
-times out or cannot be reached, the failure is logged and the function returns False, so
-submitting and moderating work the same with or without a mail server.
+Sending never raises to the caller. Without MAIL_SERVER messages go to the log in full (the
+console backend); when the server refuses, times out or cannot be reached, the failure is
+logged and the function returns False, so submitting, moderating and answering work the same
+with or without a mail server. Messages to attendees are in rsvp_mail.py.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
@@ -86,42 +89,102 @@ def send_outcome(event: Event) -> bool:
 
 def _send(event: Event, subject: str, body: str, kind: str) -> bool:
     """Write one message to the event's organizer; log and return False on any failure."""
-    config = current_app.config
     label = f"{event.campaign.slug}/{event.slug}"
-    if not config.get("MAIL_SERVER"):
-        logger.info("e-mail is off (no MAIL_SERVER): no %s message for %s", kind, label)
-        return False
     if not event.organizer_email:
         logger.info("no organizer e-mail address for %s: no %s message", label, kind)
         return False
+    return send_message(
+        (event.organizer_name, event.organizer_email),
+        subject,
+        body,
+        kind=kind,
+        label=label,
+    )
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message."""
+
+    filename: str
+    content: bytes
+    maintype: str
+    subtype: str
+
+
+def send_message(
+    to: tuple[str | None, str],
+    subject: str,
+    body: str,
+    *,
+    kind: str,
+    label: str,
+    attachments: Sequence[Attachment] = (),
+    headers: Mapping[str, str] | None = None,
+) -> bool:
+    """Send one message to one recipient: by SMTP, or to the log without MAIL_SERVER.
+
+    Without a mail server (a laptop) the console backend writes the whole message to the log,
+    so that a developer can follow its links; it counts as sent. Returns False on any failure,
+    after logging it.
+    """
+    config = current_app.config
     try:
-        message = _message(event, subject, body)
-        _deliver(message, event.organizer_email)
+        message = _message(to, subject, body, attachments, headers or {})
+        if not config.get("MAIL_SERVER"):
+            _print(message, body, attachments)
+        else:
+            _deliver(message, to[1])
     except (smtplib.SMTPException, OSError, ValueError) as exc:
         # OSError covers refused connections and timeouts; ValueError an address with a newline.
         logger.warning("could not send the %s message for %s: %r", kind, label, exc)
         return False
-    except Exception:  # never let e-mail break a submission or a moderation
+    except Exception:  # never let e-mail break a submission, a moderation or an answer
         logger.exception("could not send the %s message for %s", kind, label)
         return False
     logger.info("sent the %s message for %s", kind, label)
     return True
 
 
-def _message(event: Event, subject: str, body: str) -> EmailMessage:
+def _print(message: EmailMessage, body: str, attachments: Sequence[Attachment]) -> None:
+    """The console backend: log the message in full, its body as written (no encoding)."""
+    header = "\n".join(f"{name}: {value}" for name, value in message.items())
+    files = "".join(
+        f"\n[attached: {item.filename}, {item.maintype}/{item.subtype}, {len(item.content)} bytes]"
+        for item in attachments
+    )
+    logger.info(
+        "e-mail (console backend: no MAIL_SERVER, nothing leaves this machine):\n%s\n\n%s%s",
+        header,
+        body,
+        files,
+    )
+
+
+def _message(
+    to: tuple[str | None, str],
+    subject: str,
+    body: str,
+    attachments: Sequence[Attachment] = (),
+    headers: Mapping[str, str] | None = None,
+) -> EmailMessage:
     """Build the message; the policy refuses line breaks in any header."""
     sender = current_app.config["MAIL_SENDER"]
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = Address(
-        display_name=one_line(event.organizer_name), addr_spec=str(event.organizer_email)
-    )
+    message["To"] = Address(display_name=one_line(to[0]), addr_spec=str(to[1]))
     message["Subject"] = one_line(subject)
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(domain=domain)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies, please
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body, cte="quoted-printable")
+    for item in attachments:
+        message.add_attachment(
+            item.content, maintype=item.maintype, subtype=item.subtype, filename=item.filename
+        )
     return message
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     ColumnElement,
     Date,
@@ -21,6 +22,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    func,
     or_,
     select,
 )
@@ -29,6 +31,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, sele
 from .campaigns import year_of
 from .extensions import db
 from .geocoding import Place, Precision
+from .rules import MAX_LENGTHS, RSVP_MAX_PEOPLE
 
 
 def utcnow() -> datetime:
@@ -168,6 +171,11 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    # "I'm going": how many people may come (none: no limit; beyond it, a waitlist), whether
+    # the organizer closed the answers, and when the organizer's reminder summary went out.
+    rsvp_capacity: Mapped[int | None] = mapped_column(Integer)
+    rsvp_closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    rsvp_summary_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     campaign: Mapped[Campaign] = relationship(back_populates="events")
     parts: Mapped[list[EventPart]] = relationship(
@@ -180,6 +188,16 @@ class Event(db.Model):
     def is_placed(self) -> bool:
         """Tell whether the event has a point on the map."""
         return self.latitude is not None and self.longitude is not None
+
+    @property
+    def going(self) -> int:
+        """Return how many people are confirmed going (the busiest part): a count, no names."""
+        if self.id is None:
+            return 0
+        count = db.session.scalar(
+            select(func.max(RsvpTally.going)).where(RsvpTally.event_id == self.id)
+        )
+        return count or 0
 
     @classmethod
     def approved(cls, campaign: Campaign | None = None) -> Select[tuple[Event]]:
@@ -281,6 +299,83 @@ class Event(db.Model):
 
     def __repr__(self) -> str:
         return f"<Event {self.slug}>"
+
+
+class RsvpStatus(enum.StrEnum):
+    """Where an answer stands: only confirmed answers count, on the list or the waitlist."""
+
+    UNCONFIRMED = "unconfirmed"
+    GOING = "going"
+    WAITLIST = "waitlist"
+    CANCELLED = "cancelled"
+
+
+class Rsvp(db.Model):
+    """One "I'm going" for one occurrence of a party (position 0, or the part's position).
+
+    The name, address and note are for the organizer only and are emptied some days after
+    the party (operations.purge_attendees); the count they added stays.
+    """
+
+    __tablename__ = "rsvps"
+    __table_args__ = (
+        # One answer per address and occurrence; NULL (a purged address) never collides.
+        UniqueConstraint("event_id", "position", "email_key", name="uq_rsvps_address"),
+        CheckConstraint(f"people BETWEEN 1 AND {RSVP_MAX_PEOPLE}", name="ck_rsvps_people"),
+        Index("ix_rsvps_event_position_status", "event_id", "position", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str | None] = mapped_column(String(MAX_LENGTHS["attendee_name"]))
+    email: Mapped[str | None] = mapped_column(String(MAX_LENGTHS["attendee_email"]))
+    # The address case-folded: what makes two answers the same person's.
+    email_key: Mapped[str | None] = mapped_column(String(MAX_LENGTHS["attendee_email"]))
+    people: Mapped[int] = mapped_column(Integer, default=1)
+    note: Mapped[str | None] = mapped_column(String(MAX_LENGTHS["attendee_note"]))
+    status: Mapped[RsvpStatus] = mapped_column(
+        _enum(RsvpStatus, "rsvp_status"), default=RsvpStatus.UNCONFIRMED
+    )
+    # SHA-256 of the private link's token, like an organizer's edit link.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When the address was confirmed: the waitlist's order.
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the reminder was sent: it is sent once.
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the name, address and note were deleted after the party.
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    event: Mapped[Event] = relationship()
+
+    @property
+    def counted(self) -> bool:
+        """Tell whether this answer adds to the public "going" count."""
+        return self.status == RsvpStatus.GOING
+
+    def __repr__(self) -> str:
+        return f"<Rsvp {self.id} {self.status.value} for event {self.event_id}#{self.position}>"
+
+
+class RsvpTally(db.Model):
+    """How many people are going to one occurrence of a party: one row to lock and count on.
+
+    A confirmation adds its people with one conditional UPDATE (only while they fit the
+    capacity), so concurrent confirmations can never overfill a party on either database.
+    """
+
+    __tablename__ = "rsvp_tallies"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, default=0)
+    going: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<RsvpTally {self.event_id}#{self.position}: {self.going}>"
 
 
 class EventPart(db.Model):

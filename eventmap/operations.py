@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from . import backup
@@ -26,6 +26,9 @@ from .models import (
     EventPart,
     EventStatus,
     ModeratorSession,
+    Rsvp,
+    RsvpStatus,
+    RsvpTally,
     utcnow,
 )
 
@@ -639,3 +642,392 @@ def restore_database(
         "; data version raised past the old one" if raised else "",
     )
     return RestoreReport(manifest, loaded, deleted if replace else 0, raised)
+
+
+# "I'm going" -------------------------------------------------------------------------------
+
+
+class RsvpRefusedError(Exception):
+    """An answer cannot be taken or changed; the message says why, to the person answering."""
+
+
+@dataclass
+class RsvpRequest:
+    """What a visitor asked: the answer stored (new, or theirs already), and its new link."""
+
+    rsvp: Rsvp
+    token: str
+    created: bool
+
+
+def _tally_row(event_id: int, position: int) -> None:
+    """Make sure the occurrence has a tally row to count (and lock) on; a no-op when it has."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = db.session.get_bind().dialect.name
+    module = postgresql if dialect == "postgresql" else sqlite
+    db.session.execute(
+        module.insert(RsvpTally)
+        .values(event_id=event_id, position=position, going=0)
+        .on_conflict_do_nothing(index_elements=[RsvpTally.event_id, RsvpTally.position])
+    )
+
+
+def _take_seats(rsvp: Rsvp, people: int) -> bool:
+    """Add people to the occurrence's tally if they fit its capacity; tell whether they did.
+
+    One conditional UPDATE: on PostgreSQL it locks the tally row and re-checks the condition
+    after any concurrent writer, on SQLite it takes the write lock; so concurrent answers can
+    never take more seats than there are.
+    """
+    _tally_row(rsvp.event_id, rsvp.position)
+    capacity = rsvp.event.rsvp_capacity
+    condition = and_(RsvpTally.event_id == rsvp.event_id, RsvpTally.position == rsvp.position)
+    if capacity is not None:
+        condition = and_(condition, RsvpTally.going + people <= capacity)
+    result = db.session.execute(
+        update(RsvpTally).where(condition).values(going=RsvpTally.going + people),
+        execution_options={"synchronize_session": False},
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _free_seats(rsvp: Rsvp, people: int) -> None:
+    """Give back seats of the occurrence's tally."""
+    _tally_row(rsvp.event_id, rsvp.position)
+    db.session.execute(
+        update(RsvpTally)
+        .where(RsvpTally.event_id == rsvp.event_id, RsvpTally.position == rsvp.position)
+        .values(going=RsvpTally.going - people),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def _promote(event: Event, position: int, now: datetime) -> list[Rsvp]:
+    """Seat waiting people in the order they confirmed, each one who fits; return them."""
+    if event.rsvp_closed:
+        return []
+    waiting = db.session.scalars(
+        select(Rsvp)
+        .where(
+            Rsvp.event_id == event.id,
+            Rsvp.position == position,
+            Rsvp.status == RsvpStatus.WAITLIST,
+        )
+        .order_by(Rsvp.confirmed_at, Rsvp.id)
+    ).all()
+    promoted = []
+    for rsvp in waiting:
+        if _take_seats(rsvp, rsvp.people):
+            rsvp.status = RsvpStatus.GOING
+            promoted.append(rsvp)
+            record("system", "rsvp-promoted", event, rsvp=rsvp.id, people=rsvp.people)
+    return promoted
+
+
+def _mail_promoted(promoted: list[Rsvp]) -> None:
+    """Tell each person seated from the waitlist (after the commit; mail never raises)."""
+    from .rsvp_mail import send_rsvp_promoted
+
+    for rsvp in promoted:
+        logger.info("rsvp %d for %s moved up from the waitlist", rsvp.id, _label(rsvp.event))
+        send_rsvp_promoted(rsvp)
+
+
+def request_rsvp(
+    event: Event, position: int, name: str | None, email: str, people: int, note: str | None
+) -> RsvpRequest:
+    """Store an unconfirmed answer, or give the address's answer a new link to be sent again.
+
+    One answer per address and occurrence: asking again re-sends the confirmation (with a new
+    private link: only its hash is kept, so the old one cannot be sent), and an unconfirmed or
+    cancelled answer takes the new details.
+    """
+    from .rsvps import email_key
+    from .submissions import new_edit_token
+
+    if event.rsvp_closed:
+        raise RsvpRefusedError("The organizer has closed the answers for this party.")
+    key = email_key(email)
+    token, token_hash = new_edit_token()
+    existing = _rsvp_of(event, position, key)
+    created = existing is None
+    if existing is None:
+        rsvp = Rsvp(
+            event_id=event.id,
+            position=position,
+            name=name,
+            email=email,
+            email_key=key,
+            people=people,
+            note=note,
+            status=RsvpStatus.UNCONFIRMED,
+            token_hash=token_hash,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(rsvp)
+        except IntegrityError:
+            # The same address answered in a concurrent request: that answer is theirs.
+            existing = _rsvp_of(event, position, key)
+            if existing is None:
+                raise
+            created = False
+    if existing is not None:
+        rsvp = existing
+        rsvp.token_hash = token_hash
+        if rsvp.status in (RsvpStatus.UNCONFIRMED, RsvpStatus.CANCELLED):
+            rsvp.name, rsvp.email, rsvp.people, rsvp.note = name, email, people, note
+            if rsvp.status == RsvpStatus.CANCELLED:
+                rsvp.status, rsvp.cancelled_at = RsvpStatus.UNCONFIRMED, None
+            rsvp.created_at = utcnow()  # a new 48 hours to confirm in
+    record(
+        "visitor",
+        "rsvp-requested" if created else "rsvp-requested-again",
+        event,
+        position=position,
+        people=people,
+    )
+    db.session.commit()
+    logger.info("rsvp %d for %s requested%s", rsvp.id, _label(event), "" if created else " again")
+    return RsvpRequest(rsvp, token, created)
+
+
+def _rsvp_of(event: Event, position: int, key: str) -> Rsvp | None:
+    """Return the answer an address gave for an occurrence, if any."""
+    return db.session.scalar(
+        select(Rsvp).where(
+            Rsvp.event_id == event.id, Rsvp.position == position, Rsvp.email_key == key
+        )
+    )
+
+
+def confirm_rsvp(rsvp: Rsvp, now: datetime | None = None) -> RsvpStatus:
+    """Confirm an answer's address: it is going if there is room, else on the waitlist.
+
+    A cancelled answer confirmed again joins again the same way. Raises RsvpRefusedError when the
+    48 hours to confirm in have passed or the organizer closed the answers.
+    """
+    from .rsvps import is_expired
+
+    now = now or utcnow()
+    if rsvp.status in (RsvpStatus.GOING, RsvpStatus.WAITLIST):
+        return rsvp.status
+    if is_expired(rsvp, now):
+        raise RsvpRefusedError(
+            "This confirmation link has expired (it is valid for 48 hours). Answer again on"
+            " the party's page."
+        )
+    if rsvp.event.status != EventStatus.APPROVED:
+        raise RsvpRefusedError("This party is not (or no longer) on the map.")
+    if rsvp.event.rsvp_closed:
+        raise RsvpRefusedError("The organizer has closed the answers for this party.")
+    seated = _take_seats(rsvp, rsvp.people)
+    rsvp.status = RsvpStatus.GOING if seated else RsvpStatus.WAITLIST
+    rsvp.confirmed_at, rsvp.cancelled_at = now, None
+    record("visitor", "rsvp-confirmed", rsvp.event, rsvp=rsvp.id, status=rsvp.status.value)
+    db.session.commit()
+    logger.info("rsvp %d for %s confirmed: %s", rsvp.id, _label(rsvp.event), rsvp.status.value)
+    return rsvp.status
+
+
+def cancel_rsvp(rsvp: Rsvp, now: datetime | None = None) -> bool:
+    """Cancel an answer; a seat it frees goes to the first on the waitlist who fits."""
+    now = now or utcnow()
+    if rsvp.status == RsvpStatus.CANCELLED:
+        return False
+    promoted = []
+    if rsvp.status == RsvpStatus.GOING:
+        _free_seats(rsvp, rsvp.people)
+    previous = rsvp.status
+    rsvp.status, rsvp.cancelled_at = RsvpStatus.CANCELLED, now
+    if previous == RsvpStatus.GOING:
+        db.session.flush()
+        promoted = _promote(rsvp.event, rsvp.position, now)
+    record("visitor", "rsvp-cancelled", rsvp.event, rsvp=rsvp.id, previous=previous.value)
+    db.session.commit()
+    logger.info("rsvp %d for %s cancelled", rsvp.id, _label(rsvp.event))
+    _mail_promoted(promoted)
+    return True
+
+
+def change_rsvp(rsvp: Rsvp, name: str | None, people: int, note: str | None) -> list[str]:
+    """Change an answer's details; return the fields changed.
+
+    More people on a full party raise RsvpRefusedError and change nothing; fewer free seats for the
+    waitlist.
+    """
+    changed = [
+        field
+        for field, value in (("name", name), ("people", people), ("note", note))
+        if getattr(rsvp, field) != value
+    ]
+    if not changed:
+        return []
+    promoted: list[Rsvp] = []
+    extra = people - rsvp.people
+    if rsvp.status == RsvpStatus.GOING and extra > 0 and not _take_seats(rsvp, extra):
+        db.session.rollback()
+        raise RsvpRefusedError(
+            f"There is no room for {extra} more: the party is full. Cancel and answer again"
+            " to join the waitlist with more people."
+        )
+    rsvp.name, rsvp.people, rsvp.note = name, people, note
+    if rsvp.status == RsvpStatus.GOING and extra < 0:
+        _free_seats(rsvp, -extra)
+        db.session.flush()
+        promoted = _promote(rsvp.event, rsvp.position, utcnow())
+    record("visitor", "rsvp-changed", rsvp.event, rsvp=rsvp.id, fields=changed)
+    db.session.commit()
+    _mail_promoted(promoted)
+    return changed
+
+
+def delete_rsvp(rsvp: Rsvp) -> None:
+    """Delete an answer and everything it holds, at its person's request."""
+    event, rsvp_id = rsvp.event, rsvp.id
+    promoted: list[Rsvp] = []
+    if rsvp.status == RsvpStatus.GOING:
+        _free_seats(rsvp, rsvp.people)
+    was_going = rsvp.status == RsvpStatus.GOING
+    db.session.delete(rsvp)
+    db.session.flush()
+    if was_going:
+        promoted = _promote(event, rsvp.position, utcnow())
+    record("visitor", "rsvp-deleted", event, rsvp=rsvp_id)
+    db.session.commit()
+    logger.info("rsvp %d for %s deleted by its person", rsvp_id, _label(event))
+    _mail_promoted(promoted)
+
+
+def set_rsvp_options(
+    event: Event, capacity: int | None, closed: bool, *, actor: str = "organizer"
+) -> bool:
+    """Set how many people may come and whether answers are closed; seat waiting people when
+    there is room again."""
+    if event.rsvp_capacity == capacity and event.rsvp_closed == closed:
+        return False
+    previous = (event.rsvp_capacity, event.rsvp_closed)
+    event.rsvp_capacity, event.rsvp_closed = capacity, closed
+    db.session.flush()
+    promoted: list[Rsvp] = []
+    from .rsvps import positions
+
+    for position in positions(event):
+        promoted += _promote(event, position, utcnow())
+    record(
+        actor,
+        "rsvp-options",
+        event,
+        capacity=capacity,
+        closed=closed,
+        previous={"capacity": previous[0], "closed": previous[1]},
+    )
+    db.session.commit()
+    logger.info(
+        "%s set answers of %s: capacity %s, closed %s", actor, _label(event), capacity, closed
+    )
+    _mail_promoted(promoted)
+    return True
+
+
+def claim_reminder(rsvp: Rsvp, now: datetime) -> bool:
+    """Mark an answer as reminded, unless another run did; tell whether this run may send."""
+    result = db.session.execute(
+        update(Rsvp).where(Rsvp.id == rsvp.id, Rsvp.reminded_at.is_(None)).values(reminded_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release_reminder(rsvp: Rsvp) -> None:
+    """Forget a claimed reminder that could not be sent, so the next run tries again."""
+    db.session.execute(
+        update(Rsvp).where(Rsvp.id == rsvp.id).values(reminded_at=None),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+
+
+def claim_summary(event: Event, now: datetime) -> bool:
+    """Mark an event's organizer summary as sent, unless another run did; tell whether to send."""
+    result = db.session.execute(
+        update(Event)
+        .where(Event.id == event.id, Event.rsvp_summary_sent_at.is_(None))
+        # updated_at stays: the summary changes nothing a visitor sees
+        .values(rsvp_summary_sent_at=now, updated_at=Event.updated_at),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def expire_unconfirmed(now: datetime) -> int:
+    """Delete answers never confirmed within 48 hours; return how many."""
+    from .rsvps import UNCONFIRMED_FOR
+
+    result = db.session.execute(
+        delete(Rsvp).where(
+            Rsvp.status == RsvpStatus.UNCONFIRMED, Rsvp.created_at <= now - UNCONFIRMED_FOR
+        ),
+        execution_options={"synchronize_session": False},
+    )
+    expired = result.rowcount  # type: ignore[attr-defined]
+    if expired:
+        record("cli", "rsvps-expired", None, count=expired)
+    db.session.commit()
+    if expired:
+        logger.info("%d unconfirmed answer(s) expired", expired)
+    return expired
+
+
+@dataclass
+class PurgeReport:
+    """What purging attendees' data did."""
+
+    expired: int = 0
+    anonymised: int = 0
+    deleted: int = 0
+
+
+def purge_attendees(now: datetime, days: int) -> PurgeReport:
+    """Delete attendees' names, addresses and notes `days` after their party's last day.
+
+    Answers still going or waiting keep their count (so "23 went" stays true); cancelled ones
+    are deleted whole. Unconfirmed answers past their 48 hours are deleted too.
+    """
+    report = PurgeReport(expired=expire_unconfirmed(now))
+    cutoff = (now - timedelta(days=days)).date()
+    over = select(Event.id).where(Event.end_date.is_not(None), Event.end_date < cutoff)
+    report.deleted = db.session.execute(
+        delete(Rsvp).where(
+            Rsvp.event_id.in_(over),
+            or_(Rsvp.status == RsvpStatus.CANCELLED, Rsvp.status == RsvpStatus.UNCONFIRMED),
+        ),
+        execution_options={"synchronize_session": False},
+    ).rowcount  # type: ignore[attr-defined]
+    report.anonymised = db.session.execute(
+        update(Rsvp)
+        .where(Rsvp.event_id.in_(over), Rsvp.purged_at.is_(None))
+        .values(name=None, email=None, email_key=None, note=None, purged_at=now),
+        execution_options={"synchronize_session": False},
+    ).rowcount  # type: ignore[attr-defined]
+    if report.deleted or report.anonymised:
+        record(
+            "cli",
+            "attendees-purged",
+            None,
+            anonymised=report.anonymised,
+            deleted=report.deleted,
+            days=days,
+        )
+    db.session.commit()
+    logger.info(
+        "attendees purged (%d days after the party): %d anonymised, %d deleted, %d expired",
+        days,
+        report.anonymised,
+        report.deleted,
+        report.expired,
+    )
+    return report

@@ -36,10 +36,17 @@ MAX_LENGTHS = {
     "contact": 300,
     "organizer_name": 200,
     "organizer_email": 254,
+    "attendee_name": 100,
+    "attendee_email": 254,
+    "attendee_note": 500,
 }
+# "I'm going": how many people one answer may bring (themselves included).
+RSVP_MAX_PEOPLE = 5
+# The largest capacity an organizer may set for a party.
+RSVP_MAX_CAPACITY = 100_000
 # The only fields that may span lines; every other one is a single line, so that CR/LF can
 # never reach an e-mail header or split a CSV row.
-MULTILINE_FIELDS = frozenset({"description"})
+MULTILINE_FIELDS = frozenset({"description", "attendee_note"})
 # Control characters a multi-line field may hold (browsers send CRLF line breaks).
 _LINE_BREAKS_AND_TABS = "\n\r\t"
 WEB_SCHEMES = frozenset({"http", "https"})

@@ -131,6 +131,8 @@ def public_properties(event: Event | PublicEvent, url: str) -> dict[str, Any]:
         "time": event_time(event) or None,
         "campaign": event.campaign.slug,
         "url": url,
+        # People confirmed going: the only thing of the answers anyone may see.
+        "going": event.going,
     }
     if event.parts:
         properties["parts"] = [

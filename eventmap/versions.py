@@ -17,11 +17,12 @@ from sqlalchemy import event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .models import Campaign, DataVersion, Event, EventPart, utcnow
+from .models import Campaign, DataVersion, Event, EventPart, Rsvp, utcnow
 
 ROW_ID = 1
-# What a visitor can see: a change to any of these is a new version of the public data.
-PUBLIC_MODELS = (Event, EventPart, Campaign)
+# What a visitor can see: a change to any of these is a new version of the public data. An
+# answer's confirmation or cancellation changes the public "going" counts.
+PUBLIC_MODELS = (Event, EventPart, Campaign, Rsvp)
 # Before the first write there is no row; its time is the start of the epoch.
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 

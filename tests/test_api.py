@@ -42,6 +42,7 @@ def test_events_is_a_geojson_feature_collection(client, make_event):
         "time": None,
         "campaign": "openstack6bday",
         "url": "http://127.0.0.1:5000/openstack6bday/munich",
+        "going": 0,
     }
 
 
@@ -233,7 +234,7 @@ def test_hostile_titles_come_back_as_json_strings(client, make_event):
 
 
 MAP_COLUMNS = ["id", "lat", "lon", "precision", "country", "start", "end"]
-MAP_COLUMNS += ["title", "location", "when", "url"]
+MAP_COLUMNS += ["title", "location", "when", "url", "going"]
 
 
 def map_rows(client, query: str = "") -> list[dict]:
@@ -286,6 +287,7 @@ def test_the_map_feed_has_exactly_the_approved_events_with_their_points(
             "location": "Kazan, Russia",
             "when": "28–29 July 2016",
             "url": "/openstack6bday/kazan",
+            "going": 0,
         },
         {
             "id": munich.id,
@@ -299,6 +301,7 @@ def test_the_map_feed_has_exactly_the_approved_events_with_their_points(
             "location": "Munich",
             "when": "Date to be announced",
             "url": "/openstack6bday/munich",
+            "going": 0,
         },
     ]
     assert len(map_rows(client)) == 3  # every campaign without ?campaign=

@@ -110,12 +110,14 @@ def test_no_address_no_message_and_no_repeat(app, mail_server, make_event, submi
     assert len(mail_server.envelopes) == 1
 
 
-def test_without_a_mail_server_nothing_is_sent_and_nothing_breaks(app, submitted, caplog):
+def test_without_a_mail_server_the_whole_message_goes_to_the_log(app, submitted, caplog):
     assert app.config["MAIL_SERVER"] == ""
     caplog.set_level(logging.INFO, logger="eventmap.mail")
-    assert send_edit_link(submitted, EDIT_URL) is False
+    assert send_edit_link(submitted, EDIT_URL) is True  # the console backend "sent" it
     assert operations.approve_event(submitted, actor="admin:ann") is True
-    assert "e-mail is off" in caplog.text
+    assert "console backend" in caplog.text
+    assert EDIT_URL in caplog.text.splitlines()  # whole, on a line of its own, to click
+    assert "To: Olga Organizer <olga@example.org>" in caplog.text
 
 
 def test_a_closed_port_returns_false_and_logs(app, submitted, caplog):

@@ -1,4 +1,5 @@
-"""An organizer's name, e-mail and edit token never reach a public page, feed, API or export."""
+"""An organizer's name, e-mail and edit token, and attendees' names, addresses, notes and links,
+never reach a public page, feed, API or export; only the count of people going does."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ from datetime import time
 
 import pytest
 
-from eventmap.models import EventStatus
+from eventmap import operations
+from eventmap.extensions import db
+from eventmap.models import Event, EventStatus
 from eventmap.submissions import new_edit_token
 
 NAME = "Zelda Organizerperson"
 EMAIL = "zelda.private@example.org"
 PENDING_EMAIL = "waiting.private@example.org"
+ATTENDEE = "Adelheid Attendeeperson"
+ATTENDEE_EMAIL = "adelheid.private@example.org"
 
 
 @pytest.fixture
@@ -32,6 +37,14 @@ def secrets(make_event):
         edit_token_hash=token_hash,
         status_reason="looks fine",
     )
+    public = db.session.scalar(db.select(Event).where(Event.slug == "werk1"))
+    going = operations.request_rsvp(
+        public, 0, ATTENDEE, ATTENDEE_EMAIL, 2, "Ring the bell twice, allergic to nuts"
+    )
+    operations.confirm_rsvp(going.rsvp)
+    waiting = operations.request_rsvp(
+        public, 0, "Una Unconfirmed", "una.private@example.org", 1, None
+    )
     make_event(
         slug="waiting",
         title="Waiting party",
@@ -40,7 +53,22 @@ def secrets(make_event):
         edit_token_hash=other_hash,
         status=EventStatus.PENDING,
     )
-    return [NAME, EMAIL, token_hash, "Wanda Waiting", PENDING_EMAIL, other_hash]
+    return [
+        NAME,
+        EMAIL,
+        token_hash,
+        "Wanda Waiting",
+        PENDING_EMAIL,
+        other_hash,
+        ATTENDEE,
+        ATTENDEE_EMAIL,
+        "allergic to nuts",
+        going.token,
+        going.rsvp.token_hash,
+        waiting.token,
+        "Una Unconfirmed",
+        "una.private@example.org",
+    ]
 
 
 PUBLIC_PATHS = [
@@ -60,6 +88,8 @@ PUBLIC_PATHS = [
     "/api/events?campaign=openstack6bday",
     "/api/events?near=48.1,11.5",
     "/api/events?q=Munich",
+    "/api/map-events",
+    "/api/map-events?campaign=openstack6bday",
 ]
 
 
@@ -70,6 +100,8 @@ def test_no_public_output_names_or_reaches_the_organizer(client, secrets, path):
     body = response.get_data(as_text=True)
     if path != "/openstack6bday/map":  # the map page loads its events from the API
         assert "Werk1 party" in body  # the public event is really there
+    if path == "/openstack6bday/werk1":
+        assert "2 going" in body  # the count is public
     for secret in secrets:
         assert secret.casefold() not in body.casefold(), f"{path} shows {secret!r}"
 
@@ -82,3 +114,11 @@ def test_exports_carry_no_organizer_contact_or_token(runner, secrets, fmt):
     assert "Waiting party" in result.output  # exports hold every status
     for secret in secrets:
         assert secret.casefold() not in result.output.casefold(), f"{fmt} export shows {secret!r}"
+
+
+def test_the_api_gives_the_count_of_people_going_and_nothing_else(client, secrets):
+    (feature,) = [
+        f for f in client.get("/api/events").get_json()["features"] if f["properties"]["going"]
+    ]
+    assert feature["properties"]["going"] == 2
+    assert not {"attendees", "rsvps", "names"} & set(feature["properties"])

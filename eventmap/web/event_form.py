@@ -12,10 +12,11 @@ from .. import operations
 from ..eventdata import SubmissionData
 from ..geocoding import Place
 from ..models import Event
+from ..rsvps import attendees, standings
 from ..services import geocoder
 from ..submissions import locate, resolve_point
 from .errors import FORM_EXPIRED
-from .forms import KEEP, PIN, EventForm, WithdrawForm
+from .forms import KEEP, PIN, EventForm, RsvpOptionsForm, WithdrawForm
 from .maps import render_map
 
 
@@ -165,6 +166,13 @@ def render_event_form(
         if event is not None and event.is_placed and form.location.data == event.location_text
         else None,
         token=request.view_args.get("token") if request.view_args else None,
+        attendees=attendees(event) if event is not None else [],
+        standings=standings(event) if event is not None else [],
+        rsvp_options=RsvpOptionsForm(
+            capacity=event.rsvp_capacity, closed=event.rsvp_closed, formdata=None
+        )
+        if event is not None
+        else None,
     )
 
 

@@ -8,10 +8,12 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     Field,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -19,7 +21,15 @@ from wtforms import (
     TimeField,
     URLField,
 )
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from ..dates import (
     DateParseError,
@@ -29,7 +39,15 @@ from ..dates import (
     parse_date_phrase,
 )
 from ..models import Campaign
-from ..rules import MAX_LENGTHS, TimeProblem, control_character, is_web_link, time_problem
+from ..rules import (
+    MAX_LENGTHS,
+    RSVP_MAX_CAPACITY,
+    RSVP_MAX_PEOPLE,
+    TimeProblem,
+    control_character,
+    is_web_link,
+    time_problem,
+)
 
 # The choice that keeps an event's stored point, and the one for coordinates typed or dragged.
 KEEP, PIN = "keep", "pin"
@@ -271,3 +289,83 @@ class ModeratorEventForm(EventForm):
 
 class WithdrawForm(FlaskForm):
     """A confirmation that the organizer wants the party off the map."""
+
+
+def _people_choices() -> list[SelectChoice]:
+    """Offer 1 to RSVP_MAX_PEOPLE people (the answering person included)."""
+    return [
+        SelectChoice(n, "just me" if n == 1 else f"{n} (me and {n - 1} more)")  # type: ignore[arg-type]
+        for n in people_range()
+    ]
+
+
+def people_range() -> range:
+    """Return how many people one answer may bring."""
+    return range(1, RSVP_MAX_PEOPLE + 1)
+
+
+class RsvpForm(FlaskForm):
+    """ "I'm going": who (optional, never public), the address to confirm, how many, a note."""
+
+    class Meta:
+        """Trim every text field."""
+
+        def bind_field(self, form: FlaskForm, unbound_field: Any, options: dict) -> Field:
+            if unbound_field.field_class in (StringField, TextAreaField, EmailField):
+                unbound_field.kwargs["filters"] = [_strip, *unbound_field.kwargs.get("filters", ())]
+            return unbound_field.bind(form=form, **options)
+
+    # Offered only for a multi-part party; otherwise absent from the form, and 0.
+    position = SelectField(
+        "Which part",
+        coerce=int,
+        choices=[SelectChoice(0, "the party")],  # type: ignore[arg-type]
+        default=0,
+    )
+    name = StringField(
+        "Your name",
+        description="Optional; only the organizer sees it.",
+        validators=[Optional(), limit("attendee_name"), plain_text()],
+    )
+    email = EmailField(
+        "Your e-mail",
+        description="We send a link there to confirm; only the organizer sees it.",
+        validators=[
+            InputRequired("We need an address to send the confirmation to."),
+            limit("attendee_email"),
+            plain_text(),
+            Email("That does not look like an e-mail address."),
+        ],
+    )
+    people = SelectField("How many people", coerce=int, choices=_people_choices(), default=1)
+    note = TextAreaField(
+        "A note to the organizer",
+        description="Optional; only the organizer sees it.",
+        validators=[Optional(), limit("attendee_note"), plain_text(multiline=True)],
+    )
+    # A field people never see; bots that fill in every field give themselves away.
+    website = StringField("Leave this field empty", validators=[Optional(), Length(max=300)])
+
+
+class RsvpChangeForm(FlaskForm):
+    """An attendee's change to their answer, through their private link."""
+
+    name = RsvpForm.name
+    people = RsvpForm.people
+    note = RsvpForm.note
+    Meta = RsvpForm.Meta
+
+
+class RsvpOptionsForm(FlaskForm):
+    """An organizer's settings for answers: a capacity (with a waitlist beyond) and closing."""
+
+    capacity = IntegerField(
+        "How many people can come",
+        description="Leave empty for no limit; beyond it, answers join a waitlist.",
+        validators=[Optional(), NumberRange(min=1, max=RSVP_MAX_CAPACITY)],
+    )
+    closed = BooleanField("Close the answers: nobody new can say they are going")
+
+
+class ConfirmForm(FlaskForm):
+    """A one-button form: confirming, cancelling or deleting through a private link."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template
 from sqlalchemy import select
 
 from ..dayindex import coming_and_past, day_index, undated_summary
 from ..extensions import db
-from ..listing import campaign_summary
+from ..listing import campaign_going, campaign_summary
 from ..models import Campaign, Event
+from .event_page import render_event_page
 from .maps import render_map
 from .params import FIRST_DAY
 
@@ -46,6 +47,7 @@ def _render_campaign(campaign: Campaign) -> str:
         other_campaigns=others,
         map_parts=render_map(current_app.config),
         countries=summary.countries,
+        going=campaign_going(campaign),
         first_day=summary.first_day,
         last_day=summary.last_day,
     )
@@ -90,6 +92,7 @@ def campaign_map(campaign_slug: str) -> str:
         campaign=campaign,
         map_parts=render_map(current_app.config),
         events_count=summary.count,
+        going=campaign_going(campaign),
         countries=summary.countries,
         first_day=summary.first_day,
         last_day=summary.last_day,
@@ -97,7 +100,7 @@ def campaign_map(campaign_slug: str) -> str:
 
 
 @bp.get("/<campaign_slug>/<event_slug>")
-def event(campaign_slug: str, event_slug: str) -> str:
+def event(campaign_slug: str, event_slug: str) -> Response:
     """Show one public event."""
     campaign = db.first_or_404(
         Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
@@ -105,4 +108,4 @@ def event(campaign_slug: str, event_slug: str) -> str:
     found = db.session.scalar(Event.public_by_slug(campaign, event_slug))
     if found is None:
         abort(404, description="This party is not (or no longer) on the map.")
-    return render_template("event.html", campaign=campaign, event=found)
+    return render_event_page(campaign, found)

@@ -265,6 +265,7 @@
     var place = el("p", "where", entry.location);
     if (entry.precision) { place.appendChild(el("span", "precision " + entry.precision, " (" + precision(entry.precision).note + ")")); }
     box.appendChild(place);
+    if (entry.going) { box.appendChild(el("p", "going", entry.going + " going")); }
     var link = el("a", "more", "Party page →");
     link.href = entry.url;
     box.appendChild(link);
@@ -551,6 +552,7 @@
         precision: feed.precision[i], country: feed.country[i], start: feed.start[i], end: feed.end[i],
         startMs: parseDay(feed.start[i]), endMs: parseDay(feed.end[i]),
         title: feed.title[i], location: feed.location[i], when: feed.when[i], url: feed.url[i],
+        going: feed.going ? feed.going[i] : 0,
         marker: null, item: null, ok: true, stage: "tbd"
       };
       if (entry.placed) { placed += 1; }
