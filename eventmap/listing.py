@@ -285,16 +285,3 @@ def map_columns(campaign: Campaign | None, link_pattern: str) -> dict[str, list[
             link_pattern.format(campaign=c, event=e) for c, e in zip(campaigns, slugs, strict=True)
         ],
     }
-
-
-def events_version(campaign: Campaign | None = None) -> tuple[int, str, int]:
-    """Return a cheap fingerprint of the public events: it changes whenever any of them does.
-
-    Every write stamps updated_at (parts included), approving or rejecting changes the count,
-    and a new event raises the highest id.
-    """
-    approved = Event.approved(campaign).order_by(None).subquery()
-    count, updated, highest = db.session.execute(
-        select(func.count(), func.max(approved.c.updated_at), func.max(approved.c.id))
-    ).one()
-    return count, str(updated), highest or 0

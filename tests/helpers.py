@@ -6,6 +6,8 @@ The geocoder is swapped with eventmap.services.use_geocoder, as the app itself w
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from itertools import count
@@ -13,6 +15,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event as sqlalchemy_event
 
 from eventmap.extensions import db
 from eventmap.geocoding import Precision
@@ -197,3 +200,19 @@ def form_values(html: str) -> dict[str, str]:
         name: value[1:] if name in reader.textareas and value.startswith("\n") else value
         for name, value in reader.values.items()
     }
+
+
+@contextmanager
+def recorded_statements() -> Iterator[list[str]]:
+    """Record the SQL statements sent to the app's database while the block runs (app context)."""
+    statements: list[str] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement)
+
+    engine = db.engine
+    sqlalchemy_event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sqlalchemy_event.remove(engine, "before_cursor_execute", record)

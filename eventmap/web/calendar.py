@@ -18,6 +18,7 @@ from ..extensions import db
 from ..feeds import atom_feed
 from ..models import Campaign, Event
 from ..urls import campaign_url, event_url_builder, public_url
+from .collection_cache import serve_collection
 from .params import FIRST_DAY, LAST_DAY, day_arg, month_arg
 
 bp = Blueprint("calendar", __name__)
@@ -140,14 +141,22 @@ def campaign_ical(campaign_slug: str) -> Response:
         Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
     )
     name = campaign.name + (f" #{campaign.hashtag}" if campaign.hashtag else "")
-    body = ical_calendar(
-        name,
-        occurrences(_events(campaign)),
-        event_url_builder(),
-        current_app.config["PUBLIC_URL"],
-        campaign.hashtag or None,
+
+    def write() -> list[bytes]:
+        return [
+            ical_calendar(
+                name,
+                occurrences(_events(campaign)),
+                event_url_builder(),
+                current_app.config["PUBLIC_URL"],
+                campaign.hashtag or None,
+            )
+        ]
+
+    # Built once per version of the data; a calendar app's revalidation reads no events.
+    return serve_collection(
+        "ics", campaign.slug, ICALENDAR, write, headers=_disposition(f"{campaign.slug}.ics")
     )
-    return _download(body, ICALENDAR, f"{campaign.slug}.ics")
 
 
 @bp.get("/<campaign_slug>/<event_slug>.ics")
@@ -194,5 +203,10 @@ def _public_event(campaign: Campaign, slug: str) -> Event:
 def _download(body: bytes, content_type: str, filename: str) -> Response:
     """Answer a calendar file that browsers open and calendar apps subscribe to."""
     response = current_app.response_class(body, content_type=content_type)
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers.update(_disposition(filename))
     return response
+
+
+def _disposition(filename: str) -> dict[str, str]:
+    """Return the header that lets browsers open a calendar file under its name."""
+    return {"Content-Disposition": f'inline; filename="{filename}"'}
