@@ -46,8 +46,6 @@ def init_compression(app: Flask) -> None:
         "COMPRESS_MIN_SIZE": MIN_SIZE,
         "COMPRESS_ALGORITHM": ALGORITHMS,
         "COMPRESS_ALGORITHM_STREAMING": ALGORITHMS,
-        # Files are streamed; compare their ETags (with the encoding's suffix) after encoding.
-        "COMPRESS_STREAMING_ENDPOINT_CONDITIONAL": ["static", "assets.vendor"],
         "COMPRESS_REGISTER": False,
     }.items():
         app.config.setdefault(key, value)
@@ -57,4 +55,17 @@ def init_compression(app: Flask) -> None:
     def _compressed(response: Response) -> Response:
         if request.environ.get(ENCODED) or response.cache_control.no_store:
             return response
+        if (
+            response.direct_passthrough
+            and response.status_code == 200  # not a 304, nor a range of the file
+            and response.mimetype in compress.compress_mimetypes_set
+            and request.headers.get("Accept-Encoding")
+        ):
+            # A file (scripts, styles, the outlines: 200 KB at most): read it, so it is
+            # compressed whole, gzip included, with its length, and the file closed at once.
+            file = response.response
+            response.direct_passthrough = False
+            response.set_data(b"".join(file))
+            if hasattr(file, "close"):
+                file.close()
         return compress.after_request(response)
