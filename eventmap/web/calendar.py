@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, render_template
 
 from ..calendars import (
     default_month,
+    feed_events,
     ical_calendar,
     month_grid,
     occurrences,
@@ -146,7 +147,7 @@ def campaign_ical(campaign_slug: str) -> Response:
         return [
             ical_calendar(
                 name,
-                occurrences(_events(campaign)),
+                occurrences(feed_events(campaign)),
                 event_url_builder(),
                 current_app.config["PUBLIC_URL"],
                 campaign.hashtag or None,
