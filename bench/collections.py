@@ -31,7 +31,13 @@ REVALIDATIONS = 50
 
 
 def rss_mb() -> float:
-    """Return this process's peak resident memory so far, in MB."""
+    """Return this process's peak resident memory so far, in MB.
+
+    VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent through exec.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -109,7 +115,7 @@ def seed(url: str, count: int) -> float:
 def main() -> None:
     """Measure every collection at every size and write the Collections section."""
     lines = [
-        "`.venv/bin/python -m bench.collections` (SQLite; gzip level 6, brotli quality 5;"
+        "`.venv/bin/python -m bench.collections` (SQLite; gzip level 6, brotli quality 4;"
         " one process per row; peak RSS of that process):",
         "",
         "| events | collection | first build s (CPU s) | build after a change s (CPU s)"
@@ -119,7 +125,15 @@ def main() -> None:
     for count in SIZES:
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-            print(f"seeding {count} events: {seed(url, count):.1f} s", flush=True)
+            seeded = subprocess.run(
+                [sys.executable, "-m", "bench.collections", "--seed", url, str(count)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if seeded.returncode:
+                sys.exit(f"seeding {count} events failed:\n{seeded.stderr[-3000:]}")
+            print(f"seeded {count} events: {seeded.stdout.strip()}", flush=True)
             for path in PATHS:
                 result = subprocess.run(
                     [sys.executable, "-m", "bench.collections", "--measure", url, path],
@@ -145,5 +159,7 @@ def main() -> None:
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--measure":
         print(json.dumps(measure(sys.argv[2], sys.argv[3])))
+    elif len(sys.argv) == 4 and sys.argv[1] == "--seed":
+        print(f"{seed(sys.argv[2], int(sys.argv[3])):.1f} s")
     else:
         main()

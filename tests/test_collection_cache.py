@@ -223,3 +223,27 @@ def test_a_database_made_anew_does_not_match_old_tags(client, events, empty_data
     again = client.get("/api/events", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 200
     assert "Another world" in again.get_data(as_text=True)
+
+
+def test_encoding_in_threads_gives_the_same_bytes_and_passes_errors_on():
+    import zlib
+
+    from eventmap.web.collection_cache import CHUNK, encode
+
+    pieces = [f"piece {n} ".encode() * 999 for n in range(300)]  # several chunks
+    built = encode("t", iter(pieces))
+    plain = b"".join(pieces)
+    assert len(plain) > 3 * CHUNK
+    assert built.length == len(plain)
+    assert brotli.decompress(built.encoded["br"]) == plain
+    assert zlib.decompress(built.encoded["gzip"], 16 + zlib.MAX_WBITS) == plain
+
+    def broken():
+        yield b"x" * CHUNK * 2
+        raise RuntimeError("the database went away")
+
+    before = threading.active_count()
+    with pytest.raises(RuntimeError, match="went away"):
+        encode("t", broken())
+    time.sleep(0.1)
+    assert threading.active_count() == before  # the encoders' threads ended
