@@ -247,3 +247,77 @@ def test_encoding_in_threads_gives_the_same_bytes_and_passes_errors_on():
         encode("t", broken())
     time.sleep(0.1)
     assert threading.active_count() == before  # the encoders' threads ended
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def shared(app):
+    """Point the app at the local Redis under a prefix of this test's own; clean up after."""
+    import uuid
+
+    import redis
+
+    from tests.conftest import IN_CI
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        if IN_CI:
+            pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    prefix = f"eventmap-test-{uuid.uuid4().hex[:12]}:"
+    app.config.update(CACHE_URL=REDIS_URL, CACHE_PREFIX=prefix)
+    yield prefix
+    store = cache_of(app).shared
+    store.clear()
+    assert not list(store._redis.scan_iter(match=prefix + "*"))
+
+
+def another_worker(app):
+    """Return a second app on the same database and cache settings: another worker."""
+    from eventmap import create_app
+
+    return create_app(
+        {
+            key: app.config[key]
+            for key in (
+                "TESTING",
+                "SQLALCHEMY_DATABASE_URI",
+                "SECRET_KEY",
+                "GEOCODER",
+                "CAMPAIGNS_FILE",
+                "MAIL_SERVER",
+                "CACHE_URL",
+                "CACHE_PREFIX",
+            )
+        }
+    )
+
+
+@pytest.mark.parametrize("path", COLLECTIONS)
+def test_workers_share_what_one_of_them_built(app, client, events, shared, path):
+    first = client.get(path, headers={"Accept-Encoding": "br"})
+    assert first.status_code == 200
+    other = another_worker(app)
+    try:
+        with other.app_context(), recorded_statements() as statements:
+            again = other.test_client().get(path, headers={"Accept-Encoding": "br"})
+        assert again.status_code == 200
+        assert again.data == first.data
+        assert again.headers["ETag"] == first.headers["ETag"]
+        assert not [s for s in statements if EVENT_TABLES.search(s)], statements
+    finally:
+        with other.app_context():
+            db.engine.dispose()
+
+
+def test_without_redis_each_worker_builds_its_own(app, client, events):
+    from tests.conftest import free_port
+
+    app.config.update(CACHE_URL=f"redis://127.0.0.1:{free_port()}/0", CACHE_PREFIX="nowhere:")
+    response = client.get("/api/events", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert gzip.decompress(response.data).startswith(b'{"type":"FeatureCollection"')
+    assert client.get("/api/events").status_code == 200

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import logging
 import queue
 import threading
+import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import brotli
+import redis
 from flask import Flask, Response, current_app, request
 from werkzeug.datastructures import ETags
 
@@ -44,6 +47,12 @@ COLLECTION_BROTLI_QUALITY = 4
 # Bytes handed to the compressors at a time, and sent at a time when decompressing.
 CHUNK = 256 * 1024
 _EXTENSION = "eventmap.collections"
+# Shared through Redis: kept a day, a build waited for at most this long, checked this often.
+SHARED_SECONDS = 24 * 3600
+SHARED_BUILD_SECONDS = 30  # the lock's life; another worker is waited for half as long
+SHARED_POLL_SECONDS = 0.05
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -60,12 +69,75 @@ class Built:
         return sum(len(body) for body in self.encoded.values())
 
 
+class SharedStore:
+    """Collections built by any worker, shared through Redis (EVENTMAP_CACHE_URL).
+
+    Only an optimisation: while Redis does not answer, each worker builds its own (logged).
+    A short lock keeps the workers from all building the same version at once.
+    """
+
+    def __init__(self, url: str, prefix: str) -> None:
+        """Connect lazily to the Redis at `url`; every key starts with `prefix`."""
+        self.prefix = prefix + "collections:"
+        self._redis = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
+
+    def _name(self, key: tuple[str, str], tag: str) -> str:
+        """Return the Redis key of one version of a collection."""
+        return f"{self.prefix}{key[0]}:{key[1]}:{tag}"
+
+    def get(self, key: tuple[str, str], tag: str) -> Built | None:
+        """Return the collection if some worker stored this version of it."""
+        try:
+            length, br, gzip = self._redis.hmget(self._name(key, tag), "length", "br", "gzip")
+        except redis.RedisError as error:
+            logger.warning("shared cache unreachable: %s", error)
+            return None
+        if length is None or br is None or gzip is None:
+            return None
+        return Built(tag, int(length), {"br": br, "gzip": gzip})
+
+    def put(self, key: tuple[str, str], built: Built) -> None:
+        """Store a built collection for the other workers, for a day at most."""
+        name = self._name(key, built.tag)
+        try:
+            with self._redis.pipeline() as pipe:
+                pipe.hset(name, mapping={"length": built.length, **built.encoded})
+                pipe.expire(name, SHARED_SECONDS)
+                pipe.delete(name + ":building")
+                pipe.execute()
+        except redis.RedisError as error:
+            logger.warning("shared cache unreachable: %s", error)
+
+    def wait_for_another(self, key: tuple[str, str], tag: str) -> Built | None:
+        """Return the collection another worker is building, or None to build it here."""
+        name = self._name(key, tag)
+        try:
+            if self._redis.set(name + ":building", "1", nx=True, ex=SHARED_BUILD_SECONDS):
+                return None  # this worker builds it
+        except redis.RedisError as error:
+            logger.warning("shared cache unreachable: %s", error)
+            return None
+        deadline = time.monotonic() + SHARED_BUILD_SECONDS / 2
+        while time.monotonic() < deadline:
+            time.sleep(SHARED_POLL_SECONDS)
+            found = self.get(key, tag)
+            if found is not None:
+                return found
+        return None
+
+    def clear(self) -> None:
+        """Remove every key under the prefix (tests)."""
+        for name in self._redis.scan_iter(match=self.prefix + "*"):
+            self._redis.delete(name)
+
+
 class CollectionCache:
     """The newest built version of each collection, a few at most, built once at a time."""
 
-    def __init__(self, keep: int = KEEP) -> None:
-        """Start empty, keeping at most `keep` collections."""
+    def __init__(self, keep: int = KEEP, shared: SharedStore | None = None) -> None:
+        """Start empty, keeping at most `keep` collections; share them through `shared`."""
         self.keep = keep
+        self.shared = shared
         self._entries: OrderedDict[tuple[str, str], Built] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[tuple[str, str], threading.Lock] = {}
@@ -82,7 +154,8 @@ class CollectionCache:
     def built(self, key: tuple[str, str], tag: str, build: Callable[[], Built]) -> Built:
         """Return the collection at version `tag`, building it here unless another thread is.
 
-        Fifty requests after a change wait for one build instead of making fifty.
+        Fifty requests after a change wait for one build instead of making fifty; with a
+        shared store, the other workers take what one of them built.
         """
         found = self.get(key, tag)
         if found is not None:
@@ -93,7 +166,13 @@ class CollectionCache:
             found = self.get(key, tag)
             if found is not None:
                 return found
-            made = build()
+            made = None
+            if self.shared is not None:
+                made = self.shared.get(key, tag) or self.shared.wait_for_another(key, tag)
+            if made is None:
+                made = build()
+                if self.shared is not None:
+                    self.shared.put(key, made)
             with self._lock:
                 self._entries[key] = made  # the older version of the same collection goes
                 self._entries.move_to_end(key)
@@ -102,7 +181,7 @@ class CollectionCache:
             return made
 
     def clear(self) -> None:
-        """Forget every stored collection."""
+        """Forget every stored collection (this process's)."""
         with self._lock:
             self._entries.clear()
 
@@ -111,7 +190,9 @@ def cache_of(app: Flask) -> CollectionCache:
     """Return the app's collection cache (one per process: each worker has its own app)."""
     cache = app.extensions.get(_EXTENSION)
     if cache is None:
-        cache = app.extensions.setdefault(_EXTENSION, CollectionCache())
+        url = app.config.get("CACHE_URL")
+        shared = SharedStore(url, app.config.get("CACHE_PREFIX", "eventmap:")) if url else None
+        cache = app.extensions.setdefault(_EXTENSION, CollectionCache(shared=shared))
     return cache
 
 
