@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar as stdlib_calendar
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as dt_time
@@ -33,6 +33,7 @@ DEFAULT_LENGTH = timedelta(hours=2)
 # The years a VTIMEZONE describes at most: zone rules beyond are guesses anyway, and writing
 # them for a stored party dated 9999 would take seconds. Parties in the date window fit.
 ZONE_YEARS = range(EARLIEST_DAY.year, 2201)
+ENTRIES_AT_ONCE = 1000  # VEVENTs a feed writes per piece
 
 
 @dataclass(frozen=True)
@@ -434,6 +435,17 @@ def ical_calendar(
     hashtag: str | None = None,
 ) -> bytes:
     """Write a VCALENDAR of occurrences; every line escaped and folded (RFC 5545)."""
+    return b"".join(ical_calendar_pieces(name, found, url_of, public_url, hashtag))
+
+
+def ical_calendar_pieces(
+    name: str,
+    found: Iterable[Occurrence],
+    url_of: Callable[[Any], str],
+    public_url: str,
+    hashtag: str | None = None,
+) -> Iterator[bytes]:
+    """Write a VCALENDAR a piece at a time, so that a feed of 100,000 parties is never whole."""
     found = list(found)
     name = " ".join(name.split())  # a calendar's name is one line
     cal = icalendar.Calendar()
@@ -449,9 +461,12 @@ def ical_calendar(
         cal.add_component(timezone)
     shell = cal.to_ical()
     end = b"END:VCALENDAR\r\n"
+    yield shell[: -len(end)]
     host = urlsplit(public_url).hostname or "eventmap.invalid"
-    entries = "".join(vevent(o, url_of(o.event), host, hashtag) for o in found)
-    return shell[: -len(end)] + entries.encode() + end
+    for start in range(0, len(found), ENTRIES_AT_ONCE):
+        batch = found[start : start + ENTRIES_AT_ONCE]
+        yield "".join(vevent(o, url_of(o.event), host, hashtag) for o in batch).encode()
+    yield end
 
 
 def google_calendar_link(occurrence: Occurrence, url: str) -> str:

@@ -256,6 +256,7 @@ def map_columns(campaign: Campaign | None, link_pattern: str) -> dict[str, list[
     ids, lats, lons, precisions, countries, starts, ends, titles, places, campaigns, slugs = (
         list(column) for column in zip(*rows, strict=True)
     )
+    del rows  # the columns hold the values now: 100,000 rows are tens of megabytes
     parts = _parts_of(approved)
     spans: dict[tuple[date | None, date | None], str] = {}  # a campaign has few distinct spans
     when = []

@@ -195,3 +195,11 @@ def feature_collection_json(
             yield (b"" if first else b",") + compact_json(list(batch))[1:-1]
             first = False
     yield b"]}"
+
+
+def object_json(members: dict[str, Any]) -> Iterator[bytes]:
+    """Write a JSON object a member at a time: compact_json's bytes, never all in one string."""
+    yield b"{"
+    for number, (name, value) in enumerate(members.items()):
+        yield (b"," if number else b"") + compact_json(name) + b":" + compact_json(value)
+    yield b"}"

@@ -321,3 +321,19 @@ def test_without_redis_each_worker_builds_its_own(app, client, events):
     assert response.status_code == 200
     assert gzip.decompress(response.data).startswith(b'{"type":"FeatureCollection"')
     assert client.get("/api/events").status_code == 200
+
+
+def test_bodies_written_in_pieces_are_the_bytes_written_whole():
+    from eventmap.serialize import (
+        compact_json,
+        feature_collection,
+        feature_collection_json,
+        object_json,
+    )
+
+    columns = {"id": [1, 2], "title": ['Zürich, "quoted"', None], "empty": []}
+    assert b"".join(object_json(columns)) == compact_json(columns)
+    features = [{"type": "Feature", "id": n, "properties": {"n": n}} for n in range(5)]
+    pieces = feature_collection_json([features[:2], [], features[2:]])
+    assert b"".join(pieces) == compact_json(feature_collection(features))
+    assert b"".join(feature_collection_json([])) == compact_json(feature_collection([]))

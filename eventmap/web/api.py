@@ -15,7 +15,7 @@ from ..geocoding.place import answer
 from ..listing import map_columns, public_events
 from ..models import Campaign
 from ..nearby import HALF_CIRCUMFERENCE_KM, MAX_LIMIT, nearest, nearest_to_place, parse_point
-from ..serialize import compact_json, feature_collection, feature_collection_json, public_feature
+from ..serialize import feature_collection, feature_collection_json, object_json, public_feature
 from ..services import geocoder
 from ..urls import event_link_pattern, event_url_builder
 from .collection_cache import serve_collection
@@ -75,7 +75,7 @@ def map_events() -> Response:
         "map",
         _scope(campaign),
         "application/json",
-        lambda: [compact_json(map_columns(campaign, pattern))],
+        lambda: object_json(map_columns(campaign, pattern)),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, render_template
@@ -10,6 +11,7 @@ from ..calendars import (
     default_month,
     feed_events,
     ical_calendar,
+    ical_calendar_pieces,
     month_grid,
     occurrences,
     stage,
@@ -143,16 +145,14 @@ def campaign_ical(campaign_slug: str) -> Response:
     )
     name = campaign.name + (f" #{campaign.hashtag}" if campaign.hashtag else "")
 
-    def write() -> list[bytes]:
-        return [
-            ical_calendar(
-                name,
-                occurrences(feed_events(campaign)),
-                event_url_builder(),
-                current_app.config["PUBLIC_URL"],
-                campaign.hashtag or None,
-            )
-        ]
+    def write() -> Iterator[bytes]:
+        return ical_calendar_pieces(
+            name,
+            occurrences(feed_events(campaign)),
+            event_url_builder(),
+            current_app.config["PUBLIC_URL"],
+            campaign.hashtag or None,
+        )
 
     # Built once per version of the data; a calendar app's revalidation reads no events.
     return serve_collection(
