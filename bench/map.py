@@ -25,6 +25,7 @@ from bench.report import write_section
 from eventmap import create_app
 from eventmap.extensions import db
 from eventmap.models import Campaign, Event, EventStatus
+from eventmap.web.collection_cache import cache_of
 from eventmap.web.maps import vendor_url
 
 EVENTS = int(__import__("os").environ.get("BENCH_MAP_EVENTS", "10000"))
@@ -125,7 +126,7 @@ def page_marks(page) -> dict[str, float]:
 def write_time(app, url: str) -> tuple[float, int]:
     """Return the seconds the test client takes to answer `url` with nothing written yet,
     and the bytes of the answer."""
-    app.extensions.get("eventmap.api_cache", {}).clear()
+    cache_of(app).clear()
     started = time.perf_counter()
     with app.test_client() as client:
         size = len(client.get(url).data)

@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .web.assets import bp as assets_bp
     from .web.auth import init_auth
     from .web.calendar import bp as calendar_bp
+    from .web.compression import init_compression
     from .web.errors import init_errors
     from .web.health import bp as health_bp
     from .web.near import bp as near_bp
@@ -73,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .web.templating import register_templating
 
     init_params(app)  # the <id:...> converter, before the routes that use it
+    init_compression(app)  # the first after-request hook registered runs last: on the final body
     app.register_blueprint(views_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(admin_bp)

@@ -138,6 +138,10 @@ class Config:
         self.RATELIMIT_SWALLOW_ERRORS = True
         # Give up on a store that does not answer within a second rather than hold the request.
         self.RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+        # Where workers share the whole collections they built (redis://...); empty: each
+        # worker builds and keeps its own. Keys start with CACHE_PREFIX.
+        self.CACHE_URL = _env("CACHE_URL", "")
+        self.CACHE_PREFIX = _env("CACHE_PREFIX", "eventmap:")
         # How many worker processes serve the app (gunicorn and most hosts set WEB_CONCURRENCY);
         # several on memory storage get a warning at start, as each counts on its own.
         workers = os.environ.get("EVENTMAP_WORKERS") or os.environ.get("WEB_CONCURRENCY")

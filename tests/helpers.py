@@ -297,3 +297,19 @@ def stop(process: subprocess.Popen) -> None:
     process.wait(timeout=30)
     if process.stderr:
         process.stderr.close()
+
+
+@contextmanager
+def recorded_statements() -> Iterator[list[str]]:
+    """Record the SQL statements sent to the app's database while the block runs (app context)."""
+    statements: list[str] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        statements.append(statement)
+
+    engine = db.engine
+    sqlalchemy_event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sqlalchemy_event.remove(engine, "before_cursor_execute", record)

@@ -22,6 +22,7 @@ from eventmap.calendars import (
     stage,
 )
 from eventmap.extensions import db
+from eventmap.models import Event
 from eventmap.services import use_geocoder
 from tests.helpers import add_events
 
@@ -634,3 +635,89 @@ def test_calendar_pages_do_not_grow_with_the_parties_of_a_month(client, make_eve
         assert response.status_code == 200
         # 5 parties a day at most (and 50 a page on the agenda) of 373, whatever the month holds
         assert len(response.data) < size + 45 * 700, url
+
+
+def icalendar_vevent(occurrence, url: str, host: str, hashtag: str | None) -> bytes:
+    """Write a VEVENT with icalendar's own objects: what the feed's text writer must match."""
+    from eventmap.calendars import day_after, uid
+    from eventmap.listing import event_place
+
+    event = occurrence.event
+    vevent = icalendar.Event()
+    vevent.add("uid", uid(occurrence, host))
+    vevent.add("summary", occurrence.title)
+    times = local_times(occurrence)
+    if times is not None:
+        vevent.add("dtstart", times[0])
+        vevent.add("dtend", times[1])
+    else:
+        vevent.add("dtstart", occurrence.start)
+        end = day_after(occurrence.end)
+        if end is not None:
+            vevent.add("dtend", end)
+        else:
+            vevent.add("duration", timedelta(days=(occurrence.end - occurrence.start).days + 1))
+    stamp = event.updated_at.replace(tzinfo=UTC)
+    vevent.add("dtstamp", stamp)
+    vevent.add("last-modified", stamp)
+    vevent.add("location", event_place(event))
+    if event.latitude is not None and event.longitude is not None:
+        vevent.add("geo", (event.latitude, event.longitude))
+    vevent.add("url", url)
+    lines = [event.description] if event.description else []
+    if event.date_text:
+        lines.append(f"Date as announced: {event.date_text}")
+    if event.link:
+        lines.append(f"More: {event.link}")
+    lines.append(url)
+    vevent.add("description", "\n\n".join(lines))
+    if hashtag:
+        vevent.add("categories", [hashtag])
+    vevent.add("transp", "TRANSPARENT")
+    return vevent.to_ical()
+
+
+HOSTILE = [
+    TRICKY,
+    "a,b;c\\d and \\N",
+    "multi\nline\r\nand\rreturn",
+    "x" * 73 + "\\" + "y" * 100,
+    "^" * 80,
+    "Ünïcödé and 🎉 " * 12,
+    "",
+]
+
+
+def test_the_feed_writes_what_icalendar_would_for_any_party(client, make_event, make_thailand):
+    """The feed's VEVENTs are written as text for speed: byte for byte icalendar's own."""
+    from eventmap.calendars import vevent
+    from eventmap.urls import event_url_builder
+
+    zones = ["UTC", "Etc/UTC", "GMT", "Europe/Berlin", "Asia/Kolkata", "Nowhere/Zone", None]
+    for n in range(28):
+        text = HOSTILE[n % len(HOSTILE)]
+        make_event(
+            slug=f"p{n}",
+            title=f"{text} {n}"[:200],
+            description=text * (n % 3),
+            venue=HOSTILE[(n + 1) % len(HOSTILE)][:200] or None,
+            timezone=zones[n % len(zones)],
+            start_time=time(n % 24, 15) if n % 2 else None,
+            end_time=time((n * 5) % 24, 0) if n % 4 == 1 else None,
+            link=f"https://example.org/{n}" if n % 3 else "",
+            latitude=None if n % 9 == 0 else 48.1 + n / 7,
+            longitude=None if n % 9 == 0 else 11.5 - n / 3,
+        )
+    make_event(slug="last-days", start_date=date(9999, 12, 30), end_date=date(9999, 12, 31))
+    make_event(slug="early", start_date=date(999, 1, 3), end_date=date(999, 1, 10))
+    make_thailand()
+    url_of = event_url_builder()
+    found = occurrences(db.session.scalars(Event.approved()).all())
+    assert len(found) > 30
+    for occurrence in found:
+        ours = vevent(occurrence, url_of(occurrence.event), "127.0.0.1", "OpenStack6Bday")
+        assert ours.encode() == icalendar_vevent(
+            occurrence, url_of(occurrence.event), "127.0.0.1", "OpenStack6Bday"
+        ), occurrence.event.slug
+    feed = client.get("/openstack6bday/calendar.ics").data
+    assert len(icalendar.Calendar.from_ical(feed).walk("VEVENT")) == len(found)

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-import gc
-import hashlib
 import json
 import math
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -17,20 +12,20 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..geocoding.place import answer
-from ..listing import events_version, map_columns, public_events
+from ..listing import map_columns, public_events
 from ..models import Campaign
 from ..nearby import HALF_CIRCUMFERENCE_KM, MAX_LIMIT, nearest, nearest_to_place, parse_point
-from ..serialize import feature_collection, public_feature
+from ..serialize import feature_collection, feature_collection_json, object_json, public_feature
 from ..services import geocoder
 from ..urls import event_link_pattern, event_url_builder
+from .collection_cache import serve_collection
 from .params import ParameterError, parse_int
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 GEOJSON = "application/geo+json"
 MAX_QUERY = 300
-CACHED_COLLECTIONS = 8
-_cache_lock = threading.Lock()
+FEATURES_AT_ONCE = 1000  # features written to JSON in one call
 
 
 class ApiError(Exception):
@@ -68,7 +63,7 @@ def events() -> Response:
     for parameter in ("radius_km", "limit"):
         if parameter in request.args:
             raise ApiError(400, f"{parameter} goes with near=LAT,LON or q=PLACE", parameter)
-    return _revalidated(*_collection(campaign), GEOJSON)
+    return _collection(campaign)
 
 
 @bp.get("/map-events")
@@ -76,8 +71,11 @@ def map_events() -> Response:
     """Return what the map page shows of the approved events, as parallel lists (see README)."""
     campaign = _campaign_argument()
     pattern = event_link_pattern(external=False)
-    return _revalidated(
-        *_written_once("map", campaign, lambda: map_columns(campaign, pattern)), "application/json"
+    return serve_collection(
+        "map",
+        _scope(campaign),
+        "application/json",
+        lambda: object_json(map_columns(campaign, pattern)),
     )
 
 
@@ -90,14 +88,6 @@ def _campaign_argument() -> Campaign | None:
     if campaign is None:
         raise ApiError(404, f"no campaign called {slug!r}", "campaign")
     return campaign
-
-
-def _revalidated(etag: str, body: bytes, mimetype: str) -> Response:
-    """Answer a written body with its ETag: stored by the client, but revalidated each time."""
-    response = current_app.response_class(body, mimetype=mimetype)
-    response.set_etag(etag)
-    response.cache_control.no_cache = True
-    return response.make_conditional(request)
 
 
 def _nearby(campaign: Campaign | None) -> Response:
@@ -175,55 +165,20 @@ def _point(text: str) -> tuple[float, float]:
         raise ApiError(400, f"near {exc}", "near") from None
 
 
-def _collection(campaign: Campaign | None) -> tuple[str, bytes]:
-    """Return the FeatureCollection as JSON bytes, written once per version of the events."""
+def _collection(campaign: Campaign | None) -> Response:
+    """Answer the FeatureCollection, written once per version of the data."""
 
-    def write() -> dict[str, Any]:
+    def batches() -> Iterator[list[dict[str, Any]]]:
         url_of = event_url_builder()
-        return feature_collection(
-            public_feature(event, url_of(event)) for event in public_events(campaign)
-        )
+        events = public_events(campaign)
+        for start in range(0, len(events), FEATURES_AT_ONCE):
+            yield [public_feature(e, url_of(e)) for e in events[start : start + FEATURES_AT_ONCE]]
 
-    return _written_once("geojson", campaign, write)
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a body is written.
-
-    Writing 10,000 events makes a few hundred thousand objects and no reference cycles; the
-    collector would walk them several times over for nothing (a quarter of the time).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _written_once(
-    kind: str, campaign: Campaign | None, write: Callable[[], dict[str, Any]]
-) -> tuple[str, bytes]:
-    """Return an ETag and the JSON bytes of `write()`, written once per version of the events.
-
-    Writing 10,000 events takes a few hundred milliseconds; the fingerprint query takes a
-    few. Each worker keeps the latest bodies it wrote, a handful of campaigns at most.
-    """
-    version = (kind, campaign.slug if campaign else "*", *events_version(campaign))
-    etag = hashlib.sha256(repr(version).encode()).hexdigest()[:32]
-    cache: OrderedDict[str, bytes] = current_app.extensions.setdefault(
-        "eventmap.api_cache", OrderedDict()
+    return serve_collection(
+        "geojson", _scope(campaign), GEOJSON, lambda: feature_collection_json(batches())
     )
-    with _cache_lock:
-        body = cache.get(etag)
-    if body is None:
-        with _cyclic_gc_paused():
-            body = json.dumps(write(), ensure_ascii=False, separators=(",", ":")).encode()
-    with _cache_lock:
-        cache[etag] = body
-        cache.move_to_end(etag)
-        while len(cache) > CACHED_COLLECTIONS:
-            cache.popitem(last=False)
-    return etag, body
+
+
+def _scope(campaign: Campaign | None) -> str:
+    """Name what a collection covers: a campaign's slug, or "*" for every campaign."""
+    return campaign.slug if campaign else "*"

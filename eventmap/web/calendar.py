@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, render_template
@@ -11,7 +12,9 @@ from ..calendars import (
     default_agenda_day,
     default_day,
     default_month,
+    feed_events,
     ical_calendar,
+    ical_calendar_pieces,
     month_grid,
     occurrences,
     stage,
@@ -29,6 +32,7 @@ from ..extensions import db
 from ..feeds import FEED_ENTRIES, atom_feed
 from ..models import Campaign, Event
 from ..urls import campaign_url, event_url_builder, public_url
+from .collection_cache import serve_collection
 from .params import FIRST_DAY, LAST_DAY, MAX_PAGE, day_arg, month_arg, page_arg
 
 bp = Blueprint("calendar", __name__)
@@ -189,14 +193,20 @@ def campaign_ical(campaign_slug: str) -> Response:
         Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
     )
     name = campaign.name + (f" #{campaign.hashtag}" if campaign.hashtag else "")
-    body = ical_calendar(
-        name,
-        occurrences(_events(campaign)),
-        event_url_builder(),
-        current_app.config["PUBLIC_URL"],
-        campaign.hashtag or None,
+
+    def write() -> Iterator[bytes]:
+        return ical_calendar_pieces(
+            name,
+            occurrences(feed_events(campaign)),
+            event_url_builder(),
+            current_app.config["PUBLIC_URL"],
+            campaign.hashtag or None,
+        )
+
+    # Built once per version of the data; a calendar app's revalidation reads no events.
+    return serve_collection(
+        "ics", campaign.slug, ICALENDAR, write, headers=_disposition(f"{campaign.slug}.ics")
     )
-    return _download(body, ICALENDAR, f"{campaign.slug}.ics")
 
 
 @bp.get("/<campaign_slug>/<event_slug>.ics")
@@ -243,5 +253,10 @@ def _public_event(campaign: Campaign, slug: str) -> Event:
 def _download(body: bytes, content_type: str, filename: str) -> Response:
     """Answer a calendar file that browsers open and calendar apps subscribe to."""
     response = current_app.response_class(body, content_type=content_type)
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers.update(_disposition(filename))
     return response
+
+
+def _disposition(filename: str) -> dict[str, str]:
+    """Return the header that lets browsers open a calendar file under its name."""
+    return {"Content-Disposition": f'inline; filename="{filename}"'}

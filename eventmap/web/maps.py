@@ -4,6 +4,11 @@ folium writes the map, its base layers and the Leaflet and plugin links, all poi
 files this app serves; static/js/eventmap-map.js then loads /api/map-events, clusters the
 points with supercluster and adds the country outlines, filters, time slider and list links.
 The page therefore stays the same size whatever the number of events.
+
+folium takes milliseconds to write the shell, far more than the rest of a page, and the shell
+depends only on the configuration: each process writes it once per configuration and keeps
+it. The inline script gets its per-request CSP nonce from the page template (`csp_nonce()`
+on its <script> tag), so nothing of a request is kept in the shell.
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import folium
-from flask import url_for
+from flask import current_app, request, url_for
 from markupsafe import Markup
+
+_SHELLS = "eventmap.map_shells"
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,23 @@ class MapParts:
 
 
 def render_map(config: dict[str, Any], *, center: tuple[float, float] = (20.0, 10.0)) -> MapParts:
-    """Render the map's shell: Leaflet with its plugins, the tile layer when configured."""
+    """Return the map's shell, written by folium once per process for each configuration."""
+    key = (
+        config.get("MAP_TILES_URL"),
+        config.get("MAP_TILES_ATTRIBUTION"),
+        config.get("MAP_TILES_NAME"),
+        tuple(center),
+        request.script_root,  # the vendored files' addresses start with it
+    )
+    shells: dict[tuple[Any, ...], MapParts] = current_app.extensions.setdefault(_SHELLS, {})
+    parts = shells.get(key)
+    if parts is None:  # two threads may both write it at first; either copy will do
+        parts = shells.setdefault(key, _write_map(config, center))
+    return parts
+
+
+def _write_map(config: dict[str, Any], center: tuple[float, float]) -> MapParts:
+    """Write the map's shell with folium: Leaflet with its plugins, the tile layer if any."""
     leaflet_map = folium.Map(
         location=list(center),
         zoom_start=2,

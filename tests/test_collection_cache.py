@@ -1,0 +1,339 @@
+"""Whole collections: built once per data version, kept compressed, revalidated by version."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import threading
+import time
+from datetime import timedelta
+
+import brotli
+import pytest
+from sqlalchemy import select
+from werkzeug.http import http_date
+
+from eventmap import versions
+from eventmap.extensions import db
+from eventmap.models import Event
+from eventmap.web import api
+from eventmap.web.collection_cache import Built, CollectionCache, cache_of
+from tests.helpers import recorded_statements
+
+COLLECTIONS = (
+    "/api/events",
+    "/api/events?campaign=openstack6bday",
+    "/api/map-events?campaign=openstack6bday",
+    "/openstack6bday/calendar.ics",
+)
+EVENT_TABLES = re.compile(r"\b(events|event_parts)\b", re.IGNORECASE)
+
+
+def quoted(tag: str) -> str:
+    return f'"{tag}"'
+
+
+@pytest.fixture
+def events(make_event, make_thailand):
+    """A few events, one of them in parts, so every collection has something to write."""
+    make_event(title="Munich party", slug="munich")
+    make_event(title="Zürich party", slug="zurich", latitude=47.37, longitude=8.54)
+    make_thailand()
+
+
+@pytest.mark.parametrize("path", COLLECTIONS)
+def test_a_revalidation_reads_the_version_and_no_event(client, events, path):
+    first = client.get(path)
+    assert first.status_code == 200
+    assert "no-cache" in first.headers["Cache-Control"]
+    assert first.headers["Last-Modified"] == http_date(versions.current(db.session).changed_at)
+    db.session.commit()  # nothing pending: only what the next requests send is counted
+    for headers in (
+        {"If-None-Match": first.headers["ETag"]},
+        {"If-Modified-Since": first.headers["Last-Modified"]},
+    ):
+        with recorded_statements() as statements:
+            again = client.get(path, headers=headers)
+        assert again.status_code == 304, headers
+        assert again.data == b""
+        assert any("data_version" in s for s in statements), statements
+        assert not [s for s in statements if EVENT_TABLES.search(s)], statements
+
+
+@pytest.mark.parametrize("path", COLLECTIONS)
+def test_a_change_is_a_new_body_with_new_validators(client, events, path):
+    first = client.get(path)
+    event = db.session.scalar(select(Event).where(Event.slug == "munich"))
+    event.title = "Renamed party"
+    db.session.commit()
+    with recorded_statements() as statements:
+        changed = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != first.headers["ETag"]
+    assert "Renamed party" in changed.get_data(as_text=True)
+    assert any(EVENT_TABLES.search(s) for s in statements)  # really built anew
+
+
+@pytest.mark.parametrize("path", COLLECTIONS)
+def test_each_encoding_is_the_same_body_with_its_own_tag_and_length(client, events, path):
+    plain = client.get(path, headers={"Accept-Encoding": "identity"})
+    br = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+    gz = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in plain.headers
+    assert br.headers["Content-Encoding"] == "br"
+    assert gz.headers["Content-Encoding"] == "gzip"
+    assert brotli.decompress(br.data) == plain.data == gzip.decompress(gz.data)
+    for response in (plain, br, gz):
+        assert int(response.headers["Content-Length"]) == len(response.data)
+        assert "Accept-Encoding" in response.headers["Vary"]
+    tag = plain.headers["ETag"].strip('"')
+    assert br.headers["ETag"] == quoted(tag + "-br")
+    assert gz.headers["ETag"] == quoted(tag + "-gz")
+    assert len(gz.data) < len(plain.data)
+
+
+def test_the_client_s_preference_chooses_the_encoding(client, events):
+    cases = {
+        "": None,
+        "identity": None,
+        "*": "br",
+        "br;q=0.5, gzip": "gzip",
+        "gzip;q=0, br": "br",
+        "br;q=0, gzip;q=0": None,
+        "deflate, zstd": None,
+        "GZIP": "gzip",
+    }
+    for accept, expected in cases.items():
+        response = client.get("/api/events", headers={"Accept-Encoding": accept})
+        assert response.headers.get("Content-Encoding") == expected, accept
+        assert response.status_code == 200
+
+
+def test_any_representation_s_tag_revalidates_and_the_304_names_it(client, events):
+    br = client.get("/api/events", headers={"Accept-Encoding": "br"})
+    tag = br.headers["ETag"]
+    # The client now asks for gzip (a proxy in between, say): same data, still a 304.
+    again = client.get("/api/events", headers={"Accept-Encoding": "gzip", "If-None-Match": tag})
+    assert again.status_code == 304
+    assert again.headers["ETag"] == tag
+    assert "Content-Encoding" not in again.headers
+    weak = client.get("/api/events", headers={"If-None-Match": f'W/{tag}, "other"'})
+    assert weak.status_code == 304
+    star = client.get("/api/events", headers={"If-None-Match": "*", "Accept-Encoding": "gzip"})
+    assert star.status_code == 304
+    assert star.headers["ETag"].endswith('-gz"')
+    other = client.get("/api/events", headers={"If-None-Match": '"not-ours"'})
+    assert other.status_code == 200
+
+
+def test_if_none_match_wins_over_if_modified_since(client, events):
+    first = client.get("/api/events")
+    response = client.get(
+        "/api/events",
+        headers={"If-None-Match": '"stale"', "If-Modified-Since": first.headers["Last-Modified"]},
+    )
+    assert response.status_code == 200
+
+
+def test_an_older_if_modified_since_gets_the_body(client, events):
+    changed_at = versions.current(db.session).changed_at
+    earlier = http_date(changed_at - timedelta(seconds=5))
+    response = client.get("/api/events", headers={"If-Modified-Since": earlier})
+    assert response.status_code == 200
+    assert response.get_json()["features"]
+
+
+def test_head_has_the_length_and_no_body(client, events):
+    get = client.get("/api/events", headers={"Accept-Encoding": "br"})
+    head = client.head("/api/events", headers={"Accept-Encoding": "br"})
+    assert head.status_code == 200
+    assert head.data == b""
+    assert head.headers["Content-Length"] == get.headers["Content-Length"]
+    assert head.headers["ETag"] == get.headers["ETag"]
+
+
+def test_the_calendar_keeps_its_file_name(client, events):
+    response = client.get("/openstack6bday/calendar.ics", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Disposition"] == 'inline; filename="openstack6bday.ics"'
+    assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
+    assert gzip.decompress(response.data).startswith(b"BEGIN:VCALENDAR")
+
+
+def test_a_version_is_written_once_whatever_the_encodings_asked(app, client, events, monkeypatch):
+    calls = []
+    real = api.public_events
+    monkeypatch.setattr(api, "public_events", lambda *a, **k: calls.append(1) or real(*a, **k))
+    for accept in ("br", "gzip", "identity", "br"):
+        assert client.get("/api/events", headers={"Accept-Encoding": accept}).status_code == 200
+    assert len(calls) == 1
+
+
+def test_concurrent_requests_after_a_change_build_once():
+    cache = CollectionCache()
+    builds = []
+
+    def build() -> Built:
+        builds.append(1)
+        time.sleep(0.05)  # long enough for every thread to arrive meanwhile
+        return Built("v2", 1, {"br": b"b", "gzip": b"g"})
+
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.built(("map", "*"), "v2", build)))
+        for _ in range(20)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1
+    assert len(results) == 20
+    assert len({id(r) for r in results}) == 1
+
+
+def test_the_cache_keeps_the_newest_version_of_a_few_collections():
+    cache = CollectionCache(keep=2)
+
+    def made(tag: str):
+        return lambda: Built(tag, 1, {"br": b"", "gzip": b""})
+
+    cache.built(("geojson", "a"), "1", made("1"))
+    cache.built(("geojson", "a"), "2", made("2"))  # replaces version 1
+    assert cache.get(("geojson", "a"), "1") is None
+    assert cache.get(("geojson", "a"), "2") is not None
+    cache.built(("geojson", "b"), "2", made("2"))
+    cache.built(("geojson", "c"), "2", made("2"))  # a third collection: the oldest goes
+    assert cache.get(("geojson", "a"), "2") is None
+    assert cache.get(("geojson", "b"), "2") is not None
+    assert cache.get(("geojson", "c"), "2") is not None
+
+
+def test_only_compressed_bodies_are_kept(app, client, events):
+    plain = client.get("/api/events").data
+    (built,) = cache_of(app)._entries.values()
+    assert set(built.encoded) == {"br", "gzip"}
+    assert built.length == len(plain)
+    assert built.size < len(plain)
+
+
+def test_a_database_made_anew_does_not_match_old_tags(client, events, empty_database, make_event):
+    first = client.get("/api/events")
+    empty_database()
+    make_event(title="Another world")
+    again = client.get("/api/events", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert "Another world" in again.get_data(as_text=True)
+
+
+def test_encoding_in_threads_gives_the_same_bytes_and_passes_errors_on():
+    import zlib
+
+    from eventmap.web.collection_cache import CHUNK, encode
+
+    pieces = [f"piece {n} ".encode() * 999 for n in range(300)]  # several chunks
+    built = encode("t", iter(pieces))
+    plain = b"".join(pieces)
+    assert len(plain) > 3 * CHUNK
+    assert built.length == len(plain)
+    assert brotli.decompress(built.encoded["br"]) == plain
+    assert zlib.decompress(built.encoded["gzip"], 16 + zlib.MAX_WBITS) == plain
+
+    def broken():
+        yield b"x" * CHUNK * 2
+        raise RuntimeError("the database went away")
+
+    before = threading.active_count()
+    with pytest.raises(RuntimeError, match="went away"):
+        encode("t", broken())
+    time.sleep(0.1)
+    assert threading.active_count() == before  # the encoders' threads ended
+
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def shared(app):
+    """Point the app at the local Redis under a prefix of this test's own; clean up after."""
+    import uuid
+
+    import redis
+
+    from tests.conftest import IN_CI
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        if IN_CI:
+            pytest.fail(f"Redis is not reachable at {REDIS_URL}: {exc}")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    prefix = f"eventmap-test-{uuid.uuid4().hex[:12]}:"
+    app.config.update(CACHE_URL=REDIS_URL, CACHE_PREFIX=prefix)
+    yield prefix
+    store = cache_of(app).shared
+    store.clear()
+    assert not list(store._redis.scan_iter(match=prefix + "*"))
+
+
+def another_worker(app):
+    """Return a second app on the same database and cache settings: another worker."""
+    from eventmap import create_app
+
+    return create_app(
+        {
+            key: app.config[key]
+            for key in (
+                "TESTING",
+                "SQLALCHEMY_DATABASE_URI",
+                "SECRET_KEY",
+                "GEOCODER",
+                "CAMPAIGNS_FILE",
+                "MAIL_SERVER",
+                "CACHE_URL",
+                "CACHE_PREFIX",
+            )
+        }
+    )
+
+
+@pytest.mark.parametrize("path", COLLECTIONS)
+def test_workers_share_what_one_of_them_built(app, client, events, shared, path):
+    first = client.get(path, headers={"Accept-Encoding": "br"})
+    assert first.status_code == 200
+    other = another_worker(app)
+    try:
+        with other.app_context(), recorded_statements() as statements:
+            again = other.test_client().get(path, headers={"Accept-Encoding": "br"})
+        assert again.status_code == 200
+        assert again.data == first.data
+        assert again.headers["ETag"] == first.headers["ETag"]
+        assert not [s for s in statements if EVENT_TABLES.search(s)], statements
+    finally:
+        with other.app_context():
+            db.engine.dispose()
+
+
+def test_without_redis_each_worker_builds_its_own(app, client, events):
+    from tests.conftest import free_port
+
+    app.config.update(CACHE_URL=f"redis://127.0.0.1:{free_port()}/0", CACHE_PREFIX="nowhere:")
+    response = client.get("/api/events", headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 200
+    assert gzip.decompress(response.data).startswith(b'{"type":"FeatureCollection"')
+    assert client.get("/api/events").status_code == 200
+
+
+def test_bodies_written_in_pieces_are_the_bytes_written_whole():
+    from eventmap.serialize import (
+        compact_json,
+        feature_collection,
+        feature_collection_json,
+        object_json,
+    )
+
+    columns = {"id": [1, 2], "title": ['Zürich, "quoted"', None], "empty": []}
+    assert b"".join(object_json(columns)) == compact_json(columns)
+    features = [{"type": "Feature", "id": n, "properties": {"n": n}} for n in range(5)]
+    pieces = feature_collection_json([features[:2], [], features[2:]])
+    assert b"".join(pieces) == compact_json(feature_collection(features))
+    assert b"".join(feature_collection_json([])) == compact_json(feature_collection([]))
