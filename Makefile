@@ -9,7 +9,7 @@ PORT ?= 5000
 # PostgreSQL used by `make test-postgres` (trust auth on this machine's server).
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run serve test test-postgres lint format bench install install-dev assets db seed browser clean help
+.PHONY: run serve test test-postgres lint format bench install install-dev assets db seed browser fonts clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -72,6 +72,11 @@ format: install-dev  ## Rewrite files in the house style
 
 browser:  ## Install Debian's Chromium for the browser tests (needs root)
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+# Share cards draw titles in any script with these; without them cards still draw (boxes).
+FONT_PACKAGES := fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core
+fonts:  ## Install Debian's Noto fonts for the share cards (needs root)
+	@dpkg -s $(FONT_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONT_PACKAGES); }
 
 clean:  ## Remove the virtualenv and caches (keeps instance/ and its database)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,134 @@
+"""Share cards, QR codes and the /tag/<hashtag> address of a campaign.
+
+Cards and codes are drawn once per version of the data (eventmap/versions.py) and kept in a
+small per-process cache; a client that has one revalidates with its ETag, and the answer is
+a 304 after reading the version row alone.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, current_app, redirect, request
+from werkzeug.wrappers import Response as BaseResponse
+
+from .. import cards, sharing, versions
+from ..extensions import db
+from ..models import Campaign, Event
+from ..urls import campaign_url, public_url
+
+bp = Blueprint("share", __name__)
+
+PNG = "image/png"
+SVG = "image/svg+xml"
+KEPT_DRAWINGS = 64  # about 50 KB each
+_lock = threading.Lock()
+
+
+def _campaign(campaign_slug: str) -> Campaign:
+    """Return the campaign of the address, or answer 404."""
+    return db.first_or_404(
+        Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
+    )
+
+
+def _event(campaign: Campaign, event_slug: str) -> Event:
+    """Return a public event of the campaign, or answer 404."""
+    found = db.session.scalar(Event.public_by_slug(campaign, event_slug))
+    if found is None:
+        abort(404, description="This party is not (or no longer) on the map.")
+    return found
+
+
+def _drawn_once(key: tuple[str, ...], mimetype: str, draw: Callable[[], bytes]) -> Response:
+    """Answer a drawing made once per data version, revalidated by its ETag."""
+    version = versions.current(db.session)
+    etag = "-".join((*key, version.tag))
+    response = current_app.response_class(mimetype=mimetype)
+    response.set_etag(etag)
+    response.last_modified = version.changed_at
+    response.cache_control.public = True
+    response.cache_control.max_age = 300  # previews are fetched in bursts when a link spreads
+    if request.if_none_match.contains(etag):
+        response.status_code = 304
+        return response
+    cache: OrderedDict[str, bytes] = current_app.extensions.setdefault(
+        "eventmap.drawings", OrderedDict()
+    )
+    with _lock:
+        body = cache.get(etag)
+    if body is None:
+        body = draw()
+        with _lock:
+            cache[etag] = body
+            while len(cache) > KEPT_DRAWINGS:
+                cache.popitem(last=False)
+    response.set_data(body)
+    return response
+
+
+def _today() -> datetime:
+    """Return now in UTC, the clock of the campaign's numbers."""
+    return datetime.now(UTC)
+
+
+@bp.get("/<campaign_slug>/card.png")
+def campaign_card(campaign_slug: str) -> Response:
+    """Return the campaign's share card: the world with every party, its numbers, its tag."""
+    campaign = _campaign(campaign_slug)
+    day = _today().date()
+    return _drawn_once(
+        ("campaign-card", campaign.slug, day.isoformat()),
+        PNG,
+        lambda: cards.campaign_card(sharing.campaign_card(campaign, day)),
+    )
+
+
+@bp.get("/<campaign_slug>/<event_slug>/card.png")
+def event_card(campaign_slug: str, event_slug: str) -> Response:
+    """Return an event's share card: its title, date and place beside a map inset."""
+    campaign = _campaign(campaign_slug)
+    event = _event(campaign, event_slug)
+    return _drawn_once(
+        ("event-card", campaign.slug, event.slug),
+        PNG,
+        lambda: cards.event_card(sharing.event_card(event)),
+    )
+
+
+@bp.get("/<campaign_slug>/qr.<any(svg, png):kind>")
+def campaign_qr(campaign_slug: str, kind: str) -> Response:
+    """Return a QR code of the campaign page's public address."""
+    campaign = _campaign(campaign_slug)
+    url = campaign_url(campaign, external=True)
+    return _drawn_once(
+        ("qr", kind, campaign.slug),
+        SVG if kind == "svg" else PNG,
+        lambda: sharing.qr_code(url, kind),
+    )
+
+
+@bp.get("/<campaign_slug>/<event_slug>/qr.<any(svg, png):kind>")
+def event_qr(campaign_slug: str, event_slug: str, kind: str) -> Response:
+    """Return a QR code of an event page's public address."""
+    campaign = _campaign(campaign_slug)
+    event = _event(campaign, event_slug)
+    url = public_url("views.event", campaign_slug=campaign.slug, event_slug=event.slug)
+    return _drawn_once(
+        ("qr", kind, campaign.slug, event.slug),
+        SVG if kind == "svg" else PNG,
+        lambda: sharing.qr_code(url, kind),
+    )
+
+
+@bp.get("/tag/<path:hashtag>")
+def tag(hashtag: str) -> BaseResponse:
+    """Send #OpenStack6Bday, in any letter case, to its campaign's page."""
+    wanted = hashtag.lstrip("#").strip().casefold()
+    campaign = db.session.scalar(Campaign.by_hashtag(wanted)) if wanted else None
+    if campaign is None:
+        abort(404, description=f"No campaign uses the hashtag #{hashtag.lstrip('#')[:100]}.")
+    return redirect(campaign_url(campaign), code=301)

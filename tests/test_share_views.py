@@ -1,0 +1,140 @@
+"""Share cards, QR codes, link previews and /tag/<hashtag> over HTTP."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+import zxingcpp
+from PIL import Image
+from sqlalchemy import event as sa_event
+
+from eventmap.extensions import db
+
+
+@pytest.fixture
+def party(make_event):
+    return make_event(title="OpenStack Munich turns 6", location_text="Munich, Germany")
+
+
+def png_size(body: bytes) -> tuple[int, int]:
+    image = Image.open(io.BytesIO(body))
+    assert image.format == "PNG"
+    return image.size
+
+
+def test_the_cards_are_1200_by_630_pngs(client, party):
+    campaign = client.get("/openstack6bday/card.png")
+    assert campaign.status_code == 200
+    assert campaign.mimetype == "image/png"
+    assert png_size(campaign.data) == (1200, 630)
+    one = client.get(f"/openstack6bday/{party.slug}/card.png")
+    assert one.status_code == 200
+    assert png_size(one.data) == (1200, 630)
+    assert one.data != campaign.data
+
+
+def test_a_card_is_revalidated_without_reading_events_and_redrawn_after_a_change(
+    app, client, party
+):
+    first = client.get(f"/openstack6bday/{party.slug}/card.png")
+    etag = first.headers["ETag"]
+    assert first.headers["Last-Modified"]
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa_event.listen(engine, "before_cursor_execute", seen)
+    try:
+        again = client.get(
+            f"/openstack6bday/{party.slug}/card.png", headers={"If-None-Match": etag}
+        )
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", seen)
+    assert again.status_code == 304
+    # The campaign and the event are looked up by slug, then the version row: nothing else.
+    assert len(statements) == 3
+    assert len([s for s in statements if "events" in s]) == 1
+    assert "data_version" in statements[-1]
+
+    party.title = "OpenStack Munich turns six"
+    db.session.commit()
+    changed = client.get(f"/openstack6bday/{party.slug}/card.png", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+    assert changed.data != first.data
+
+
+def test_unknown_cards_are_404s(client, party):
+    assert client.get("/nope/card.png").status_code == 404
+    assert client.get("/openstack6bday/nope/card.png").status_code == 404
+    party.status = party.status.__class__.PENDING
+    db.session.commit()
+    assert client.get(f"/openstack6bday/{party.slug}/card.png").status_code == 404
+
+
+@pytest.mark.parametrize("kind", ["png", "svg"])
+def test_qr_codes_decode_to_the_pages_public_address(app, client, party, kind):
+    public = app.config["PUBLIC_URL"].rstrip("/")
+    for path, target in (
+        ("/openstack6bday/qr", f"{public}/openstack6bday/"),
+        (f"/openstack6bday/{party.slug}/qr", f"{public}/openstack6bday/{party.slug}"),
+    ):
+        response = client.get(f"{path}.{kind}")
+        assert response.status_code == 200
+        if kind == "svg":
+            assert response.mimetype == "image/svg+xml"
+            assert response.data.startswith(b"<?xml") or b"<svg" in response.data[:200]
+            assert "<script" not in response.get_data(as_text=True)
+            continue
+        image = Image.open(io.BytesIO(response.data))
+        [code] = zxingcpp.read_barcodes(image)
+        assert code.text == target
+
+
+@pytest.mark.parametrize(
+    "tag", ["OpenStack6Bday", "openstack6bday", "OPENSTACK6BDAY", "%23OpenStack6Bday"]
+)
+def test_the_hashtag_address_leads_to_its_campaign_in_any_case(client, party, tag):
+    response = client.get(f"/tag/{tag}")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/openstack6bday/")
+
+
+def test_an_unknown_hashtag_is_a_404_that_names_it(client, party):
+    response = client.get("/tag/NoSuchParty")
+    assert response.status_code == 404
+    assert "NoSuchParty" in response.get_data(as_text=True)
+
+
+def meta(html: str) -> dict[str, str]:
+    pairs = re.findall(r'<meta (?:property|name)="([^"]+)" content="([^"]*)"', html)
+    return dict(pairs)
+
+
+def test_campaign_and_event_pages_carry_link_previews_with_absolute_addresses(app, client, party):
+    public = app.config["PUBLIC_URL"].rstrip("/")
+    for path, card in (
+        ("/openstack6bday/", f"{public}/openstack6bday/card.png"),
+        (f"/openstack6bday/{party.slug}", f"{public}/openstack6bday/{party.slug}/card.png"),
+    ):
+        tags = meta(client.get(path).get_data(as_text=True))
+        assert tags["og:image"] == card
+        assert tags["twitter:image"] == card
+        assert tags["twitter:card"] == "summary_large_image"
+        assert tags["og:url"].startswith(public)
+        assert tags["og:image:width"] == "1200"
+        assert tags["og:image:height"] == "630"
+        assert "OpenStack" in tags["og:title"]
+        assert client.get(card.removeprefix(public)).status_code == 200
+
+
+def test_a_title_with_markup_stays_text_in_the_previews(client, make_event):
+    sneaky = make_event(title='"><script>alert(1)</script> party')
+    html = client.get(f"/openstack6bday/{sneaky.slug}").get_data(as_text=True)
+    assert "<script>alert(1)" not in html
+    assert meta(html)["og:title"] == "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt; party"
