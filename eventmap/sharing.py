@@ -6,7 +6,10 @@ The web layer draws and caches these per version of the data; nothing here reads
 from __future__ import annotations
 
 import io
+import re
+from dataclasses import dataclass
 from datetime import date
+from urllib.parse import quote, urlencode
 
 import segno
 from sqlalchemy import Select, select
@@ -113,3 +116,67 @@ def qr_code(url: str, kind: str) -> bytes:
     else:
         code.save(buffer, kind="png", scale=10, border=4)
     return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class ShareLink:
+    """A plain link that shares a page on one service (no script of theirs is loaded)."""
+
+    service: str  # a short key: the CSS class and the tests use it
+    label: str
+    href: str
+
+
+# A Mastodon (or other fediverse) server's host name, as a visitor types it: no scheme, path
+# or port tricks, so the share address can only ever be https://<host>/share.
+INSTANCE_RE = re.compile(r"(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}")
+
+
+def instance_host(text: str) -> str | None:
+    """Return the host of a typed Mastodon server ("@me@mastodon.social" works), or None."""
+    host = text.strip().lower().removeprefix("https://").removeprefix("http://").rstrip("/")
+    host = host.rsplit("@", 1)[-1]
+    return host if INSTANCE_RE.fullmatch(host) else None
+
+
+def share_text(title: str, hashtag: str) -> str:
+    """Return what a share says: the page's own words, then the hashtag."""
+    return f"{title} {hashtag}".strip() if hashtag and hashtag not in title else title
+
+
+def share_links(url: str, text: str, mastodon: str) -> list[ShareLink]:
+    """Return the share links of a page; `mastodon` is our page that asks for the server."""
+    message = f"{text} {url}"
+    return [
+        ShareLink("mastodon", "Mastodon", mastodon),
+        ShareLink(
+            "bluesky", "Bluesky", "https://bsky.app/intent/compose?" + urlencode({"text": message})
+        ),
+        ShareLink("x", "X", "https://x.com/intent/post?" + urlencode({"text": text, "url": url})),
+        ShareLink(
+            "linkedin",
+            "LinkedIn",
+            "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url}),
+        ),
+        ShareLink(
+            "facebook",
+            "Facebook",
+            "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
+        ),
+        ShareLink(
+            "telegram",
+            "Telegram",
+            "https://t.me/share/url?" + urlencode({"url": url, "text": text}),
+        ),
+        ShareLink("whatsapp", "WhatsApp", "https://wa.me/?" + urlencode({"text": message})),
+        ShareLink(
+            "email",
+            "E-mail",
+            f"mailto:?subject={quote(text)}&body={quote(message)}",
+        ),
+    ]
+
+
+def mastodon_share_url(host: str, text: str, url: str) -> str:
+    """Return the share address on a Mastodon server for a page and its text."""
+    return f"https://{host}/share?" + urlencode({"text": f"{text} {url}"})

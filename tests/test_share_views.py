@@ -138,3 +138,35 @@ def test_a_title_with_markup_stays_text_in_the_previews(client, make_event):
     html = client.get(f"/openstack6bday/{sneaky.slug}").get_data(as_text=True)
     assert "<script>alert(1)" not in html
     assert meta(html)["og:title"] == "&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt; party"
+
+
+def test_event_pages_offer_share_links_with_the_text_and_hashtag(app, client, party):
+    html = client.get(f"/openstack6bday/{party.slug}").get_data(as_text=True)
+    for service in ("mastodon", "bluesky", "x", "linkedin", "facebook", "telegram", "whatsapp"):
+        assert f'data-share="{service}"' in html
+    assert "mailto:?subject=OpenStack%20Munich%20turns%206" in html
+    assert "%23OpenStack6Bday" in html
+    assert '<script src="https://' not in html  # no third-party script
+
+
+def test_the_mastodon_page_asks_then_sends_to_the_server(app, client, party):
+    url = app.config["PUBLIC_URL"].rstrip("/") + f"/openstack6bday/{party.slug}"
+    asked = client.get("/share/mastodon", query_string={"url": url, "text": "Party #Tag"})
+    assert asked.status_code == 200
+    assert "Your Mastodon server" in asked.get_data(as_text=True)
+    sent = client.get(
+        "/share/mastodon",
+        query_string={"url": url, "text": "Party #Tag", "instance": "@me@Fosstodon.org"},
+    )
+    assert sent.status_code == 303
+    assert sent.headers["Location"].startswith("https://fosstodon.org/share?text=Party+%23Tag+")
+    for bad in ("evil.example/phish?x=", "javascript:alert(1)", "localhost", "a b.org"):
+        refused = client.get(
+            "/share/mastodon", query_string={"url": url, "text": "x", "instance": bad}
+        )
+        assert refused.status_code == 422, bad
+        assert "does not look like a server" in refused.get_data(as_text=True)
+    elsewhere = client.get(
+        "/share/mastodon", query_string={"url": "https://evil.example/", "text": "x"}
+    )
+    assert elsewhere.status_code == 400

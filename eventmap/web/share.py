@@ -10,21 +10,33 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Any
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, abort, current_app, redirect, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import cards, sharing, versions
 from ..extensions import db
 from ..models import Campaign, Event
 from ..urls import campaign_url, public_url
+from .security import with_policy
 
 bp = Blueprint("share", __name__)
 
 PNG = "image/png"
 SVG = "image/svg+xml"
 KEPT_DRAWINGS = 64  # about 50 KB each
+MAX_SHARE_TEXT = 500
 _lock = threading.Lock()
 
 
@@ -132,3 +144,47 @@ def tag(hashtag: str) -> BaseResponse:
     if campaign is None:
         abort(404, description=f"No campaign uses the hashtag #{hashtag.lstrip('#')[:100]}.")
     return redirect(campaign_url(campaign), code=301)
+
+
+@bp.record_once
+def _share_globals(state: Any) -> None:
+    """Give templates, macros included, the share text and the rule for a Mastodon host."""
+    state.app.jinja_env.globals.update(
+        mastodon_host_pattern=sharing.INSTANCE_RE.pattern, share_text=sharing.share_text
+    )
+
+
+@bp.app_template_global()
+def share_links_for(url: str, text: str) -> list[sharing.ShareLink]:
+    """Return a page's share links, the Mastodon one through our page that asks the server."""
+    mastodon = url_for("share.mastodon", url=url, text=text)
+    return sharing.share_links(url, text, mastodon)
+
+
+@bp.get("/share/mastodon")
+def mastodon() -> BaseResponse:
+    """Ask which Mastodon server the visitor uses, then send them to its share page."""
+    url = request.args.get("url", "")
+    text = request.args.get("text", "")[:MAX_SHARE_TEXT]
+    if not url.startswith(current_app.config["PUBLIC_URL"].rstrip("/") + "/"):
+        abort(400, description="Only this site's own pages can be shared from here.")
+    typed = request.args.get("instance")
+    problem = None
+    if typed is not None:
+        host = sharing.instance_host(typed)
+        if host is not None:
+            return redirect(sharing.mastodon_share_url(host, text, url), code=303)
+        problem = (
+            "That does not look like a server's name. Type the part after the second @ "
+            "of your address, like mastodon.social."
+        )
+    response = current_app.make_response(
+        (
+            render_template(
+                "share_mastodon.html", url=url, text=text, typed=typed or "", problem=problem
+            ),
+            422 if problem else 200,
+        )
+    )
+    # The form's answer is a redirect to the visitor's own server, which form-action allows.
+    return with_policy(response, form_action="'self' https:")
