@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import current_app, Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 _NONCE = "eventmap.csp_nonce"
 
