@@ -25,10 +25,11 @@ from flask import (
 )
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import cards, sharing, versions
+from .. import cards, sharing, structured, versions
 from ..extensions import db
+from ..listing import map_summary
 from ..models import Campaign, Event
-from ..urls import campaign_url, public_url
+from ..urls import campaign_url, event_link_pattern, public_url
 from .security import with_policy
 
 bp = Blueprint("share", __name__)
@@ -159,6 +160,38 @@ def share_links_for(url: str, text: str) -> list[sharing.ShareLink]:
     """Return a page's share links, the Mastodon one through our page that asks the server."""
     mastodon = url_for("share.mastodon", url=url, text=text)
     return sharing.share_links(url, text, mastodon)
+
+
+# How many parties the campaign page's structured data lists (the page's own first screen).
+LISTED_IN_DATA = 50
+
+
+@bp.app_template_global()
+def event_jsonld(event: Event) -> dict[str, Any]:
+    """Return an event page's schema.org Event."""
+    campaign = event.campaign
+    return structured.event_data(
+        event,
+        url=public_url("views.event", campaign_slug=campaign.slug, event_slug=event.slug),
+        image=public_url("share.event_card", campaign_slug=campaign.slug, event_slug=event.slug),
+        campaign_url=campaign_url(campaign, external=True),
+    )
+
+
+@bp.app_template_global()
+def campaign_jsonld(campaign: Campaign) -> dict[str, Any]:
+    """Return a campaign page's EventSeries and the list of its first parties."""
+    summary = map_summary(campaign)
+    pattern = event_link_pattern(external=True)
+    first = db.session.scalars(Event.approved(campaign).limit(LISTED_IN_DATA))
+    return structured.campaign_data(
+        campaign,
+        [(e, pattern.format(campaign=campaign.slug, event=e.slug)) for e in first],
+        url=campaign_url(campaign, external=True),
+        image=public_url("share.campaign_card", campaign_slug=campaign.slug),
+        first_day=summary.first_day,
+        last_day=summary.last_day,
+    )
 
 
 @bp.get("/share/mastodon")
