@@ -298,3 +298,23 @@ def events_version(campaign: Campaign | None = None) -> tuple[int, str, int]:
         select(func.count(), func.max(approved.c.updated_at), func.max(approved.c.id))
     ).one()
     return count, str(updated), highest or 0
+
+
+def filtered_events(
+    campaign: Campaign,
+    *,
+    country: str | None = None,
+    first: date | None = None,
+    last: date | None = None,
+    limit: int = 50,
+) -> tuple[list[Event], int]:
+    """Return the first public events of a country and days, in date order, and how many match."""
+    query = Event.approved(campaign)
+    if country:
+        query = query.where(Event.country_code == country)
+    if first is not None:
+        query = query.where(Event.end_date >= first)
+    if last is not None:
+        query = query.where(Event.start_date <= last)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return list(db.session.scalars(query.limit(limit))), total or 0

@@ -10,6 +10,7 @@ from slugify import slugify
 from sqlalchemy import select
 
 from .eventdata import PointData, point_from_place, point_of
+from .campaigns import RESERVED_EVENT_SLUGS
 from .extensions import db
 from .geocoding import Geocoder, Place, Precision, timezone_at
 from .models import Campaign, Event
@@ -55,6 +56,7 @@ def unique_slug(
             )
         )
     )
+    taken |= RESERVED_EVENT_SLUGS  # /<campaign>/map and the like are the campaign's pages
     if base not in taken:
         return base
     n = 2

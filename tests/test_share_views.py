@@ -170,3 +170,73 @@ def test_the_mastodon_page_asks_then_sends_to_the_server(app, client, party):
         "/share/mastodon", query_string={"url": "https://evil.example/", "text": "x"}
     )
     assert elsewhere.status_code == 400
+
+
+def test_the_embed_page_may_be_framed_and_other_pages_may_not(client, party):
+    embedded = client.get("/openstack6bday/embed")
+    assert embedded.status_code == 200
+    assert "frame-ancestors *" in embedded.headers["Content-Security-Policy"]
+    assert '<base target="_top">' in embedded.get_data(as_text=True)
+    for path in ("/openstack6bday/", f"/openstack6bday/{party.slug}", "/openstack6bday/map"):
+        assert "frame-ancestors 'none'" in client.get(path).headers["Content-Security-Policy"]
+
+
+def test_the_embed_filters_by_country_days_and_place(client, make_event):
+    from datetime import date
+
+    munich = make_event(title="Munich", country_code="DE", latitude=48.1, longitude=11.6)
+    tokyo = make_event(
+        title="Tokyo",
+        country_code="JP",
+        latitude=35.7,
+        longitude=139.7,
+        start_date=date(2016, 7, 28),
+        end_date=date(2016, 7, 28),
+    )
+
+    def listed(query: str) -> list[str]:
+        html = client.get(f"/openstack6bday/embed?{query}").get_data(as_text=True)
+        return re.findall(r'class="event-title" href="[^"]+">([^<]+)<', html)
+
+    assert listed("") == ["Munich", "Tokyo"]
+    assert listed("country=jp") == ["Tokyo"]
+    assert listed("from=2016-07-20") == ["Tokyo"]
+    assert listed("to=2016-07-20") == ["Munich"]
+    assert listed("near=35.6,139.6")[0] == "Tokyo"
+    html = client.get("/openstack6bday/embed?country=JP").get_data(as_text=True)
+    assert '<option value="JP" selected>' in html  # the map's own filter starts there too
+    assert munich.slug and tokyo.slug
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "country=Germany",
+        "near=91,0",
+        "near=abc",
+        "from=2016-13-01",
+        "from=2016-07-20&to=2016-07-01",
+    ],
+)
+def test_bad_embed_filters_are_400s_that_say_what(client, party, query):
+    response = client.get(f"/openstack6bday/embed?{query}")
+    assert response.status_code == 400
+    assert response.get_data(as_text=True)
+
+
+def test_oembed_answers_an_iframe_for_a_campaign_page(app, client, party):
+    public = app.config["PUBLIC_URL"].rstrip("/")
+    answer = client.get("/oembed", query_string={"url": f"{public}/openstack6bday/"})
+    assert answer.status_code == 200
+    data = answer.get_json()
+    assert data["type"] == "rich"
+    assert data["version"] == "1.0"
+    assert f'src="{public}/openstack6bday/embed"' in data["html"]
+    assert data["width"] <= 640
+    assert client.get("/oembed", query_string={"url": "https://evil.example/x/"}).status_code == 404
+    assert (
+        client.get(
+            "/oembed", query_string={"url": f"{public}/openstack6bday/", "format": "xml"}
+        ).status_code
+        == 501
+    )

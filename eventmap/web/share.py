@@ -7,10 +7,12 @@ a 304 after reading the version row alone.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import (
@@ -18,18 +20,23 @@ from flask import (
     Response,
     abort,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
+from markupsafe import escape
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import cards, sharing, structured, versions
 from ..extensions import db
-from ..listing import map_summary
+from ..listing import filtered_events, map_summary
 from ..models import Campaign, Event
+from ..nearby import nearest, parse_point
 from ..urls import campaign_url, event_link_pattern, public_url
+from .maps import render_map
+from .params import day_arg, int_arg
 from .security import with_policy
 
 bp = Blueprint("share", __name__)
@@ -160,6 +167,122 @@ def share_links_for(url: str, text: str) -> list[sharing.ShareLink]:
     """Return a page's share links, the Mastodon one through our page that asks the server."""
     mastodon = url_for("share.mastodon", url=url, text=text)
     return sharing.share_links(url, text, mastodon)
+
+
+# How many parties an embedded map lists under it; the map itself shows them all.
+EMBED_LISTED = 50
+COUNTRY_RE = re.compile(r"[A-Z]{2}")
+
+
+@dataclass(frozen=True)
+class EmbedFilters:
+    """What an embedding site asked for through the URL."""
+
+    country: str | None
+    near: tuple[float, float] | None
+    first: date | None
+    last: date | None
+
+    def query(self) -> dict[str, str]:
+        """Return the filters as URL parameters, for the snippet and the links."""
+        values = {
+            "country": self.country,
+            "near": f"{self.near[0]:.5f},{self.near[1]:.5f}" if self.near else None,
+            "from": self.first.isoformat() if self.first else None,
+            "to": self.last.isoformat() if self.last else None,
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+def _embed_filters() -> EmbedFilters:
+    """Read ?country=, ?near=, ?from= and ?to=, or answer 400 saying which is wrong."""
+    country = request.args.get("country", "").strip().upper() or None
+    if country is not None and not COUNTRY_RE.fullmatch(country):
+        abort(400, description="country must be a two-letter code such as DE or JP.")
+    near = None
+    if request.args.get("near"):
+        try:
+            near = parse_point(request.args["near"])
+        except ValueError as exc:
+            abort(400, description=f"near {exc}")
+    first, last = day_arg("from", None), day_arg("to", None)
+    if first and last and last < first:
+        abort(400, description="to must be on or after from.")
+    return EmbedFilters(country, near, first, last)
+
+
+@bp.get("/<campaign_slug>/embed")
+def embed(campaign_slug: str) -> Response:
+    """Show a compact map with its list, for an iframe on a user group's own site."""
+    campaign = _campaign(campaign_slug)
+    filters = _embed_filters()
+    if filters.near is not None:
+        found = nearest(*filters.near, limit=EMBED_LISTED, campaign=campaign)
+        listed = [item.event for item in found.items]
+        total = len(listed)
+    else:
+        listed, total = filtered_events(
+            campaign,
+            country=filters.country,
+            first=filters.first,
+            last=filters.last,
+            limit=EMBED_LISTED,
+        )
+    summary = map_summary(campaign)
+    html = render_template(
+        "embed.html",
+        campaign=campaign,
+        filters=filters,
+        listed=listed,
+        total=total,
+        map_parts=render_map(current_app.config),
+        countries=summary.countries,
+        first_day=summary.first_day,
+        last_day=summary.last_day,
+    )
+    # The one kind of page any site may frame.
+    return with_policy(current_app.make_response(html), frame_ancestors="*")
+
+
+@bp.get("/oembed")
+def oembed() -> Response:
+    """Answer oEmbed (https://oembed.com) for a campaign page: an iframe of its embed."""
+    url = request.args.get("url", "")
+    if request.args.get("format", "json") != "json":
+        abort(501, description="Only format=json is offered.")
+    base = current_app.config["PUBLIC_URL"].rstrip("/") + "/"
+    slug = url.removeprefix(base).split("/", 1)[0] if url.startswith(base) else ""
+    campaign = db.session.scalar(Campaign.by_slug(slug)) if slug else None
+    if campaign is None:
+        abort(404, description="oEmbed answers for this site's campaign pages only.")
+    width = min(int_arg("maxwidth", 640, 200, 4000), 640)
+    height = min(int_arg("maxheight", 560, 200, 4000), 560)
+    src = public_url("share.embed", campaign_slug=campaign.slug)
+    return jsonify(
+        {
+            "version": "1.0",
+            "type": "rich",
+            "provider_name": "eventmap",
+            "provider_url": base,
+            "title": campaign.name,
+            "width": width,
+            "height": height,
+            "html": embed_snippet(src, campaign.name, width, height),
+            "thumbnail_url": public_url("share.campaign_card", campaign_slug=campaign.slug),
+            "thumbnail_width": cards.WIDTH,
+            "thumbnail_height": cards.HEIGHT,
+        }
+    )
+
+
+@bp.app_template_global()
+def embed_snippet(src: str, title: str, width: int = 640, height: int = 560) -> str:
+    """Return the iframe a site pastes to show the embedded map (text, escaped here)."""
+    return (
+        f'<iframe src="{escape(src)}" width="{width}" height="{height}" '
+        f'title="{escape(title)}: map of the parties" loading="lazy" '
+        'style="border:0;max-width:100%"></iframe>'
+    )
 
 
 # How many parties the campaign page's structured data lists (the page's own first screen).

@@ -45,3 +45,41 @@ def test_mastodon_asks_for_the_server_once_then_goes_straight_there(make_event, 
     page.locator("a.share-mastodon").click()  # remembered: no question this time
     page.wait_for_url("https://mastodon.example/share?*")
     assert len(shared) == 2
+
+
+def test_the_embed_renders_in_another_sites_iframe_while_other_pages_refuse(
+    make_event, browser, live_server, tmp_path, artifacts
+):
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    make_event(title="OpenStack Munich turns 6")
+    (tmp_path / "index.html").write_text(
+        "<!doctype html><title>A user group</title><h1>Our user group</h1>"
+        f'<iframe id="embed" src="{live_server}/openstack6bday/embed" width="600" height="520"></iframe>'
+        f'<iframe id="page" src="{live_server}/openstack6bday/" width="600" height="200"></iframe>'
+    )
+    handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
+    other = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    site = f"http://127.0.0.1:{other.server_port}"
+    context = browser.new_context(viewport={"width": 800, "height": 900})
+    context.route(
+        "**/*",
+        lambda r: r.continue_() if r.request.url.startswith(("http://127.0.0.1",)) else r.abort(),
+    )
+    page = context.new_page()
+    try:
+        page.goto(site + "/index.html")
+        embed = page.frame_locator("#embed")
+        embed.locator(".event-title").first.wait_for()
+        assert embed.locator(".event-title").first.inner_text() == "OpenStack Munich turns 6"
+        embed.locator(".map-frame.markers-ready").wait_for()
+        framed = [f for f in page.frames if f.url.endswith("/openstack6bday/")]
+        # The campaign page refuses to be framed: its frame stays empty (Chromium's error page).
+        assert all(f.locator("h1").count() == 0 for f in framed)
+        page.screenshot(path=str(artifacts / "embed-on-another-site.png"))
+    finally:
+        context.close()
+        other.shutdown()
