@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from slugify import slugify
 from sqlalchemy import select
 
-from .eventdata import PointData, point_from_place, point_of
 from .campaigns import RESERVED_EVENT_SLUGS
+from .eventdata import PointData, point_from_place, point_of
 from .extensions import db
 from .geocoding import Geocoder, Place, Precision, timezone_at
 from .models import Campaign, Event

@@ -184,8 +184,8 @@ def test_the_embed_page_may_be_framed_and_other_pages_may_not(client, party):
 def test_the_embed_filters_by_country_days_and_place(client, make_event):
     from datetime import date
 
-    munich = make_event(title="Munich", country_code="DE", latitude=48.1, longitude=11.6)
-    tokyo = make_event(
+    make_event(title="Munich", country_code="DE", latitude=48.1, longitude=11.6)
+    make_event(
         title="Tokyo",
         country_code="JP",
         latitude=35.7,
@@ -205,7 +205,6 @@ def test_the_embed_filters_by_country_days_and_place(client, make_event):
     assert listed("near=35.6,139.6")[0] == "Tokyo"
     html = client.get("/openstack6bday/embed?country=JP").get_data(as_text=True)
     assert '<option value="JP" selected>' in html  # the map's own filter starts there too
-    assert munich.slug and tokyo.slug
 
 
 @pytest.mark.parametrize(

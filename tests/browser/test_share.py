@@ -57,7 +57,8 @@ def test_the_embed_renders_in_another_sites_iframe_while_other_pages_refuse(
     make_event(title="OpenStack Munich turns 6")
     (tmp_path / "index.html").write_text(
         "<!doctype html><title>A user group</title><h1>Our user group</h1>"
-        f'<iframe id="embed" src="{live_server}/openstack6bday/embed" width="600" height="520"></iframe>'
+        f'<iframe id="embed" src="{live_server}/openstack6bday/embed" width="600" height="520">'
+        "</iframe>"
         f'<iframe id="page" src="{live_server}/openstack6bday/" width="600" height="200"></iframe>'
     )
     handler = partial(SimpleHTTPRequestHandler, directory=str(tmp_path))
