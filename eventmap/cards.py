@@ -281,12 +281,12 @@ def campaign_card(card: CampaignCard) -> bytes:
 INSET = 430  # the event card's map inset, a square on the right
 
 
-def _inset(card: EventCard) -> Image.Image:
+def _inset(card: EventCard, size: int = INSET) -> Image.Image:
     """Draw the map inset: the region around the party, other parties dotted, it ringed."""
-    inset = Image.new("RGBA", (INSET, INSET), SEA)
+    inset = Image.new("RGBA", (size, size), SEA)
     draw = ImageDraw.Draw(inset)
     if card.point is None:
-        window = _Window(-180.0, 180.0, -90.0, 90.0, INSET, INSET)
+        window = _Window(-180.0, 180.0, -90.0, 90.0, size, size)
         _draw_land(draw, window)
         return inset
     latitude, longitude = card.point
@@ -295,7 +295,7 @@ def _inset(card: EventCard) -> Image.Image:
     north = min(latitude + half_lat, 89.0)
     south = max(north - 2 * half_lat, -89.0)
     window = _Window(
-        longitude - span / 2, longitude + span / 2, south, south + 2 * half_lat, INSET, INSET
+        longitude - span / 2, longitude + span / 2, south, south + 2 * half_lat, size, size
     )
     _draw_land(draw, window)
     for other_lat, other_lon in card.others:
@@ -344,3 +344,8 @@ def event_card(card: EventCard) -> bytes:
         fill=ACCENT,
     )
     return _png(image)
+
+
+def party_map(card: EventCard, size: int = INSET) -> bytes:
+    """Draw an event page's small map: the card's inset on its own."""
+    return _png(_inset(card, size))

@@ -239,3 +239,28 @@ def test_oembed_answers_an_iframe_for_a_campaign_page(app, client, party):
         ).status_code
         == 501
     )
+
+
+def test_the_event_page_shows_its_map_the_nearest_others_and_its_start(client, make_event):
+    from datetime import date, time
+
+    here = make_event(
+        title="Munich",
+        latitude=48.14,
+        longitude=11.58,
+        start_date=date(2016, 7, 19),
+        end_date=date(2016, 7, 19),
+        start_time=time(18, 30),
+        timezone="Europe/Berlin",
+    )
+    make_event(title="Augsburg", latitude=48.37, longitude=10.9)
+    make_event(title="Sydney", latitude=-33.87, longitude=151.2)
+    html = client.get(f"/openstack6bday/{here.slug}").get_data(as_text=True)
+    assert f'src="/openstack6bday/{here.slug}/map.png"' in html
+    others = re.findall(r'<ol class="nearest-others">(.*?)</ol>', html, re.S)[0]
+    names = re.findall(r'">([^<]+)</a>', others)
+    assert names == ["Augsburg", "Sydney"]  # nearest first, the party itself left out
+    assert 'data-start="2016-07-19T18:30+02:00"' in html
+    image = client.get(f"/openstack6bday/{here.slug}/map.png")
+    assert image.status_code == 200
+    assert png_size(image.data) == (430, 430)

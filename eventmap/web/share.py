@@ -30,14 +30,16 @@ from markupsafe import escape
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import cards, sharing, structured, versions
+from ..calendars import Occurrence, local_times
 from ..extensions import db
 from ..listing import filtered_events, map_summary
 from ..models import Campaign, Event
-from ..nearby import nearest, parse_point
+from ..nearby import Nearby, nearest, parse_point
 from ..urls import campaign_url, event_link_pattern, public_url
 from .maps import render_map
 from .params import day_arg, int_arg
 from .security import with_policy
+from .units import visitor_distance
 
 bp = Blueprint("share", __name__)
 
@@ -117,6 +119,45 @@ def event_card(campaign_slug: str, event_slug: str) -> Response:
         PNG,
         lambda: cards.event_card(sharing.event_card(event)),
     )
+
+
+@bp.get("/<campaign_slug>/<event_slug>/map.png")
+def party_map(campaign_slug: str, event_slug: str) -> Response:
+    """Return the event page's small map: the party ringed, its neighbours dotted."""
+    campaign = _campaign(campaign_slug)
+    event = _event(campaign, event_slug)
+    return _drawn_once(
+        ("party-map", campaign.slug, event.slug),
+        PNG,
+        lambda: cards.party_map(sharing.event_card(event)),
+    )
+
+
+# The other parties an event page suggests, nearest first.
+NEAREST_OTHERS = 5
+
+
+@bp.app_template_global()
+def nearest_others(event: Event) -> list[Nearby]:
+    """Return the parties nearest to an event, itself left out."""
+    if event.latitude is None or event.longitude is None:
+        return []
+    found = nearest(
+        event.latitude, event.longitude, limit=NEAREST_OTHERS + 1, campaign=event.campaign
+    )
+    return [item for item in found.items if item.event.id != event.id][:NEAREST_OTHERS]
+
+
+bp.add_app_template_global(visitor_distance)
+
+
+@bp.app_template_global()
+def local_start(event: Event) -> str:
+    """Return when a timed party starts, as ISO text with its offset; empty when unknown."""
+    if event.start_date is None:
+        return ""
+    times = local_times(Occurrence(event, event.start_date, event.end_date or event.start_date))
+    return times[0].isoformat(timespec="minutes") if times else ""
 
 
 @bp.get("/<campaign_slug>/qr.<any(svg, png):kind>")

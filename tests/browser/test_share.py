@@ -84,3 +84,28 @@ def test_the_embed_renders_in_another_sites_iframe_while_other_pages_refuse(
     finally:
         context.close()
         other.shutdown()
+        other.server_close()
+
+
+def test_the_party_time_is_also_given_on_the_visitors_clock(make_event, browser, live_server):
+    from datetime import date, time
+
+    party = make_event(
+        start_date=date(2016, 7, 19),
+        end_date=date(2016, 7, 19),
+        start_time=time(18, 30),
+        timezone="Europe/Berlin",
+    )
+    for zone, shown in (("America/New_York", True), ("Europe/Berlin", False)):
+        context = browser.new_context(timezone_id=zone, locale="en-US")
+        context.route(
+            "**/*", lambda r: r.continue_() if r.request.url.startswith(live_server) else r.abort()
+        )
+        page = context.new_page()
+        page.goto(f"{live_server}/openstack6bday/{party.slug}")
+        box = page.locator(".visitor-time")
+        assert box.is_visible() == shown
+        if shown:
+            assert "12:30" in box.inner_text()  # 18:30 in Munich is 12:30 in New York
+            assert "where you are" in box.inner_text()
+        context.close()
