@@ -264,3 +264,17 @@ def test_the_event_page_shows_its_map_the_nearest_others_and_its_start(client, m
     image = client.get(f"/openstack6bday/{here.slug}/map.png")
     assert image.status_code == 200
     assert png_size(image.data) == (430, 430)
+
+
+def test_the_poster_has_the_party_its_qr_code_and_the_hashtag(app, client, party):
+    public = app.config["PUBLIC_URL"].rstrip("/")
+    html = client.get(f"/openstack6bday/{party.slug}/poster").get_data(as_text=True)
+    assert "paper-a4" in html
+    assert party.title in html
+    assert "#OpenStack6Bday" in html
+    assert f"/openstack6bday/{party.slug}/qr.svg" in html
+    assert f"{public}/openstack6bday/{party.slug}" in html
+    assert "paper-letter" in client.get(
+        f"/openstack6bday/{party.slug}/poster?paper=letter"
+    ).get_data(as_text=True)
+    assert client.get(f"/openstack6bday/{party.slug}/poster?paper=a3").status_code == 400

@@ -160,6 +160,27 @@ def local_start(event: Event) -> str:
     return times[0].isoformat(timespec="minutes") if times else ""
 
 
+PAPERS = {"a4": "A4", "letter": "US Letter"}
+
+
+@bp.get("/<campaign_slug>/<event_slug>/poster")
+def poster(campaign_slug: str, event_slug: str) -> str:
+    """Show a printable poster of a party (A4 or US Letter): title, date, place, QR, tag."""
+    campaign = _campaign(campaign_slug)
+    event = _event(campaign, event_slug)
+    paper = request.args.get("paper", "a4")
+    if paper not in PAPERS:
+        abort(400, description="paper must be a4 or letter.")
+    return render_template(
+        "poster.html",
+        campaign=campaign,
+        event=event,
+        paper=paper,
+        papers=PAPERS,
+        url=public_url("views.event", campaign_slug=campaign.slug, event_slug=event.slug),
+    )
+
+
 @bp.get("/<campaign_slug>/qr.<any(svg, png):kind>")
 def campaign_qr(campaign_slug: str, kind: str) -> Response:
     """Return a QR code of the campaign page's public address."""

@@ -109,3 +109,30 @@ def test_the_party_time_is_also_given_on_the_visitors_clock(make_event, browser,
             assert "12:30" in box.inner_text()  # 18:30 in Munich is 12:30 in New York
             assert "where you are" in box.inner_text()
         context.close()
+
+
+def test_posters_print_on_one_sheet_of_a4_or_letter(make_event, page, live_server, artifacts):
+    import re
+
+    party = make_event(title="OpenStack Munich turns 6 " * 4)
+    for paper, (width, height) in (("a4", (595, 842)), ("letter", (612, 792))):
+        page.goto(f"{live_server}/openstack6bday/{party.slug}/poster?paper={paper}")
+        page.locator(".poster-qr img").wait_for()
+        pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+        (artifacts / f"poster-{paper}.pdf").write_bytes(pdf)
+        boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+        assert len(boxes) == 1, f"{paper}: {len(boxes)} pages"
+        assert (round(float(boxes[0][0])), round(float(boxes[0][1]))) == (width, height)
+    page.set_viewport_size({"width": 820, "height": 1160})
+    page.screenshot(path=str(artifacts / "poster-letter.png"), full_page=True)
+
+
+def test_the_share_cards_are_saved_for_review(make_event, page, live_server, artifacts):
+    party = make_event(title="OpenStack 6歳の誕生日 🎉 Tokyo", location_text="Tokyo, Japan")
+    for path, name in (
+        ("/openstack6bday/card.png", "card-campaign.png"),
+        (f"/openstack6bday/{party.slug}/card.png", "card-event.png"),
+    ):
+        response = page.request.get(live_server + path)
+        assert response.status == 200
+        (artifacts / name).write_bytes(response.body())
