@@ -35,6 +35,7 @@ from ..extensions import db
 from ..listing import filtered_events, map_summary
 from ..models import Campaign, Event
 from ..nearby import Nearby, nearest, parse_point
+from ..stats import campaign_stats
 from ..urls import campaign_url, event_link_pattern, public_url
 from .maps import render_map
 from .params import day_arg, int_arg
@@ -90,6 +91,23 @@ def _drawn_once(key: tuple[str, ...], mimetype: str, draw: Callable[[], bytes]) 
                 cache.popitem(last=False)
     response.set_data(body)
     return response
+
+
+def _kept(key: tuple[str, ...], build: Callable[[], Any]) -> Any:
+    """Return what `build()` makes, made once per data version and kept in this process."""
+    full = (*key, versions.current(db.session).tag)
+    cache: OrderedDict[tuple[str, ...], Any] = current_app.extensions.setdefault(
+        "eventmap.per_version", OrderedDict()
+    )
+    with _lock:
+        if full in cache:
+            return cache[full]
+    value = build()
+    with _lock:
+        cache[full] = value
+        while len(cache) > KEPT_DRAWINGS:
+            cache.popitem(last=False)
+    return value
 
 
 def _today() -> datetime:
@@ -158,6 +176,14 @@ def local_start(event: Event) -> str:
         return ""
     times = local_times(Occurrence(event, event.start_date, event.end_date or event.start_date))
     return times[0].isoformat(timespec="minutes") if times else ""
+
+
+@bp.get("/<campaign_slug>/stats")
+def stats(campaign_slug: str) -> str:
+    """Show a campaign's numbers: parties per country, continent and day, charted and tabled."""
+    campaign = _campaign(campaign_slug)
+    numbers = _kept(("stats", campaign.slug), lambda: campaign_stats(campaign))
+    return render_template("stats.html", campaign=campaign, stats=numbers)
 
 
 PAPERS = {"a4": "A4", "letter": "US Letter"}
