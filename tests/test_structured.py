@@ -11,7 +11,7 @@ from eventmap.models import EventPart
 
 
 def jsonld(html: str) -> list[dict]:
-    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    blocks = re.findall(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S)
     return [json.loads(block) for block in blocks]
 
 
