@@ -9,7 +9,7 @@ PORT ?= 5000
 # PostgreSQL used by `make test-postgres` (trust auth on this machine's server).
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run serve test test-postgres lint format bench install install-dev assets db seed browser nginx system-deps clean help
+.PHONY: run serve test test-postgres lint format bench install install-dev assets db seed browser nginx fonts system-deps clean help
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -83,7 +83,12 @@ nginx:  ## Install Debian's nginx for the reverse-proxy test (needs root; the ng
 	  if [ -d /run/systemd/system ]; then systemctl disable --now nginx.service; \
 	  else invoke-rc.d nginx stop >/dev/null 2>&1 || true; fi; }
 
-system-deps: browser nginx  ## Install the Debian packages the suite needs (Chromium, nginx; needs root)
+system-deps: browser nginx fonts  ## Install the Debian packages the suite needs (Chromium, nginx, Noto fonts; needs root)
+
+# Share cards draw titles in any script with these; without them cards still draw (boxes).
+FONT_PACKAGES := fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core
+fonts:  ## Install Debian's Noto fonts for the share cards (needs root)
+	@dpkg -s $(FONT_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONT_PACKAGES); }
 
 clean:  ## Remove the virtualenv and caches (keeps instance/ and its database)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

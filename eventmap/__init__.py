@@ -70,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .web.params import init_params
     from .web.rsvp import bp as rsvp_bp
     from .web.security import init_security
+    from .web.share import bp as share_bp
     from .web.submit import bp as submit_bp
     from .web.templating import register_templating
 
@@ -84,6 +85,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(near_bp)
     app.register_blueprint(submit_bp)
     app.register_blueprint(rsvp_bp)
+    app.register_blueprint(share_bp)
     register_templating(app)
     init_auth(app)
     init_security(app)

@@ -23,16 +23,20 @@ RESERVED_SLUGS = frozenset(
         "feeds",
         "health",
         "healthz",
+        "oembed",
         "map",
         "readyz",
         "rsvp",
         "search",
+        "share",
         "static",
         "submit",
         "tag",
         "vendor",
     }
 )
+# Paths under a campaign that an event's slug must not take: /<campaign>/<these> are pages.
+RESERVED_EVENT_SLUGS = frozenset({"calendar", "embed", "map", "near", "stats"})
 
 
 class CatalogueError(ValueError):

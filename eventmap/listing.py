@@ -320,3 +320,23 @@ def campaign_going(campaign: Campaign) -> int:
         return sum(going_counts(db.session.scalars(approved).all()).values())
 
     return memoized(("going", campaign.id), count)
+
+
+def filtered_events(
+    campaign: Campaign,
+    *,
+    country: str | None = None,
+    first: date | None = None,
+    last: date | None = None,
+    limit: int = 50,
+) -> tuple[list[Event], int]:
+    """Return the first public events of a country and days, in date order, and how many match."""
+    query = Event.approved(campaign)
+    if country:
+        query = query.where(Event.country_code == country)
+    if first is not None:
+        query = query.where(Event.end_date >= first)
+    if last is not None:
+        query = query.where(Event.start_date <= last)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return list(db.session.scalars(query.limit(limit))), total or 0

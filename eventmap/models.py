@@ -95,6 +95,17 @@ class Campaign(db.Model):
         """Select the campaign with this slug."""
         return select(cls).where(cls.slug == slug)
 
+    @classmethod
+    def by_hashtag(cls, hashtag: str) -> Select[tuple[Campaign]]:
+        """Select the newest campaign with this hashtag, in any letter case, # or not."""
+        wanted = hashtag.lstrip("#").lower()
+        return (
+            select(cls)
+            .where(func.lower(cls.hashtag) == wanted)
+            .order_by(cls.anniversary.desc(), cls.id.desc())
+            .limit(1)
+        )
+
     @staticmethod
     def not_found(slug: str) -> str:
         """Say that no campaign has this slug, as every page and the API answer it."""

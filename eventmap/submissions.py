@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from slugify import slugify
 from sqlalchemy import select
 
+from .campaigns import RESERVED_EVENT_SLUGS
 from .eventdata import PointData, point_from_place, point_of
 from .extensions import db
 from .geocoding import Geocoder, Place, Precision, timezone_at
@@ -55,6 +56,7 @@ def unique_slug(
             )
         )
     )
+    taken |= RESERVED_EVENT_SLUGS  # /<campaign>/map and the like are the campaign's pages
     if base not in taken:
         return base
     n = 2

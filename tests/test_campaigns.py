@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eventmap.campaigns import RESERVED_SLUGS, CatalogueError, validate_slug
+from eventmap.campaigns import RESERVED_EVENT_SLUGS, RESERVED_SLUGS, CatalogueError, validate_slug
 
 
 def first_segments(app) -> set[str]:
@@ -21,6 +21,27 @@ def test_every_first_path_segment_the_app_routes_is_reserved(app):
     routed = first_segments(app)
     assert "edit" in routed  # the organizers' private links
     assert routed <= RESERVED_SLUGS, sorted(routed - RESERVED_SLUGS)
+
+
+def test_every_page_under_a_campaign_is_kept_from_event_slugs(app):
+    pages = set()
+    for rule in app.url_map.iter_rules():
+        parts = rule.rule.strip("/").split("/")
+        # card.png, calendar.ics: a slug never has a dot
+        fixed = len(parts) == 2 and "<" not in parts[1] and "." not in parts[1]
+        if fixed and parts[0] == "<campaign_slug>":
+            pages.add(parts[1])
+    assert "embed" in pages
+    assert pages <= RESERVED_EVENT_SLUGS, sorted(pages - RESERVED_EVENT_SLUGS)
+
+
+def test_a_party_named_like_a_campaign_page_gets_another_slug(make_campaign):
+    from eventmap.submissions import unique_slug
+
+    campaign = make_campaign()
+    assert unique_slug(campaign, "Map") == "map-2"
+    assert unique_slug(campaign, "Embed") == "embed-2"
+    assert unique_slug(campaign, "Munich") == "munich"
 
 
 @pytest.mark.parametrize("slug", sorted(RESERVED_SLUGS))

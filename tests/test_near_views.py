@@ -7,7 +7,7 @@ import re
 import pytest
 
 from eventmap.geocoding import Precision
-from eventmap.web.near import distance_text, prefers_miles
+from eventmap.web.units import distance_text, prefers_miles
 
 
 def titles(html: str) -> list[str]:

@@ -39,6 +39,9 @@ def test_the_tile_server_with_subdomains_is_allowed_as_a_wildcard():
     assert "img-src 'self' data:;" in content_security_policy("n", "")
 
 
+FRAMEABLE = {"share.embed"}
+
+
 def test_every_html_route_sends_the_policy(app, client, make_event):
     """Walk the URL map so a new page cannot forget the headers."""
     from eventmap import operations
@@ -80,7 +83,10 @@ def test_every_html_route_sends_the_policy(app, client, make_event):
         policy = response.headers.get("Content-Security-Policy", "")
         assert "script-src 'self' 'nonce-" in policy, path
         assert "'unsafe-inline'" not in policy, path
-        assert "frame-ancestors 'none'" in policy, path
+        # Only the embed may be framed, by any site; every other page by none.
+        framing = "frame-ancestors *" if rule.endpoint in FRAMEABLE else "frame-ancestors 'none'"
+        assert framing in policy, path
+    assert set(checked) >= FRAMEABLE
     assert {"views.home", "views.event", "submit.submit", "submit.edit"} <= set(checked)
     assert client.get("/no/such/page/here").headers["Content-Security-Policy"]
 

@@ -13,33 +13,13 @@ from ..nearby import HALF_CIRCUMFERENCE_KM, nearest, nearest_to_place, parse_poi
 from ..services import geocoder
 from .maps import render_map
 from .params import int_arg
+from .units import distance_text, prefers_miles
 
 bp = Blueprint("near", __name__)
 
 RADII_KM = (25, 50, 100, 250, 500, 1000)
 PAGE = 10
 MAX_SHOWN = 100
-# Where people read road distances in miles.
-MILES_REGIONS = {"US", "GB", "LR", "MM"}
-KM_PER_MILE = 1.609344
-
-
-def prefers_miles(accept_language: str) -> bool:
-    """Tell from Accept-Language whether the visitor reads distances in miles."""
-    for tag in accept_language.replace(" ", "").split(","):
-        parts = tag.split(";")[0].replace("_", "-").split("-")
-        if len(parts) > 1:
-            return parts[1].upper() in MILES_REGIONS
-    return False
-
-
-def distance_text(km: float, miles: bool) -> str:
-    """Write a distance the way the visitor reads it, the other unit beside it."""
-    metric = f"{km:,.0f} km" if km >= 10 else f"{km:,.1f} km"
-    if not miles:
-        return metric
-    mi = km / KM_PER_MILE
-    return (f"{mi:,.0f} mi" if mi >= 10 else f"{mi:,.1f} mi") + f" ({metric})"
 
 
 @bp.get("/<campaign_slug>/near")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 _NONCE = "eventmap.csp_nonce"
 
@@ -32,8 +32,8 @@ def _tile_origin(url: str | None) -> str:
     return f"{parts.scheme}://{host}" if parts.scheme and host else ""
 
 
-def content_security_policy(nonce: str, tiles_url: str | None) -> str:
-    """Write the policy for a page."""
+def content_security_policy(nonce: str, tiles_url: str | None, **overrides: str) -> str:
+    """Write the policy for a page; a page that needs more names it (form_action="...")."""
     tiles = _tile_origin(tiles_url)
     directives = {
         "default-src": "'self'",
@@ -47,6 +47,7 @@ def content_security_policy(nonce: str, tiles_url: str | None) -> str:
         "form-action": "'self'",
         "frame-ancestors": "'none'",
     }
+    directives.update({name.replace("_", "-"): value for name, value in overrides.items()})
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
@@ -65,3 +66,11 @@ def init_security(app: Flask) -> None:
         return response
 
     app.add_template_global(csp_nonce)
+
+
+def with_policy(response: Response, **overrides: str) -> Response:
+    """Give one response a policy that differs from the default in the directives named."""
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        csp_nonce(), current_app.config.get("MAP_TILES_URL"), **overrides
+    )
+    return response
