@@ -23,6 +23,7 @@ from ..nearby import HALF_CIRCUMFERENCE_KM, MAX_LIMIT, nearest, nearest_to_place
 from ..serialize import feature_collection, public_feature
 from ..services import geocoder
 from ..urls import event_link_pattern, event_url_builder
+from .errors import json_error
 from .params import ParameterError, parse_int
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -54,9 +55,9 @@ def _api_error(error: ApiError) -> tuple[Response, int]:
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> tuple[Response, int]:
+def _http_error(error: HTTPException) -> Response:
     """Answer HTTP errors under /api as JSON, not HTML."""
-    return jsonify({"error": error.description}), error.code or 500
+    return json_error(error)
 
 
 @bp.get("/events")
