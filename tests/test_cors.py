@@ -50,6 +50,7 @@ def cors_headers(response) -> dict[str, str]:
         "/api/events",
         "/api/events?near=48.1,11.5",
         "/api/map-events",
+        "/api/openapi.json",
         "/openstack6bday/calendar.ics",
         "/openstack6bday/munich.ics",
         "/openstack6bday/feed.atom",
@@ -137,8 +138,10 @@ def test_exactly_the_api_and_the_feeds_send_cors_headers(app, client, make_event
     paths = list(sample_paths(app, event))
 
     assert {endpoint for endpoint, _ in paths if is_open(endpoint)} == {
+        "api.docs",
         "api.events",
         "api.map_events",
+        "api.openapi",
         *OPEN,
     }
     for endpoint, path in paths:
