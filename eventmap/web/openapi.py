@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 description of the JSON API, and the reference page written from it.
+"""The OpenAPI 3.1 description of the JSON API (api_reference.py writes its page).
 
 Every limit in the description is read from the constant the code enforces (nearby's limits,
 the field lengths of rules.py, the precisions of the geocoder, the ids of params.py), so the
@@ -145,7 +145,7 @@ def _place_point() -> dict[str, Any]:
     return {
         "lat": {**_LATITUDE, "description": "Latitude of the point found."},
         "lon": {**_LONGITUDE, "description": "Longitude of the point found."},
-        "precision": {**_PRECISION, "type": "string", "enum": [p.value for p in Precision]},
+        "precision": {"type": "string", "enum": [p.value for p in Precision]},
         "country_code": _COUNTRY,
         "region": {"type": ["string", "null"]},
         "display_name": {"type": "string"},
