@@ -62,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .web.auth import init_auth
     from .web.calendar import bp as calendar_bp
     from .web.compression import init_compression
+    from .web.cors import init_cors
     from .web.errors import init_errors
     from .web.health import bp as health_bp
     from .web.near import bp as near_bp
@@ -89,6 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_templating(app)
     init_auth(app)
     init_security(app)
+    init_cors(app)
     init_errors(app)
     init_outages(app)
     register_cli(app)

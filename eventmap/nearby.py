@@ -11,6 +11,7 @@ small fraction of the work. Works the same on SQLite and PostgreSQL, with no ext
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 
 from .extensions import db
 from .geocoding import EARTH_RADIUS_KM, Geocoder, Place, great_circle_km
+from .geocoding.offline import MAX_QUERY_LENGTH
 from .listing import PublicEvent, public_events
 from .models import Campaign, Event, EventStatus
 
@@ -33,6 +35,18 @@ SPHERE_ERROR = 0.01  # the geodesic is within 1 % of the great-circle distance, 
 TIE_KM = 1e-6
 GROWTH = 3.0  # how much the search circle widens when it holds too few parties
 MAX_LIMIT = 1000
+DEFAULT_LIMIT = 10  # parties a search returns when it is not told how many
+MIN_RADIUS_KM = 0.001  # a metre: the smallest search radius worth asking for
+MAX_QUERY = MAX_QUERY_LENGTH  # the longest place text a search reads: what the geocoder reads
+# A point in a request, LAT,LON in decimal degrees: ASCII digits, an optional minus sign and
+# fraction, latitude within ±90 and longitude within ±180 (no exponents, spaces or "nan").
+# The API's description carries POINT_PATTERN, so what it promises is what parse_point reads.
+_DECIMAL = r"(?:\.[0-9]+)?"
+_LATITUDE = rf"-?0*(?:90(?:\.0+)?|[1-8]?[0-9]{_DECIMAL})"
+_LONGITUDE = rf"-?0*(?:180(?:\.0+)?|(?:1[0-7][0-9]|[1-9]?[0-9]){_DECIMAL})"
+POINT_PATTERN = f"^{_LATITUDE},{_LONGITUDE}$"
+_POINT = re.compile(POINT_PATTERN)  # searched as JSON Schema validators do ($ allows a final \n)
+_NUMBERS = re.compile(rf"^-?[0-9]+{_DECIMAL},-?[0-9]+{_DECIMAL}$")
 # One geopy geodesic (WGS-84) reused: building one per distance costs more than measuring.
 _GEODESIC = geodesic()
 
@@ -54,15 +68,12 @@ class NearbyResult:
 
 
 def parse_point(text: str) -> tuple[float, float]:
-    """Read "LAT,LON" in decimal degrees; ValueError says what is wrong with it."""
-    try:
-        latitude, longitude = (float(part) for part in text.split(","))
-    except ValueError:
-        raise ValueError("must be LAT,LON in decimal degrees, like 48.14,11.58") from None
-    if not (math.isfinite(latitude) and math.isfinite(longitude)) or not (
-        -90 <= latitude <= 90 and -180 <= longitude <= 180
-    ):
-        raise ValueError("must have a latitude within ±90 and a longitude within ±180")
+    """Read "LAT,LON" in decimal degrees (POINT_PATTERN); ValueError says what is wrong with it."""
+    if not _POINT.search(text):
+        if _NUMBERS.search(text):
+            raise ValueError("must have a latitude within ±90 and a longitude within ±180")
+        raise ValueError("must be LAT,LON in decimal degrees, like 48.14,11.58")
+    latitude, longitude = (float(part) for part in text.split(","))
     return latitude, longitude
 
 
@@ -106,7 +117,7 @@ def nearest(
     latitude: float,
     longitude: float,
     *,
-    limit: int = 10,
+    limit: int = DEFAULT_LIMIT,
     radius_km: float | None = None,
     campaign: Campaign | None = None,
 ) -> NearbyResult:
@@ -131,7 +142,7 @@ def nearest_to_place(
     query: str,
     geocoder: Geocoder,
     *,
-    limit: int = 10,
+    limit: int = DEFAULT_LIMIT,
     radius_km: float | None = None,
     campaign: Campaign | None = None,
 ) -> tuple[Place, NearbyResult] | None:
@@ -207,7 +218,7 @@ def _load(measured: list[tuple[float, int]], campaign: Campaign | None) -> list[
 
 
 def naive_nearest(
-    latitude: float, longitude: float, limit: int = 10, campaign: Campaign | None = None
+    latitude: float, longitude: float, limit: int = DEFAULT_LIMIT, campaign: Campaign | None = None
 ) -> list[Nearby]:
     """Measure the distance to every party and sort: the slow reference nearest() must equal."""
     return _measure(latitude, longitude, public_events(campaign))[:limit]

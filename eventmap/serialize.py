@@ -10,6 +10,8 @@ from .dates import format_time
 from .listing import PublicEvent, event_time, event_when
 from .models import Event
 
+GEOJSON_MEDIA_TYPE = "application/geo+json"  # RFC 7946, section 12
+
 # Columns of an event file, in the order `export` writes them. `import` accepts any subset
 # that includes the required ones (see importer.REQUIRED_COLUMNS).
 CSV_COLUMNS: tuple[str, ...] = (

@@ -380,3 +380,12 @@ def test_event_urls_are_on_the_public_url_whatever_the_request_host(app, client,
         assert [f["properties"]["url"] for f in document["features"]] == expected
     nearby = client.get("/api/events?near=48.1,11.5", base_url="http://mirror.example")
     assert [f["properties"]["url"] for f in nearby.get_json(force=True)["features"]] == expected
+
+
+@pytest.mark.parametrize("path", ["/api/events", "/api/map-events", "/api/openapi.json"])
+def test_a_method_the_api_does_not_take_is_a_405_naming_the_ones_it_does(client, path):
+    response = client.post(path)
+
+    assert response.status_code == 405
+    assert response.get_json() == {"error": "The method is not allowed for the requested URL."}
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}

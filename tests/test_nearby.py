@@ -9,7 +9,7 @@ from sqlalchemy import delete
 
 from eventmap.extensions import db
 from eventmap.models import Event
-from eventmap.nearby import bounding_box, naive_nearest, nearest
+from eventmap.nearby import POINT_PATTERN, bounding_box, naive_nearest, nearest, parse_point
 
 latitudes = st.one_of(st.floats(-90, 90), st.sampled_from([-90.0, -89.9, 89.9, 90.0, 0.0]))
 longitudes = st.one_of(st.floats(-180, 180), st.sampled_from([-180.0, -179.95, 179.95, 180.0]))
@@ -88,3 +88,51 @@ def test_nothing_within_the_radius_gives_the_nearest_anyway(make_event):
 def test_impossible_questions_are_refused(ctx, kwargs, message):
     with pytest.raises(ValueError, match=message):
         nearest(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("text", "point"),
+    [
+        ("48.14,11.58", (48.14, 11.58)),
+        ("-90,-180", (-90.0, -180.0)),
+        ("90.000,180.0", (90.0, 180.0)),
+        ("09,-0", (9.0, 0.0)),
+        ("32.60000,-83.40000", (32.6, -83.4)),
+    ],
+)
+def test_a_point_is_read_in_decimal_degrees(text, point):
+    assert parse_point(text) == point
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("90.1,0", "within ±90"),
+        ("0,180.5", "within ±180"),
+        ("1e1,2", "LAT,LON"),  # float() reads all of these; a point in an address is plainer
+        (" 1,2", "LAT,LON"),
+        ("1, 2", "LAT,LON"),
+        ("+1,2", "LAT,LON"),
+        ("1_0,2", "LAT,LON"),
+        ("١,٢", "LAT,LON"),
+        ("inf,0", "LAT,LON"),
+        ("1.,2", "LAT,LON"),
+    ],
+)
+def test_anything_but_plain_decimal_degrees_is_refused(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_point(text)
+
+
+@given(st.from_regex(POINT_PATTERN))
+def test_every_point_the_pattern_allows_is_read_within_bounds(text):
+    latitude, longitude = parse_point(text)
+    assert -90 <= latitude <= 90
+    assert -180 <= longitude <= 180
+
+
+@given(points)
+def test_points_as_the_pages_write_them_are_read_back(point):
+    latitude, longitude = point
+    text = f"{latitude:.5f},{longitude:.5f}"
+    assert parse_point(text) == (float(f"{latitude:.5f}"), float(f"{longitude:.5f}"))

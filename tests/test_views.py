@@ -256,3 +256,13 @@ def test_map_pages_link_only_files_the_app_serves(client, make_event):
 def test_a_missing_vendor_package_says_how_to_install_it(client):
     response = client.get("/vendor/nothing-such/x.js")
     assert response.status_code == 404
+
+
+def test_a_method_a_page_does_not_take_is_a_405_naming_the_ones_it_does(client, make_event):
+    make_event()
+
+    response = client.post("/openstack6bday/")
+
+    assert response.status_code == 405
+    assert response.mimetype == "text/html"
+    assert set(response.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}

@@ -7,24 +7,41 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..geocoding.place import answer
 from ..listing import map_columns, public_events
 from ..models import Campaign
-from ..nearby import HALF_CIRCUMFERENCE_KM, MAX_LIMIT, nearest, nearest_to_place, parse_point
-from ..serialize import feature_collection, feature_collection_json, object_json, public_feature
+from ..nearby import (
+    DEFAULT_LIMIT,
+    HALF_CIRCUMFERENCE_KM,
+    MAX_LIMIT,
+    MAX_QUERY,
+    MIN_RADIUS_KM,
+    nearest,
+    nearest_to_place,
+    parse_point,
+)
+from ..serialize import (
+    GEOJSON_MEDIA_TYPE,
+    feature_collection,
+    feature_collection_json,
+    object_json,
+    public_feature,
+)
 from ..services import geocoder
 from ..urls import event_link_pattern, event_url_builder
+from .api_reference import reference
 from .collection_cache import serve_collection
+from .errors import json_error
+from .openapi import openapi_document
 from .params import ParameterError, parse_int
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-GEOJSON = "application/geo+json"
-MAX_QUERY = 300
+GEOJSON = GEOJSON_MEDIA_TYPE
 FEATURES_AT_ONCE = 1000  # features written to JSON in one call
 
 
@@ -49,9 +66,9 @@ def _api_error(error: ApiError) -> tuple[Response, int]:
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> tuple[Response, int]:
+def _http_error(error: HTTPException) -> Response:
     """Answer HTTP errors under /api as JSON, not HTML."""
-    return jsonify({"error": error.description}), error.code or 500
+    return json_error(error)
 
 
 @bp.get("/events")
@@ -79,6 +96,24 @@ def map_events() -> Response:
     )
 
 
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """Return the OpenAPI 3.1 description of this API."""
+    return jsonify(_description())
+
+
+@bp.get("/")
+def docs() -> str:
+    """Show the API's reference, written from the same description."""
+    return render_template("api.html", **reference(_description()))
+
+
+def _description() -> dict[str, Any]:
+    """Build the description for this site's public address."""
+    config = current_app.config
+    return openapi_document(config["PUBLIC_URL"], config["DEFAULT_CAMPAIGN"])
+
+
 def _campaign_argument() -> Campaign | None:
     """Return the campaign named by ?campaign=SLUG, None without it, or answer 404."""
     slug = request.args.get("campaign")
@@ -94,8 +129,8 @@ def _nearby(campaign: Campaign | None) -> Response:
     """Answer ?near=LAT,LON or ?q=PLACE: the nearest events, nearest first, with distances."""
     if "near" in request.args and "q" in request.args:
         raise ApiError(400, "give near=LAT,LON or q=PLACE, not both", "q")
-    limit = _whole_number("limit", 10, 1, MAX_LIMIT)
-    radius = _number("radius_km", float, None, 0.001, HALF_CIRCUMFERENCE_KM)
+    limit = _whole_number("limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
+    radius = _number("radius_km", float, None, MIN_RADIUS_KM, HALF_CIRCUMFERENCE_KM)
     place = None
     if "near" in request.args:
         latitude, longitude = _point(request.args["near"])

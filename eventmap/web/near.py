@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from ..extensions import db
 from ..listing import campaign_summary
 from ..models import Campaign
-from ..nearby import HALF_CIRCUMFERENCE_KM, nearest, nearest_to_place, parse_point
+from ..nearby import HALF_CIRCUMFERENCE_KM, MAX_QUERY, nearest, nearest_to_place, parse_point
 from ..services import geocoder
 from .maps import render_map
 from .params import int_arg
@@ -28,7 +28,7 @@ def near(campaign_slug: str) -> str:
     campaign = db.first_or_404(
         Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
     )
-    query = (request.args.get("q") or "").strip()[:300]
+    query = (request.args.get("q") or "").strip()[:MAX_QUERY]
     radius = _radius()
     limit = _limit()
     place = None
