@@ -73,5 +73,15 @@ format: install-dev  ## Rewrite files in the house style
 browser:  ## Install Debian's Chromium for the browser tests (needs root)
 	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }
 
+.PHONY: loadtest loadtest-short wrk
+wrk:  ## Install Debian's wrk (4.1.0) for the load test (needs root)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+
+loadtest: install-dev wrk browser  ## Load test make serve: SQLite and PostgreSQL x 45, 10,000, 100,000 events (~40 min); writes docs/benchmarks.md
+	POSTGRES_URL=$(POSTGRES_URL) $(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
+
+loadtest-short: install-dev wrk  ## The CI form: 45 and 10,000 events, 3 s per endpoint (< 5 min); fails on any error or lost submission
+	POSTGRES_URL=$(POSTGRES_URL) $(BIN)/python -m bench.loadtest --short $(LOADTEST_ARGS)
+
 clean:  ## Remove the virtualenv and caches (keeps instance/ and its database)
 	rm -rf $(VENV) .pytest_cache .ruff_cache
