@@ -46,6 +46,8 @@ def test_the_short_form_is_the_ci_one_and_writes_no_docs():
     assert options.map_size == 0
     assert options.rebuild_size == 10_000
     assert options.write is False
+    assert "ics" in options.endpoints
+    assert "ics-static" not in options.endpoints  # only for a target the short form reports
     full = parse([])
     assert (full.sizes, full.duration, full.map_size, full.write) == (
         [45, 10_000, 100_000],
@@ -54,6 +56,7 @@ def test_the_short_form_is_the_ci_one_and_writes_no_docs():
         True,
     )
     assert full.connections == 50
+    assert full.endpoints == list(loadtest.BY_NAME)
 
 
 def test_chosen_endpoints_bring_what_they_are_compared_with():
@@ -210,6 +213,9 @@ def test_the_server_and_its_workers_are_gone_after_a_failure(tmp_path):
             assert len(processes) == 3
             assert all(rss > 10 for rss, _peak in server.memory().values())
             assert server.settle(30)
+            with socket.create_connection(("127.0.0.1", server.port)):
+                assert server.open_connections() == 1
+                assert not server.settle(0.3)
             raise RuntimeError("a failing step")
 
     with pytest.raises(RuntimeError, match="a failing step"):
