@@ -83,12 +83,22 @@ nginx:  ## Install Debian's nginx for the reverse-proxy test (needs root; the ng
 	  if [ -d /run/systemd/system ]; then systemctl disable --now nginx.service; \
 	  else invoke-rc.d nginx stop >/dev/null 2>&1 || true; fi; }
 
-system-deps: browser nginx fonts  ## Install the Debian packages the suite needs (Chromium, nginx, Noto fonts; needs root)
+system-deps: browser nginx fonts wrk  ## Install the Debian packages the suite needs (Chromium, nginx, Noto fonts, wrk; needs root)
 
 # Share cards draw titles in any script with these; without them cards still draw (boxes).
 FONT_PACKAGES := fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core
 fonts:  ## Install Debian's Noto fonts for the share cards (needs root)
 	@dpkg -s $(FONT_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(FONT_PACKAGES); }
+
+.PHONY: loadtest loadtest-short wrk
+wrk:  ## Install Debian's wrk (4.1.0) for the load test (needs root)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+
+loadtest: install-dev wrk browser  ## Load test make serve: SQLite and PostgreSQL x 45, 10,000, 100,000 events (~40 min); writes docs/benchmarks.md
+	POSTGRES_URL=$(POSTGRES_URL) $(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
+
+loadtest-short: install-dev wrk  ## The CI form: 45 and 10,000 events, 3 s per endpoint (< 5 min); fails on any error or lost submission
+	POSTGRES_URL=$(POSTGRES_URL) $(BIN)/python -m bench.loadtest --short $(LOADTEST_ARGS)
 
 clean:  ## Remove the virtualenv and caches (keeps instance/ and its database)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

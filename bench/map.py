@@ -123,6 +123,32 @@ def page_marks(page) -> dict[str, float]:
     )
 
 
+# The map page is ready when its list is built and clusters are drawn.
+MAP_READY = (
+    "document.querySelector('.map-frame.list-ready') &&"
+    " document.querySelectorAll('.marker-cluster').length > 0"
+)
+
+
+def offline_context(browser, base: str):
+    """Open a fresh browser context at 1280x900 that may reach `base` and nothing else."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+    return context
+
+
+def time_map_page(browser, base: str, path: str) -> tuple[float, int, dict[str, float]]:
+    """Load a map page of the app at `base` in a fresh context; return the milliseconds to
+    its first frame with clusters (the `eventmap:painted` mark), its bytes and its marks."""
+    context = offline_context(browser, base)
+    try:
+        page = context.new_page()
+        took, size = measure(page, base + path, MAP_READY, "eventmap:painted")
+        return took, size, page_marks(page)
+    finally:
+        context.close()
+
+
 def write_time(app, url: str) -> tuple[float, int]:
     """Return the seconds the test client takes to answer `url` with nothing written yet,
     and the bytes of the answer."""
@@ -160,33 +186,13 @@ def main() -> None:
                     executable_path=CHROMIUM, args=["--no-sandbox"]
                 )
                 for _ in range(RUNS):
-                    for target, url, ready, mark in (
-                        (
-                            ours,
-                            f"{base}/bench/map",
-                            "document.querySelector('.map-frame.list-ready') &&"
-                            " document.querySelectorAll('.marker-cluster').length > 0",
-                            "eventmap:painted",
-                        ),
-                        (
-                            naive,
-                            f"{base}/bench/naive",
-                            f"document.querySelectorAll('.leaflet-marker-icon').length >= {EVENTS}",
-                            None,
-                        ),
-                    ):
-                        context = browser.new_context(viewport={"width": 1280, "height": 900})
-                        context.route(
-                            "**/*",
-                            lambda r: (
-                                r.continue_() if r.request.url.startswith(base) else r.abort()
-                            ),
-                        )
-                        page = context.new_page()
-                        target.append(measure(page, url, ready, mark))
-                        if target is ours:
-                            marks.append(page_marks(page))
-                        context.close()
+                    took, size, page_mark = time_map_page(browser, base, "/bench/map")
+                    ours.append((took, size))
+                    marks.append(page_mark)
+                    context = offline_context(browser, base)
+                    ready = f"document.querySelectorAll('.leaflet-marker-icon').length >= {EVENTS}"
+                    naive.append(measure(context.new_page(), f"{base}/bench/naive", ready))
+                    context.close()
                     started = time.perf_counter()
                     with app.test_client() as client:
                         size = len(client.get(FEED).data)
