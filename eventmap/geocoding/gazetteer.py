@@ -545,6 +545,9 @@ class Gazetteer:
             entry.country_code: entry
             for entry in map(_entry, self._connection.execute(_SELECT_COUNTRIES))
         }
+        self.qualifier_keys: frozenset[str] = frozenset().union(
+            *self.country_names.values(), *self.region_names.values()
+        )
         self._find_folded = lru_cache(maxsize=8192)(self._query)
 
     def find(self, text: str) -> tuple[tuple[Entry, int], ...]:
