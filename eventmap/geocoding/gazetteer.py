@@ -464,6 +464,12 @@ _SELECT_BY_NAME = (
     " county, quality FROM names JOIN places ON places.id = place_id WHERE key = ?"
 )
 
+_SELECT_FUZZY_KEYS = (
+    "SELECT DISTINCT key FROM names JOIN places ON places.id = place_id"
+    " WHERE length(key) >= 6 AND (kind != 'city' OR population >= ?) ORDER BY key"
+)
+FUZZY_POPULATION = 15000
+
 
 def source_version() -> str:
     """Return a fingerprint of the data packages and this builder; a new one means rebuild."""
@@ -549,10 +555,32 @@ class Gazetteer:
             *self.country_names.values(), *self.region_names.values()
         )
         self._find_folded = lru_cache(maxsize=8192)(self._query)
+        self._fuzzy_keys: list[str] | None = None
+        self._metropolis_keys: list[str] | None = None
 
     def find(self, text: str) -> tuple[tuple[Entry, int], ...]:
         """Return every place with this name and how well the name matched."""
         return self._find_folded(fold(text))
+
+    def fuzzy_keys(self) -> list[str]:
+        """Return the names worth matching a misspelling against (read once, on first use):
+        countries, regions and cities of 15,000 people or more, six letters or longer."""
+        with self._lock:
+            if self._fuzzy_keys is None:
+                self._fuzzy_keys = [
+                    key
+                    for (key,) in self._connection.execute(_SELECT_FUZZY_KEYS, (FUZZY_POPULATION,))
+                ]
+            return self._fuzzy_keys
+
+    def metropolis_keys(self) -> list[str]:
+        """Return the names of cities of a million people or more (read once, on first use)."""
+        with self._lock:
+            if self._metropolis_keys is None:
+                self._metropolis_keys = [
+                    key for (key,) in self._connection.execute(_SELECT_FUZZY_KEYS, (1_000_000,))
+                ]
+            return self._metropolis_keys
 
     def country(self, country_code: str) -> Entry | None:
         """Return a country's entry by its ISO code."""

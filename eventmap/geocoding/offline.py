@@ -9,6 +9,7 @@ from math import log10
 from pathlib import Path
 
 from geopy.location import Location
+from rapidfuzz import fuzz, process
 
 from . import forms
 from .gazetteer import PRIMARY, Entry, Gazetteer, Kind, open_index, region_variants
@@ -31,6 +32,11 @@ LARGE_CITY = 150000
 PARTIAL_CONFIDENCE = 0.7
 # An area (region or country) standing in for text that named something more precise.
 FALLBACK_CONFIDENCE = 0.5
+# A misspelling ("Gothenberg") is read as a name only this similar (rapidfuzz ratio, 0-100)
+# and only when no other place's name comes within FUZZY_MARGIN of it.
+FUZZY_SCORE = 87
+FUZZY_MARGIN = 4
+FUZZY_CONFIDENCE = 0.6
 # A city at least this share of a same-named region's population is what people mean.
 CITY_OVER_REGION = 0.25
 MAX_QUERY_LENGTH = 300
@@ -163,7 +169,10 @@ class OfflineGeocoder:
         if not any(s.entry.kind != Kind.CITY for s in found):
             found += self._directional(head, qualifiers, skipped)  # "North Wales"
         if found:
-            return sorted(found, key=lambda s: s.score, reverse=True)
+            found.sort(key=lambda s: s.score, reverse=True)
+            if self._misspelt_metropolis(found[0]):  # "Johannesberg": a village, or Johannesburg
+                found = [replace(s, cap=min(s.cap, 0.5)) for s in found]
+            return found
         plain = forms.without_designators(head)
         if plain:  # "Yokohama-shi", "Town of Amherst", "Région Occitanie"
             found = self._head(plain, qualifiers, skipped)
@@ -202,7 +211,45 @@ class OfflineGeocoder:
             ]
             if found:
                 return found
-        return []
+        return self._misspelt(head, qualifiers, skipped)
+
+    def _misspelt_metropolis(self, best: _Scored) -> bool:
+        """Say whether a small town's name is also one letter off a city of millions."""
+        entry = best.entry
+        if entry.kind != Kind.CITY or entry.population >= WELL_KNOWN_CITY:
+            return False
+        key = fold(entry.name)
+        if len(key) < 6:
+            return False
+        close = process.extractOne(
+            key, self.gazetteer.metropolis_keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE
+        )
+        return close is not None and close[0] != key
+
+    def _misspelt(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
+        """Read a misspelling ("Copenhagan", "Buenos Aries") as the one name it is close to."""
+        key = fold(head)
+        if len(key) < 6 or any(c.isdigit() for c in key):
+            return []
+        close = process.extract(
+            key,
+            self.gazetteer.fuzzy_keys(),
+            scorer=fuzz.ratio,
+            limit=5,
+            score_cutoff=FUZZY_SCORE - FUZZY_MARGIN,
+        )
+        if not close or close[0][1] < FUZZY_SCORE or close[0][0][0] != key[0]:
+            return []
+        best = self._readings(close[0][0], qualifiers, skipped)
+        if not best:
+            return []
+        for other, similarity, _index in close[1:]:
+            if similarity < close[0][1] - FUZZY_MARGIN:
+                break
+            rivals = self._readings(other, qualifiers, skipped)
+            if rivals and not _same_place(rivals[0].entry, best[0].entry):
+                return []  # "Austen" is as close to Austin as to Aston: no clear winner
+        return [replace(s, cap=min(s.cap, FUZZY_CONFIDENCE)) for s in best]
 
     def _readings(
         self, head: str, qualifiers: Sequence[str], skipped: int, *, partial: bool = False
