@@ -221,8 +221,13 @@ def is_cjk(text: str) -> bool:
 
 def cjk_parts(text: str) -> str:
     """Rewrite "兵庫県神戸市中央区" as "中央区, 神戸市, 兵庫県": most precise part first."""
-    pieces = [p for chunk in text.replace(",", " ").split() for p in _CJK_MARKERS.split(chunk)]
-    pieces = [p for p in pieces if p]
+    pieces: list[str] = []
+    for chunk in text.replace(",", " ").split():
+        for piece in _CJK_MARKERS.split(chunk):
+            if len(piece) == 1 and pieces:
+                pieces[-1] += piece  # a marker inside a name: 京都 + 市, not 京 + 都市
+            elif piece:
+                pieces.append(piece)
     return ", ".join(reversed(pieces)) if len(pieces) > 1 else text
 
 
