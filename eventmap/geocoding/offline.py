@@ -158,6 +158,8 @@ class OfflineGeocoder:
             if skipped and parts[skipped].isascii() and len(fold(parts[skipped])) <= 3:
                 # a lone code after skipped text ("..., IL") is a region, never a town "Il"
                 found = [s for s in found if s.entry.kind != Kind.CITY]
+            if skipped and not found[1:] and found and found[0].entry.population < 1000:
+                found = []  # "Alpbach, Tirol": a village of the last part's name is a guess
             if found:
                 return found
         return []
@@ -231,19 +233,13 @@ class OfflineGeocoder:
         key = fold(head)
         if len(key) < 6 or any(c.isdigit() for c in key):
             return []
-        close = process.extract(
-            key,
-            self.gazetteer.fuzzy_keys(),
-            scorer=fuzz.ratio,
-            limit=5,
-            score_cutoff=FUZZY_SCORE - FUZZY_MARGIN,
-        )
-        if not close or close[0][1] < FUZZY_SCORE or close[0][0][0] != key[0]:
+        close = self.gazetteer.close_names(key, FUZZY_SCORE - FUZZY_MARGIN)
+        if not close or close[0][1] < FUZZY_SCORE:
             return []
         best = self._readings(close[0][0], qualifiers, skipped)
         if not best:
             return []
-        for other, similarity, _index in close[1:]:
+        for other, similarity in close[1:]:
             if similarity < close[0][1] - FUZZY_MARGIN:
                 break
             rivals = self._readings(other, qualifiers, skipped)
@@ -283,11 +279,17 @@ class OfflineGeocoder:
 
     def _may_ignore(self, qualifiers: Sequence[str], matched: Sequence[bool]) -> bool:
         """Say whether the unmatched qualifiers can be left unread: each is either a name
-        the gazetteer does not know at all, or sits between the place and a matched one."""
+        the gazetteer knows as no area and no town of any size, or sits between the place
+        and a matched one."""
         gaz = self.gazetteer
         last_match = max((i for i, m in enumerate(matched) if m), default=-1)
         return all(
-            m or i < last_match or (q not in gaz.qualifier_keys and not gaz.find(q))
+            m
+            or i < last_match
+            or (
+                q not in gaz.qualifier_keys
+                and all(e.population < WELL_KNOWN_CITY for e, _quality in gaz.find(q))
+            )
             for i, (q, m) in enumerate(zip(qualifiers, matched, strict=True))
         )
 
