@@ -517,6 +517,7 @@ _SELECT_FUZZY_KEYS = (
     " WHERE length(key) >= 6 AND (kind != 'city' OR population >= ?) ORDER BY key"
 )
 FUZZY_POPULATION = 15000
+METROPOLIS = 1_000_000
 
 
 def source_version() -> str:
@@ -603,39 +604,34 @@ class Gazetteer:
             *self.country_names.values(), *self.region_names.values()
         )
         self._find_folded = lru_cache(maxsize=8192)(self._query)
-        self._fuzzy_keys: dict[str, list[str]] | None = None
+        self._fuzzy_keys: dict[int, dict[str, list[str]]] = {}
         self._close_names = lru_cache(maxsize=4096)(self._close_names_uncached)
-        self._metropolis_keys: list[str] | None = None
 
     def find(self, text: str) -> tuple[tuple[Entry, int], ...]:
         """Return every place with this name and how well the name matched."""
         return self._find_folded(fold(text))
 
-    def close_names(self, key: str, cutoff: float, limit: int = 5) -> list[tuple[str, float]]:
+    def close_names(
+        self, key: str, cutoff: float, limit: int = 5, *, population: int = FUZZY_POPULATION
+    ) -> list[tuple[str, float]]:
         """Return the names most like a folded misspelling that share its first letter, with
-        their rapidfuzz ratio (0-100), best first; countries, regions and cities of 15,000+."""
-        return self._close_names(key, cutoff, limit)
+        their rapidfuzz ratio (0-100), best first: countries, regions, and cities of at least
+        `population` people, six letters or longer."""
+        return self._close_names(key, cutoff, limit, population)
 
-    def _close_names_uncached(self, key: str, cutoff: float, limit: int) -> list[tuple[str, float]]:
+    def _close_names_uncached(
+        self, key: str, cutoff: float, limit: int, population: int
+    ) -> list[tuple[str, float]]:
         """Match one misspelling against the names that start with its letter."""
         with self._lock:
-            if self._fuzzy_keys is None:  # read once, on first use
+            if population not in self._fuzzy_keys:  # read once, on first use
                 by_letter: dict[str, list[str]] = defaultdict(list)
-                for (name,) in self._connection.execute(_SELECT_FUZZY_KEYS, (FUZZY_POPULATION,)):
+                for (name,) in self._connection.execute(_SELECT_FUZZY_KEYS, (population,)):
                     by_letter[name[0]].append(name)
-                self._fuzzy_keys = dict(by_letter)
-        choices = self._fuzzy_keys.get(key[:1], [])
+                self._fuzzy_keys[population] = dict(by_letter)
+            choices = self._fuzzy_keys[population].get(key[:1], [])
         found = process.extract(key, choices, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)
         return [(name, similarity) for name, similarity, _index in found]
-
-    def metropolis_keys(self) -> list[str]:
-        """Return the names of cities of a million people or more (read once, on first use)."""
-        with self._lock:
-            if self._metropolis_keys is None:
-                self._metropolis_keys = [
-                    key for (key,) in self._connection.execute(_SELECT_FUZZY_KEYS, (1_000_000,))
-                ]
-            return self._metropolis_keys
 
     def country(self, country_code: str) -> Entry | None:
         """Return a country's entry by its ISO code."""

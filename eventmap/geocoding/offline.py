@@ -9,10 +9,9 @@ from math import log10
 from pathlib import Path
 
 from geopy.location import Location
-from rapidfuzz import fuzz, process
 
 from . import forms
-from .gazetteer import PRIMARY, Entry, Gazetteer, Kind, open_index, region_variants
+from .gazetteer import METROPOLIS, PRIMARY, Entry, Gazetteer, Kind, open_index, region_variants
 from .place import Place, Precision
 from .text import NOT_A_PLACE, fold
 
@@ -223,10 +222,8 @@ class OfflineGeocoder:
         key = fold(entry.name)
         if len(key) < 6:
             return False
-        close = process.extractOne(
-            key, self.gazetteer.metropolis_keys(), scorer=fuzz.ratio, score_cutoff=FUZZY_SCORE
-        )
-        return close is not None and close[0] != key
+        close = self.gazetteer.close_names(key, FUZZY_SCORE, 1, population=METROPOLIS)
+        return bool(close) and close[0][0] != key
 
     def _misspelt(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
         """Read a misspelling ("Copenhagan", "Buenos Aries") as the one name it is close to."""
