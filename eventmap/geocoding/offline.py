@@ -10,7 +10,8 @@ from pathlib import Path
 
 from geopy.location import Location
 
-from .gazetteer import PRIMARY, Entry, Gazetteer, Kind, open_index, region_variants
+from . import forms
+from .gazetteer import METROPOLIS, PRIMARY, Entry, Gazetteer, Kind, open_index, region_variants
 from .place import Place, Precision
 from .text import NOT_A_PLACE, fold
 
@@ -23,6 +24,18 @@ MAX_CANDIDATES = 5
 # and must be a country, region or city at least this large to count.
 INSIDE_CONFIDENCE = 0.6
 WELL_KNOWN_CITY = 15000
+# A city this large may be found inside other text by another of its names ("TU München").
+LARGE_CITY = 150000
+# Readings that leave part of the text unread are worth at most this much confidence:
+# the first of two places ("Raleigh/Durham"), or a place with a qualifier it does not match.
+PARTIAL_CONFIDENCE = 0.7
+# An area (region or country) standing in for text that named something more precise.
+FALLBACK_CONFIDENCE = 0.5
+# A misspelling ("Gothenberg") is read as a name only this similar (rapidfuzz ratio, 0-100)
+# and only when no other place's name comes within FUZZY_MARGIN of it.
+FUZZY_SCORE = 87
+FUZZY_MARGIN = 4
+FUZZY_CONFIDENCE = 0.6
 # A city at least this share of a same-named region's population is what people mean.
 CITY_OVER_REGION = 0.25
 MAX_QUERY_LENGTH = 300
@@ -46,7 +59,6 @@ _NOT_A_PLACE_WORDS = sorted(
     reverse=True,
 )
 _AREA = re.compile(r"(.+?)\s+(?:metro(?:politan)?\s+)?(?:area|region|metro)", re.IGNORECASE)
-_POSTCODE = re.compile(r"\b\d[\d-]*\b")
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,7 @@ class _Scored:
     quality: int  # PRIMARY when the text is the place's own name
     score: float
     skipped: int  # leading comma parts ignored (venue or street text)
+    cap: float = 1.0  # the most confidence this reading can have
 
 
 class OfflineGeocoder:
@@ -90,18 +103,25 @@ class OfflineGeocoder:
         text = " ".join(str(query).split())[:MAX_QUERY_LENGTH]
         if not fold(text) or fold(text) in NOT_A_PLACE:
             return None
+        text = forms.plain_separators(text)
+        if forms.is_cjk(text):
+            text = forms.cjk_parts(text)
         bracketed = [b for b in _BRACKETS.findall(text) if fold(b)]
         main = _BRACKETS.sub(" ", text)
         attempts = [_without_not_a_place(a) for a in ([main, *bracketed])]
         attempts = [a for a in attempts if fold(a)]
+        if bracketed and "," not in text:
+            whole = self._readings(text, [], 0)  # "Halle (Saale)" is the town's own name
+            if whole:
+                return self._answer(query, whole)
         for attempt in attempts:
             ranked = self._rank(attempt)
             if ranked:
                 return self._answer(query, ranked)
         for attempt in attempts:  # "Microsoft Reactor London": a known name inside the text
-            if "," in attempt:
+            if "," in attempt and not any(forms.is_venue(p) for p in attempt.split(",")):
                 continue  # comma parts were each tried as a place already
-            ranked = self._named_inside(attempt)
+            ranked = self._named_inside(attempt.replace(",", " "))
             if ranked:
                 return self._answer(query, ranked, confidence=INSIDE_CONFIDENCE)
         return None
@@ -112,12 +132,17 @@ class OfflineGeocoder:
         for size in range(min(len(words), 4), 0, -1):
             for start in range(len(words) - size, -1, -1):
                 run = words[start : start + size]
-                if not all(w[0].isupper() for w in run) or len(fold(" ".join(run))) < 3:
+                if (
+                    not (run[0][0].isupper() and run[-1][0].isupper())
+                    or not all(w[0].isupper() or w in forms.NAME_PARTICLES for w in run)
+                    or forms.is_venue(" ".join(run))
+                    or len(fold(" ".join(run))) < 3
+                ):
                     continue
                 found = [
                     s
                     for s in self._readings(" ".join(run), [], skipped=1)
-                    if s.quality == PRIMARY
+                    if (s.quality == PRIMARY or s.entry.population >= LARGE_CITY)
                     and (s.entry.kind != Kind.CITY or s.entry.population >= WELL_KNOWN_CITY)
                 ]
                 if found:
@@ -129,6 +154,11 @@ class OfflineGeocoder:
         parts = [p for p in (_clean_part(part) for part in text.split(",")) if fold(p)]
         for skipped in range(len(parts)):
             found = self._head(parts[skipped], parts[skipped + 1 :], skipped)
+            if skipped and parts[skipped].isascii() and len(fold(parts[skipped])) <= 3:
+                # a lone code after skipped text ("..., IL") is a region, never a town "Il"
+                found = [s for s in found if s.entry.kind != Kind.CITY]
+            if skipped and not found[1:] and found and found[0].entry.population < 1000:
+                found = []  # "Alpbach, Tirol": a village of the last part's name is a guess
             if found:
                 return found
         return []
@@ -136,11 +166,33 @@ class OfflineGeocoder:
     def _head(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
         """Read one part before its qualifiers: as written, else with its last words as a
         qualifier ("Sydney NSW"), else without "State"/"Province" ("New York State")."""
-        found = self._readings(head, qualifiers, skipped)
+        found = self._readings(head, qualifiers, skipped, partial=True)
         if not any(s.entry.kind != Kind.CITY for s in found):
             found += self._directional(head, qualifiers, skipped)  # "North Wales"
         if found:
-            return sorted(found, key=lambda s: s.score, reverse=True)
+            found.sort(key=lambda s: s.score, reverse=True)
+            if self._misspelt_metropolis(found[0]):  # "Johannesberg": a village, or Johannesburg
+                found = [replace(s, cap=min(s.cap, 0.5)) for s in found]
+            return found
+        plain = forms.without_designators(head)
+        if plain:  # "Yokohama-shi", "Town of Amherst", "Région Occitanie"
+            found = self._head(plain, qualifiers, skipped)
+            if found:
+                return found
+        if forms.is_venue(head):
+            return []  # "Kyoto University", "George Square": not a town called that
+        pieces = forms.places_joined(head)
+        for piece in pieces[:1]:  # "Raleigh/Durham", "Dallas-Fort Worth": the first one
+            found = self._head(piece, qualifiers, skipped)
+            if found:
+                return [replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE)) for s in found]
+        if forms.is_cjk(head):
+            plain = forms.without_cjk_suffix(head)
+            if forms.is_ward(head):
+                return []  # a ward's name (中央区) is shared by many cities: read the city
+            found = self._readings(plain, qualifiers, skipped) if plain else []
+            if found:
+                return found
         words = head.split()
         for cut in (1, 2):  # "Washington DC", "Paris France", "Munich Germany"
             if len(words) > cut:
@@ -160,36 +212,117 @@ class OfflineGeocoder:
             ]
             if found:
                 return found
-        return []
+        return self._misspelt(head, qualifiers, skipped)
 
-    def _readings(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
-        """Score the places named `head` that agree with every qualifier."""
+    def _misspelt_metropolis(self, best: _Scored) -> bool:
+        """Say whether a small town's name is also one letter off a city of millions."""
+        entry = best.entry
+        if entry.kind != Kind.CITY or entry.population >= WELL_KNOWN_CITY:
+            return False
+        key = fold(entry.name)
+        if len(key) < 6:
+            return False
+        close = self.gazetteer.close_names(key, FUZZY_SCORE, 1, population=METROPOLIS)
+        return bool(close) and close[0][0] != key
+
+    def _misspelt(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
+        """Read a misspelling ("Copenhagan", "Buenos Aries") as the one name it is close to."""
+        key = fold(head)
+        if len(key) < 6 or any(c.isdigit() for c in key):
+            return []
+        close = self.gazetteer.close_names(key, FUZZY_SCORE - FUZZY_MARGIN)
+        if not close or close[0][1] < FUZZY_SCORE:
+            return []
+        best = self._readings(close[0][0], qualifiers, skipped)
+        if not best:
+            return []
+        for other, similarity in close[1:]:
+            if similarity < close[0][1] - FUZZY_MARGIN:
+                break
+            rivals = self._readings(other, qualifiers, skipped)
+            if rivals and not _same_place(rivals[0].entry, best[0].entry):
+                return []  # "Austen" is as close to Austin as to Aston: no clear winner
+        return [replace(s, cap=min(s.cap, FUZZY_CONFIDENCE)) for s in best]
+
+    def _readings(
+        self, head: str, qualifiers: Sequence[str], skipped: int, *, partial: bool = False
+    ) -> list[_Scored]:
+        """Score the places named `head` that agree with every qualifier (with `partial`,
+        else with the qualifiers it can read, leaving unknown ones unread)."""
         gaz = self.gazetteer
         folded_qualifiers = [fold(q) for q in qualifiers]
+        found = gaz.find(head)
         scored = []
-        for entry, quality in gaz.find(head):
-            matched = sum(self._qualifies(entry, q) for q in folded_qualifiers)
-            if matched < len(folded_qualifiers):
-                continue
+        unread: list[_Scored] = []
+        for entry, quality in found:
+            matched = [self._qualifies(entry, q) for q in folded_qualifiers]
             score = (
                 log10(max(entry.population, 1))
                 + (1.0 if quality == PRIMARY else 0.0)
                 + _KIND_BONUS[entry.kind]
             )
-            scored.append(_Scored(entry, matched, quality, score, skipped))
+            if all(matched):
+                scored.append(_Scored(entry, len(matched), quality, score, skipped))
+            elif partial and len(fold(head)) >= 4 and self._may_ignore(folded_qualifiers, matched):
+                unread.append(
+                    _Scored(entry, sum(matched), quality, score, skipped, PARTIAL_CONFIDENCE)
+                )
+        if not scored and unread:
+            # "Torino, TO, Italia", "Москва, Россия": a qualifier the gazetteer cannot read
+            best = max(s.qualifiers for s in unread)
+            scored = [s for s in unread if s.qualifiers == best]
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
+
+    def _may_ignore(self, qualifiers: Sequence[str], matched: Sequence[bool]) -> bool:
+        """Say whether the unmatched qualifiers can be left unread: each is either a name
+        the gazetteer knows as no area and no town of any size, or sits between the place
+        and a matched one."""
+        gaz = self.gazetteer
+        last_match = max((i for i, m in enumerate(matched) if m), default=-1)
+        return all(
+            m
+            or i < last_match
+            or (
+                q not in gaz.qualifier_keys
+                and all(e.population < WELL_KNOWN_CITY for e, _quality in gaz.find(q))
+            )
+            for i, (q, m) in enumerate(zip(qualifiers, matched, strict=True))
+        )
 
     def _qualifies(self, entry: Entry, qualifier: str) -> bool:
         """Say whether a qualifier names the entry's country, region or county."""
         gaz = self.gazetteer
         if qualifier in gaz.country_names.get(entry.country_code, ()):
             return True
-        if entry.region is not None and qualifier in gaz.region_names.get(
-            (entry.country_code, entry.region), ()
+        if entry.region is not None:
+            names = gaz.region_names.get((entry.country_code, entry.region), ())
+            if qualifier in names:
+                return True
+            words = fold(entry.region).split()
+            if len(qualifier) <= 4 and (
+                (len(words) > 1 and qualifier in ("".join(w[0] for w in words), words[-1]))
+                or (len(qualifier) >= 3 and words and words[0].startswith(qualifier))
+            ):
+                return True  # "N.L." for Nuevo León, "D.C." for Bogotá D.C., "Jal." for Jalisco
+        if entry.county is not None and qualifier in region_variants(entry.county):
+            return True
+        if any(  # "Brooklyn, NYC", "Yaba, Lagos": a larger city around the place
+            other.kind in (Kind.CITY, Kind.VERNACULAR)
+            and other.population > entry.population
+            and _same_place(entry, other)
+            for other, _quality in gaz.find(qualifier)
         ):
             return True
-        return entry.county is not None and qualifier in region_variants(entry.county)
+        words = qualifier.split()
+        return (
+            len(words) in (2, 3)
+            and any(  # "TX USA", "WA Australia"
+                self._qualifies(entry, " ".join(words[:cut]))
+                and self._qualifies(entry, " ".join(words[cut:]))
+                for cut in range(1, len(words))
+            )
+        )
 
     def _directional(self, text: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
         """Read "Northern Bavaria", "Upstate New York" or "Greater Manchester" as the area named."""
@@ -221,8 +354,11 @@ class OfflineGeocoder:
         best = distinct[0]
         rivals = [s for s in distinct[1:] if s.score > best.score - AMBIGUITY_MARGIN]
         ambiguous = bool(rivals)
+        confidence = min(confidence, best.cap)
         if ambiguous:
             confidence = min(confidence, 0.5)
+        elif best.skipped and best.entry.kind != Kind.CITY:
+            confidence = min(confidence, FALLBACK_CONFIDENCE)  # text more precise than this
         elif best.skipped:
             confidence = min(confidence, 0.8)
         if best.entry.kind == Kind.CITY and best.entry.population < 1000:
@@ -292,7 +428,7 @@ def _without_not_a_place(text: str) -> str:
 
 def _clean_part(part: str) -> str:
     """Drop postcodes and house numbers from one comma part: "Sydney NSW 2000" -> "Sydney NSW"."""
-    return " ".join(_POSTCODE.sub(" ", part).split())
+    return forms.without_postcodes(part)
 
 
 def _city_for_region(distinct: list[_Scored], ranked: list[_Scored]) -> list[_Scored]:

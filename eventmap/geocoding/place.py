@@ -31,6 +31,10 @@ class Precision(StrEnum):
         return " or ".join(p.value for p in cls if p.approximate)
 
 
+# Below this confidence an answer is one to check: a misspelling read, a part of the text
+# left unread, a fallback to the region or country, or one of several same-named places.
+CONFIDENT = 0.8
+
 _NOTES = {
     Precision.VENUE: "exact place",
     Precision.CITY: "in or near the city",
@@ -54,6 +58,11 @@ class Place:
     timezone: str | None
     ambiguous: bool = False
     candidates: tuple[Place, ...] = field(default=())
+
+    @property
+    def needs_check(self) -> bool:
+        """Tell whether the geocoder is unsure it read the text right (a guess to confirm)."""
+        return self.confidence < CONFIDENT
 
     def as_dict(self) -> dict[str, Any]:
         """Return the answer as plain JSON-ready data (candidates without their own candidates)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _DROPPED = re.compile(r"[.'’‘`ʻʼ]")
 _SEPARATORS = re.compile(r"[^\w]+|_")
@@ -62,6 +63,7 @@ NOT_A_PLACE = UNDECIDED | frozenset(
 )
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Fold case, accents, apostrophes and punctuation so spellings of a name compare equal."""
     if not text.isascii():

@@ -19,3 +19,13 @@ def test_each_precision_has_its_own_note_that_says_whether_it_is_approximate():
         Precision.COUNTRY: "approximate: somewhere in the country",
     }
     assert all(p.note.startswith("approximate") == p.approximate for p in Precision)
+
+
+def test_an_answer_below_the_confident_mark_is_one_to_check():
+    from eventmap.geocoding.place import CONFIDENT, Place
+
+    def place(confidence: float) -> Place:
+        return Place("x", 0.0, 0.0, Precision.CITY, "DE", None, "X", confidence, None)
+
+    assert place(CONFIDENT - 0.01).needs_check
+    assert not place(CONFIDENT).needs_check

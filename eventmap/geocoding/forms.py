@@ -1,0 +1,242 @@
+"""The forms organizers wrap a place name in: designators, venues, separators, CJK runs.
+
+Each rule here rewrites one piece of text into the plainer readings the gazetteer holds
+("Nagoya city" -> "Nagoya", "Town of Amherst" -> "Amherst", "大阪府堺市" -> "堺市, 大阪府");
+offline.py tries the text as written first, so a place whose name holds such a word
+("Quezon City", "Mexico City") is still found by its own name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .text import fold
+
+# Words before a name that say what sort of place it is ("City of Boulder", "Région Occitanie").
+_PREFIX = re.compile(
+    r"^(?:(?:the\s+)?(?:city|town|borough|village|township|county|municipality|district"
+    r"|province|prefecture|state|region|republic|commune|parish)\s+of"
+    r"|r[ée]gion|d[ée]partement|provincia|province|comunidad|regione|canton|kanton"
+    r"|ville|citt[àa]|comune|municipio|municipalidad|ciudad|cidade|munic[íi]pio"
+    r"|(?:freie\s+und\s+|freie\s+)?hansestadt|landeshauptstadt|stadt|gemeente|gemeinde"
+    r"|kommune|kommun|gmina|miasto|grad|g\.|гор\.|город|г\.)"
+    r"(?:\s+(?:de\s+la|de\s+las|de\s+los|de\s+l['’]|del|des|du|de|di|da|do|dos|das))?\s*",
+    re.IGNORECASE,
+)
+# Words after a name that say the same ("Yokohama-shi", "Lalitpur Metropolitan City").
+_SUFFIX = re.compile(
+    r"(?:[\s-]+(?:(?:sub-?)?metropolitan\s+city|rural\s+municipality|municipality"
+    r"|capital\s+city|city\s+county|city\s+council|council|metropolitan\s+borough"
+    r"|city\s+centre|city\s+center|downtown|centre|center"
+    r"|city|town|township|borough|village|county|prefecture|pref\.?|province|state"
+    r"|municipal\s+corporation|corporation|special\s+city|metropolitan"
+    r"|shi|ku|ken|fu|to|cho|machi|mura|gun|gu|si|do)|"
+    r"(?<=\w)(?:특별시|광역시|특별자치시|특별자치도|시|구|군|도))$",
+    re.IGNORECASE,
+)
+# Words that make a phrase a building or an institution rather than a town.
+VENUE_WORDS = frozenset(
+    fold(w)
+    for w in [
+        "university",
+        "universität",
+        "universitat",
+        "université",
+        "universite",
+        "universidad",
+        "universidade",
+        "università",
+        "universiteit",
+        "uniwersytet",
+        "univerzita",
+        "yliopisto",
+        "universitet",
+        "college",
+        "institute",
+        "institut",
+        "instituto",
+        "istituto",
+        "politecnico",
+        "polytechnic",
+        "polytechnique",
+        "technische",
+        "hochschule",
+        "school",
+        "école",
+        "escuela",
+        "academy",
+        "akademie",
+        "campus",
+        "faculty",
+        "library",
+        "bibliothek",
+        "bibliothèque",
+        "biblioteca",
+        "hall",
+        "centre",
+        "center",
+        "centro",
+        "zentrum",
+        "square",
+        "platz",
+        "plaza",
+        "piazza",
+        "place",
+        "park",
+        "stadium",
+        "arena",
+        "museum",
+        "gallery",
+        "hospital",
+        "station",
+        "airport",
+        "hotel",
+        "hub",
+        "office",
+        "offices",
+        "building",
+        "tower",
+        "house",
+        "theatre",
+        "theater",
+        "church",
+        "cathedral",
+        "temple",
+        "mosque",
+        "market",
+        "street",
+        "road",
+        "avenue",
+        "rue",
+        "calle",
+        "strasse",
+        "straße",
+        "via",
+        "national",
+        "international",
+        "convention",
+        "conference",
+        "lab",
+        "labs",
+        "makerspace",
+        "hackerspace",
+        "coworking",
+        "headquarters",
+        "hq",
+        "tech",
+    ]
+)
+# Lower-case words that may sit inside a place name ("Dar es Salaam", "Frankfurt am Main").
+NAME_PARTICLES = frozenset(
+    [
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "do",
+        "dos",
+        "das",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "el",
+        "es",
+        "am",
+        "an",
+        "der",
+        "den",
+        "upon",
+        "on",
+        "sur",
+        "en",
+        "y",
+        "i",
+        "al",
+    ]
+)
+# Separators people put between a place and its region or country ("Lyon | France").
+_SEPARATORS = re.compile(r"\s*[|·•;]\s*|\s+[-–—]\s+")
+# A run of two or more places in one string ("Raleigh/Durham", "Minneapolis–St. Paul").
+_PLACE_JOINS = re.compile(
+    r"\s*(?:/|–|—|&|\+|\bund\b|\band\b|\bet\b|\by\b)\s*|(?<=[a-zà-ÿ])-(?=[A-ZÀ-Þ])"
+)
+# Postcodes: UK ("CB2 1TN", "EC1V"), Canadian ("V6B 1A1"), Dutch ("1012 AB"), numbers.
+_POSTCODES = re.compile(
+    r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b"
+    r"|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b"
+    r"|\b[A-Z]{1,2}\d{1,2}[A-Z]?\b(?=\s*(?:,|$))"
+    r"|\b\d{4}\s?[A-Z]{2}\b(?=\s*(?:,|$))"
+    r"|\b\d[\d-]*\b"
+)
+# CJK and Korean addresses run prefecture, city and ward together: split after each marker.
+_CJK_MARKERS = re.compile(r"(?<=[都道府県省市区區町村郡州])(?=\S)|(?<=특별시|광역시)(?=\S)")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_CJK_SUFFIX = re.compile(r"(?<=\S)[都府県省市区區町村郡]$")
+
+
+def plain_separators(text: str) -> str:
+    """Turn "Lyon | Rhône | France" and "Porto - Portugal" into comma-separated parts."""
+    return _SEPARATORS.sub(", ", text)
+
+
+def without_postcodes(part: str) -> str:
+    """Drop postcodes and house numbers: "Cambridge CB2 1TN" -> "Cambridge"."""
+    return " ".join(_POSTCODES.sub(" ", part).split())
+
+
+def without_designators(part: str) -> str:
+    """Drop the words around a name that say what sort of place it is, or "" if none."""
+    stripped = part.strip()
+    for _ in range(2):  # "Freie Hansestadt Bremen", "Fukuoka-shi"
+        stripped = _PREFIX.sub("", stripped, count=1).strip()
+        stripped = _SUFFIX.sub("", stripped).strip(" ,-")
+    return stripped if stripped and fold(stripped) != fold(part) else ""
+
+
+def is_venue(part: str) -> bool:
+    """Say whether a piece of text names a building or institution ("Kyoto University")."""
+    return any(word in VENUE_WORDS for word in fold(part).split())
+
+
+def without_venue(part: str) -> str:
+    """Remove venue words, keeping the runs of name around them ("University of X" -> "X")."""
+    words = part.split()
+    kept = [w for w in words if fold(w) not in VENUE_WORDS]
+    return " ".join(kept)
+
+
+def places_joined(part: str) -> list[str]:
+    """Split "Raleigh/Durham" or "Dallas-Fort Worth" into its places, or [] if it is one."""
+    pieces = [p.strip(" .") for p in _PLACE_JOINS.split(part) if p and p.strip(" .")]
+    return pieces if len(pieces) > 1 else []
+
+
+def is_cjk(text: str) -> bool:
+    """Say whether the text is written in Chinese, Japanese or Korean characters."""
+    return bool(_CJK.search(text))
+
+
+def cjk_parts(text: str) -> str:
+    """Rewrite "兵庫県神戸市中央区" as "中央区, 神戸市, 兵庫県": most precise part first."""
+    pieces: list[str] = []
+    for chunk in text.replace(",", " ").split():
+        for piece in _CJK_MARKERS.split(chunk):
+            if len(piece) == 1 and pieces:
+                pieces[-1] += piece  # a marker inside a name: 京都 + 市, not 京 + 都市
+            elif piece:
+                pieces.append(piece)
+    return ", ".join(reversed(pieces)) if len(pieces) > 1 else text
+
+
+def without_cjk_suffix(part: str) -> str:
+    """Drop a trailing 市, 県 or 区 from a CJK name ("神戸市" -> "神戸"), or "" if none."""
+    stripped = _CJK_SUFFIX.sub("", part)
+    return stripped if stripped != part else ""
+
+
+def is_ward(part: str) -> bool:
+    """Say whether a CJK part is a ward or district, a name many cities share (中央区)."""
+    return part.endswith(("区", "區", "구", "郡", "군"))

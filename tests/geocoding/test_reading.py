@@ -1,0 +1,193 @@
+"""The offline geocoder reads place text the way organizers type it (issue 16), by cause."""
+
+from __future__ import annotations
+
+import pytest
+from geopy.distance import geodesic
+
+from eventmap.geocoding import OfflineGeocoder, Precision, forms
+
+
+@pytest.fixture(scope="module")
+def geocoder() -> OfflineGeocoder:
+    return OfflineGeocoder()
+
+
+def assert_near(place, country: str, point: tuple[float, float], km: float = 25) -> None:
+    assert place is not None
+    assert place.country_code == country, place
+    assert geodesic(point, (place.latitude, place.longitude)).km <= km, place
+
+
+NAGOYA, YOKOHAMA, AMHERST_MA = (35.18, 136.91), (35.44, 139.64), (42.37, -72.52)
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Nagoya city, Japan", "JP", NAGOYA),
+        ("Yokohama-shi", "JP", YOKOHAMA),
+        ("Fukuoka-shi, Fukuoka-ken", "JP", (33.61, 130.42)),
+        ("Town of Amherst, MA", "US", AMHERST_MA),
+        ("City of Oakland, CA", "US", (37.80, -122.27)),
+        ("Busan Metropolitan City", "KR", (35.10, 129.04)),
+        ("Landeshauptstadt München", "DE", (48.14, 11.58)),
+        ("Città di Torino", "IT", (45.07, 7.69)),
+    ],
+)
+def test_designator_words_are_read_past(geocoder, query, country, point):
+    assert_near(geocoder.lookup(query), country, point)
+
+
+@pytest.mark.parametrize(
+    ("query", "region"),
+    [("Shiga pref.", "Shiga"), ("Aichi-ken", "Aichi"), ("Région Occitanie", "Occitanie")],
+)
+def test_region_designators_give_the_region(geocoder, query, region):
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert place.region == region
+    assert place.precision == Precision.REGION
+
+
+def test_a_name_that_holds_a_designator_is_still_its_own_place(geocoder):
+    assert_near(geocoder.lookup("Quezon City"), "PH", (14.65, 121.05))
+    assert forms.without_designators("Mexico City") == "Mexico"  # tried only after the name
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Kyoto University", "JP", (35.02, 135.75)),
+        ("Oxford University", "GB", (51.75, -1.26)),
+        ("University of Dar es Salaam", "TZ", (-6.82, 39.27)),
+        ("Makerere University Kampala", "UG", (0.32, 32.58)),
+        ("George Square, Glasgow", "GB", (55.86, -4.25)),
+        ("Campus Sur, Madrid", "ES", (40.42, -3.70)),
+        ("Technische Universität München", "DE", (48.14, 11.58)),
+        ("Georgia Tech, Atlanta", "US", (33.75, -84.39)),
+    ],
+)
+def test_venues_are_placed_at_their_town(geocoder, query, country, point):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.confidence <= 0.8  # part of the text was not a place
+
+
+@pytest.mark.parametrize("query", ["Kyoto University", "Seoul National University"])
+def test_a_venue_word_is_never_read_as_a_town_of_that_name(geocoder, query):
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert place.display_name.split(",")[0] not in (
+        "University",
+        "National",
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Austin, TX USA", "US", (30.27, -97.74)),
+        ("Columbus Ohio USA", "US", (39.96, -83.00)),
+        ("Lyon | Rhône | France", "FR", (45.75, 4.85)),
+        ("Porto - Portugal", "PT", (41.15, -8.61)),
+        ("Bogotá, D.C.", "CO", (4.61, -74.08)),
+        ("Perth WA Australia", "AU", (-31.95, 115.86)),
+        ("Abuja FCT Nigeria", "NG", (9.06, 7.49)),
+        ("Monterrey, N.L.", "MX", (25.67, -100.31)),
+        ("Cambridge CB2 1TN, UK", "GB", (52.20, 0.12)),
+        ("Vancouver, BC V6B 1A1, Canada", "CA", (49.25, -123.12)),
+        ("Brooklyn, NYC", "US", (40.65, -73.95)),
+    ],
+)
+def test_qualifier_forms_and_postcodes(geocoder, query, country, point):
+    assert_near(geocoder.lookup(query), country, point)
+
+
+def test_an_unreadable_qualifier_is_left_out_at_lower_confidence(geocoder):
+    place = geocoder.lookup("Torino, TO, Italia")
+    assert_near(place, "IT", (45.07, 7.69))
+    assert place.confidence < 0.8
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Gothenberg", "SE", (57.71, 11.97)),
+        ("Gothenberg, Sweden", "SE", (57.71, 11.97)),
+        ("Copenhagan", "DK", (55.68, 12.57)),
+        ("Stuttgard", "DE", (48.78, 9.18)),
+        ("Guadalajarra", "MX", (20.67, -103.35)),
+    ],
+)
+def test_misspellings_with_one_clear_winner_are_read_at_low_confidence(
+    geocoder, query, country, point
+):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.confidence <= 0.6
+
+
+@pytest.mark.parametrize("query", ["Qwertyuiop", "Blorfington Xq"])
+def test_no_close_name_means_no_answer(geocoder, query):
+    assert geocoder.lookup(query) is None
+
+
+def test_a_village_one_letter_off_a_metropolis_is_not_confident(geocoder):
+    place = geocoder.lookup("Johannesberg")
+    assert place is not None
+    assert place.confidence <= 0.5
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("大阪府堺市", "JP", (34.58, 135.47)),
+        ("兵庫県神戸市中央区", "JP", (34.69, 135.20)),
+        ("東京都渋谷区", "JP", (35.66, 139.70)),
+        ("大阪市北区", "JP", (34.69, 135.50)),
+        ("서울특별시", "KR", (37.57, 126.98)),
+        ("서울특별시 강남구", "KR", (37.52, 127.05)),
+        ("Москва, Россия", "RU", (55.76, 37.62)),
+        ("القاهرة", "EG", (30.04, 31.24)),
+    ],
+)
+def test_non_latin_scripts_and_compound_addresses(geocoder, query, country, point):
+    assert_near(geocoder.lookup(query), country, point)
+
+
+def test_cjk_addresses_split_most_precise_part_first():
+    assert forms.cjk_parts("兵庫県神戸市中央区") == "中央区, 神戸市, 兵庫県"
+    assert forms.cjk_parts("京都府京都市") == "京都市, 京都府"
+    assert forms.cjk_parts("京都市") == "京都市"
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Raleigh/Durham, NC", "US", (35.78, -78.64)),
+        ("Minneapolis–St. Paul", "US", (44.98, -93.26)),
+        ("Dallas-Fort Worth", "US", (32.78, -96.80)),
+        ("Kitchener-Waterloo, Ontario", "CA", (43.45, -80.49)),
+        ("Tampa/St. Petersburg", "US", (27.95, -82.46)),
+        ("Champaign-Urbana, IL", "US", (40.12, -88.24)),
+        ("Halle (Saale)", "DE", (51.48, 11.97)),
+    ],
+)
+def test_two_places_in_one_string_give_the_first_or_the_metro(geocoder, query, country, point):
+    assert_near(geocoder.lookup(query), country, point)
+
+
+def test_a_fallback_to_a_region_or_country_says_so(geocoder):
+    place = geocoder.lookup("Okinawa Pref., Japan")
+    assert place is not None
+    assert place.precision == Precision.REGION
+    fallback = geocoder.lookup("Département du Nord, France")  # no department in the index
+    assert fallback is not None
+    assert fallback.precision.approximate
+    assert fallback.confidence <= 0.5
+
+
+def test_a_lone_code_after_skipped_text_is_never_a_town(geocoder):
+    place = geocoder.lookup("Somewhere Unknown Hall, IL")
+    assert place is None or place.country_code == "US"
