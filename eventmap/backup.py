@@ -40,6 +40,7 @@ from typing import IO, Any
 from flask import current_app
 from sqlalchemy import (
     JSON,
+    Boolean,
     Date,
     DateTime,
     Enum,
@@ -192,6 +193,8 @@ def _codec(table: Table, column: Any) -> tuple[Callable[[Any], Any], Callable[[A
         if enum_class is None:
             return _same, _same
         return _encode_enum, _optional(enum_class)
+    if isinstance(kind, Boolean):  # JSON true/false; SQLite may hand back 0 or 1
+        return _optional(bool), _optional(bool)
     if isinstance(kind, Integer | Float | String | Text | JSON):
         return _same, _same
     raise BackupError(
