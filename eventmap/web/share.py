@@ -230,7 +230,9 @@ def tag(hashtag: str) -> BaseResponse:
 def _share_globals(state: Any) -> None:
     """Give templates, macros included, the share text and the rule for a Mastodon host."""
     state.app.jinja_env.globals.update(
-        mastodon_host_pattern=sharing.INSTANCE_RE.pattern, share_text=sharing.share_text
+        mastodon_host_pattern=sharing.INSTANCE_RE.pattern,
+        share_text=sharing.share_text,
+        campaign_stage=sharing.campaign_stage,
     )
 
 
