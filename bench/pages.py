@@ -35,6 +35,11 @@ PAGES = (
     ("agenda", "/bench/calendar/agenda"),
     ("agenda, a busy day, page 20", "/bench/calendar/agenda?from=2016-07-19&page=20"),
     ("feed.atom", "/bench/feed.atom"),
+    ("event page", "/bench/party-7"),
+    ("campaign share card (PNG)", "/bench/card.png"),
+    ("event share card (PNG)", "/bench/party-7/card.png"),
+    ("embed", "/bench/embed"),
+    ("numbers", "/bench/stats"),
 )
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from geopy.distance import geodesic
 from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from .extensions import db
 from .geocoding import EARTH_RADIUS_KM, Geocoder, Place, great_circle_km
@@ -222,3 +223,31 @@ def naive_nearest(
 ) -> list[Nearby]:
     """Measure the distance to every party and sort: the slow reference nearest() must equal."""
     return _measure(latitude, longitude, public_events(campaign))[:limit]
+
+
+# The most parties a feed of one area carries: a subscription, not a search of everything.
+AREA_FEED_LIMIT = 500
+AREA_FEED_RADIUS_KM = 100.0  # a feed of "my area" without a radius: a day trip around it
+
+
+def parties_within(
+    latitude: float,
+    longitude: float,
+    radius_km: float,
+    campaign: Campaign,
+    limit: int = AREA_FEED_LIMIT,
+) -> list[Event]:
+    """Return up to `limit` public parties within the radius, nearest first (none outside)."""
+    found = nearest(latitude, longitude, limit=limit, radius_km=radius_km, campaign=campaign)
+    if not found.within_radius:
+        return []
+    order = [item.event.id for item in found.items if item.distance_km <= radius_km]
+    if not order:
+        return []
+    loaded = db.session.scalars(
+        select(Event)
+        .where(Event.id.in_(order))
+        .options(selectinload(Event.parts), joinedload(Event.campaign))
+    )
+    by_id = {event.id: event for event in loaded}
+    return [by_id[event_id] for event_id in order if event_id in by_id]

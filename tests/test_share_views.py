@@ -278,3 +278,29 @@ def test_the_poster_has_the_party_its_qr_code_and_the_hashtag(app, client, party
         f"/openstack6bday/{party.slug}/poster?paper=letter"
     ).get_data(as_text=True)
     assert client.get(f"/openstack6bday/{party.slug}/poster?paper=a3").status_code == 400
+
+
+def test_every_public_page_has_one_canonical_link_and_a_preview(app, client, party):
+    """Walk the URL map: every HTML page anyone may see names its address and a card."""
+    public = app.config["PUBLIC_URL"].rstrip("/")
+    values = {"campaign_slug": "openstack6bday", "event_slug": party.slug, "kind": "svg"}
+    checked = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or not rule.arguments <= values.keys():
+            continue
+        path = rule.build(values, append_unknown=False)[1]
+        response = client.get(path)
+        if response.mimetype != "text/html" or response.status_code != 200:
+            continue
+        if "no-store" in response.headers.get("Cache-Control", ""):
+            continue  # private pages: moderators', organizers' (noindex, never shared)
+        html = response.get_data(as_text=True)
+        canonical = re.findall(r'<link rel="canonical" href="([^"]+)"', html)
+        assert len(canonical) == 1, (path, canonical)
+        assert canonical[0].startswith(public), path
+        tags = meta(html)
+        assert tags["og:url"].startswith(public), path
+        assert tags["og:image"].startswith(public + "/"), path
+        assert tags["og:title"], path
+        checked.append(rule.endpoint)
+    assert {"views.campaign", "views.event", "calendar.month", "share.stats"} <= set(checked)

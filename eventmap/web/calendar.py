@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
-from flask import Blueprint, Response, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from ..calendars import (
     AGENDA_PAGE_SIZE,
@@ -31,6 +32,15 @@ from ..dayindex import (
 from ..extensions import db
 from ..feeds import FEED_ENTRIES, atom_feed
 from ..models import Campaign, Event
+from ..nearby import (
+    AREA_FEED_RADIUS_KM,
+    HALF_CIRCUMFERENCE_KM,
+    MAX_QUERY,
+    MIN_RADIUS_KM,
+    parse_point,
+    parties_within,
+)
+from ..services import geocoder
 from ..urls import campaign_url, event_url_builder, public_url
 from .collection_cache import serve_collection
 from .params import FIRST_DAY, LAST_DAY, MAX_PAGE, day_arg, month_arg, page_arg
@@ -193,6 +203,17 @@ def campaign_ical(campaign_slug: str) -> Response:
         Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
     )
     name = campaign.name + (f" #{campaign.hashtag}" if campaign.hashtag else "")
+    area = _area(campaign)
+    if area is not None:  # the parties of one area: small, so written for each request
+        label, events = area
+        body = ical_calendar(
+            f"{name} {label}",
+            occurrences(events),
+            event_url_builder(),
+            current_app.config["PUBLIC_URL"],
+            campaign.hashtag or None,
+        )
+        return _download(body, ICALENDAR, f"{campaign.slug}-nearby.ics")
 
     def write() -> Iterator[bytes]:
         return ical_calendar_pieces(
@@ -207,6 +228,54 @@ def campaign_ical(campaign_slug: str) -> Response:
     return serve_collection(
         "ics", campaign.slug, ICALENDAR, write, headers=_disposition(f"{campaign.slug}.ics")
     )
+
+
+def _area(campaign: Campaign) -> tuple[str, list[Event]] | None:
+    """Read ?near=LAT,LON or ?q=PLACE with ?radius_km=: the parties of one area, or None.
+
+    A visitor subscribes to the parties around them; the work is bounded by the area's
+    party limit, never by the campaign's size.
+    """
+    near, query = request.args.get("near"), request.args.get("q")
+    if near is None and query is None:
+        return None
+    if near is not None and query is not None:
+        abort(400, description="Give near=LAT,LON or q=PLACE, not both.")
+    radius = _area_radius()
+    if near is not None:
+        try:
+            latitude, longitude = parse_point(near)
+        except ValueError as exc:
+            abort(400, description=f"near {exc}")
+        where = f"{latitude:.5f}, {longitude:.5f}"
+    else:
+        query = (query or "").strip()
+        if not query or len(query) > MAX_QUERY:
+            abort(400, description=f"q must be a place name of 1 to {MAX_QUERY} characters.")
+        place = geocoder().lookup(query)
+        if place is None:
+            abort(404, description=f"Could not find the place “{query}”.")
+        latitude, longitude, where = place.latitude, place.longitude, place.display_name
+    label = f"within {radius:,.0f} km of {where}"
+    return label, parties_within(latitude, longitude, radius, campaign)
+
+
+def _area_radius() -> float:
+    """Read ?radius_km= of an area feed: a distance in kilometres, a day trip by default."""
+    text = request.args.get("radius_km")
+    if not text:
+        return AREA_FEED_RADIUS_KM
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or not MIN_RADIUS_KM <= value <= HALF_CIRCUMFERENCE_KM:
+        abort(
+            400,
+            description=f"radius_km must be a distance from {MIN_RADIUS_KM:g} to"
+            f" {HALF_CIRCUMFERENCE_KM:,.0f} km.",
+        )
+    return value
 
 
 @bp.get("/<campaign_slug>/<event_slug>.ics")
@@ -232,9 +301,16 @@ def campaign_atom(campaign_slug: str) -> Response:
     campaign = db.first_or_404(
         Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
     )
+    area = _area(campaign)
+    if area is None:
+        entries = db.session.scalars(Event.newest_approved(campaign, FEED_ENTRIES)).all()
+    else:  # the newest of the area's parties
+        entries = sorted(
+            area[1], key=lambda e: (e.approved_at or e.created_at, e.id), reverse=True
+        )[:FEED_ENTRIES]
     body = atom_feed(
         campaign,
-        db.session.scalars(Event.newest_approved(campaign, FEED_ENTRIES)).all(),
+        entries,
         feed_url=public_url("calendar.campaign_atom", campaign_slug=campaign.slug),
         page_url=campaign_url(campaign, external=True),
         url_of=event_url_builder(),

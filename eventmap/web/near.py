@@ -9,7 +9,14 @@ from flask import Blueprint, abort, current_app, render_template, request
 from ..extensions import db
 from ..listing import campaign_summary
 from ..models import Campaign
-from ..nearby import HALF_CIRCUMFERENCE_KM, MAX_QUERY, nearest, nearest_to_place, parse_point
+from ..nearby import (
+    AREA_FEED_RADIUS_KM,
+    HALF_CIRCUMFERENCE_KM,
+    MAX_QUERY,
+    nearest,
+    nearest_to_place,
+    parse_point,
+)
 from ..services import geocoder
 from .maps import render_map
 from .params import int_arg
@@ -63,6 +70,7 @@ def near(campaign_slug: str) -> str:
         result=result,
         radius=radius,
         radii=RADII_KM,
+        area_radius=AREA_FEED_RADIUS_KM,
         limit=limit,
         more=min(limit + PAGE, MAX_SHOWN),
         can_show_more=result is not None and len(result.items) == limit and limit < MAX_SHOWN,

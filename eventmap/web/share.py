@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
@@ -230,7 +231,9 @@ def tag(hashtag: str) -> BaseResponse:
 def _share_globals(state: Any) -> None:
     """Give templates, macros included, the share text and the rule for a Mastodon host."""
     state.app.jinja_env.globals.update(
-        mastodon_host_pattern=sharing.INSTANCE_RE.pattern, share_text=sharing.share_text
+        mastodon_host_pattern=sharing.INSTANCE_RE.pattern,
+        share_text=sharing.share_text,
+        campaign_stage=sharing.campaign_stage,
     )
 
 
@@ -382,6 +385,30 @@ def campaign_jsonld(campaign: Campaign, listed: Iterable[Event]) -> dict[str, An
         first_day=summary.first_day,
         last_day=summary.last_day,
     )
+
+
+@bp.app_template_global()
+def canonical_url() -> str:
+    """Return this page's address on PUBLIC_URL, its query kept; empty for an error page."""
+    if request.url_rule is None or request.endpoint is None:
+        return ""
+    url = public_url(request.endpoint, **(request.view_args or {}))
+    query = sorted((k, v) for k, v in request.args.items(multi=True) if k not in TRACKING)
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+# Parameters that say where a visitor came from, not what the page is.
+TRACKING = frozenset({"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"})
+
+
+@bp.app_template_global()
+def default_card_url() -> str:
+    """Return the default campaign's share card, the preview of pages without their own."""
+    slug = current_app.config["DEFAULT_CAMPAIGN"]
+    exists = memoized(
+        ("default-campaign", slug), lambda: db.session.scalar(Campaign.by_slug(slug)) is not None
+    )
+    return public_url("share.campaign_card", campaign_slug=slug) if exists else ""
 
 
 @bp.get("/share/mastodon")
