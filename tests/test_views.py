@@ -275,3 +275,16 @@ def counters(page: str) -> list[str]:
         " ".join(re.sub(r"<[^>]+>", " ", item).split())
         for item in re.findall(r"<li[^>]*>(.*?)</li>", box, re.S)
     ]
+
+
+def test_the_campaign_page_at_ten_thousand_parties_stays_under_100_kb(client, make_campaign):
+    from bench.events import insert_events
+    from eventmap.extensions import db
+
+    campaign = make_campaign()
+    assert insert_events(db.session, campaign, 10_000) == 10_000  # it bumps the data version
+    response = client.get("/openstack6bday/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert len(response.data) < 100_000
+    assert counters(html)[0] == "10,000 parties"
