@@ -12,6 +12,7 @@ from ..models import Campaign
 from ..nearby import HALF_CIRCUMFERENCE_KM, MAX_QUERY, nearest, nearest_to_place, parse_point
 from ..services import geocoder
 from .maps import render_map
+from .page_cache import cached_page
 from .params import int_arg
 from .units import distance_text, prefers_miles
 
@@ -23,6 +24,7 @@ MAX_SHOWN = 100
 
 
 @bp.get("/<campaign_slug>/near")
+@cached_page
 def near(campaign_slug: str) -> str:
     """Show the parties nearest a place (?q=) or a position (?near=LAT,LON)."""
     campaign = db.first_or_404(
