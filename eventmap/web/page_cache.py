@@ -161,16 +161,16 @@ def _render(view: Callable[..., ResponseReturnValue], *args: Any, **kwargs: Any)
     """Render the page with the placeholders in place of this request's nonce and token."""
     environ = request.environ
     field = _csrf_field()
-    had_token = field in g
+    token = g.pop(field, None)  # a token made earlier in the request must not be kept
     environ[_NONCE] = NONCE_PLACEHOLDER
-    if not had_token:
-        setattr(g, field, CSRF_PLACEHOLDER)  # generate_csrf() answers it, the session untouched
+    setattr(g, field, CSRF_PLACEHOLDER)  # generate_csrf() answers it, the session untouched
     try:
         return current_app.make_response(view(*args, **kwargs))
     finally:
         environ.pop(_NONCE, None)  # the request's own nonce is made on first use, after
-        if not had_token:
-            g.pop(field, None)
+        g.pop(field, None)
+        if token is not None:
+            setattr(g, field, token)
 
 
 def _keepable(response: Response, session_was_modified: bool) -> Page | None:
