@@ -249,3 +249,21 @@ def test_the_cache_is_bounded_by_entries_and_bytes():
     cache.keep("big", 1, Page(b"x" * 5_000, ()))  # half the budget: served, never kept
     assert cache.lookup("big", 1) is None
     assert cache.lookup(7, 2) is None  # another version is a miss
+
+
+def test_the_setting_turns_it_off(app, client, parties):
+    app.config["PAGE_CACHE"] = False
+    for _ in range(2):
+        with renders(app) as rendered:
+            client.get("/openstack6bday/")
+        assert "campaign.html" in rendered
+    assert len(app_page_cache()) == 0
+
+
+def test_a_visitor_without_a_session_is_served_without_touching_one(app, parties):
+    visitor = app.test_client(use_cookies=False)
+    for _ in range(2):
+        response = visitor.get("/openstack6bday/")
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers
+    assert len(app_page_cache()) == 1

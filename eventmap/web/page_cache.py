@@ -141,8 +141,11 @@ def _for_everyone() -> bool:
     if request.method != "GET" or not current_app.config.get("PAGE_CACHE", True):
         return False
     # A signed-in moderator, or a message waiting to be shown, makes the page theirs.
-    remember = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
-    return not ("_user_id" in session or "_flashes" in session or remember in request.cookies)
+    if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+        return False
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return True  # no session: nobody signed in, no message waiting (and no Vary: Cookie)
+    return not ("_user_id" in session or "_flashes" in session)
 
 
 def _key() -> Hashable:
