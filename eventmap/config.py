@@ -142,6 +142,9 @@ class Config:
         # worker builds and keeps its own. Keys start with CACHE_PREFIX.
         self.CACHE_URL = _env("CACHE_URL", "")
         self.CACHE_PREFIX = _env("CACHE_PREFIX", "eventmap:")
+        # Keep rendered public pages per data version in each worker (web/page_cache.py);
+        # "0" renders every request.
+        self.PAGE_CACHE = _env("PAGE_CACHE", "1") != "0"
         # How many worker processes serve the app (gunicorn and most hosts set WEB_CONCURRENCY);
         # several on memory storage get a warning at start, as each counts on its own.
         workers = os.environ.get("EVENTMAP_WORKERS") or os.environ.get("WEB_CONCURRENCY")

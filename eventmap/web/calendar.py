@@ -43,6 +43,7 @@ from ..nearby import (
 from ..services import geocoder
 from ..urls import campaign_url, event_url_builder, public_url
 from .collection_cache import serve_collection
+from .page_cache import cached_page
 from .params import FIRST_DAY, LAST_DAY, MAX_PAGE, day_arg, month_arg, page_arg
 
 bp = Blueprint("calendar", __name__)
@@ -101,6 +102,7 @@ def _campaign(slug: str) -> Campaign:
 
 
 @bp.get("/<campaign_slug>/calendar")
+@cached_page
 def month(campaign_slug: str) -> str:
     """Show one month, each day with its first parties and how many more; TBD ones apart."""
     campaign = _campaign(campaign_slug)
@@ -121,6 +123,7 @@ def month(campaign_slug: str) -> str:
 
 
 @bp.get("/<campaign_slug>/calendar/week")
+@cached_page
 def week(campaign_slug: str) -> str:
     """Show the seven days of one week (Monday first), each with its first parties."""
     campaign = _campaign(campaign_slug)
@@ -142,6 +145,7 @@ def week(campaign_slug: str) -> str:
 
 
 @bp.get("/<campaign_slug>/calendar/agenda")
+@cached_page
 def agenda(campaign_slug: str) -> str:
     """List the parties on a day and after it, a page at a time (each part apart).
 
@@ -175,6 +179,7 @@ def agenda(campaign_slug: str) -> str:
 
 
 @bp.get("/<campaign_slug>/calendar/undated")
+@cached_page
 def undated(campaign_slug: str) -> str:
     """List the parties whose date is still to be announced, by title, a page at a time."""
     campaign = _campaign(campaign_slug)
@@ -296,6 +301,7 @@ def event_ical(campaign_slug: str, event_slug: str) -> Response:
 
 
 @bp.get("/<campaign_slug>/feed.atom")
+@cached_page
 def campaign_atom(campaign_slug: str) -> Response:
     """Serve the Atom feed of newly approved parties."""
     campaign = db.first_or_404(

@@ -19,6 +19,7 @@ from ..nearby import (
 )
 from ..services import geocoder
 from .maps import render_map
+from .page_cache import cached_page
 from .params import int_arg
 from .units import distance_text, prefers_miles
 
@@ -30,6 +31,7 @@ MAX_SHOWN = 100
 
 
 @bp.get("/<campaign_slug>/near")
+@cached_page
 def near(campaign_slug: str) -> str:
     """Show the parties nearest a place (?q=) or a position (?near=LAT,LON)."""
     campaign = db.first_or_404(

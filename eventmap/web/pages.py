@@ -13,6 +13,7 @@ from ..listing import campaign_going, campaign_summary
 from ..models import Campaign, Event
 from .event_page import render_event_page
 from .maps import render_map
+from .page_cache import cached_page
 from .params import FIRST_DAY
 
 bp = Blueprint("views", __name__)
@@ -54,6 +55,7 @@ def _render_campaign(campaign: Campaign) -> str:
 
 
 @bp.get("/")
+@cached_page
 def home() -> str:
     """Show the default campaign, or the newest one when the default does not exist."""
     campaign = db.session.scalar(Campaign.by_slug(current_app.config["DEFAULT_CAMPAIGN"]))
@@ -67,6 +69,7 @@ def home() -> str:
 
 
 @bp.get("/<campaign_slug>/")
+@cached_page
 def campaign(campaign_slug: str) -> str:
     """Show one campaign's parties."""
     return _render_campaign(
@@ -77,6 +80,7 @@ def campaign(campaign_slug: str) -> str:
 
 
 @bp.get("/<campaign_slug>/map")
+@cached_page
 def campaign_map(campaign_slug: str) -> str:
     """Show one campaign's parties on a full-screen map beside their list.
 
@@ -100,6 +104,7 @@ def campaign_map(campaign_slug: str) -> str:
 
 
 @bp.get("/<campaign_slug>/<event_slug>")
+@cached_page
 def event(campaign_slug: str, event_slug: str) -> Response:
     """Show one public event."""
     campaign = db.first_or_404(

@@ -40,6 +40,7 @@ from ..nearby import Nearby, nearest, parse_point
 from ..stats import campaign_stats
 from ..urls import campaign_url, event_link_pattern, public_url
 from .maps import render_map
+from .page_cache import cached_page
 from .params import day_arg, int_arg
 from .security import with_policy
 from .units import visitor_distance
@@ -164,6 +165,7 @@ def local_start(event: Event) -> str:
 
 
 @bp.get("/<campaign_slug>/stats")
+@cached_page
 def stats(campaign_slug: str) -> str:
     """Show a campaign's numbers: parties per country, continent and day, charted and tabled."""
     campaign = _campaign(campaign_slug)
@@ -287,6 +289,7 @@ def _embed_filters() -> EmbedFilters:
 
 
 @bp.get("/<campaign_slug>/embed")
+@cached_page
 def embed(campaign_slug: str) -> Response:
     """Show a compact map with its list, for an iframe on a user group's own site."""
     campaign = _campaign(campaign_slug)
