@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
+
+import orjson
 
 from .dates import format_time
 from .listing import PublicEvent, event_time, event_when
@@ -184,6 +187,63 @@ def compact_json(document: Any) -> bytes:
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def _fast_json(document: Any, fallback: Any) -> bytes:
+    """Write compact_json's bytes with orjson (a tenth of the time), or with json if it refuses.
+
+    orjson writes the same text and escapes as json.dumps(ensure_ascii=False) except for
+    floats (1e-05 is 0.00001 there, NaN is null), so callers hand it no bare float; it
+    refuses integers beyond 64 bits and lone surrogates, which json writes (or refuses) then.
+    """
+    try:
+        return orjson.dumps(document)
+    except orjson.JSONEncodeError:
+        return compact_json(fallback)
+
+
+def _point_json(longitude: Any, latitude: Any) -> orjson.Fragment:
+    """Write a Point geometry as compact_json writes _geometry's, floats by Python's repr."""
+    if (
+        type(longitude) is float
+        and type(latitude) is float
+        and math.isfinite(longitude)
+        and math.isfinite(latitude)
+    ):
+        return orjson.Fragment(b'{"type":"Point","coordinates":[%r,%r]}' % (longitude, latitude))
+    return orjson.Fragment(compact_json({"type": "Point", "coordinates": [longitude, latitude]}))
+
+
+def public_features_json(events: Sequence[Event | PublicEvent], urls: Sequence[str]) -> bytes:
+    """Write public_feature of each event as one JSON list: compact_json's very bytes.
+
+    Its properties hold text, whole numbers and null only, so orjson writes them as json
+    does; the coordinates, the only floats, are written by Python's own repr.
+    """
+    features = [
+        {
+            "type": "Feature",
+            "id": event.id,
+            "geometry": _point_json(event.longitude, event.latitude) if event.is_placed else None,
+            "properties": public_properties(event, url),
+        }
+        for event, url in zip(events, urls, strict=True)
+    ]
+    try:
+        return orjson.dumps(features)
+    except orjson.JSONEncodeError:
+        return compact_json([public_feature(e, u) for e, u in zip(events, urls, strict=True)])
+
+
+def feature_collection_pieces(lists: Iterable[bytes]) -> Iterator[bytes]:
+    """Write a FeatureCollection in pieces from features already written as JSON lists."""
+    yield b'{"type":"FeatureCollection","features":['
+    first = True
+    for written in lists:
+        if written != b"[]":
+            yield (b"" if first else b",") + written[1:-1]
+            first = False
+    yield b"]}"
+
+
 def feature_collection_json(
     features: Iterable[Sequence[dict[str, Any]]],
 ) -> Iterator[bytes]:
@@ -192,18 +252,23 @@ def feature_collection_json(
     The same bytes as compact_json(feature_collection(...)), without holding every feature
     (or the whole text) at once; a batch of a thousand costs a fifth less than one by one.
     """
-    yield b'{"type":"FeatureCollection","features":['
-    first = True
-    for batch in features:
-        if batch:
-            yield (b"" if first else b",") + compact_json(list(batch))[1:-1]
-            first = False
-    yield b"]}"
+    return feature_collection_pieces(compact_json(list(batch)) for batch in features)
+
+
+# Values orjson writes exactly as json does (a float is not one of them).
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def value_json(value: Any) -> bytes:
+    """Write one value as compact_json does: by orjson when it is a list of plain values."""
+    if type(value) is list and set(map(type, value)) <= _PLAIN:
+        return _fast_json(value, value)
+    return compact_json(value)
 
 
 def object_json(members: dict[str, Any]) -> Iterator[bytes]:
     """Write a JSON object a member at a time: compact_json's bytes, never all in one string."""
     yield b"{"
     for number, (name, value) in enumerate(members.items()):
-        yield (b"," if number else b"") + compact_json(name) + b":" + compact_json(value)
+        yield (b"," if number else b"") + compact_json(name) + b":" + value_json(value)
     yield b"}"

@@ -337,3 +337,116 @@ def test_bodies_written_in_pieces_are_the_bytes_written_whole():
     pieces = feature_collection_json([features[:2], [], features[2:]])
     assert b"".join(pieces) == compact_json(feature_collection(features))
     assert b"".join(feature_collection_json([])) == compact_json(feature_collection([]))
+
+
+HOSTILE_TEXT = [
+    "",
+    "Zürich",
+    'a "quoted" \\ back',
+    "\x00\x1f\x7f\u2028\u2029",
+    "</script>",
+    "😀",
+    "\ud7ff",
+    "\ud800",
+]
+HOSTILE_NUMBERS = [
+    0, -1, 2**63 - 1, 2**63, 2**64, -(2**70), True, False, None, 0.0, -0.0, 1e-05, 1e-4,
+    1e16, 1e15, -1e22, 123456789012345.6, 0.1, 13.40495, float("nan"), float("inf"),
+    float("-inf"),
+]  # fmt: skip
+
+
+def outcome(write):
+    """Return what a writer wrote, or the kind of error it raised (json refuses some text)."""
+    try:
+        return write()
+    except (UnicodeEncodeError, ValueError, TypeError) as error:
+        return type(error)
+
+
+def test_the_geojson_writer_is_byte_for_byte_json_on_hostile_events():
+    from datetime import date, time
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from eventmap.geocoding import Precision
+    from eventmap.listing import CampaignRef, PartRef, PublicEvent
+    from eventmap.serialize import compact_json, public_feature, public_features_json
+
+    text = st.one_of(st.sampled_from(HOSTILE_TEXT), st.text())
+    maybe_text = st.none() | text
+    coordinate = st.one_of(st.none(), st.floats(), st.sampled_from(HOSTILE_NUMBERS))
+    day = st.none() | st.dates(min_value=date(1, 1, 2), max_value=date(9999, 12, 30))
+    clock = st.none() | st.times().map(lambda t: time(t.hour, t.minute))
+    part = st.builds(PartRef, maybe_text, st.dates(), st.dates())
+    event = st.builds(
+        PublicEvent,
+        id=st.integers(),
+        slug=text,
+        title=text,
+        location_text=text,
+        latitude=coordinate,
+        longitude=coordinate,
+        precision=st.none() | st.sampled_from(Precision),
+        country_code=maybe_text,
+        timezone=st.none() | st.sampled_from(["Europe/Berlin", "UTC", "Asia/Bangkok"]),
+        start_date=day,
+        end_date=day,
+        date_text=text,
+        start_time=clock,
+        end_time=clock,
+        venue=maybe_text,
+        address=maybe_text,
+        campaign=st.builds(CampaignRef, text),
+        parts=st.lists(part, max_size=2).map(tuple),
+        going=st.integers(),
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.tuples(event, text), max_size=4))
+    def check(pairs):
+        events, urls = [e for e, _ in pairs], [u for _, u in pairs]
+        assert outcome(lambda: public_features_json(events, urls)) == outcome(
+            lambda: compact_json([public_feature(e, u) for e, u in pairs])
+        )
+
+    check()
+
+
+def test_the_column_writer_is_byte_for_byte_json_on_hostile_values():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from eventmap.serialize import compact_json, object_json
+
+    scalars = st.one_of(
+        st.sampled_from(HOSTILE_TEXT + HOSTILE_NUMBERS), st.text(), st.integers(), st.floats()
+    )
+    values = st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=3),
+        max_leaves=12,
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.dictionaries(st.text(), values | st.lists(scalars)))
+    def check(columns):
+        assert outcome(lambda: b"".join(object_json(columns))) == outcome(
+            lambda: compact_json(columns)
+        )
+
+    check()
+
+
+def test_the_fast_writers_keep_pythons_float_text():
+    from eventmap.listing import CampaignRef, PublicEvent
+    from eventmap.serialize import compact_json, public_feature, public_features_json, value_json
+
+    for number in HOSTILE_NUMBERS:
+        event = PublicEvent(
+            1, "s", "t", "l", 1.0, number, None, None, None, None, None, "", None, None, None,
+            None, CampaignRef("c"), (),
+        )  # fmt: skip
+        assert public_features_json([event], ["u"]) == compact_json([public_feature(event, "u")])
+        assert value_json([number, "x"]) == compact_json([number, "x"]), number

@@ -27,9 +27,10 @@ from ..nearby import (
 from ..serialize import (
     GEOJSON_MEDIA_TYPE,
     feature_collection,
-    feature_collection_json,
+    feature_collection_pieces,
     object_json,
     public_feature,
+    public_features_json,
 )
 from ..services import geocoder
 from ..urls import event_link_pattern, event_url_builder
@@ -203,14 +204,15 @@ def _point(text: str) -> tuple[float, float]:
 def _collection(campaign: Campaign | None) -> Response:
     """Answer the FeatureCollection, written once per version of the data."""
 
-    def batches() -> Iterator[list[dict[str, Any]]]:
+    def batches() -> Iterator[bytes]:
         url_of = event_url_builder()
         events = public_events(campaign)
         for start in range(0, len(events), FEATURES_AT_ONCE):
-            yield [public_feature(e, url_of(e)) for e in events[start : start + FEATURES_AT_ONCE]]
+            batch = events[start : start + FEATURES_AT_ONCE]
+            yield public_features_json(batch, [url_of(e) for e in batch])
 
     return serve_collection(
-        "geojson", _scope(campaign), GEOJSON, lambda: feature_collection_json(batches())
+        "geojson", _scope(campaign), GEOJSON, lambda: feature_collection_pieces(batches())
     )
 
 
