@@ -28,6 +28,7 @@ from flask import (
     url_for,
 )
 from markupsafe import escape
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as BaseResponse
 
 from .. import cards, sharing, structured, versions
@@ -408,9 +409,14 @@ TRACKING = frozenset({"utm_source", "utm_medium", "utm_campaign", "utm_term", "u
 def default_card_url() -> str:
     """Return the default campaign's share card, the preview of pages without their own."""
     slug = current_app.config["DEFAULT_CAMPAIGN"]
-    exists = memoized(
-        ("default-campaign", slug), lambda: db.session.scalar(Campaign.by_slug(slug)) is not None
-    )
+    try:
+        exists = memoized(
+            ("default-campaign", slug),
+            lambda: db.session.scalar(Campaign.by_slug(slug)) is not None,
+        )
+    except SQLAlchemyError:  # the outage page itself: no database, so no card
+        db.session.rollback()
+        return ""
     return public_url("share.campaign_card", campaign_slug=slug) if exists else ""
 
 

@@ -31,7 +31,7 @@ def test_submit_approve_find_everywhere_edit_and_withdraw(
 
     # The organizer: fill in, see the preview, pick the right Portland, send.
     page.goto(live_server + "/")
-    page.get_by_role("link", name="Add your party").click()
+    page.get_by_role("link", name="Add your party", exact=True).click()
     page.get_by_label("Name of the party or user group").fill(TITLE)
     page.get_by_label("City and country").fill("Portland")
     page.get_by_label("Date").fill("July 21")

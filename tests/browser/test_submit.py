@@ -27,7 +27,7 @@ def test_submit_preview_choose_a_candidate_and_save(
     make_campaign()
     use_geocoder(app, OfflineGeocoder())
     page.goto(live_server + "/")
-    page.get_by_role("link", name="Add your party").click()
+    page.get_by_role("link", name="Add your party", exact=True).click()
     fill_party(page, "Portland")
     page.get_by_role("button", name="Next: check where it lands").click()
 
