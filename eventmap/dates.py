@@ -28,6 +28,7 @@ MONTH_NAMES, WEEKDAY_NAMES = english_names()
 
 _MARKS = re.compile(r"[*†‡]+|\?+")
 _LABEL = re.compile(r"\(([^()]*)\)\s*$")
+_YEAR_FIRST = re.compile(r"\d{4}(?![\d-])")
 _BRACKETED = re.compile(r"\([^()]*\)")
 # The refusal as people read it, in one place: `phrase` quoted, then `reason`.
 REFUSAL = 'could not read the date "{phrase}": {reason}'
@@ -337,23 +338,34 @@ def _split_parts(text: str, language: DateLanguage) -> list[str]:
     for chunk in _split_outside_brackets(text, language.separator):
         segments = [s.strip() for s in _split_outside_brackets(chunk, re.compile(","))]
         merged: list[str] = []
-        pending_weekday = ""
+        after_weekday = ""  # a comma after a weekday: "Wednesday, July 13", "Mi., 6. – Do., 7."
         for segment in segments:
             if not segment:
                 continue
-            if re.fullmatch(r"\d{4}", segment) and merged:
-                merged[-1] += " " + segment  # "July 6, 2016"
-            elif fold(segment) in language.weekdays:
-                pending_weekday = segment + " "  # "Wednesday, July 13"
+            if after_weekday:
+                merged[-1] += " " + segment
+            elif _YEAR_FIRST.match(segment) and merged:
+                merged[-1] += " " + segment  # "July 6, 2016", "Dec 30, 2016 – Jan 2, 2017"
             else:
-                merged.append(pending_weekday + segment)
-                pending_weekday = ""
-        if pending_weekday:
-            raise _RefusedError(f"{pending_weekday.strip()!r} is not followed by a date")
+                merged.append(segment)
+            after_weekday = _weekday_starting_a_side(segment, language)
+        if after_weekday:
+            raise _RefusedError(f"{after_weekday!r} is not followed by a date")
         if not merged:
             raise _RefusedError("has an empty part between separators")
         pieces.extend(merged)
     return pieces
+
+
+def _weekday_starting_a_side(segment: str, language: DateLanguage) -> str:
+    """Return the weekday a segment ends with if it begins the date after it, else ""."""
+    last_word = segment.split()[-1]
+    if fold(last_word) not in language.weekdays:
+        return ""
+    before = segment[: -len(last_word)].rstrip()
+    if not before or before[-1] in "-–—~" or fold(before.split()[-1]) in language.range_words:
+        return last_word
+    return ""
 
 
 def _split_outside_brackets(text: str, separator: re.Pattern[str]) -> list[str]:
