@@ -1,7 +1,9 @@
 """Date phrases as organizers write them ("July 6-7", "July 14**", "TBD"), read exactly or refused.
 
 The parser never guesses: a phrase is either read into whole days (parts with optional labels)
-or refused with a `DateParseError` that quotes it and says what was wrong.
+or refused with a `DateParseError` that quotes it and says what was wrong. Phrases may be in any
+language of `eventmap.datewords` ("28 de julio", "28. Juli", "7月6日～7日"); no hint is taken:
+every language that knows all the words reads the phrase, and readings that differ are refused.
 """
 
 from __future__ import annotations

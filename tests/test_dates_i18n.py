@@ -253,6 +253,22 @@ def test_a_word_naming_a_month_and_a_weekday_is_the_month_unless_one_is_given():
     assert spans("mar., 5 de julio") == one(d(7, 5))
 
 
+def test_a_phrase_two_languages_read_differently_is_refused_as_ambiguous():
+    # "mar" is March in Portuguese (and German), Tuesday in French; 3 May 2016 was a Tuesday
+    with pytest.raises(DateParseError) as caught:
+        parse_date_phrase("mar 3 - 5 mai", 2016)
+    assert caught.value.reason == (
+        "reads as 2016-03-03 to 2016-05-05 in Portuguese but as 2016-05-03 to 2016-05-05"
+        " in French; write the month in full"
+    )
+
+
+def test_languages_that_agree_on_a_phrase_read_it():
+    # "do" is Thursday in German and a connector in Portuguese; both read 5 May
+    assert spans("do 5 mai") == one(d(5, 5))
+    assert spans("2016-07-06") == one(d(7, 6))  # no words: every language reads it alike
+
+
 def test_the_english_names_are_cldr_ones():
     english = Locale.parse("en")
     assert tuple(english.months["format"]["wide"][n] for n in range(1, 13)) == MONTH_NAMES
