@@ -290,7 +290,7 @@ def _key(match: re.Match[str]) -> str:
 
 
 def _summary(parts: Sequence[DatePart]) -> str:
-    """Write parts briefly for a message: "6 July 2016 – 7 July 2016"."""
+    """Write parts briefly for a message: "2016-07-06 to 2016-07-07"."""
     return "; ".join(
         p.start.isoformat() if p.start == p.end else f"{p.start.isoformat()} to {p.end.isoformat()}"
         for p in parts
@@ -317,20 +317,33 @@ def _parse_parts(text: str, year: int, language: DateLanguage) -> list[DatePart]
     parts: list[DatePart] = []
     month: int | None = None
     part_year = year
+    borrowed: list[tuple[int, int]] = []  # (part, the later part whose month it took)
     for index, (body, label, specs) in enumerate(read):
         if month is None and not any(s.month or s.iso for s in specs):
-            ahead = next(
-                (s for _, _, later in read[index + 1 :] for s in later if s.month or s.iso),
-                None,
+            lender, ahead = next(
+                (
+                    (later, s)
+                    for later in range(index + 1, len(read))
+                    for s in read[later][2]
+                    if s.month or s.iso
+                ),
+                (None, None),
             )
-            if ahead is not None:
+            if lender is not None and ahead is not None:
                 month = ahead.iso.month if ahead.iso else ahead.month
                 named_year = ahead.iso.year if ahead.iso else ahead.year
                 if named_year and not any(s.year for s in specs):
                     part_year = named_year
+                borrowed.append((index, lender))
         part = _resolve_range(specs, body, part_year, month)
         parts.append(DatePart(part.start, part.end, label))
         month, part_year = part.end.month, part.end.year
+    for index, lender in borrowed:
+        if parts[index].end >= parts[lender].start:  # "30, 31 y 1 de agosto"
+            raise _RefusedError(
+                f"{read[index][0]!r} has no month, and the month of {read[lender][0]!r} would"
+                " put it on or after that; name its month"
+            )
     return parts
 
 

@@ -72,6 +72,18 @@ JULY_1 = one(d(7, 1))
         ("30 de julio al 2 de agosto", JULY_30_AUG_2),
         ("del 30 de julio hasta el 2 de agosto", JULY_30_AUG_2),
         ("6 y 7 de julio", DAYS_6_AND_7),
+        ("6, 8 y 10 de julio", [(d(7, n), d(7, n), None) for n in (6, 8, 10)]),
+        (
+            "5 (taller) y 6 de julio (fiesta)",
+            [
+                (d(7, 5), d(7, 5), "taller"),
+                (d(7, 6), d(7, 6), "fiesta"),
+            ],
+        ),
+        (
+            "30 y 31 de julio y 1 de agosto",
+            [(d(7, 30), d(7, 30), None), (d(7, 31), d(7, 31), None), (d(8, 1), d(8, 1), None)],
+        ),
         ("jueves 28 de julio", JULY_28),
         ("jueves, 28 de julio de 2016", JULY_28),
         ("jue., 28 de jul.", JULY_28),
@@ -237,6 +249,8 @@ def test_undecided_words_in_each_language_have_no_parts(phrase):
         ("7月6日 - 7 July", "write the date in one language"),
         ("28 يوليو - 2 August", "write the date in one language"),
         ("6 de julio - 7 juillet", "write the date in one language"),
+        ("30, 31 y 1 de agosto", "'30' has no month, and the month of '1 de agosto' would put"),
+        ("8 et 7 juillet", "would put it on or after that"),
     ],
 )
 def test_unreadable_phrases_in_each_language_are_refused_quoting_them(phrase, reason):
