@@ -1,7 +1,9 @@
 """Date phrases as organizers write them ("July 6-7", "July 14**", "TBD"), read exactly or refused.
 
 The parser never guesses: a phrase is either read into whole days (parts with optional labels)
-or refused with a `DateParseError` that quotes it and says what was wrong.
+or refused with a `DateParseError` that quotes it and says what was wrong. Phrases may be in any
+language of `eventmap.datewords` ("28 de julio", "28. Juli", "7月6日～7日"); no hint is taken:
+every language that knows all the words reads the phrase, and readings that differ are refused.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Protocol
 
-from .geocoding.text import UNDECIDED
+from .datewords import DateLanguage, english_names, fold, languages, prepare, undecided_phrases
 
 MAX_PHRASE_LENGTH = 200
 MAX_PARTS = 20
@@ -23,51 +25,15 @@ EARLIEST_DAY = date(1900, 1, 1)
 YEARS_AFTER_CAMPAIGN = 5
 MAX_PARTY_DAYS = 31  # from the first day of the first part to the last day of the last
 
-MONTH_NAMES = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+# CLDR's English names, as pages and messages write them: "July", "Wed".
+MONTH_NAMES, WEEKDAY_NAMES = english_names()
 
-_MONTHS: dict[str, int] = {}
-for _number, _name in enumerate(MONTH_NAMES, start=1):
-    _MONTHS[_name.lower()] = _number
-    _MONTHS[_name[:3].lower()] = _number
-_MONTHS["sept"] = 9
-
-_WEEKDAYS: dict[str, int] = {}
-for _number, _name in enumerate(
-    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-):
-    _WEEKDAYS[_name] = _number
-    _WEEKDAYS[_name[:3]] = _number
-_WEEKDAYS.update({"tues": 1, "weds": 2, "thur": 3, "thurs": 3})
-
-# Whole phrases meaning "not decided yet".
-_UNDECIDED = UNDECIDED | {f"date {phrase}" for phrase in UNDECIDED}
-_PART_SEPARATOR = re.compile(r";|\+|&|\band\b", re.IGNORECASE)
-_RANGE_WORDS = {"to", "until", "till", "through", "thru"}
 _MARKS = re.compile(r"[*†‡]+|\?+")
 _LABEL = re.compile(r"\(([^()]*)\)\s*$")
-_TOKEN = re.compile(
-    r"(?P<iso>\d{4}-\d{2}-\d{2})"
-    r"|(?P<number>\d+)(?:st|nd|rd|th)?\b"
-    r"|(?P<word>[^\W\d_]+)\.?"
-    r"|(?P<dash>[-–—])"
-    r"|(?P<slash>/)"
-    r"|(?P<space>\s+)"
-    r"|(?P<other>.)",
-)
+_YEAR_FIRST = re.compile(r"\d{4}(?![\d-])")
+_BRACKETED = re.compile(r"\([^()]*\)")
+# The refusal as people read it, in one place: `phrase` quoted, then `reason`.
+REFUSAL = 'could not read the date "{phrase}": {reason}'
 
 
 class DateParseError(ValueError):
@@ -75,7 +41,7 @@ class DateParseError(ValueError):
 
     def __init__(self, phrase: str, reason: str) -> None:
         """Keep the phrase and the reason apart so callers can show either."""
-        super().__init__(f'could not read the date "{phrase}": {reason}')
+        super().__init__(REFUSAL.format(phrase=phrase, reason=reason))
         self.phrase = phrase
         self.reason = reason
 
@@ -182,63 +148,239 @@ class _Spec:
 class _RefusedError(Exception):
     """Internal: the reason a piece of the phrase could not be read."""
 
+    def __init__(self, reason: str, word: str | None = None, *, mixable: bool = False) -> None:
+        """Keep the reason, and the word no month or weekday matched if that was the trouble.
+
+        `mixable` marks refusals that words of another language would explain.
+        """
+        super().__init__(reason)
+        self.word = word
+        self.mixable = mixable or word is not None
+
 
 def parse_date_phrase(text: str, year: int) -> ParsedDate:
-    """Read a date phrase into parts, using `year` when the phrase names none."""
+    """Read a date phrase into parts, using `year` when the phrase names none.
+
+    The phrase may be in any supported language (`eventmap.datewords`); every language that
+    knows all of its words reads it, and if two read it differently it is refused as ambiguous.
+    """
     if len(text) > MAX_PHRASE_LENGTH:
         raise DateParseError(text[:40] + "…", f"is longer than {MAX_PHRASE_LENGTH} characters")
-    marks = tuple(_MARKS.findall(text))
-    cleaned = " ".join(_MARKS.sub(" ", text).split())
-    if cleaned.strip(" .,;:").lower() in _UNDECIDED or not cleaned.strip(" .,;:"):
+    prepared = _prepare_outside_labels(text)
+    marks = tuple(_MARKS.findall(prepared))
+    cleaned = " ".join(_MARKS.sub(" ", prepared).split())
+    bare = cleaned.strip(" .,;:")
+    if not bare or " ".join(fold(bare).split()) in undecided_phrases():
         return ParsedDate(text, (), marks)
     try:
-        parts = _parse_parts(cleaned, year)
+        parts = _read_in_some_language(cleaned, year)
     except _RefusedError as exc:
         raise DateParseError(text, str(exc)) from None
     return ParsedDate(text, tuple(parts), marks)
 
 
-def _parse_parts(text: str, year: int) -> list[DatePart]:
-    """Split a phrase into parts and read each, carrying the month from one part to the next."""
-    pieces = _split_parts(text)
+def _prepare_outside_labels(text: str) -> str:
+    """Prepare the phrase for reading (`prepare`) but keep the labels in brackets as written."""
+    text = text.replace("（", "(").replace("）", ")")
+    pieces: list[str] = []
+    depth = start = 0
+    for position, char in enumerate(text):
+        if char == "(":
+            if depth == 0:
+                pieces.append(prepare(text[start:position]))
+                start = position
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+            if depth == 0:
+                pieces.append(text[start : position + 1])
+                start = position + 1
+    pieces.append(text[start:] if depth else prepare(text[start:]))
+    return "".join(pieces)
+
+
+def _read_in_some_language(text: str, year: int) -> list[DatePart]:
+    """Read the phrase in each language that knows all its words; refuse if they disagree."""
+    outside = text
+    while _BRACKETED.search(outside):  # labels may hold any words
+        outside = _BRACKETED.sub(" ", outside)
+    scored = []
+    for order, language in enumerate(languages()):
+        known, unknown = _count_words(outside, language)
+        scored.append((-known, order, language, unknown))
+    scored.sort(key=lambda item: item[:2])
+    candidates = [language for _, _, language, unknown in scored if not unknown]
+    readings: list[tuple[DateLanguage, list[DatePart]]] = []
+    first_refusal: _RefusedError | None = None
+    for language in candidates:
+        try:
+            readings.append((language, _parse_parts(text, year, language)))
+        except _RefusedError as exc:
+            first_refusal = first_refusal or exc
+    if readings:
+        (language, parts), *others = readings
+        for other, other_parts in others:
+            if other_parts != parts:
+                raise _RefusedError(
+                    f"reads as {_summary(parts)} in {language.name} but as"
+                    f" {_summary(other_parts)} in {other.name}; write the month in full"
+                )
+        return parts
+    if first_refusal is not None:
+        raise first_refusal
+    _, _, best, unknown = scored[0]
+    try:
+        return _parse_parts(text, year, best)
+    except _RefusedError as exc:
+        raise _mixed_languages(exc, outside, best, unknown) or exc from None
+
+
+def _count_words(text: str, language: DateLanguage) -> tuple[int, list[str]]:
+    """Count the words of the phrase a language knows, and list those it does not."""
+    known = 0
+    unknown: list[str] = []
+    for match in language.token.finditer(text):
+        kind = match.lastgroup
+        if kind == "cjkmonth":
+            known += 1
+        elif kind == "word":
+            word = match.group("word")
+            if language.knows(fold(word)):
+                known += 1
+            else:
+                unknown.append(word)
+    return known, unknown
+
+
+def _mixed_languages(
+    refusal: _RefusedError, text: str, language: DateLanguage, unknown: list[str]
+) -> _RefusedError | None:
+    """Say the phrase mixes languages if a word the best language lacks is another's."""
+    if not refusal.mixable:
+        return None
+    own = next(
+        (
+            m.group(m.lastgroup or "word")
+            for m in language.token.finditer(text)
+            if m.lastgroup in ("word", "cjkmonth") and _is_name(_key(m), language)
+        ),
+        None,
+    )
+    for word in [refusal.word, *unknown] if refusal.word else unknown:
+        others = [o.name for o in languages() if o is not language and o.knows(fold(word))]
+        if others and own is not None:
+            named = others[0] if len(others) == 1 else f"{', '.join(others[:-1])} or {others[-1]}"
+            return _RefusedError(
+                f"{word!r} is {named} but {own!r} is {language.name};"
+                " write the date in one language"
+            )
+    return None
+
+
+def _is_name(folded: str, language: DateLanguage) -> bool:
+    """Say whether a folded word names a month or weekday in a language."""
+    return folded in language.months or folded in language.weekdays
+
+
+def _key(match: re.Match[str]) -> str:
+    """Return the lookup key of a word token: folded, and "07月" as "7月"."""
+    if match.lastgroup == "cjkmonth":
+        return match.group("cjkmonth").lstrip("0")
+    return fold(match.group(match.lastgroup or "other"))
+
+
+def _summary(parts: Sequence[DatePart]) -> str:
+    """Write parts briefly for a message: "2016-07-06 to 2016-07-07"."""
+    return "; ".join(
+        p.start.isoformat() if p.start == p.end else f"{p.start.isoformat()} to {p.end.isoformat()}"
+        for p in parts
+    )
+
+
+def _parse_parts(text: str, year: int, language: DateLanguage) -> list[DatePart]:
+    """Split a phrase into parts and read each, carrying the month from one part to the next.
+
+    A part without a month takes the one before it ("July 6, 8 and 10") or, at the start, the
+    first one after it ("6 y 7 de julio").
+    """
+    if language.day_brackets is not None:
+        text = language.day_brackets.sub(r" \1 ", text)  # "7月28日(木)": a weekday, not a label
+    pieces = _split_parts(text, language)
     if len(pieces) > MAX_PARTS:
         raise _RefusedError(f"has more than {MAX_PARTS} parts")
+    read: list[tuple[str, str | None, list[_Spec]]] = []
+    for piece in pieces:
+        body, label = _take_label(piece)
+        if " ".join(fold(body).split()) in undecided_phrases():
+            raise _RefusedError("mixes dates with 'to be announced'; give the dates or only TBD")
+        read.append((body, label, _read_sides(body, language)))
     parts: list[DatePart] = []
     month: int | None = None
     part_year = year
-    for piece in pieces:
-        body, label = _take_label(piece)
-        if body.lower() in _UNDECIDED:
-            raise _RefusedError("mixes dates with 'to be announced'; give the dates or only TBD")
-        part = _parse_range(body, part_year, month)
+    borrowed: list[tuple[int, int]] = []  # (part, the later part whose month it took)
+    for index, (body, label, specs) in enumerate(read):
+        if month is None and not any(s.month or s.iso for s in specs):
+            lender, ahead = next(
+                (
+                    (later, s)
+                    for later in range(index + 1, len(read))
+                    for s in read[later][2]
+                    if s.month or s.iso
+                ),
+                (None, None),
+            )
+            if lender is not None and ahead is not None:
+                month = ahead.iso.month if ahead.iso else ahead.month
+                named_year = ahead.iso.year if ahead.iso else ahead.year
+                if named_year and not any(s.year for s in specs):
+                    part_year = named_year
+                borrowed.append((index, lender))
+        part = _resolve_range(specs, body, part_year, month)
         parts.append(DatePart(part.start, part.end, label))
         month, part_year = part.end.month, part.end.year
+    for index, lender in borrowed:
+        if parts[index].end >= parts[lender].start:  # "30, 31 y 1 de agosto"
+            raise _RefusedError(
+                f"{read[index][0]!r} has no month, and the month of {read[lender][0]!r} would"
+                " put it on or after that; name its month"
+            )
     return parts
 
 
-def _split_parts(text: str) -> list[str]:
+def _split_parts(text: str, language: DateLanguage) -> list[str]:
     """Cut the phrase at ; + & "and" and at commas that separate dates rather than a year."""
     pieces: list[str] = []
-    for chunk in _split_outside_brackets(text, _PART_SEPARATOR):
+    for chunk in _split_outside_brackets(text, language.separator):
         segments = [s.strip() for s in _split_outside_brackets(chunk, re.compile(","))]
         merged: list[str] = []
-        pending_weekday = ""
+        after_weekday = ""  # a comma after a weekday: "Wednesday, July 13", "Mi., 6. – Do., 7."
         for segment in segments:
             if not segment:
                 continue
-            if re.fullmatch(r"\d{4}", segment) and merged:
-                merged[-1] += " " + segment  # "July 6, 2016"
-            elif segment.lower().rstrip(".") in _WEEKDAYS:
-                pending_weekday = segment + " "  # "Wednesday, July 13"
+            if after_weekday:
+                merged[-1] += " " + segment
+            elif _YEAR_FIRST.match(segment) and merged:
+                merged[-1] += " " + segment  # "July 6, 2016", "Dec 30, 2016 – Jan 2, 2017"
             else:
-                merged.append(pending_weekday + segment)
-                pending_weekday = ""
-        if pending_weekday:
-            raise _RefusedError(f"{pending_weekday.strip()!r} is not followed by a date")
+                merged.append(segment)
+            after_weekday = _weekday_starting_a_side(segment, language)
+        if after_weekday:
+            raise _RefusedError(f"{after_weekday!r} is not followed by a date")
         if not merged:
             raise _RefusedError("has an empty part between separators")
         pieces.extend(merged)
     return pieces
+
+
+def _weekday_starting_a_side(segment: str, language: DateLanguage) -> str:
+    """Return the weekday a segment ends with if it begins the date after it, else ""."""
+    last_word = segment.split()[-1]
+    if fold(last_word) not in language.weekdays:
+        return ""
+    before = segment[: -len(last_word)].rstrip()
+    if not before or before[-1] in "-–—~" or fold(before.split()[-1]) in language.range_words:
+        return last_word
+    return ""
 
 
 def _split_outside_brackets(text: str, separator: re.Pattern[str]) -> list[str]:
@@ -289,12 +431,12 @@ def _take_label(piece: str) -> tuple[str, str | None]:
     return body, label
 
 
-def _parse_range(body: str, year: int, carried_month: int | None) -> DatePart:
-    """Read "July 6-7", "30 July - 2 August", "2016-07-06" or a single day."""
+def _read_sides(body: str, language: DateLanguage) -> list[_Spec]:
+    """Read "July 6-7", "30 July - 2 August", "2016-07-06" or a single day into its sides."""
     if not body:
         raise _RefusedError("has a label but no date")
-    sides: list[list[tuple[str, str]]] = [[]]
-    for match in _TOKEN.finditer(body):
+    tokens: list[tuple[str, str]] = []
+    for match in language.token.finditer(body):
         kind = match.lastgroup or "other"
         value = match.group(kind)
         if kind == "space":
@@ -302,17 +444,65 @@ def _parse_range(body: str, year: int, carried_month: int | None) -> DatePart:
         if kind == "other":
             if value in ",.":
                 continue
-            raise _RefusedError(f"has an unexpected {value!r}")
+            raise _RefusedError(f"has an unexpected {value!r}", mixable=True)
+        if kind == "cjkmonth":
+            kind, value = "word", value.lstrip("0")
+        tokens.append((kind, value))
+    tokens = _join_compounds(tokens, language)
+    sides: list[list[tuple[str, str]]] = [[]]
+    for kind, value in tokens:
         if kind == "slash" and sides[-1] and sides[-1][-1][0] == "iso":
             sides.append([])  # "2016-07-06/2016-07-07", the ISO 8601 interval
             continue
-        if kind == "dash" or (kind == "word" and value.lower() in _RANGE_WORDS):
+        if kind == "dash" or (
+            kind == "word"
+            and fold(value) in language.range_words
+            and not _is_name(fold(value), language)
+        ):
             sides.append([])
+            continue
+        if (
+            kind == "word"
+            and fold(value) in language.fillers
+            and not _is_name(fold(value), language)
+        ):
             continue
         sides[-1].append((kind, value))
     if len(sides) > 2:
         raise _RefusedError(f"{body!r} has more than one range separator")
-    specs = [_read_spec(tokens, body) for tokens in sides]
+    return [_read_spec(side, body, language) for side in sides]
+
+
+def _join_compounds(tokens: list[tuple[str, str]], language: DateLanguage) -> list[tuple[str, str]]:
+    """Join names written as two words ("quinta-feira", "كانون الثاني") into one word."""
+    if not language.compounds:
+        return tokens
+    joined: list[tuple[str, str]] = []
+    index = 0
+    while index < len(tokens):
+        kind, value = tokens[index]
+        if kind == "word" and index + 1 < len(tokens):
+            after_kind, after = tokens[index + 1]
+            if after_kind == "word" and f"{fold(value)} {fold(after)}" in language.compounds:
+                joined.append(("word", f"{value} {after}"))
+                index += 2
+                continue
+            if (
+                after_kind == "dash"
+                and index + 2 < len(tokens)
+                and tokens[index + 2][0] == "word"
+                and f"{fold(value)}-{fold(tokens[index + 2][1])}" in language.compounds
+            ):
+                joined.append(("word", f"{value}-{tokens[index + 2][1]}"))
+                index += 3
+                continue
+        joined.append((kind, value))
+        index += 1
+    return joined
+
+
+def _resolve_range(specs: list[_Spec], body: str, year: int, carried_month: int | None) -> DatePart:
+    """Turn the sides of a range into its first and last day."""
     if len(specs) == 1:
         start = end = _resolve(specs[0], None, year, carried_month, body)
         return DatePart(start, end)
@@ -335,12 +525,13 @@ def _parse_range(body: str, year: int, carried_month: int | None) -> DatePart:
     return DatePart(start, end)
 
 
-def _read_spec(tokens: Sequence[tuple[str, str]], body: str) -> _Spec:
+def _read_spec(tokens: Sequence[tuple[str, str]], body: str, language: DateLanguage) -> _Spec:
     """Read one side of a range into its weekday, day, month and year."""
     if not tokens:
         raise _RefusedError(f"{body!r} has a range with a missing end")
     spec = _Spec()
     numbers: list[str] = []
+    both: list[str] = []  # words that name a month and a weekday ("mar" in Spanish)
     for kind, value in tokens:
         if kind == "slash":
             raise _RefusedError("numeric dates such as 7/6 are ambiguous; write the month name")
@@ -355,17 +546,36 @@ def _read_spec(tokens: Sequence[tuple[str, str]], body: str) -> _Spec:
         if kind == "number":
             numbers.append(value)
             continue
-        word = value.lower()
-        if word in _MONTHS:
+        if kind == "day":  # "6日"
+            if spec.day is not None or len(value) > 2:
+                raise _RefusedError(f"{value}日 is not one day of a month in {body!r}")
+            spec.day = int(value)
+            continue
+        if kind == "year":  # "2016年"
+            if spec.year is not None or len(value) != 4:
+                raise _RefusedError(f"{value}年 is not a year of four digits in {body!r}")
+            spec.year = int(value)
+            continue
+        word = fold(value)
+        if word in language.months and word in language.weekdays:
+            both.append(word)
+        elif word in language.months:
             if spec.month is not None:
                 raise _RefusedError(f"{body!r} names two months on one side of the range")
-            spec.month = _MONTHS[word]
-        elif word in _WEEKDAYS:
+            spec.month = language.months[word]
+        elif word in language.weekdays:
             if spec.weekday is not None:
                 raise _RefusedError(f"{body!r} names two weekdays for one day")
-            spec.weekday = _WEEKDAYS[word]
+            spec.weekday = language.weekdays[word]
         else:
-            raise _RefusedError(f"{value!r} is not a month or weekday")
+            raise _RefusedError(f"{value!r} is not a month or weekday", word=value)
+    for word in both:
+        if spec.month is None:
+            spec.month = language.months[word]
+        elif spec.weekday is None:
+            spec.weekday = language.weekdays[word]
+        else:
+            raise _RefusedError(f"{body!r} names too many months and weekdays for one day")
     for number in numbers:
         if len(number) == 4:
             if spec.year is not None:

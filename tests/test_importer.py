@@ -340,6 +340,49 @@ def test_csv_export_round_trips_into_an_empty_database(app, tmp_path, geocoder, 
         assert after == before
 
 
+def test_spanish_and_japanese_date_phrases_import_and_round_trip(
+    app, tmp_path, geocoder, empty_database
+):
+    with app.app_context():
+        text = (
+            "campaign,title,location,date_text,start,end\n"
+            "openstack6bday,Fiesta,Munich,del 30 de julio al 2 de agosto,2016-07-30,2016-08-02\n"
+            "openstack6bday,パーティー,Thailand,7月27日～28日(ワークショップ); 7月29日(金),,\n"
+            "openstack6bday,Sin fecha,Brazil,por confirmar,,\n"
+        )
+        run_import(write(tmp_path, text), geocoder)
+        fiesta = db.session.scalar(select(Event).where(Event.title == "Fiesta"))
+        assert (fiesta.start_date, fiesta.end_date) == (date(2016, 7, 30), date(2016, 8, 2))
+        party = db.session.scalar(select(Event).where(Event.title == "パーティー"))
+        assert party.date_text == "7月27日～28日(ワークショップ); 7月29日(金)"
+        assert [(p.label, p.start_date, p.end_date) for p in party.parts] == [
+            ("ワークショップ", date(2016, 7, 27), date(2016, 7, 28)),
+            (None, date(2016, 7, 29), date(2016, 7, 29)),
+        ]
+        undated = db.session.scalar(select(Event).where(Event.title == "Sin fecha"))
+        assert (undated.start_date, undated.end_date) == (None, None)
+        before = [row[:-2] + row[-1:] for row in snapshot()]
+        with app.test_request_context():
+            exported = _export_csv_text()
+    empty_database()
+    with app.app_context():
+        run_import(write(tmp_path, exported, "export.csv"), geocoder)
+        assert [row[:-2] + row[-1:] for row in snapshot()] == before
+
+
+def test_a_date_phrase_another_language_cannot_read_is_refused_by_row_and_column(
+    ctx, tmp_path, geocoder
+):
+    text = HEADER + "openstack6bday,A,Munich,31 de junio\nopenstack6bday,B,Thailand,7月6日(金)\n"
+    with pytest.raises(ImportFileError) as caught:
+        run_import(write(tmp_path, text), geocoder)
+    errors = caught.value.errors
+    assert [(e.where, e.column) for e in errors] == [("row 2", "date_text"), ("row 3", "date_text")]
+    assert 'could not read the date "31 de junio": 31 June 2016 is not a day' in errors[0].message
+    assert '"7月6日(金)": 6 July 2016 is a Wednesday, not a Friday' in errors[1].message
+    assert event_count() == 0
+
+
 def test_geojson_export_round_trips(app, tmp_path, geocoder, empty_database):
     with app.app_context():
         run_import(write(tmp_path, GOOD), geocoder)

@@ -289,6 +289,41 @@ def test_picked_days_alone_are_written_as_a_phrase(post, ctx):
     assert event.date_text
 
 
+@pytest.mark.parametrize(
+    ("phrase", "parts"),
+    [
+        ("del 6 al 7 de julio", [(None, date(2016, 7, 6), date(2016, 7, 7))]),
+        (
+            "7月6日(水)～7日(木); 7月8日(ワークショップ)",
+            [
+                (None, date(2016, 7, 6), date(2016, 7, 7)),
+                ("ワークショップ", date(2016, 7, 8), date(2016, 7, 8)),
+            ],
+        ),
+    ],
+)
+def test_a_date_phrase_in_spanish_or_japanese_is_saved_as_written_and_shown_again(
+    post, client, phrase, parts, ctx
+):
+    token = saved_token(post(action="save", previewed="Munich", choice="0", date_text=phrase))
+    event = db.session.scalar(select(Event))
+    assert event.date_text == phrase
+    assert (event.start_date, event.end_date) == (parts[0][1], parts[-1][2])
+    stored = [(p.label, p.start_date, p.end_date) for p in event.parts]
+    assert stored == (parts if len(parts) > 1 else [])
+    page = client.get(f"/edit/{token}").get_data(as_text=True)
+    assert f'value="{escape(phrase)}"' in page
+
+
+@pytest.mark.parametrize("phrase", ["31 de junio", "7月32日", "28 julio - 2 August"])
+def test_an_unreadable_phrase_in_another_language_is_refused_quoting_it(post, phrase, ctx):
+    response = post(action="save", previewed="Munich", choice="0", date_text=phrase)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert str(escape(f'could not read the date "{phrase}"')) in page
+    assert count_events() == 0
+
+
 def test_missing_or_wrong_csrf_token_is_a_400_and_stores_nothing(client, post, ctx):
     assert post(csrf_token=None, action="save", previewed="Munich").status_code == 400
     response = post(csrf_token="forged", action="save", previewed="Munich")
