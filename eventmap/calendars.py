@@ -7,12 +7,14 @@ whole days in the event's own time zone: "today" and "past" are worked out there
 from __future__ import annotations
 
 import calendar as stdlib_calendar
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from datetime import time as dt_time
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -105,6 +107,7 @@ class FeedEvent:
 
 
 _FEED_NAMES = tuple(item.name for item in fields(FeedEvent))[:-2]  # then campaign and parts
+FEED_COLUMNS = tuple(getattr(Event, name) for name in _FEED_NAMES)
 
 
 def feed_events(campaign: Campaign) -> list[FeedEvent]:
@@ -112,7 +115,8 @@ def feed_events(campaign: Campaign) -> list[FeedEvent]:
     approved = Event.approved(campaign)
     parts: dict[int, list[FeedPart]] = defaultdict(list)
     chosen = approved.with_only_columns(Event.id).order_by(None).scalar_subquery()
-    for event_id, position, label, start, end in db.session.execute(
+    connection = db.session.connection()  # Core rows: the ORM's bookkeeping is most of the time
+    for event_id, position, label, start, end in connection.execute(
         select(
             EventPart.event_id,
             EventPart.position,
@@ -125,9 +129,7 @@ def feed_events(campaign: Campaign) -> list[FeedEvent]:
     ):
         parts[event_id].append(FeedPart(position, label, start, end))
     ref = CampaignRef(campaign.slug)
-    rows = db.session.execute(
-        approved.with_only_columns(*(getattr(Event, name) for name in _FEED_NAMES))
-    )
+    rows = connection.execute(approved.with_only_columns(*FEED_COLUMNS))
     return [FeedEvent(*row, campaign=ref, parts=tuple(parts.get(row[0], ()))) for row in rows]
 
 
@@ -163,22 +165,35 @@ def local_today(timezone: str | None, now: datetime | None = None) -> date:
 
 
 def local_times(occurrence: Occurrence) -> tuple[datetime, datetime] | None:
-    """Return when an occurrence starts and ends on its own clock, or None for an all-day one.
+    """Return when an occurrence starts and ends on its own clock, or None for an all-day one."""
+    event = occurrence.event
+    return clock_times(
+        event.timezone, event.start_time, event.end_time, occurrence.start, occurrence.end
+    )
+
+
+def clock_times(
+    timezone: str | None,
+    start_time: dt_time | None,
+    end_time: dt_time | None,
+    first: date,
+    last: date,
+) -> tuple[datetime, datetime] | None:
+    """Return when days from `first` to `last` at these times start and end, on the zone's clock.
 
     Times of day need a known time zone to mean anything; without one the party stays all-day.
     The end is the end time on the last day; with no end time, two hours after the start time
     on the last day; an end at or before the start on the same day is past midnight.
     """
-    event = occurrence.event
-    zone = zone_of(event.timezone)
-    if event.start_time is None or zone is None:
+    zone = zone_of(timezone)
+    if start_time is None or zone is None:
         return None
-    start = datetime.combine(occurrence.start, event.start_time, tzinfo=zone)
+    start = datetime.combine(first, start_time, tzinfo=zone)
     try:
-        if event.end_time is None:
-            end = datetime.combine(occurrence.end, event.start_time, tzinfo=zone) + DEFAULT_LENGTH
+        if end_time is None:
+            end = datetime.combine(last, start_time, tzinfo=zone) + DEFAULT_LENGTH
         else:
-            end = datetime.combine(occurrence.end, event.end_time, tzinfo=zone)
+            end = datetime.combine(last, end_time, tzinfo=zone)
             if end <= start:
                 end += timedelta(days=1)
     except OverflowError:  # a stored party on the last day there is: all-day, then
@@ -282,8 +297,14 @@ def uid(occurrence: Occurrence, host: str) -> str:
 _CRLF = "\r\n"
 
 
+# Characters TEXT escapes; most values have none, and are written as they are.
+_ESCAPED = re.compile(r"[\\;,\r\n]")
+
+
 def _text(value: str) -> str:
     """Escape TEXT as RFC 5545 (3.3.11) says, line breaks of any kind as \\n (as icalendar)."""
+    if _ESCAPED.search(value) is None:
+        return value
     return (
         value.replace(r"\N", "\n")
         .replace("\\", "\\\\")
@@ -301,12 +322,9 @@ def _fold(line: str) -> str:
     Where icalendar folds: after 74 octets, and a backslash (or ^) that would end a piece
     starts the next one instead, with the character it escapes.
     """
-    if line.isascii():
-        if len(line) < 75:
-            return line
-        sizes = None
-    else:
-        sizes = [len(char.encode()) for char in line]
+    if len(line) < 75 and (line.isascii() or len(line.encode()) < 75):
+        return line
+    sizes = None if line.isascii() else [len(char.encode()) for char in line]
     pieces: list[str] = []
     start = 0
     while True:
@@ -361,7 +379,9 @@ def vevent(occurrence: Occurrence, url: str, host: str, hashtag: str | None) -> 
     carry a VTIMEZONE for their zone (ical_calendar adds it). `host` makes the UID.
     """
     event = occurrence.event
-    lines = ["BEGIN:VEVENT", "SUMMARY:" + _text(occurrence.title)]
+    # Lines of fixed form (dates, times, numbers, a zone's name) are always shorter than a
+    # fold; only those with text from the party or the configuration go through _fold.
+    lines = ["BEGIN:VEVENT", _fold("SUMMARY:" + _text(occurrence.title))]
     times = local_times(occurrence)
     if times is not None:
         lines += [_ical_moment("DTSTART", times[0]), _ical_moment("DTEND", times[1])]
@@ -375,9 +395,9 @@ def vevent(occurrence: Occurrence, url: str, host: str, hashtag: str | None) -> 
     stamp = event.updated_at or event.created_at or datetime.now(UTC)
     stamp = stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
     written = _ical_time(stamp) + "Z"
-    lines += ["DTSTAMP:" + written, "UID:" + _text(uid(occurrence, host))]
+    lines += ["DTSTAMP:" + written, _fold("UID:" + _text(uid(occurrence, host)))]
     if hashtag:
-        lines.append("CATEGORIES:" + _text(hashtag))
+        lines.append(_fold("CATEGORIES:" + _text(hashtag)))
     about = []
     if event.description:
         about.append(event.description)
@@ -386,37 +406,43 @@ def vevent(occurrence: Occurrence, url: str, host: str, hashtag: str | None) -> 
     if event.link:
         about.append(f"More: {event.link}")
     about.append(url)
-    lines.append("DESCRIPTION:" + _text("\n\n".join(about)))
+    lines.append(_fold("DESCRIPTION:" + _text("\n\n".join(about))))
     if event.latitude is not None and event.longitude is not None:
         lines.append(f"GEO:{float(event.latitude)};{float(event.longitude)}")
     lines += [
         "LAST-MODIFIED:" + written,
-        "LOCATION:" + _text(event_place(event)),
+        _fold("LOCATION:" + _text(event_place(event))),
         # A subscribed feed lists parties worldwide: none of them should mark its reader busy.
         "TRANSP:TRANSPARENT",
-        "URL:" + url,
+        _fold("URL:" + url),
         "END:VEVENT",
+        "",
     ]
-    return _CRLF.join(_fold(line) for line in lines) + _CRLF
+    return _CRLF.join(lines)
 
 
 def timezones(found: Iterable[Occurrence]) -> list[icalendar.Timezone]:
-    """Return a VTIMEZONE for each zone the timed occurrences use, in name order.
+    """Return a VTIMEZONE for each zone the timed occurrences use, in name order."""
+    years: dict[str, list[int]] = defaultdict(list)
+    for occurrence in found:
+        times = local_times(occurrence)
+        if times is not None:
+            years[str(occurrence.event.timezone)] += [times[0].year, times[1].year]
+    return vtimezones({zone: (min(seen), max(seen)) for zone, seen in years.items()})
+
+
+def vtimezones(years: dict[str, tuple[int, int]]) -> list[icalendar.Timezone]:
+    """Return a VTIMEZONE for each zone, covering its (first, last) years, in name order.
 
     Each covers the whole years of its parties, so the definition has the zone's usual
     standard and daylight-saving rules rather than only the offset of one day; the years are
     kept within ZONE_YEARS, so that a party dated 9999 cannot make it take seconds.
     """
-    years: dict[str, list[int]] = defaultdict(list)
-    for occurrence in found:
-        times = local_times(occurrence)
-        if times is not None:
-            zone = str(occurrence.event.timezone)
-            years[zone] += [times[0].year, times[1].year]
     components = []
     for zone in sorted(years):
-        low = min(max(min(years[zone]), ZONE_YEARS.start), ZONE_YEARS[-1])
-        high = max(min(max(years[zone]), ZONE_YEARS[-1]), ZONE_YEARS.start)
+        first, last = years[zone]
+        low = min(max(first, ZONE_YEARS.start), ZONE_YEARS[-1])
+        high = max(min(last, ZONE_YEARS[-1]), ZONE_YEARS.start)
         written = _vtimezone(zone, low, high)
         if written is not None:
             components.append(icalendar.Timezone.from_ical(written))
@@ -452,9 +478,16 @@ def ical_calendar_pieces(
     url_of: Callable[[Any], str],
     public_url: str,
     hashtag: str | None = None,
+    zones: list[icalendar.Timezone] | None = None,
 ) -> Iterator[bytes]:
-    """Write a VCALENDAR a piece at a time, so that a feed of 100,000 parties is never whole."""
-    found = list(found)
+    """Write a VCALENDAR a piece at a time, so that a feed of 100,000 parties is never whole.
+
+    `zones` are the VTIMEZONEs the occurrences need, when the caller knows them: `found` is
+    then read once, as it comes; otherwise they are worked out from `found` first.
+    """
+    if zones is None:
+        found = list(found)
+        zones = timezones(found)
     name = " ".join(name.split())  # a calendar's name is one line
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -465,14 +498,14 @@ def ical_calendar_pieces(
     cal.add("name", name)
     cal.add("refresh-interval", timedelta(hours=12), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT12H")
-    for timezone in timezones(found):  # before the entries that refer to them
+    for timezone in zones:  # before the entries that refer to them
         cal.add_component(timezone)
     shell = cal.to_ical()
     end = b"END:VCALENDAR\r\n"
     yield shell[: -len(end)]
     host = urlsplit(public_url).hostname or "eventmap.invalid"
-    for start in range(0, len(found), ENTRIES_AT_ONCE):
-        batch = found[start : start + ENTRIES_AT_ONCE]
+    occurrences = iter(found)
+    while batch := list(islice(occurrences, ENTRIES_AT_ONCE)):
         yield "".join(vevent(o, url_of(o.event), host, hashtag) for o in batch).encode()
     yield end
 

@@ -161,8 +161,10 @@ def test_the_calendar_keeps_its_file_name(client, events):
 
 def test_a_version_is_written_once_whatever_the_encodings_asked(app, client, events, monkeypatch):
     calls = []
-    real = api.public_events
-    monkeypatch.setattr(api, "public_events", lambda *a, **k: calls.append(1) or real(*a, **k))
+    real = api.public_event_batches
+    monkeypatch.setattr(
+        api, "public_event_batches", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
     for accept in ("br", "gzip", "identity", "br"):
         assert client.get("/api/events", headers={"Accept-Encoding": accept}).status_code == 200
     assert len(calls) == 1

@@ -6,8 +6,6 @@ import re
 
 import folium
 
-from eventmap.web import maps
-
 SCRIPT = re.compile(r'<script nonce="([^"]+)">(.*?)</script>', re.DOTALL)
 
 
@@ -20,7 +18,7 @@ def counted_maps(monkeypatch) -> list[int]:
         made.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(maps.folium, "Map", counting)
+    monkeypatch.setattr(folium, "Map", counting)
     return made
 
 

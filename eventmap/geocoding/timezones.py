@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
-from timezonefinder import TimezoneFinder
+if TYPE_CHECKING:
+    from timezonefinder import TimezoneFinder
 
 
 @cache
 def _finder() -> TimezoneFinder:
-    """Load timezonefinder's data once per process."""
+    """Load timezonefinder's data once per process, when a point first needs its zone.
+
+    Imported here rather than at the top: timezonefinder brings numpy, which a worker that
+    only serves pages never needs.
+    """
+    from timezonefinder import TimezoneFinder
+
     return TimezoneFinder()
 
 

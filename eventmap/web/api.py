@@ -12,7 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..geocoding.place import answer
-from ..listing import map_columns, public_events
+from ..listing import map_columns, public_event_batches
 from ..models import Campaign
 from ..nearby import (
     DEFAULT_LIMIT,
@@ -206,9 +206,7 @@ def _collection(campaign: Campaign | None) -> Response:
 
     def batches() -> Iterator[bytes]:
         url_of = event_url_builder()
-        events = public_events(campaign)
-        for start in range(0, len(events), FEATURES_AT_ONCE):
-            batch = events[start : start + FEATURES_AT_ONCE]
+        for batch in public_event_batches(campaign, FEATURES_AT_ONCE):
             yield public_features_json(batch, [url_of(e) for e in batch])
 
     return serve_collection(

@@ -13,14 +13,13 @@ from ..calendars import (
     default_agenda_day,
     default_day,
     default_month,
-    feed_events,
     ical_calendar,
-    ical_calendar_pieces,
     month_grid,
     occurrences,
     stage,
     week_days,
 )
+from ..campaign_feed import campaign_feed_pieces
 from ..dayindex import (
     DayIndex,
     day_index,
@@ -221,12 +220,8 @@ def campaign_ical(campaign_slug: str) -> Response:
         return _download(body, ICALENDAR, f"{campaign.slug}-nearby.ics")
 
     def write() -> Iterator[bytes]:
-        return ical_calendar_pieces(
-            name,
-            occurrences(feed_events(campaign)),
-            event_url_builder(),
-            current_app.config["PUBLIC_URL"],
-            campaign.hashtag or None,
+        return campaign_feed_pieces(
+            campaign, name, event_url_builder(), current_app.config["PUBLIC_URL"]
         )
 
     # Built once per version of the data; a calendar app's revalidation reads no events.

@@ -16,7 +16,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import folium
 from flask import current_app, request, url_for
 from markupsafe import Markup
 
@@ -52,6 +51,10 @@ def render_map(config: dict[str, Any], *, center: tuple[float, float] = (20.0, 1
 
 def _write_map(config: dict[str, Any], center: tuple[float, float]) -> MapParts:
     """Write the map's shell with folium: Leaflet with its plugins, the tile layer if any."""
+    # Imported here, once per process: folium brings numpy (and pandas where it is
+    # installed), tens of MB that a worker which never serves the map page does without.
+    import folium
+
     leaflet_map = folium.Map(
         location=list(center),
         zoom_start=2,
