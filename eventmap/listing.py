@@ -269,9 +269,9 @@ MAP_ROWS_AT_ONCE = 2000  # rows map_column_batches reads from the database at a 
 def map_column_batches(
     campaign: Campaign | None, link_pattern: str, size: int
 ) -> Iterator[dict[str, list[Any]]]:
-    """Read the approved events (of one campaign) in page order as one list per MAP_COLUMNS name,
-    a batch of `size` events at a time, so that 100,000 are never all held.
+    """Read the approved events in page order as MAP_COLUMNS lists, `size` events at a time.
 
+    One list per MAP_COLUMNS name for each batch, so that 100,000 events are never all held.
     The map page needs a dozen values per event, not a GeoJSON Feature: parallel lists are
     about a third of the size, and take about half the time to write here and to parse there.
     `link_pattern` makes each event's address from {campaign} and {event} (its slug).
