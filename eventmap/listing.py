@@ -263,14 +263,21 @@ MAP_COLUMNS: tuple[str, ...] = (
 MAP_COORDINATE_DIGITS = 5  # about a metre: finer than any geocoded point
 
 
-def map_columns(campaign: Campaign | None, link_pattern: str) -> dict[str, list[Any]]:
-    """Read the approved events (of one campaign) in page order as one list per MAP_COLUMNS name.
+MAP_ROWS_AT_ONCE = 2000  # rows map_column_batches reads from the database at a time
 
+
+def map_column_batches(
+    campaign: Campaign | None, link_pattern: str, size: int
+) -> Iterator[dict[str, list[Any]]]:
+    """Read the approved events in page order as MAP_COLUMNS lists, `size` events at a time.
+
+    One list per MAP_COLUMNS name for each batch, so that 100,000 events are never all held.
     The map page needs a dozen values per event, not a GeoJSON Feature: parallel lists are
     about a third of the size, and take about half the time to write here and to parse there.
     `link_pattern` makes each event's address from {campaign} and {event} (its slug).
     """
     approved = Event.approved(campaign)
+    parts, going = _parts_of(approved), going_counts()  # before the rows start coming
     rows = db.session.execute(
         approved.with_only_columns(
             Event.id,
@@ -284,17 +291,25 @@ def map_columns(campaign: Campaign | None, link_pattern: str) -> dict[str, list[
             Event.location_text,
             Campaign.slug,
             Event.slug,
-        ).join(Campaign, Campaign.id == Event.campaign_id)
-    ).all()
-    if not rows:
-        return {name: [] for name in MAP_COLUMNS}
+        ).join(Campaign, Campaign.id == Event.campaign_id),
+        execution_options={"yield_per": size},
+    )
+    spans: dict[tuple[date | None, date | None], str] = {}  # a campaign has few distinct spans
+    for batch in rows.partitions():
+        yield _map_batch(batch, parts, going, spans, link_pattern)
+
+
+def _map_batch(
+    rows: Sequence[Row[Any]],
+    parts: dict[int, list[PartRef]],
+    going: dict[int, int],
+    spans: dict[tuple[date | None, date | None], str],
+    link_pattern: str,
+) -> dict[str, list[Any]]:
+    """Turn a batch of map rows into one list per MAP_COLUMNS name."""
     ids, lats, lons, precisions, countries, starts, ends, titles, places, campaigns, slugs = (
         list(column) for column in zip(*rows, strict=True)
     )
-    del rows  # the columns hold the values now: 100,000 rows are tens of megabytes
-    parts = _parts_of(approved)
-    going = going_counts()
-    spans: dict[tuple[date | None, date | None], str] = {}  # a campaign has few distinct spans
     when = []
     for event_id, start, end in zip(ids, starts, ends, strict=True):
         if event_id in parts:

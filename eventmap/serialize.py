@@ -272,3 +272,23 @@ def object_json(members: dict[str, Any]) -> Iterator[bytes]:
     for number, (name, value) in enumerate(members.items()):
         yield (b"," if number else b"") + compact_json(name) + b":" + value_json(value)
     yield b"}"
+
+
+def columns_json(names: Sequence[str], batches: Iterable[dict[str, list[Any]]]) -> Iterator[bytes]:
+    """Write object_json of parallel lists given a batch of rows at a time: the same bytes.
+
+    Each batch is written as it comes and only its text is kept, a few bytes a value, until
+    every list is complete and the object can be written in order.
+    """
+    written: dict[str, list[bytes]] = {name: [] for name in names}
+    for batch in batches:
+        for name in names:
+            text = value_json(batch[name])
+            if text != b"[]":
+                written[name].append(text[1:-1])
+    yield b"{"
+    for number, name in enumerate(names):
+        yield (b"," if number else b"") + compact_json(name) + b":["
+        yield b",".join(written.pop(name))
+        yield b"]"
+    yield b"}"

@@ -327,6 +327,7 @@ def test_without_redis_each_worker_builds_its_own(app, client, events):
 
 def test_bodies_written_in_pieces_are_the_bytes_written_whole():
     from eventmap.serialize import (
+        columns_json,
         compact_json,
         feature_collection,
         feature_collection_json,
@@ -335,6 +336,14 @@ def test_bodies_written_in_pieces_are_the_bytes_written_whole():
 
     columns = {"id": [1, 2], "title": ['Zürich, "quoted"', None], "empty": []}
     assert b"".join(object_json(columns)) == compact_json(columns)
+    batches = [
+        {"id": [1], "lat": [48.13743], "title": ['Zürich, "quoted"'], "empty": []},
+        {"id": [], "lat": [], "title": [], "empty": []},
+        {"id": [2, 3], "lat": [None, 1e-05], "title": [None, "x"], "empty": []},
+    ]
+    whole = {name: [v for b in batches for v in b[name]] for name in batches[0]}
+    assert b"".join(columns_json(list(whole), batches)) == compact_json(whole)
+    assert b"".join(columns_json(["id"], [])) == compact_json({"id": []})
     features = [{"type": "Feature", "id": n, "properties": {"n": n}} for n in range(5)]
     pieces = feature_collection_json([features[:2], [], features[2:]])
     assert b"".join(pieces) == compact_json(feature_collection(features))

@@ -12,7 +12,12 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..geocoding.place import answer
-from ..listing import map_columns, public_event_batches
+from ..listing import (
+    MAP_COLUMNS,
+    MAP_ROWS_AT_ONCE,
+    map_column_batches,
+    public_event_batches,
+)
 from ..models import Campaign
 from ..nearby import (
     DEFAULT_LIMIT,
@@ -26,9 +31,9 @@ from ..nearby import (
 )
 from ..serialize import (
     GEOJSON_MEDIA_TYPE,
+    columns_json,
     feature_collection,
     feature_collection_pieces,
-    object_json,
     public_feature,
     public_features_json,
 )
@@ -93,7 +98,7 @@ def map_events() -> Response:
         "map",
         _scope(campaign),
         "application/json",
-        lambda: object_json(map_columns(campaign, pattern)),
+        lambda: columns_json(MAP_COLUMNS, map_column_batches(campaign, pattern, MAP_ROWS_AT_ONCE)),
     )
 
 
