@@ -126,17 +126,25 @@ def pin_problem(row: Raw) -> str | None:
     stated = row.country_code or stated_country(row.query)
     if stated and near.country_code != stated:
         return "pin outside the stated country"
-    head = fold(PARTS.split(row.query)[0])
-    elsewhere = {cc for cc in _towns().get(head, {})} | {cc for cc, _ in _regions().get(head, ())}
-    if elsewhere and near.country_code not in elsewhere:
-        return "pin in a country with no place of that name"
+    parts = [fold(p) for p in PARTS.split(row.query) if p.strip()]
+    head = parts[0] if parts else ""
+    if not row.country_code and not stated_country(row.query):
+        # Only the pin says which country: the name must exist there if it exists anywhere.
+        elsewhere = set(_towns().get(head, {})) | {cc for cc, _ in _regions().get(head, ())}
+        if head in _country_names():
+            elsewhere.add(_country_names()[head])
+        if elsewhere and near.country_code not in elsewhere:
+            return "pin in a country with no place of that name"
     town_size = _towns().get(head, {}).get(near.country_code)
-    if town_size is not None and (
-        head not in _region_keys(near.country_code) or town_size >= 100000
-    ):
-        closest = _closest_town_km(head, near.country_code, row.latitude, row.longitude)
-        if closest > FAR_FROM_NAMED_KM:
-            return "pin far from every town of that name"
+    if town_size is None or (head in _region_keys(near.country_code) and town_size < 100000):
+        return None
+    if _closest_town_km(head, near.country_code, row.latitude, row.longitude) <= FAR_FROM_NAMED_KM:
+        return None
+    if len(parts) == 1 or town_size >= BIG_TOWN:
+        return "pin far from every town of that name"
+    region = parts[1] if len(parts) > 1 else ""
+    if region in _region_keys(near.country_code) and region != fold(near.region or ""):
+        return "pin far from every town of that name"
     return None
 
 
