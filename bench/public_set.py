@@ -164,7 +164,8 @@ VENUE_WORDS = re.compile(
     r"laborator\w*|lab|library|libraries|biblioteca|museum|hospital|building|bldg|hall|room|"
     r"floor|office|headquarters|hq|academy|hackerspace|makerspace|hub|park|station|"
     r"conference|workshop|training|department|faculty|research|council|foundation|"
-    r"society|agency|board|bank|club|cafe|hotel|church|space)\b",
+    r"society|agency|board|bank|club|cafe|hotel|church|space|company|science|sciences|"
+    r"engineering|meeting|summit|bootcamp)\b",
     re.IGNORECASE,
 )
 DESIGNATORS = re.compile(
@@ -380,8 +381,15 @@ def cause(query: str, country_code: str) -> str:
         return "region"
     town = named_town(query, country_code)
     if town is None:
-        if VENUE_WORDS.search(query) or re.search(r"\d", query):
-            return "venue-only"  # no town of that country named: a venue, building or street
+        parts = [fold(p) for p in PARTS.split(query) if p.strip()]
+        if stated_country(query) or any(p in _region_keys(country_code) for p in parts):
+            return "unlisted-or-misspelt"  # a country or region is named, but no town of it
+        if (
+            VENUE_WORDS.search(query)
+            or re.search(r"\d|\b[A-Z]{2,}\b", query)
+            or len(query.split()) >= 4
+        ):
+            return "venue-only"  # a venue, acronym, building, street or event title alone
         return "unlisted-or-misspelt"  # a place name the town list lacks, or misspelt
     if "/" in query or " & " in query:
         return "two-places"
