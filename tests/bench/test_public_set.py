@@ -1,0 +1,98 @@
+"""The public real-text geocoder set: well formed, sourced, and rebuilt from its raw extracts."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from bench import public_set
+from eventmap.geocoding.evaluation import read_cases
+
+CSV = Path(__file__).resolve().parents[1] / "data" / "geocoder_public.csv"
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, str]]:
+    with CSV.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_the_set_has_the_evaluators_columns_and_a_source_for_every_row(rows):
+    with CSV.open(encoding="utf-8", newline="") as handle:
+        assert tuple(next(csv.reader(handle))) == public_set.COLUMNS
+    assert len(rows) >= 1000
+    for row in rows:
+        assert row["query"].strip() == row["query"]
+        assert row["query"]
+        assert row["expect"] in {"city", "region", "country"}
+        assert len(row["country_code"]) == 2
+        assert row["country_code"].isupper()
+        assert row["note"]
+        repo, _, rest = row["source"].partition(":")
+        assert "/" in repo, row["source"]
+        assert "@" in rest, row["source"]
+
+
+def test_pins_are_in_range_and_strings_are_not_repeated(rows):
+    for row in rows:
+        latitude, longitude = float(row["latitude"]), float(row["longitude"])
+        assert -90 <= latitude <= 90
+        assert -180 <= longitude <= 180
+        assert (latitude, longitude) != (0, 0)
+        assert float(row["max_km"]) > 0
+    assert len({row["query"] for row in rows}) == len(rows)
+
+
+def test_no_source_dominates(rows):
+    by_repo: dict[str, int] = {}
+    for row in rows:
+        repo = row["source"].split(":")[0]
+        by_repo[repo] = by_repo.get(repo, 0) + 1
+    assert len(by_repo) >= 4
+    assert max(by_repo.values()) / len(rows) < 0.5
+
+
+def test_the_evaluator_reads_every_row():
+    cases = read_cases(CSV)
+    assert len(cases) >= 1000
+    assert all(c.point is not None and c.max_km for c in cases)
+
+
+def test_the_committed_csv_is_what_the_builder_makes_from_the_extracts(rows):
+    built, _dropped, _sources = public_set.build()
+    assert built == rows
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "label"),
+    [
+        ("Москва", "RU", "non-latin"),
+        ("Sweden", "SE", "country-only"),
+        ("Pennsylvania, USA", "US", "region"),
+        ("Room 3077, Building 32", "GB", "venue-only"),
+        ("Woodhouse Lane, Leeds, LS2 9JT", "GB", "postcode"),
+        ("University of Oslo", "NO", "venue-with-town"),
+        ("Minneapolis / St. Paul, MN", "US", "two-places"),
+        ("Davao City, Philippines", "PH", "designator"),
+        ("Leeds", "GB", "town"),
+        ("Bursa, Turkey", "TR", "town-and-qualifier"),
+        ("Santa Satarina, Brazil", "BR", "unlisted-or-misspelt"),
+    ],
+)
+def test_causes_come_from_one_general_rule(query, country, label):
+    assert public_set.cause(query, country) == label
+
+
+def test_pins_that_contradict_the_text_are_dropped():
+    raw = public_set.Raw
+    assert public_set.pin_problem(raw("Surabaya, Indonesia", "", 45.5, -78.56, "s")) == (
+        "pin outside the stated country"
+    )
+    assert public_set.pin_problem(raw("Delhi", "", 30.7334, 76.7791, "s")) == (
+        "pin far from every town of that name"
+    )
+    assert public_set.pin_problem(raw("Aarhus University", "DK", -33.77, 151.11, "s"))
+    assert public_set.pin_problem(raw("Nowhere", "US", None, None, "s")) == "no coordinates"
+    assert public_set.pin_problem(raw("Leeds", "GB", 53.8, -1.55, "s")) is None
