@@ -1,10 +1,10 @@
-"""A campaign's whole calendar feed, written from its day index a batch of entries at a time.
+"""A campaign's whole calendar feed, read and written a batch of entries at a time.
 
 At 100,000 parties, reading every party (descriptions included) and sorting the lot before
-writing the first line held about 200 MB in the worker. The day index (built once per data
-version, a few arrays) already lists the occurrences in the feed's order, so the feed reads
-the parties a thousand at a time in that order, after one light pass over the timed ones for
-the VTIMEZONEs that must come first.
+writing the first line held about 200 MB in the worker. The database sorts the occurrences
+instead (each one-part party, and each part of the others, in the feed's order) and hands
+them over a thousand at a time, after one light pass over the timed parties for the
+VTIMEZONEs that must come first.
 """
 
 from __future__ import annotations
@@ -13,32 +13,34 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, exists, func, literal, null, select, union_all
 
 from .calendars import (
     ENTRIES_AT_ONCE,
     FEED_COLUMNS,
     FeedEvent,
-    FeedPart,
     Occurrence,
     clock_times,
     ical_calendar_pieces,
     vtimezones,
 )
-from .dayindex import NO_PART, DayIndex, day_index
 from .extensions import db
 from .listing import CampaignRef
 from .models import Campaign, Event, EventPart, EventStatus
+
+NO_PART = -1  # the position of a one-part party's only occurrence, sorting before any part's
+# Titles compared by code point, as Python's sort (calendars.occurrences) compares them,
+# whatever collation the database has.
+CODE_POINT_ORDER = {"postgresql": "C", "sqlite": "BINARY"}
 
 
 def campaign_feed_pieces(
     campaign: Campaign, name: str, url_of: Callable[[Any], str], public_url: str
 ) -> Iterator[bytes]:
     """Write the campaign's VCALENDAR in pieces, never holding all its parties at once."""
-    index = day_index(campaign)
     return ical_calendar_pieces(
         name,
-        _in_order(campaign, index),
+        _in_order(campaign),
         url_of,
         public_url,
         campaign.hashtag or None,
@@ -46,60 +48,43 @@ def campaign_feed_pieces(
     )
 
 
-def _in_order(campaign: Campaign, index: DayIndex) -> Iterator[Occurrence]:
-    """Yield the occurrences in the index's (the feed's) order, reading a batch at a time.
-
-    A party changed or withdrawn since the index was built shows as it is now, or not at all.
-    """
-    ref = CampaignRef(campaign.slug)
-    for first in range(0, len(index), ENTRIES_AT_ONCE):
-        chosen = range(first, min(first + ENTRIES_AT_ONCE, len(index)))
-        events = _feed_events(
-            {index.event_ids[i] for i in chosen},
-            {index.event_ids[i] for i in chosen if index.positions[i] != NO_PART},
-            ref,
+def _in_order(campaign: Campaign) -> Iterator[Occurrence]:
+    """Yield the campaign's dated occurrences in calendars.occurrences' order, as they come."""
+    public = (Event.campaign_id == campaign.id, Event.status == EventStatus.APPROVED)
+    has_parts = exists().where(EventPart.event_id == Event.id)
+    found = union_all(
+        select(
+            Event.id.label("event_id"),
+            literal(NO_PART).label("position"),
+            null().cast(String).label("label"),
+            Event.start_date.label("first"),
+            func.coalesce(Event.end_date, Event.start_date).label("last"),
+        ).where(*public, Event.start_date.is_not(None), ~has_parts),
+        select(
+            EventPart.event_id,
+            EventPart.position,
+            EventPart.label,
+            EventPart.start_date,
+            EventPart.end_date,
         )
-        for i in chosen:
-            event = events.get(index.event_ids[i])
-            if event is not None and (found := _occurrence(event, index.positions[i])):
-                yield found
-
-
-def _feed_events(ids: set[int], parted: set[int], ref: CampaignRef) -> dict[int, FeedEvent]:
-    """Read the public events of `ids` by id, the parts of those in `parted` (Core rows)."""
+        .join(Event, Event.id == EventPart.event_id)
+        .where(*public),
+    ).subquery()
     connection = db.session.connection()
-    parts: dict[int, list[FeedPart]] = defaultdict(list)
-    if parted:
-        for event_id, position, label, start, end in connection.execute(
-            select(
-                EventPart.event_id,
-                EventPart.position,
-                EventPart.label,
-                EventPart.start_date,
-                EventPart.end_date,
-            )
-            .where(EventPart.event_id.in_(sorted(parted)))
-            .order_by(EventPart.event_id, EventPart.position)
-        ):
-            parts[event_id].append(FeedPart(position, label, start, end))
+    title = Event.title.collate(CODE_POINT_ORDER.get(connection.dialect.name, "BINARY"))
     rows = connection.execute(
-        select(*FEED_COLUMNS).where(Event.id.in_(sorted(ids)), Event.status == EventStatus.APPROVED)
+        select(*FEED_COLUMNS, found.c.position, found.c.label, found.c.first, found.c.last)
+        .join(found, found.c.event_id == Event.id)
+        .order_by(found.c.first, found.c.last, title, Event.id, found.c.position),
+        execution_options={"yield_per": ENTRIES_AT_ONCE},
     )
-    return {
-        row[0]: FeedEvent(*row, campaign=ref, parts=tuple(parts.get(row[0], ()))) for row in rows
-    }
-
-
-def _occurrence(event: FeedEvent, position: int) -> Occurrence | None:
-    """Return the event's occurrence at `position` (NO_PART: the whole event), if it has one."""
-    if position == NO_PART:
-        if event.parts or event.start_date is None:
-            return None
-        return Occurrence(event, event.start_date, event.end_date or event.start_date)
-    for part in event.parts:
-        if part.position == position:
-            return Occurrence(event, part.start_date, part.end_date, part.label, part.position)
-    return None
+    ref = CampaignRef(campaign.slug)
+    for *columns, position, label, first, last in rows:
+        event = FeedEvent(*columns, campaign=ref, parts=())
+        if position == NO_PART:
+            yield Occurrence(event, first, last)
+        else:
+            yield Occurrence(event, first, last, label, position)
 
 
 def _zone_years(campaign: Campaign) -> dict[str, tuple[int, int]]:
