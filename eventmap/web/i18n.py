@@ -12,7 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, Response, g, request
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
 from .. import languages, localdates
 from ..extensions import babel
@@ -124,6 +124,13 @@ def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     # {% trans %} blocks are read as extracted (babel.cfg): whitespace runs become one space.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+    @app.before_request
+    def _fresh_locale() -> None:
+        # Flask-Babel keeps the locale in `g`, which outlives a request when an app context
+        # spans several (CLI, tests): each request chooses its own.
+        g.pop(_FROM_HEADERS, None)
+        refresh()
 
     @app.after_request
     def _vary(response: Response) -> Response:
