@@ -338,19 +338,27 @@ def _check_after_end(kind: str, data: bytes, end: int, name: str) -> None:
     i = end
     length = len(data)
     while i < length:
-        i = _PADDING.match(data, i).end()
+        padded = _PADDING.match(data, i).end()
+        # A box's 32-bit size starts with zero bytes: they are not padding.
+        boxes = [at for at in range(max(i, padded - 3), padded + 1) if _is_mp4(data, at)]
+        i = boxes[0] if kind == "JPEG" and boxes else padded
         if i >= length:
             return
         if kind == "JPEG" and data.startswith(b"\xff\xd8\xff", i):
             i, _size = _jpeg_end(data, i, name)
         elif data[i] == 0xFF:
             i += 1
-        elif kind == "JPEG" and data[i + 4 : i + 8] == b"ftyp":
+        elif kind == "JPEG" and _is_mp4(data, i):
             i = _boxes_end(data, i, name)
         elif kind == "JPEG" and data.endswith(b"SEFT"):
             return
         else:
             raise _polyglot(name)
+
+
+def _is_mp4(data: bytes, at: int) -> bool:
+    """Tell whether an ISO base media file (a motion photo's video) starts at `at`."""
+    return data[at + 4 : at + 8] == b"ftyp"
 
 
 def _check_pixels(size: tuple[int, int], name: str) -> None:
