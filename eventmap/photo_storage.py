@@ -11,6 +11,7 @@ import contextlib
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Protocol
@@ -96,6 +97,20 @@ class LocalPhotoStorage:
         return self.path(key).is_file()
 
 
+_BOTO_SESSION: list[Any] = []
+_BOTO_LOCK = threading.Lock()
+
+
+def _boto_session() -> Any:
+    """Return one boto3 session for the process (it loads the S3 model once, not per client)."""
+    with _BOTO_LOCK:
+        if not _BOTO_SESSION:
+            import boto3  # imported here: only S3 storage needs it, and it is slow to import
+
+            _BOTO_SESSION.append(boto3.session.Session())
+        return _BOTO_SESSION[0]
+
+
 class S3PhotoStorage:
     """Photo files as objects in an S3-compatible bucket (AWS, MinIO, Ceph, R2 and others)."""
 
@@ -114,10 +129,9 @@ class S3PhotoStorage:
         self.bucket = bucket
         self.prefix = prefix
         if client is None:
-            import boto3  # imported here: only S3 storage needs it, and it is slow to import
             from botocore.config import Config as BotoConfig
 
-            client = boto3.session.Session().client(
+            client = _boto_session().client(
                 "s3",
                 endpoint_url=endpoint_url or None,
                 region_name=region or None,
