@@ -86,11 +86,8 @@ class LocalPhotoStorage:
             return None
 
     def delete(self, key: str) -> None:
-        """Unlink the file (and its subfolder once empty)."""
-        target = self.path(key)
-        target.unlink(missing_ok=True)
-        with contextlib.suppress(OSError):
-            target.parent.rmdir()
+        """Unlink the file (its subfolder stays: another upload may be writing into it)."""
+        self.path(key).unlink(missing_ok=True)
 
     def exists(self, key: str) -> bool:
         """Tell whether the file is there."""
@@ -169,9 +166,16 @@ class S3PhotoStorage:
 
     def delete(self, key: str) -> None:
         """Delete the object and, in a versioned bucket, every earlier version of it too."""
+        from botocore.exceptions import ClientError
+
         name = self.object_key(key)
         self.client.delete_object(Bucket=self.bucket, Key=name)
-        versions = self.client.list_object_versions(Bucket=self.bucket, Prefix=name)
+        try:
+            versions = self.client.list_object_versions(Bucket=self.bucket, Prefix=name)
+        except ClientError as error:
+            if _error_code(error) in ("NotImplemented", "501"):  # a server without versions
+                return
+            raise
         for entry in [*versions.get("Versions", []), *versions.get("DeleteMarkers", [])]:
             if entry["Key"] == name and entry.get("VersionId") not in (None, "null"):
                 self.client.delete_object(
@@ -185,10 +189,15 @@ class S3PhotoStorage:
         try:
             self.client.head_object(Bucket=self.bucket, Key=self.object_key(key))
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if _error_code(error) in ("404", "NoSuchKey", "NotFound"):
                 return False
             raise
         return True
+
+
+def _error_code(error: Any) -> str:
+    """Return the code of an S3 error answer ("NoSuchKey", "404"...)."""
+    return str(error.response.get("Error", {}).get("Code", ""))
 
 
 def storage_from_config(config: Mapping[str, Any], instance_path: str) -> PhotoStorage:

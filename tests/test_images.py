@@ -102,6 +102,63 @@ def sixteen_bit_rgb_png(width: int = 32, height: int = 16, value: int = 0x8000) 
     return raw_png(width, height, 16, 2, zlib.compress(rows))
 
 
+def s15(value: float) -> bytes:
+    """Encode an ICC s15Fixed16 number."""
+    return struct.pack(">i", round(value * 65536))
+
+
+def icc_xyz(x: float, y: float, z: float) -> bytes:
+    """Return an ICC XYZType tag."""
+    return b"XYZ " + b"\0" * 4 + s15(x) + s15(y) + s15(z)
+
+
+# sRGB's primaries (D50-adapted, as ICC profiles give them).
+SRGB_RED = (0.4361, 0.2225, 0.0139)
+SRGB_GREEN = (0.3851, 0.7169, 0.0971)
+SRGB_BLUE = (0.1431, 0.0606, 0.7141)
+
+
+def swapped_profile() -> bytes:
+    """Return an ICC v2 RGB profile written by hand whose red is sRGB's green, and back.
+
+    A picture tagged with it that is converted to sRGB turns red pixels green: proof that the
+    profile was applied, not just dropped.
+    """
+    name = b"Swapped test RGB"
+    desc = b"desc" + b"\0" * 4 + struct.pack(">I", len(name) + 1) + name + b"\0" * 79
+    curve = b"curv" + b"\0" * 4 + struct.pack(">IH", 1, 0x0233) + b"\0\0"  # gamma 2.2
+    tags = [
+        (b"desc", desc),
+        (b"wtpt", icc_xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", icc_xyz(*SRGB_GREEN)),
+        (b"gXYZ", icc_xyz(*SRGB_RED)),
+        (b"bXYZ", icc_xyz(*SRGB_BLUE)),
+        (b"rTRC", curve),
+        (b"gTRC", curve),
+        (b"bTRC", curve),
+    ]
+    offset = 128 + 4 + 12 * len(tags)
+    table, body = struct.pack(">I", len(tags)), b""
+    for signature, data in tags:
+        data += b"\0" * (-len(data) % 4)
+        table += signature + struct.pack(">II", offset + len(body), len(data))
+        body += data
+    header = (
+        struct.pack(">I", offset + len(body))
+        + b"\0" * 4
+        + struct.pack(">I", 0x02100000)
+        + b"mntrRGB XYZ "
+        + b"\0" * 12
+        + b"acsp"
+        + b"\0" * 28
+        + s15(0.9642)
+        + s15(1.0)
+        + s15(0.8249)
+        + b"\0" * 48
+    )
+    return header + table + body
+
+
 # -- Checking renditions -----------------------------------------------------------------------
 
 
@@ -248,6 +305,26 @@ def test_a_large_rotated_jpeg_reports_its_upright_size():
     processed = process_image(encode(photo((6000, 4000)), "JPEG", exif=exif), "wide.jpg")
     assert (processed.width, processed.height) == (4000, 6000)
     assert processed.rendition("full", "jpeg").height == 2560
+
+
+@pytest.mark.parametrize("format_name", ["JPEG", "PNG", "WEBP"])
+def test_a_colour_profile_is_applied_then_dropped(format_name):
+    params = {"quality": 95} if format_name != "PNG" else {}
+    data = encode(
+        Image.new("RGB", (64, 48), RED), format_name, icc_profile=swapped_profile(), **params
+    )
+    assert Image.open(io.BytesIO(data)).info["icc_profile"] == swapped_profile()
+    processed = process_image(data, "wide-gamut." + format_name.lower())
+    assert_clean(processed)
+    for rendition in processed.renditions:
+        assert close_to(centre(rendition.data), (0, 255, 0), 30), rendition.format
+
+
+def test_a_broken_colour_profile_is_ignored():
+    data = encode(Image.new("RGB", (64, 48), RED), "JPEG", icc_profile=b"not a profile" * 10)
+    processed = process_image(data, "odd.jpg")
+    assert_clean(processed)
+    assert close_to(centre(processed.rendition("page", "jpeg").data), RED)
 
 
 def test_a_cmyk_jpeg_becomes_rgb_with_its_colours():

@@ -293,6 +293,22 @@ def test_s3_errors_other_than_missing_are_raised(s3_config):
         storage.put(key_for(b"x"), b"x", "image/webp")
 
 
+def test_s3_delete_works_on_servers_without_versions(s3_config):
+    from botocore.stub import Stubber
+
+    storage = storage_from_config(s3_config, "/nonexistent")
+    assert isinstance(storage, S3PhotoStorage)
+    key = key_for(b"x")
+    name = f"photos/{key}"
+    with Stubber(storage.client) as stub:
+        stub.add_response("delete_object", {}, {"Bucket": storage.bucket, "Key": name})
+        stub.add_client_error(
+            "list_object_versions", service_error_code="NotImplemented", http_status_code=501
+        )
+        storage.delete(key)
+        stub.assert_no_pending_responses()
+
+
 # -- Settings ----------------------------------------------------------------------------------
 
 
