@@ -10,9 +10,11 @@ JPEG's EOI marker after its scans, a PNG's IEND chunk, the length a WebP's RIFF 
 a HEIC's last box) only padding (zero or 0xFF bytes) may follow, and in a JPEG only what cameras
 write there too: further whole JPEG streams (MPF previews, depth and gain maps), a motion
 photo's MP4 boxes, or a Samsung "SEFT" trailer. Whatever follows may in no case contain the
-start of a web page, script, SVG, PHP, ZIP or PDF. Data hidden inside the picture's own
-segments cannot be found this way, which is why every upload is decoded and re-encoded: the
-renditions hold only pixels.
+start of a web page, script, SVG, PHP, ZIP or PDF. Nor may the picture's text metadata (a
+JPEG's comment and APPn segments, a PNG's tEXt, iTXt and eXIf chunks, a WebP's EXIF and XMP)
+hold markup a browser would run. Data hidden in the pixels' own compressed streams cannot be
+found this way, which is why every upload is decoded and re-encoded: the renditions hold only
+pixels, and the file as sent is never stored or served.
 
 Each picture is turned upright (EXIF orientation), converted to sRGB when it carries another
 colour profile, to 8-bit RGB (16-bit, palette, CMYK and greyscale alike; transparency is laid
@@ -49,6 +51,11 @@ _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _HIDDEN_CONTENT = re.compile(
     rb"<script|<html|<!doctype|<svg|<\?php|<\?xml|<iframe|<body|<object|<embed|javascript:"
     rb"|pk\x03\x04|pk\x05\x06|%pdf-"
+)
+# Markup a browser would run, looked for in a picture's text segments (compared lowercased):
+# metadata may be XML (XMP), so only what makes a web page active counts.
+_ACTIVE_MARKUP = re.compile(
+    rb"<script|<html|<!doctype html|<svg|<\?php|<iframe|<body|<object|<embed|javascript:"
 )
 _PADDING = re.compile(rb"\x00*")
 _JPEG_QUALITY = 85
@@ -190,6 +197,15 @@ def _polyglot(name: str) -> ImageRejected:
     )
 
 
+def _markup_inside(name: str) -> ImageRejected:
+    """Say that a picture's metadata holds a web page or a script."""
+    return ImageRejected(
+        f"{name} has a web page or script hidden in its metadata, so it is refused; "
+        "please upload the photo as the camera or phone saved it.",
+        "polyglot",
+    )
+
+
 def _structure(kind: str, data: bytes, name: str) -> tuple[int, tuple[int, int] | None]:
     """Walk the file's structure: where the picture ends, and the size it declares."""
     if kind == "JPEG":
@@ -230,6 +246,10 @@ def _jpeg_end(data: bytes, start: int, name: str) -> tuple[int, tuple[int, int] 
             raise _damaged(name)
         if i + segment > length:
             raise _truncated(name)
+        if (0xE0 <= marker <= 0xEF or marker == 0xFE) and _ACTIVE_MARKUP.search(
+            data[i + 2 : i + segment].lower()
+        ):
+            raise _markup_inside(name)
         is_frame = 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC)
         if is_frame and size is None and segment >= 7:
             height = int.from_bytes(data[i + 3 : i + 5], "big")
@@ -271,6 +291,10 @@ def _png_end(data: bytes, name: str) -> tuple[int, tuple[int, int] | None]:
         end = i + 12 + chunk
         if end > length:
             raise _truncated(name)
+        if kind in (b"tEXt", b"iTXt", b"eXIf") and _ACTIVE_MARKUP.search(
+            data[i + 8 : end - 4].lower()
+        ):
+            raise _markup_inside(name)
         if kind == b"IHDR" and chunk >= 8:
             size = (
                 int.from_bytes(data[i + 8 : i + 12], "big"),
@@ -301,7 +325,19 @@ def _webp_end(data: bytes, name: str) -> tuple[int, tuple[int, int] | None]:
         height = int.from_bytes(body[8:10], "little") & 0x3FFF
     else:
         raise _damaged(name)
+    _check_webp_metadata(data, end, name)
     return end, (width, height)
+
+
+def _check_webp_metadata(data: bytes, end: int, name: str) -> None:
+    """Refuse a WebP whose EXIF or XMP chunk holds a web page or a script."""
+    i = 12
+    while i + 8 <= end:
+        kind = data[i : i + 4]
+        size = int.from_bytes(data[i + 4 : i + 8], "little")
+        if kind in (b"EXIF", b"XMP ") and _ACTIVE_MARKUP.search(data[i + 8 : i + 8 + size].lower()):
+            raise _markup_inside(name)
+        i += 8 + size + (size & 1)
 
 
 def _boxes_end(data: bytes, start: int, name: str) -> int:
