@@ -159,7 +159,7 @@ def _sniff(data: bytes, name: str) -> str:
         brands = {data[8:12]}
         box_end = min(int.from_bytes(data[:4], "big"), len(data), 256)
         brands.update(data[offset : offset + 4] for offset in range(16, box_end - 3, 4))
-        if brands & _HEIF_BRANDS:
+        if brands & _HEIF_BRANDS and not brands & {b"avif", b"avis"}:
             return "HEIC"
     accepted = PHOTO_RULES.accepted_names
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()

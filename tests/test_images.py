@@ -608,8 +608,9 @@ def test_an_svg_is_refused(svg):
         b"\x00" * 100,
         b"%PDF-1.7\n1 0 obj",
         b"PK\x03\x04" + b"\x00" * 40,
+        struct.pack(">I", 28) + b"ftypavif\0\0\0\0avifmif1miaf" + b"\0" * 64,
     ],
-    ids=["gif", "bmp", "tiff", "zeros", "pdf", "zip"],
+    ids=["gif", "bmp", "tiff", "zeros", "pdf", "zip", "avif"],
 )
 def test_other_kinds_of_file_are_refused(data):
     error = rejected(data, "upload.jpg")
