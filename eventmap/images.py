@@ -341,18 +341,17 @@ def _check_webp_metadata(data: bytes, end: int, name: str) -> None:
 
 
 def _boxes_end(data: bytes, start: int, name: str) -> int:
-    """Walk ISO base media boxes (HEIC, MP4) from `start`; return where the last one ends."""
+    """Walk ISO base media boxes (HEIC, MP4) from `start`; return where the last one ends.
+
+    The walk stops at bytes that are no box header (padding, or something else for the caller
+    to judge); a box that runs past the end of the file is a cut-short file.
+    """
     length = len(data)
     i = start
-    while i < length:
-        if i + 8 > length:
-            raise _polyglot(name) if i > start else _truncated(name)
+    while i + 8 <= length:
         size = int.from_bytes(data[i : i + 4], "big")
-        kind = data[i + 4 : i + 8]
-        if not all(0x20 <= byte < 0x7F for byte in kind):
-            if i == start:
-                raise _damaged(name)
-            raise _polyglot(name)
+        if not all(0x20 <= byte < 0x7F for byte in data[i + 4 : i + 8]):
+            break
         header = 8
         if size == 1:
             if i + 16 > length:
@@ -366,6 +365,8 @@ def _boxes_end(data: bytes, start: int, name: str) -> int:
         if i + size > length:
             raise _truncated(name)
         i += size
+    if i == start:
+        raise _truncated(name) if length - start < 8 else _damaged(name)
     return i
 
 
@@ -408,10 +409,15 @@ def _check_pixels(size: tuple[int, int], name: str) -> None:
         raise _damaged(name)
     if width * height > PHOTO_RULES.max_pixels:
         raise ImageRejected(
-            f"{name} is {width:,} × {height:,} pixels ({width * height / 1e6:,.0f} megapixels); "
-            f"the most is {PHOTO_RULES.max_pixels / 1e6:,.0f} megapixels.",
+            f"{name} is {width:,} × {height:,} pixels ({_megapixels(width * height)}); "
+            f"the most is {_megapixels(PHOTO_RULES.max_pixels)}.",
             "too-many-pixels",
         )
+
+
+def _megapixels(pixels: int) -> str:
+    """Say a number of pixels in megapixels, to a tenth where that matters: "60.4 megapixels"."""
+    return f"{pixels / 1e6:,.1f}".removesuffix(".0") + " megapixels"
 
 
 # -- Pixels ----------------------------------------------------------------------------------
@@ -423,8 +429,7 @@ def _decode(kind: str, data: bytes, name: str) -> tuple[Image.Image, tuple[int, 
         image = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMATS[kind]])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageRejected(
-            f"{name} has more pixels than the {PHOTO_RULES.max_pixels / 1e6:,.0f} megapixels "
-            "accepted.",
+            f"{name} has more pixels than the {_megapixels(PHOTO_RULES.max_pixels)} accepted.",
             "too-many-pixels",
         ) from None
     except Exception:  # Pillow raises many kinds of error on hostile input

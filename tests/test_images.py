@@ -574,8 +574,15 @@ def test_harmless_text_metadata_is_accepted_and_dropped():
     assert_clean(processed)
 
 
-def test_a_picture_with_padding_after_it_is_accepted():
-    assert_clean(process_image(encode(photo(), "PNG") + b"\x00" * 64, "party.png"))
+@pytest.mark.parametrize("format_name", ["PNG", "WEBP", "HEIF"])
+def test_a_picture_with_padding_after_it_is_accepted(format_name):
+    assert_clean(process_image(encode(photo(), format_name) + b"\x00" * 64, "party"))
+
+
+def test_sizes_near_the_limit_are_worded_to_a_tenth():
+    side = 7_773  # 60.4 million pixels
+    error = rejected(patch_jpeg_size(encode(photo(), "JPEG"), side, side))
+    assert "(60.4 megapixels); the most is 60 megapixels." in error.message
 
 
 def test_an_html_file_named_jpg_is_refused():
