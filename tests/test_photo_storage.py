@@ -180,7 +180,7 @@ class TestPhotoStorageContract:
         from PIL import Image
 
         from eventmap.images import process_image
-        from tests.test_images import encode
+        from tests.image_corpus import encode
 
         processed = process_image(encode(Image.new("RGB", (40, 30), "red"), "PNG"), "p.png")
         for rendition in processed.renditions:
