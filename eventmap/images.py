@@ -29,7 +29,7 @@ import hashlib
 import io
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pillow_heif
 from PIL import Image, ImageCms, ImageOps
@@ -90,7 +90,7 @@ class Rendition:
     content_type: str
     width: int
     height: int
-    data: bytes
+    data: bytes = field(repr=False)  # never megabytes of bytes in a log line
     key: str  # f"{sha256(data).hexdigest()}.{webp|jpg}"
 
 
