@@ -222,6 +222,28 @@ def test_palette_and_alpha_are_laid_on_white():
     assert close_to(image.getpixel((35, 20)), (255, 255, 255))
 
 
+@pytest.mark.parametrize(
+    ("mode", "format_name"),
+    [
+        ("1", "PNG"),
+        ("L", "JPEG"),
+        ("L", "WEBP"),
+        ("LA", "PNG"),
+        ("P", "PNG"),
+        ("RGBA", "PNG"),
+        ("RGBA", "WEBP"),
+        ("I;16", "PNG"),
+        ("CMYK", "JPEG"),
+        ("RGB", "HEIF"),
+    ],
+)
+def test_every_mode_becomes_clean_rgb(mode, format_name):
+    image = photo((90, 60)).convert(mode) if mode != "I;16" else Image.new(mode, (90, 60), 9000)
+    processed = process_image(encode(image, format_name), f"{mode}.{format_name.lower()}")
+    assert_clean(processed)
+    assert (processed.width, processed.height) == (90, 60)
+
+
 def test_an_animated_webp_keeps_its_first_frame_only():
     frames = [Image.new("RGB", (64, 48), color) for color in (RED, (0, 255, 0), BLUE)]
     data = encode(frames[0], "WEBP", save_all=True, append_images=frames[1:], duration=100)
