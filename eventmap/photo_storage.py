@@ -128,13 +128,17 @@ class S3PhotoStorage:
         if client is None:
             from botocore.config import Config as BotoConfig
 
+            other_server = bool(endpoint_url)
             client = _boto_session().client(
                 "s3",
                 endpoint_url=endpoint_url or None,
                 region_name=region or None,
                 config=BotoConfig(
-                    # Other S3 servers mostly want the bucket in the path, not the host name.
-                    s3={"addressing_style": "path" if endpoint_url else "auto"},
+                    # Other S3 servers mostly want the bucket in the path, not the host name,
+                    # and many refuse the CRC checksums boto3 sends to AWS unasked.
+                    s3={"addressing_style": "path" if other_server else "auto"},
+                    request_checksum_calculation="when_required" if other_server else None,
+                    response_checksum_validation="when_required" if other_server else None,
                     retries={"max_attempts": 3, "mode": "standard"},
                     connect_timeout=5,
                     read_timeout=30,

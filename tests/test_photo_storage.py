@@ -13,6 +13,7 @@ import socket
 import stat
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -235,6 +236,16 @@ def test_a_local_write_is_whole_or_not_at_all(tmp_path, monkeypatch):
     assert sorted(p.name for p in (tmp_path / "photos").rglob("*") if p.is_file()) == [key]
 
 
+def test_concurrent_local_writes_leave_one_whole_file(tmp_path):
+    storage = LocalPhotoStorage(tmp_path / "photos")
+    key = key_for(b"any", "jpg")
+    versions = [bytes([n]) * 200_000 for n in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda blob: storage.put(key, blob, "image/jpeg"), versions * 3))
+    assert storage.get(key) in versions
+    assert [p.name for p in (tmp_path / "photos").rglob("*") if p.is_file()] == [key]
+
+
 def test_a_local_folder_can_be_named(tmp_path):
     folder = tmp_path / "elsewhere"
     storage = storage_from_config({"PHOTO_STORAGE": "local", "PHOTO_DIR": str(folder)}, "/x")
@@ -258,12 +269,25 @@ def test_keys_cannot_leave_the_folder(tmp_path):
 def test_s3_objects_carry_their_content_type_and_prefix(s3_config):
     storage = storage_from_config(s3_config, "/nonexistent")
     assert isinstance(storage, S3PhotoStorage)
+    options = storage.client.meta.config
+    assert options.s3 == {"addressing_style": "path"}  # another server than AWS: bucket in path
+    assert options.request_checksum_calculation == "when_required"
     key = key_for(b"jpeg bytes", "jpg")
     storage.put(key, b"jpeg bytes", "image/jpeg")
     head = storage.client.head_object(Bucket=s3_config["S3_BUCKET"], Key=f"photos/{key}")
     assert head["ContentType"] == "image/jpeg"
     assert head["CacheControl"] == CACHE_CONTROL
     assert leftovers(storage) == [f"photos/{key}"]
+
+
+def test_without_an_endpoint_the_client_is_aws_s_own(aws_env):
+    # Built only (nothing is sent): AWS's regional endpoint, its usual addressing and checks.
+    config = {"PHOTO_STORAGE": "s3", "S3_BUCKET": "party-photos", "S3_REGION": "eu-west-1"}
+    storage = storage_from_config(config, "/nonexistent")
+    assert isinstance(storage, S3PhotoStorage)
+    assert storage.client.meta.endpoint_url == "https://s3.eu-west-1.amazonaws.com"
+    assert storage.client.meta.config.s3 == {"addressing_style": "auto"}
+    assert storage.client.meta.config.request_checksum_calculation == "when_supported"
 
 
 def test_s3_delete_removes_every_version_in_a_versioned_bucket(s3_config):
