@@ -27,6 +27,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as BaseResponse
@@ -66,7 +67,7 @@ def _event(campaign: Campaign, event_slug: str) -> Event:
     """Return a public event of the campaign, or answer 404."""
     found = db.session.scalar(Event.public_by_slug(campaign, event_slug))
     if found is None:
-        abort(404, description="This party is not (or no longer) on the map.")
+        abort(404, description=_("This party is not (or no longer) on the map."))
     return found
 
 
@@ -184,7 +185,7 @@ def poster(campaign_slug: str, event_slug: str) -> str:
     event = _event(campaign, event_slug)
     paper = request.args.get("paper", "a4")
     if paper not in PAPERS:
-        abort(400, description="paper must be a4 or letter.")
+        abort(400, description=_("paper must be a4 or letter."))
     return render_template(
         "poster.html",
         campaign=campaign,
@@ -226,7 +227,12 @@ def tag(hashtag: str) -> BaseResponse:
     wanted = hashtag.lstrip("#").strip().casefold()
     campaign = db.session.scalar(Campaign.by_hashtag(wanted)) if wanted else None
     if campaign is None:
-        abort(404, description=f"No campaign uses the hashtag #{hashtag.lstrip('#')[:100]}.")
+        abort(
+            404,
+            description=_(
+                "No campaign uses the hashtag #%(hashtag)s.", hashtag=hashtag.lstrip("#")[:100]
+            ),
+        )
     return redirect(campaign_url(campaign), code=301)
 
 
@@ -426,7 +432,7 @@ def mastodon() -> BaseResponse:
     url = request.args.get("url", "")
     text = request.args.get("text", "")[:MAX_SHARE_TEXT]
     if not url.startswith(current_app.config["PUBLIC_URL"].rstrip("/") + "/"):
-        abort(400, description="Only this site's own pages can be shared from here.")
+        abort(400, description=_("Only this site's own pages can be shared from here."))
     typed = request.args.get("instance")
     problem = None
     if typed is not None:
