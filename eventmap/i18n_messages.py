@@ -14,14 +14,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from babel import Locale
-from babel.core import UnknownLocaleError
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
+from . import languages
+
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 DOMAIN = "messages"
-DEFAULT_LOCALE = "en"
 
 
 @dataclass(frozen=True)
@@ -42,13 +41,8 @@ def N_(msgid: str, **params: Any) -> Message:  # noqa: N802 - the name pybabel l
 
 
 def known_locale(tag: str | None) -> str:
-    """Return a locale tag Babel knows (pt-BR and pt_BR alike), or the site's default."""
-    if not tag:
-        return DEFAULT_LOCALE
-    try:
-        return str(Locale.parse(tag.replace("-", "_")))
-    except (UnknownLocaleError, ValueError, TypeError):
-        return DEFAULT_LOCALE
+    """Return the supported language a tag names (pt-BR and pt_BR alike), else the default."""
+    return languages.supported(tag) or languages.DEFAULT
 
 
 class Translator:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 
 from ..i18n_messages import Message, Translator, translator
+from .i18n import current_language
 
 
 def translate(message: Message | str | Any) -> str:
@@ -16,12 +17,6 @@ def translate(message: Message | str | Any) -> str:
     return message if isinstance(message, str) else str(message)
 
 
-def request_locale() -> str:
-    """Return the request's language tag, like "pt_BR" (the default outside a request)."""
-    locale = get_locale()
-    return str(locale) if locale is not None else "en"
-
-
 def current_translator() -> Translator:
     """Return the translator of the request's language, for domain code that words text."""
-    return translator(request_locale())
+    return translator(current_language())

@@ -33,7 +33,8 @@ from .errors import FORM_EXPIRED
 from .event_form import private, render_private
 from .event_page import render_event_page, rsvp_form
 from .forms import ConfirmForm, RsvpChangeForm, RsvpForm, RsvpOptionsForm
-from .messages import request_locale, translate
+from .i18n import current_language
+from .messages import translate
 
 bp = Blueprint("rsvp", __name__)
 logger = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ def answer(campaign_slug: str, event_slug: str) -> Response:
             form.email.data,
             form.people.data,
             form.note.data or None,
-            locale=request_locale(),
+            locale=current_language(),
         )
     except operations.RsvpRefusedError as refused:
         form.email.errors = [translate(refused.message)]

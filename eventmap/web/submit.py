@@ -31,7 +31,7 @@ from .event_form import (
     save_edit,
 )
 from .forms import EventForm
-from .messages import request_locale
+from .i18n import current_language
 
 bp = Blueprint("submit", __name__)
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def submit() -> Response:
     outcome = handle_event_form(form, None)
     if isinstance(outcome, Response):
         return outcome
-    event, token = operations.submit_event(outcome, locale=request_locale())
+    event, token = operations.submit_event(outcome, locale=current_language())
     edit_url = public_url("submit.edit", token=token)
     if mail.send_edit_link(event, edit_url):
         flash(
