@@ -23,6 +23,7 @@ RESERVED_SLUGS = frozenset(
         "feeds",
         "health",
         "healthz",
+        "i18n",
         "oembed",
         "map",
         "readyz",

@@ -21,6 +21,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    has_request_context,
     jsonify,
     redirect,
     render_template,
@@ -32,7 +33,7 @@ from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import cards, sharing, structured, versions
+from .. import cards, languages, sharing, structured, versions
 from ..calendars import Occurrence, local_times
 from ..extensions import db
 from ..listing import campaign_summary, filtered_events
@@ -41,7 +42,9 @@ from ..models import Campaign, Event
 from ..nearby import Nearby, nearest, parse_point
 from ..stats import campaign_stats
 from ..urls import TRACKING, campaign_url, event_link_pattern, public_url
+from .i18n import current_language
 from .maps import render_map
+from .messages import current_translator
 from .page_cache import cached_page
 from .params import day_arg, int_arg
 from .security import with_policy
@@ -108,10 +111,11 @@ def campaign_card(campaign_slug: str) -> Response:
     """Return the campaign's share card: the world with every party, its numbers, its tag."""
     campaign = _campaign(campaign_slug)
     day = _today().date()
+    t = current_translator()
     return _drawn_once(
-        ("campaign-card", campaign.slug, day.isoformat()),
+        ("campaign-card", campaign.slug, day.isoformat(), t.locale),
         PNG,
-        lambda: cards.campaign_card(sharing.campaign_card(campaign, day)),
+        lambda: cards.campaign_card(sharing.campaign_card(campaign, day, t)),
     )
 
 
@@ -120,10 +124,11 @@ def event_card(campaign_slug: str, event_slug: str) -> Response:
     """Return an event's share card: its title, date and place beside a map inset."""
     campaign = _campaign(campaign_slug)
     event = _event(campaign, event_slug)
+    t = current_translator()
     return _drawn_once(
-        ("event-card", campaign.slug, event.slug),
+        ("event-card", campaign.slug, event.slug, t.locale),
         PNG,
-        lambda: cards.event_card(sharing.event_card(event)),
+        lambda: cards.event_card(sharing.event_card(event, t)),
     )
 
 
@@ -242,8 +247,25 @@ def _share_globals(state: Any) -> None:
     state.app.jinja_env.globals.update(
         mastodon_host_pattern=sharing.INSTANCE_RE.pattern,
         share_text=sharing.share_text,
-        campaign_stage=sharing.campaign_stage,
+        campaign_stage=lambda first, last, today: sharing.campaign_stage(
+            first, last, today, current_translator()
+        ),
     )
+
+
+# The share cards carry words: a page in another language links the card in that language
+# (?lang=, which the locale selector reads), so a link preview matches the page shared.
+CARD_ENDPOINTS = frozenset({"share.campaign_card", "share.event_card"})
+
+
+@bp.app_url_defaults
+def _card_language(endpoint: str, values: dict[str, Any]) -> None:
+    """Add the page's language to the address of its share cards, unless it is the default."""
+    if endpoint not in CARD_ENDPOINTS or "lang" in values or not has_request_context():
+        return
+    code = current_language()
+    if code != languages.DEFAULT:
+        values["lang"] = languages.tag(code)
 
 
 @bp.app_template_global()
