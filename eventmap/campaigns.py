@@ -24,6 +24,7 @@ RESERVED_SLUGS = frozenset(
         "health",
         "healthz",
         "i18n",
+        "language",
         "oembed",
         "map",
         "readyz",
