@@ -12,9 +12,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, Response, g, request
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 
-from .. import languages
+from .. import languages, localdates
 from ..extensions import babel
 from ..urls import TRACKING, public_url
 
@@ -58,6 +58,38 @@ def current_language() -> str:
     return str(get_locale() or languages.DEFAULT)
 
 
+def visitor_territory() -> str | None:
+    """Return where the visitor reads from (weeks, units), from their language and its region.
+
+    The region is the one Accept-Language gives the chosen language ("en-US" when English is
+    chosen); without one, the language's home territory (none for English).
+    """
+    code = current_language()
+    primary = code.split("_")[0].lower()
+    region = None
+    for value, quality in request.accept_languages:
+        parts = value.replace("_", "-").split("-")
+        if quality > 0 and parts[0].lower() == primary and len(parts) > 1 and _region(parts[-1]):
+            region = parts[-1]
+            break
+    return localdates.territory_of(code, region)
+
+
+def _region(subtag: str) -> bool:
+    """Tell whether a language subtag is a region ("US"), not a script ("Hant")."""
+    return len(subtag) == 2 and subtag.isalpha()
+
+
+def first_weekday() -> int:
+    """Return the visitor's first day of the week (Monday 0 ... Sunday 6)."""
+    return localdates.first_weekday(current_language(), visitor_territory())
+
+
+def uses_miles() -> bool:
+    """Tell whether the visitor reads road distances in miles."""
+    return localdates.uses_miles(visitor_territory())
+
+
 def _without_lang(drop: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """Return this request's query, ``lang`` (and `drop`) left out, in a stable order."""
     return sorted((k, v) for k, v in request.args.items(multi=True) if k != PARAM and k not in drop)
@@ -92,6 +124,13 @@ def init_i18n(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     # {% trans %} blocks are read as extracted (babel.cfg): whitespace runs become one space.
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+    @app.before_request
+    def _fresh_locale() -> None:
+        # Flask-Babel keeps the locale in `g`, which outlives a request when an app context
+        # spans several (CLI, tests): each request chooses its own.
+        g.pop(_FROM_HEADERS, None)
+        refresh()
 
     @app.after_request
     def _vary(response: Response) -> Response:
