@@ -281,8 +281,8 @@ def test_a_page_links_its_share_card_in_its_language(client, app):
 @pytest.mark.parametrize("code", [c for c in languages.SUPPORTED if c != languages.DEFAULT])
 def test_every_catalogue_keeps_every_placeholder(code):
     for message in catalogue(code):
-        if not message.id or not message.string:
-            continue
+        if not message.id or not message.string or not all(message.string):
+            continue  # untranslated (the test below holds the Python side to be translated)
         if isinstance(message.id, tuple):
             wanted = set(PLACEHOLDER.findall(message.id[1]))
             for form in message.string:
