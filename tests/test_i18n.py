@@ -445,3 +445,21 @@ def test_compiled_catalogues_are_used(app, client, party, tmp_path):
         domain.cache.clear()
     assert "Saltar al contenido" in html
     assert '<html lang="es" dir="ltr">' in html
+
+
+def test_outside_a_request_the_default_language_is_used_or_the_one_forced(app):
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    from eventmap.web.i18n import current_language, first_weekday
+
+    with app.app_context():
+        from flask import g
+
+        g.something = 1  # Flask-Babel keeps its state in g: a busy app context, as in the CLI
+        assert current_language() == "en"
+        assert first_weekday() == 0
+        assert render_template_string("{{ 1234 | thousands }}") == "1,234"
+        with force_locale("de"):
+            assert current_language() == "de"
+            assert render_template_string("{{ 1234 | thousands }}") == "1.234"

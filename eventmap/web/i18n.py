@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_request_context, request
 from flask_babel import get_locale, refresh
 
 from .. import languages, localdates
@@ -42,7 +42,13 @@ def best_accepted(accepted: list[tuple[str, float]]) -> str | None:
 
 
 def select_locale() -> str:
-    """Return this request's language code (Flask-Babel's locale selector)."""
+    """Return this request's language code (Flask-Babel's locale selector).
+
+    Outside a request (the command line, e-mail sent from it) it is the default language,
+    unless the caller chose one with flask_babel.force_locale.
+    """
+    if not has_request_context():
+        return languages.DEFAULT
     chosen = languages.supported(request.args.get(PARAM))
     if chosen is not None:
         return chosen
@@ -65,6 +71,8 @@ def visitor_territory() -> str | None:
     chosen); without one, the language's home territory (none for English).
     """
     code = current_language()
+    if not has_request_context():
+        return localdates.territory_of(code)
     primary = code.split("_")[0].lower()
     region = None
     for value, quality in request.accept_languages:
