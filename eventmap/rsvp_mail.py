@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from . import localdates
 from .calendars import Occurrence, ical_calendar
 from .i18n_messages import Translator, translator
 from .mail import Attachment, greeting, one_line, organizer_translator, send_message, signature
@@ -88,14 +89,31 @@ def _send(rsvp: Rsvp, subject: str, lines: list[str], kind: str, link_token: str
     )
 
 
+def _time_of_day(t: Translator, event: Event) -> str:
+    """Write the party's local times with their zone, in the translator's language."""
+    start, end = event.start_time, event.end_time
+    if start is None:
+        return ""
+    if end is None:
+        written = t.gettext("from %(time)s", time=localdates.format_clock(start, t.locale))
+    else:
+        written = localdates.format_clock_range(start, end, t.locale)
+    if event.timezone:
+        return t.gettext("%(times)s, local time (%(zone)s)", times=written, zone=event.timezone)
+    return t.gettext("%(times)s, local time", times=written)
+
+
 def _when(t: Translator, rsvp: Rsvp) -> list[str]:
-    """Describe when and where the party is, and its page."""
-    from .listing import event_place, event_time
+    """Describe when and where the party is, and its page, in the attendee's language."""
+    from .listing import event_place
 
     occurrence = occurrence_of(rsvp.event, rsvp.position)
-    when = occurrence.when if occurrence else rsvp.event.date_text or t.gettext("to be announced")
+    if occurrence is not None:
+        when = localdates.format_part(occurrence.start, occurrence.end, None, t.locale)
+    else:
+        when = rsvp.event.date_text or t.gettext("to be announced")
     lines = [t.gettext("When: %(when)s", when=when)]
-    time_of_day = event_time(rsvp.event)
+    time_of_day = _time_of_day(t, rsvp.event)
     if time_of_day:
         lines.append(t.gettext("Time: %(time)s", time=time_of_day))
     lines += [

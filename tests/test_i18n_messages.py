@@ -188,6 +188,7 @@ def test_the_attendees_mail_is_in_the_language_they_answered_in(client, party, m
     body = message.get_body(("plain",)).get_content()
     assert "Confirma, por favor, que vas a «Werk1 party» (2 personas):" in body
     assert "¿Al final no puedes ir? Un clic lo cancela:" in body
+    assert "Cuándo: mar, 19 jul 2016" in body  # the day in the attendee's language too
 
 
 def test_mail_without_a_language_is_in_the_default(make_event, mail_server):
