@@ -13,6 +13,7 @@ import json
 import threading
 from dataclasses import dataclass
 
+from babel import Locale
 from babel.dates import get_day_names, get_month_names
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from flask_babel import force_locale, gettext
@@ -98,6 +99,8 @@ def _build(code: str) -> Catalogue:
         # Babel's (CLDR's) names, Sunday first like JavaScript's getUTCDay().
         "weekdays": [get_day_names("abbreviated", locale=code)[(i + 6) % 7] for i in range(7)],
         "months": [get_month_names("wide", locale=code)[i] for i in range(1, 13)],
+        # The digits Babel writes for the language on the server (Western for all of them).
+        "numbers": Locale.parse(code).default_numbering_system,
     }
     body = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
     return Catalogue(body, hashlib.sha256(body).hexdigest()[:16])

@@ -26,11 +26,14 @@
     return fill(text, params);
   }
 
+  var api = { t: t, lang: lang, dayLabel: dayLabel };
   var ready = !source ? Promise.resolve(null) : fetch(source, { credentials: "same-origin" }).then(function (r) {
     if (!r.ok) { throw new Error(r.status); }
     return r.json();
   }).then(function (data) {
     catalogue = data;
+    /* The digits the server writes (Babel's numbering system), in dates and counts alike. */
+    if (data.numbers) { api.lang = lang + "-u-nu-" + data.numbers; }
     return data;
   }).catch(function () { return null; });
 
@@ -42,7 +45,7 @@
     var d = new Date(ms);
     if (lang.slice(0, 2) !== "en" && window.Intl && Intl.DateTimeFormat) {
       /* The browser's CLDR data, as Babel's on the server: "jue, 28 jul 2016", "2016年7月28日(木)". */
-      formatter = formatter || new Intl.DateTimeFormat(lang, {
+      formatter = formatter || new Intl.DateTimeFormat(api.lang, {
         weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC"
       });
       return formatter.format(d);
@@ -51,5 +54,6 @@
     return WEEKDAYS[d.getUTCDay()] + " " + d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
   }
 
-  window.eventmapI18n = { t: t, ready: ready, lang: lang, dayLabel: dayLabel };
+  api.ready = ready;
+  window.eventmapI18n = api;
 })();
