@@ -61,6 +61,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .web.assets import bp as assets_bp
     from .web.auth import init_auth
     from .web.calendar import bp as calendar_bp
+    from .web.catalogue import bp as catalogue_bp
     from .web.compression import init_compression
     from .web.cors import init_cors
     from .web.errors import init_errors
@@ -90,6 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(rsvp_bp)
     app.register_blueprint(share_bp)
     app.register_blueprint(language_bp)
+    app.register_blueprint(catalogue_bp)
     init_i18n(app)
     register_templating(app)
     init_auth(app)

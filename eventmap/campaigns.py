@@ -23,6 +23,8 @@ RESERVED_SLUGS = frozenset(
         "feeds",
         "health",
         "healthz",
+        "i18n",
+        "language",
         "oembed",
         "map",
         "readyz",

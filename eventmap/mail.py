@@ -19,12 +19,11 @@ from email.utils import formatdate, make_msgid, parseaddr
 
 from flask import current_app
 
+from .i18n_messages import Translator, translator
 from .models import Event, EventStatus
 from .urls import event_url
 
 logger = logging.getLogger(__name__)
-
-SIGNATURE = "— the eventmap team"
 
 
 def one_line(text: str | None) -> str:
@@ -32,59 +31,106 @@ def one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+def signature(t: Translator) -> str:
+    """Sign a message from the team."""
+    return t.gettext("— the eventmap team")
+
+
+def greeting(t: Translator, name: str | None) -> str:
+    """Greet the person by the name they gave, or without one."""
+    name = one_line(name)
+    return t.gettext("Hello %(name)s,", name=name) if name else t.gettext("Hello,")
+
+
+def organizer_translator(event: Event) -> Translator:
+    """Return the translator of the language the organizer submitted in (else the default)."""
+    return translator(event.organizer_locale)
+
+
 def send_edit_link(event: Event, edit_url: str) -> bool:
     """Send the organizer the private link that edits or withdraws their waiting party."""
+    t = organizer_translator(event)
     title = one_line(event.title)
+    campaign = one_line(event.campaign.name)
     body = "\n".join(
         [
-            f"Hello {one_line(event.organizer_name) or 'there'},",
+            greeting(t, event.organizer_name),
             "",
-            f"thank you for adding “{title}” to {one_line(event.campaign.name)}.",
-            "Your party is waiting for review: a moderator will look at it soon, and we will",
-            "write again when it is on the map.",
+            (
+                t.gettext(
+                    "thank you for adding “%(title)s” to %(campaign)s. Your party is waiting"
+                    " for review: a moderator will look at it soon, and we will write again"
+                    " when it is on the map.",
+                    title=title,
+                    campaign=campaign,
+                )
+            ),
             "",
-            "Keep this private link to edit or withdraw your party:",
+            (t.gettext("Keep this private link to edit or withdraw your party:")),
             "",
             edit_url,
             "",
-            "Anyone with this link can change your party, so please do not share it.",
+            (t.gettext("Anyone with this link can change your party, so please do not share it.")),
             "",
-            SIGNATURE,
+            signature(t),
         ]
     )
-    return _send(event, f"Your party “{title}” is waiting for review", body, "edit link")
+    subject = t.gettext("Your party “%(title)s” is waiting for review", title=title)
+    return _send(event, subject, body, "edit link")
 
 
 def send_outcome(event: Event) -> bool:
     """Tell the organizer the moderators' decision: the public link, or the reason for a no."""
+    t = organizer_translator(event)
     title = one_line(event.title)
-    greeting = f"Hello {one_line(event.organizer_name) or 'there'},"
+    campaign = one_line(event.campaign.name)
     if event.status == EventStatus.APPROVED:
-        subject = f"Your party “{title}” is on the map"
+        subject = t.gettext("Your party “%(title)s” is on the map", title=title)
         lines = [
-            greeting,
+            greeting(t, event.organizer_name),
             "",
-            f"“{title}” is now on the map of {one_line(event.campaign.name)}:",
+            (
+                t.gettext(
+                    "“%(title)s” is now on the map of %(campaign)s:",
+                    title=title,
+                    campaign=campaign,
+                )
+            ),
             "",
             event_url(event),
             "",
-            "You can still change or withdraw it through your private link; a change goes back",
-            "to the moderators before it is public again.",
+            (
+                t.gettext(
+                    "You can still change or withdraw it through your private link; a change"
+                    " goes back to the moderators before it is public again."
+                )
+            ),
         ]
     elif event.status == EventStatus.REJECTED:
-        subject = f"Your party “{title}” was not published"
+        subject = t.gettext("Your party “%(title)s” was not published", title=title)
+        reason = event.status_reason or t.gettext("none was given.")
         lines = [
-            greeting,
+            greeting(t, event.organizer_name),
             "",
-            f"the moderators of {one_line(event.campaign.name)} did not publish “{title}”.",
+            (
+                t.gettext(
+                    "the moderators of %(campaign)s did not publish “%(title)s”.",
+                    title=title,
+                    campaign=campaign,
+                )
+            ),
             "",
-            f"Their reason: {event.status_reason or 'none was given.'}",
+            t.gettext("Their reason: %(reason)s", reason=reason),
             "",
-            "If you change your party through your private link, it goes back to them.",
+            (
+                t.gettext(
+                    "If you change your party through your private link, it goes back to them."
+                )
+            ),
         ]
     else:
         return False
-    return _send(event, subject, "\n".join([*lines, "", SIGNATURE]), event.status.value)
+    return _send(event, subject, "\n".join([*lines, "", signature(t)]), event.status.value)
 
 
 def _send(event: Event, subject: str, body: str, kind: str) -> bool:

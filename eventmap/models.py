@@ -31,6 +31,7 @@ from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship, sele
 from .campaigns import year_of
 from .extensions import db
 from .geocoding import Place, Precision
+from .i18n_messages import N_, Message
 from .rules import MAX_LENGTHS, RSVP_MAX_PEOPLE
 
 
@@ -107,9 +108,9 @@ class Campaign(db.Model):
         )
 
     @staticmethod
-    def not_found(slug: str) -> str:
+    def not_found(slug: str) -> Message:
         """Say that no campaign has this slug, as every page and the API answer it."""
-        return f"There is no campaign called “{slug}”."
+        return N_("There is no campaign called “%(slug)s”.", slug=slug)
 
     def __repr__(self) -> str:
         return f"<Campaign {self.slug}>"
@@ -169,6 +170,9 @@ class Event(db.Model):
     contact: Mapped[str | None] = mapped_column(String(300))
     organizer_name: Mapped[str | None] = mapped_column(String(200))
     organizer_email: Mapped[str | None] = mapped_column(String(254))
+    # The language the organizer submitted in (a tag like pt_BR): their e-mail is written in
+    # it. None for imported parties and those older than the translations: the site's default.
+    organizer_locale: Mapped[str | None] = mapped_column(String(16))
     # SHA-256 of the organizer's private edit token; the token itself is never stored.
     edit_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     # Why a moderator rejected it (told to the organizer), or why it was withdrawn.
@@ -345,6 +349,8 @@ class Rsvp(db.Model):
     email_key: Mapped[str | None] = mapped_column(String(MAX_LENGTHS["attendee_email"]))
     people: Mapped[int] = mapped_column(Integer, default=1)
     note: Mapped[str | None] = mapped_column(String(MAX_LENGTHS["attendee_note"]))
+    # The language the visitor answered in: every message to them is written in it.
+    locale: Mapped[str | None] = mapped_column(String(16))
     status: Mapped[RsvpStatus] = mapped_column(
         _enum(RsvpStatus, "rsvp_status"), default=RsvpStatus.UNCONFIRMED
     )

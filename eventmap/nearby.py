@@ -22,6 +22,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from .extensions import db
 from .geocoding import EARTH_RADIUS_KM, Geocoder, Place, great_circle_km
 from .geocoding.offline import MAX_QUERY_LENGTH
+from .i18n_messages import N_, Message
 from .listing import PublicEvent, public_events
 from .models import Campaign, Event, EventStatus
 
@@ -68,12 +69,21 @@ class NearbyResult:
     within_radius: bool = True
 
 
+class PointError(ValueError):
+    """A point that cannot be read; the message says what it must be."""
+
+    def __init__(self, message: Message) -> None:
+        """Keep the message, to be translated where it is shown."""
+        super().__init__(str(message))
+        self.message = message
+
+
 def parse_point(text: str) -> tuple[float, float]:
     """Read "LAT,LON" in decimal degrees (POINT_PATTERN); ValueError says what is wrong with it."""
     if not _POINT.search(text):
         if _NUMBERS.search(text):
-            raise ValueError("must have a latitude within ±90 and a longitude within ±180")
-        raise ValueError("must be LAT,LON in decimal degrees, like 48.14,11.58")
+            raise PointError(N_("must have a latitude within ±90 and a longitude within ±180"))
+        raise PointError(N_("must be LAT,LON in decimal degrees, like 48.14,11.58"))
     latitude, longitude = (float(part) for part in text.split(","))
     return latitude, longitude
 

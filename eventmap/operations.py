@@ -16,6 +16,7 @@ from .campaigns import CampaignData
 from .eventdata import ImportFileError, RowError, point_from_place
 from .extensions import db
 from .geocoding import Place
+from .i18n_messages import N_, Message
 from .mail import send_outcome
 from .models import (
     SLUG_CONSTRAINT,
@@ -73,10 +74,13 @@ class SlugTakenError(Exception):
 
     def __init__(self, campaign: Campaign, slug: str) -> None:
         """Say which celebration and address, in words an organizer can act on."""
-        super().__init__(
-            f"“{campaign.name}” already has a party at the address /{campaign.slug}/{slug},"
-            " so this one cannot move there. Keep its celebration, or choose another one."
+        self.message = N_(
+            "“%(campaign)s” already has a party at the address /%(address)s,"
+            " so this one cannot move there. Keep its celebration, or choose another one.",
+            campaign=campaign.name,
+            address=f"{campaign.slug}/{slug}",
         )
+        super().__init__(str(self.message))
 
 
 def is_slug_conflict(error: IntegrityError) -> bool:
@@ -342,8 +346,11 @@ def _insert_with_free_slug(event: Event, campaign: Campaign, text: str) -> None:
             logger.info("slug %s/%s was taken meanwhile; choosing again", campaign.slug, event.slug)
 
 
-def submit_event(data: SubmissionData) -> tuple[Event, str]:
-    """Store an organizer's submission as pending; return it and its private edit token."""
+def submit_event(data: SubmissionData, *, locale: str | None = None) -> tuple[Event, str]:
+    """Store an organizer's submission as pending; return it and its private edit token.
+
+    `locale` is the language the organizer used: the moderators' decision is written in it.
+    """
     from .submissions import new_edit_token
 
     token, token_hash = new_edit_token()
@@ -351,6 +358,7 @@ def submit_event(data: SubmissionData) -> tuple[Event, str]:
         campaign_id=data.campaign.id,
         status=EventStatus.PENDING,
         edit_token_hash=token_hash,
+        organizer_locale=locale,
         **_submission_values(data),
     )
     _insert_with_free_slug(event, data.campaign, data.location_text or data.title)
@@ -650,6 +658,11 @@ def restore_database(
 class RsvpRefusedError(Exception):
     """An answer cannot be taken or changed; the message says why, to the person answering."""
 
+    def __init__(self, message: Message) -> None:
+        """Keep the message, to be translated for the person answering."""
+        super().__init__(str(message))
+        self.message = message
+
 
 @dataclass
 class RsvpRequest:
@@ -735,19 +748,26 @@ def _mail_promoted(promoted: list[Rsvp]) -> None:
 
 
 def request_rsvp(
-    event: Event, position: int, name: str | None, email: str, people: int, note: str | None
+    event: Event,
+    position: int,
+    name: str | None,
+    email: str,
+    people: int,
+    note: str | None,
+    locale: str | None = None,
 ) -> RsvpRequest:
     """Store an unconfirmed answer, or give the address's answer a new link to be sent again.
 
     One answer per address and occurrence: asking again re-sends the confirmation (with a new
     private link: only its hash is kept, so the old one cannot be sent), and an unconfirmed or
-    cancelled answer takes the new details.
+    cancelled answer takes the new details. `locale` is the language the visitor answered in:
+    every later message to them is written in it.
     """
     from .rsvps import email_key
     from .submissions import new_edit_token
 
     if event.rsvp_closed:
-        raise RsvpRefusedError("The organizer has closed the answers for this party.")
+        raise RsvpRefusedError(N_("The organizer has closed the answers for this party."))
     key = email_key(email)
     token, token_hash = new_edit_token()
     existing = _rsvp_of(event, position, key)
@@ -763,6 +783,7 @@ def request_rsvp(
             note=note,
             status=RsvpStatus.UNCONFIRMED,
             token_hash=token_hash,
+            locale=locale,
         )
         try:
             with db.session.begin_nested():
@@ -776,6 +797,7 @@ def request_rsvp(
     if existing is not None:
         rsvp = existing
         rsvp.token_hash = token_hash
+        rsvp.locale = locale or rsvp.locale
         if rsvp.status in (RsvpStatus.UNCONFIRMED, RsvpStatus.CANCELLED):
             rsvp.name, rsvp.email, rsvp.people, rsvp.note = name, email, people, note
             if rsvp.status == RsvpStatus.CANCELLED:
@@ -815,13 +837,15 @@ def confirm_rsvp(rsvp: Rsvp, now: datetime | None = None) -> RsvpStatus:
         return rsvp.status
     if is_expired(rsvp, now):
         raise RsvpRefusedError(
-            "This confirmation link has expired (it is valid for 48 hours). Answer again on"
-            " the party's page."
+            N_(
+                "This confirmation link has expired (it is valid for 48 hours). Answer again on"
+                " the party's page."
+            )
         )
     if rsvp.event.status != EventStatus.APPROVED:
-        raise RsvpRefusedError("This party is not (or no longer) on the map.")
+        raise RsvpRefusedError(N_("This party is not (or no longer) on the map."))
     if rsvp.event.rsvp_closed:
-        raise RsvpRefusedError("The organizer has closed the answers for this party.")
+        raise RsvpRefusedError(N_("The organizer has closed the answers for this party."))
     seated = _take_seats(rsvp, rsvp.people)
     rsvp.status = RsvpStatus.GOING if seated else RsvpStatus.WAITLIST
     rsvp.confirmed_at, rsvp.cancelled_at = now, None
@@ -869,8 +893,11 @@ def change_rsvp(rsvp: Rsvp, name: str | None, people: int, note: str | None) -> 
     if rsvp.status == RsvpStatus.GOING and extra > 0 and not _take_seats(rsvp, extra):
         db.session.rollback()
         raise RsvpRefusedError(
-            f"There is no room for {extra} more: the party is full. Cancel and answer again"
-            " to join the waitlist with more people."
+            N_(
+                "There is no room for %(extra)s more: the party is full. Cancel and answer"
+                " again to join the waitlist with more people.",
+                extra=extra,
+            )
         )
     rsvp.name, rsvp.people, rsvp.note = name, people, note
     if rsvp.status == RsvpStatus.GOING and extra < 0:

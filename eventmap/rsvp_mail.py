@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from flask import current_app
 
+from . import localdates
 from .calendars import Occurrence, ical_calendar
-from .mail import SIGNATURE, Attachment, one_line, send_message
+from .i18n_messages import Translator, translator
+from .mail import Attachment, greeting, one_line, organizer_translator, send_message, signature
 from .models import Event, Rsvp, RsvpStatus
 from .rsvps import Standing, occurrence_of, signed_link_token
 from .urls import event_url, event_url_builder, public_url
@@ -27,9 +29,9 @@ def _title(rsvp: Rsvp) -> str:
     return one_line(occurrence.title if occurrence else rsvp.event.title)
 
 
-def _people(count: int) -> str:
+def _people(t: Translator, count: int) -> str:
     """Say how many people: "1 person", "3 people"."""
-    return f"{count} {'person' if count == 1 else 'people'}"
+    return t.ngettext("%(num)s person", "%(num)s people", count)
 
 
 def party_ics(event: Event, occurrence: Occurrence | None) -> Attachment | None:
@@ -58,20 +60,21 @@ def _send(rsvp: Rsvp, subject: str, lines: list[str], kind: str, link_token: str
     """Send a message to the attendee, with their private link and a one-click cancel link."""
     if not rsvp.email:
         return False
+    t = translator(rsvp.locale)
     manage = public_url("rsvp.manage", token=link_token)
     cancel = public_url("rsvp.cancel", token=link_token)
     body = [
         *lines,
         "",
-        "Change your answer or delete it (with everything you told us):",
+        t.gettext("Change your answer or delete it (with everything you told us):"),
         manage,
         "",
-        "Cannot come after all? One click cancels:",
+        t.gettext("Cannot come after all? One click cancels:"),
         cancel,
         "",
-        "This link is private: anyone who has it can change your answer.",
+        t.gettext("This link is private: anyone who has it can change your answer."),
         "",
-        SIGNATURE,
+        signature(t),
     ]
     attachment = party_ics(rsvp.event, occurrence_of(rsvp.event, rsvp.position))
     ics = [attachment] if attachment is not None else []
@@ -86,102 +89,155 @@ def _send(rsvp: Rsvp, subject: str, lines: list[str], kind: str, link_token: str
     )
 
 
-def _when(rsvp: Rsvp) -> list[str]:
-    """Describe when and where the party is, and its page."""
-    from .listing import event_place, event_time
+def _time_of_day(t: Translator, event: Event) -> str:
+    """Write the party's local times with their zone, in the translator's language."""
+    start, end = event.start_time, event.end_time
+    if start is None:
+        return ""
+    if end is None:
+        written = t.gettext("from %(time)s", time=localdates.format_clock(start, t.locale))
+    else:
+        written = localdates.format_clock_range(start, end, t.locale)
+    if event.timezone:
+        return t.gettext("%(times)s, local time (%(zone)s)", times=written, zone=event.timezone)
+    return t.gettext("%(times)s, local time", times=written)
+
+
+def _when(t: Translator, rsvp: Rsvp) -> list[str]:
+    """Describe when and where the party is, and its page, in the attendee's language."""
+    from .listing import event_place
 
     occurrence = occurrence_of(rsvp.event, rsvp.position)
-    when = occurrence.when if occurrence else rsvp.event.date_text or "to be announced"
-    lines = [f"When: {when}"]
-    time_of_day = event_time(rsvp.event)
+    if occurrence is not None:
+        when = localdates.format_part(occurrence.start, occurrence.end, None, t.locale)
+    else:
+        when = rsvp.event.date_text or t.gettext("to be announced")
+    lines = [t.gettext("When: %(when)s", when=when)]
+    time_of_day = _time_of_day(t, rsvp.event)
     if time_of_day:
-        lines.append(f"Time: {time_of_day}")
-    lines += [f"Where: {event_place(rsvp.event)}", f"The party's page: {event_url(rsvp.event)}"]
+        lines.append(t.gettext("Time: %(time)s", time=time_of_day))
+    lines += [
+        t.gettext("Where: %(place)s", place=event_place(rsvp.event)),
+        t.gettext("The party's page: %(url)s", url=event_url(rsvp.event)),
+    ]
     return lines
 
 
 def send_confirmation(rsvp: Rsvp, token: str) -> bool:
     """Ask the attendee to confirm their address; the party comes attached as .ics."""
+    t = translator(rsvp.locale)
     title = _title(rsvp)
-    greeting = f"Hello {one_line(rsvp.name) or 'there'},"
+    people = _people(t, rsvp.people)
     if rsvp.status in (RsvpStatus.GOING, RsvpStatus.WAITLIST):
-        state = "going" if rsvp.status == RsvpStatus.GOING else "on the waitlist"
+        if rsvp.status == RsvpStatus.GOING:
+            again = t.gettext(
+                "you asked again about “%(title)s”: you are going (%(people)s).",
+                title=title,
+                people=people,
+            )
+        else:
+            again = t.gettext(
+                "you asked again about “%(title)s”: you are on the waitlist (%(people)s).",
+                title=title,
+                people=people,
+            )
         lines = [
-            greeting,
+            greeting(t, rsvp.name),
             "",
-            f"you asked again about “{title}”: you are {state} ({_people(rsvp.people)}).",
-            "Here is your private link again; the earlier one no longer works.",
+            again,
+            t.gettext("Here is your private link again; the earlier one no longer works."),
         ]
-        subject = f"Your answer for “{title}”"
+        subject = t.gettext("Your answer for “%(title)s”", title=title)
     else:
         lines = [
-            greeting,
+            greeting(t, rsvp.name),
             "",
-            f"please confirm that you are going to “{title}” ({_people(rsvp.people)}):",
+            t.gettext(
+                "please confirm that you are going to “%(title)s” (%(people)s):",
+                title=title,
+                people=people,
+            ),
             "",
             public_url("rsvp.confirm", token=token),
             "",
-            "Your answer counts once you confirm it; the link is valid for 48 hours.",
-            "If you did not ask for this, ignore this message and nothing is kept.",
+            t.gettext("Your answer counts once you confirm it; the link is valid for 48 hours."),
+            t.gettext("If you did not ask for this, ignore this message and nothing is kept."),
         ]
-        subject = f"Please confirm: you are going to “{title}”"
-    return _send(rsvp, subject, [*lines, "", *_when(rsvp)], "rsvp confirmation", token)
+        subject = t.gettext("Please confirm: you are going to “%(title)s”", title=title)
+    return _send(rsvp, subject, [*lines, "", *_when(t, rsvp)], "rsvp confirmation", token)
 
 
 def send_rsvp_promoted(rsvp: Rsvp) -> bool:
     """Tell a waiting attendee that a place freed up and they are going now."""
+    t = translator(rsvp.locale)
     title = _title(rsvp)
     lines = [
-        f"Hello {one_line(rsvp.name) or 'there'},",
+        greeting(t, rsvp.name),
         "",
-        f"good news: a place freed up at “{title}”, and you are going now"
-        f" ({_people(rsvp.people)}).",
+        t.gettext(
+            "good news: a place freed up at “%(title)s”, and you are going now (%(people)s).",
+            title=title,
+            people=_people(t, rsvp.people),
+        ),
         "",
-        *_when(rsvp),
+        *_when(t, rsvp),
     ]
-    return _send(
-        rsvp, f"You are going to “{title}”", lines, "rsvp promoted", signed_link_token(rsvp)
-    )
+    subject = t.gettext("You are going to “%(title)s”", title=title)
+    return _send(rsvp, subject, lines, "rsvp promoted", signed_link_token(rsvp))
 
 
 def send_reminder(rsvp: Rsvp) -> bool:
     """Remind a confirmed attendee, about a day before, that the party is coming."""
+    t = translator(rsvp.locale)
     title = _title(rsvp)
     lines = [
-        f"Hello {one_line(rsvp.name) or 'there'},",
+        greeting(t, rsvp.name),
         "",
-        f"a reminder: “{title}” is tomorrow, and you said you are going ({_people(rsvp.people)}).",
+        t.gettext(
+            "a reminder: “%(title)s” is tomorrow, and you said you are going (%(people)s).",
+            title=title,
+            people=_people(t, rsvp.people),
+        ),
         "",
-        *_when(rsvp),
+        *_when(t, rsvp),
     ]
-    return _send(rsvp, f"Tomorrow: “{title}”", lines, "rsvp reminder", signed_link_token(rsvp))
+    subject = t.gettext("Tomorrow: “%(title)s”", title=title)
+    return _send(rsvp, subject, lines, "rsvp reminder", signed_link_token(rsvp))
 
 
 def send_organizer_summary(event: Event, standings: list[Standing]) -> bool:
     """Tell the organizer how many people to expect; the names are on their private page."""
+    t = organizer_translator(event)
     title = one_line(event.title)
     counts = []
     for standing in standings:
-        part = f" ({standing.label})" if standing.label else ""
-        waiting = f", {standing.waiting} on the waitlist" if standing.waiting else ""
-        counts.append(f"- {title}{part}: {standing.going} going{waiting}")
+        name = f"{title} ({standing.label})" if standing.label else title
+        going = t.ngettext("%(num)s going", "%(num)s going", standing.going)
+        if standing.waiting:
+            waiting = t.ngettext(
+                "%(num)s on the waitlist", "%(num)s on the waitlist", standing.waiting
+            )
+            going = t.gettext("%(going)s, %(waiting)s", going=going, waiting=waiting)
+        counts.append(f"- {name}: {going}")
     body = [
-        f"Hello {one_line(event.organizer_name) or 'there'},",
+        greeting(t, event.organizer_name),
         "",
-        f"your party “{title}” is coming up. So far:",
+        t.gettext("your party “%(title)s” is coming up. So far:", title=title),
         "",
         *counts,
         "",
-        "The names, counts and notes are on your party's private page (the link we sent when",
-        "you added it), with the list to download as CSV.",
+        t.gettext(
+            "The names, counts and notes are on your party's private page (the link we sent"
+            " when you added it), with the list to download as CSV."
+        ),
         "",
-        SIGNATURE,
+        signature(t),
     ]
     if not event.organizer_email:
         return False
     return send_message(
         (event.organizer_name, event.organizer_email),
-        f"Who is coming to “{title}”",
+        t.gettext("Who is coming to “%(title)s”", title=title),
         "\n".join(body),
         kind="organizer summary",
         label=f"{event.campaign.slug}/{event.slug}",

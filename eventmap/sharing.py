@@ -16,6 +16,7 @@ from sqlalchemy import Select, select
 
 from .cards import CampaignCard, EventCard
 from .extensions import db
+from .i18n_messages import Translator, translator
 from .listing import campaign_summary, event_place, event_when
 from .models import Campaign, Event, EventStatus
 
@@ -29,31 +30,35 @@ def hashtag_of(campaign: Campaign) -> str:
     return f"#{campaign.hashtag.lstrip('#')}" if campaign.hashtag else ""
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    """Return "1 party" or "45 parties", with digits grouped."""
-    return f"{count:,} {one if count == 1 else many}"
+def campaign_figures(campaign: Campaign, today: date, t: Translator | None = None) -> str:
+    """Return the campaign's live numbers: "45 parties in 29 countries · 6 days to go".
 
-
-def campaign_figures(campaign: Campaign, today: date) -> str:
-    """Return the campaign's live numbers: "45 parties in 29 countries · 6 days to go"."""
+    In the language of `t` (English without one), digits grouped its way.
+    """
+    t = t or translator(None)
     summary = campaign_summary(campaign)
-    text = _plural(summary.count, "party", "parties")
+    parties = t.ngettext("%(num)s party", "%(num)s parties", summary.count)
     if summary.countries:
-        text += f" in {_plural(len(summary.countries), 'country', 'countries')}"
-    stage = campaign_stage(summary.first_day, summary.last_day, today)
+        countries = t.ngettext("%(num)s country", "%(num)s countries", len(summary.countries))
+        text = t.gettext("%(parties)s in %(countries)s", parties=parties, countries=countries)
+    else:
+        text = parties
+    stage = campaign_stage(summary.first_day, summary.last_day, today, t)
     return f"{text} · {stage}" if stage else text
 
 
-def campaign_stage(first: date | None, last: date | None, today: date) -> str:
+def campaign_stage(
+    first: date | None, last: date | None, today: date, t: Translator | None = None
+) -> str:
     """Say where the campaign stands today: days to go, happening, or celebrated."""
+    t = t or translator(None)
     if first is None or last is None:
         return ""
     if today < first:
-        days = (first - today).days
-        return f"{_plural(days, 'day', 'days')} to go"
+        return t.ngettext("%(num)s day to go", "%(num)s days to go", (first - today).days)
     if today <= last:
-        return "happening today"
-    return "celebrated"
+        return t.gettext("happening today")
+    return t.gettext("celebrated")
 
 
 def _public_points(campaign: Campaign) -> Select[tuple[float | None, float | None]]:
@@ -63,21 +68,22 @@ def _public_points(campaign: Campaign) -> Select[tuple[float | None, float | Non
     )
 
 
-def campaign_card(campaign: Campaign, today: date) -> CampaignCard:
+def campaign_card(campaign: Campaign, today: date, t: Translator | None = None) -> CampaignCard:
     """Gather a campaign card: every placed party as a dot (read once per data version)."""
     points = db.session.execute(
         _public_points(campaign).where(Event.latitude.is_not(None), Event.longitude.is_not(None))
     ).all()
     return CampaignCard(
         title=campaign.name,
-        figures=campaign_figures(campaign, today),
+        figures=campaign_figures(campaign, today, t),
         hashtag=hashtag_of(campaign),
         points=[(lat, lon) for lat, lon in points],
     )
 
 
-def event_card(event: Event) -> EventCard:
+def event_card(event: Event, t: Translator | None = None) -> EventCard:
     """Gather an event card: its text, its point and the parties around it."""
+    t = t or translator(None)
     point = None
     others: list[tuple[float, float]] = []
     if event.latitude is not None and event.longitude is not None:
@@ -98,7 +104,7 @@ def event_card(event: Event) -> EventCard:
         others = [(lat, lon) for lat, lon in db.session.execute(around)]
     return EventCard(
         title=event.title,
-        when=event_when(event) or "Date to be decided",
+        when=event_when(event) or t.gettext("Date to be decided"),
         place=event_place(event),
         hashtag=hashtag_of(event.campaign),
         point=point,

@@ -13,6 +13,7 @@ from .campaigns import RESERVED_EVENT_SLUGS
 from .eventdata import PointData, point_from_place, point_of
 from .extensions import db
 from .geocoding import Geocoder, Place, Precision, timezone_at
+from .i18n_messages import N_, Message
 from .models import Campaign, Event
 
 TOKEN_BYTES = 32
@@ -124,7 +125,7 @@ class PointChoice:
     """Where the organizer says the party is, or why that is not settled yet."""
 
     point: PointData | None
-    problem: str | None = None
+    problem: Message | None = None
 
 
 def resolve_point(
@@ -140,9 +141,9 @@ def resolve_point(
     if choice == "pin":
         if pin is None:
             return PointChoice(
-                None, "Give the pin's latitude (−90 to 90) and longitude (−180 to 180)."
+                None, N_("Give the pin's latitude (−90 to 90) and longitude (−180 to 180).")
             )
         return PointChoice(pinned_point(pin[0], pin[1], venue))
     if choice.isdigit() and (point := chosen_point(options, int(choice))) is not None:
         return PointChoice(point)
-    return PointChoice(None, "Choose where the party is.")
+    return PointChoice(None, N_("Choose where the party is."))

@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response as BaseResponse
@@ -31,6 +32,7 @@ from .event_form import fill_event_form, handle_event_form, render_event_form, s
 from .forms import ModeratorEventForm
 from .maps import render_map
 from .params import id_arg, page_arg
+from .templating import status_label
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ def _signed_in_only() -> BaseResponse | None:
     if request.method == "GET":
         return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
     # After signing in, a form would be sent again as a GET: go to the queue instead.
-    flash(current_app.login_manager.login_message, "info")  # type: ignore[attr-defined]
+    flash(_(current_app.login_manager.login_message), "info")  # type: ignore[attr-defined]
     return redirect(url_for(".login"))
 
 
@@ -110,7 +112,7 @@ def _event_or_404(event_id: int) -> Event:
     """Return the event with this id, or answer 404."""
     event = db.session.get(Event, event_id)
     if event is None:
-        abort(404, description="There is no event with this number.")
+        abort(404, description=_("There is no event with this number."))
     return event
 
 
@@ -139,7 +141,7 @@ def login() -> str | tuple[str, int] | BaseResponse:
 def logout() -> BaseResponse:
     """Sign the moderator out: the session ends on the server, wherever its cookie was copied."""
     sign_out(current_user._get_current_object())
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     return redirect(url_for(".login"))
 
 
@@ -187,10 +189,17 @@ def approve(event_id: int) -> BaseResponse:
     event = _event_or_404(event_id)
     back = safe_next(request.form.get("next"), url_for(".queue"))
     if not moderation.can_approve(event):
-        flash(f"“{event.title}” is {event.status.value}; it cannot be approved.", "error")
+        flash(
+            _(
+                "“%(title)s” is %(status)s; it cannot be approved.",
+                title=event.title,
+                status=status_label(event.status),
+            ),
+            "error",
+        )
         return redirect(back)
     operations.approve_event(event, actor=_actor())
-    flash(f"Approved “{event.title}”: it is on the map now.", "success")
+    flash(_("Approved “%(title)s”: it is on the map now.", title=event.title), "success")
     return redirect(back)
 
 
@@ -200,13 +209,23 @@ def reject(event_id: int) -> BaseResponse | tuple[str, int]:
     event = _event_or_404(event_id)
     back = safe_next(request.form.get("next"), url_for(".queue"))
     if not moderation.can_reject(event):
-        flash(f"“{event.title}” is {event.status.value}; it cannot be rejected.", "error")
+        flash(
+            _(
+                "“%(title)s” is %(status)s; it cannot be rejected.",
+                title=event.title,
+                status=status_label(event.status),
+            ),
+            "error",
+        )
         return redirect(back)
     form = RejectForm()
     if not form.validate():
         return _render_event(event, form), 400
     operations.reject_event(event, actor=_actor(), reason=form.reason.data)
-    flash(f"Rejected “{event.title}”; the organizer will see your reason.", "success")
+    flash(
+        _("Rejected “%(title)s”; the organizer will see your reason.", title=event.title),
+        "success",
+    )
     return redirect(back)
 
 
@@ -227,9 +246,13 @@ def edit_event(event_id: int) -> BaseResponse:
     if isinstance(changed, BaseResponse):
         return changed
     flash(
-        f"Saved “{event.title}”: {', '.join(sorted(set(changed)))} changed."
+        _(
+            "Saved “%(title)s”: %(fields)s changed.",
+            title=event.title,
+            fields=", ".join(sorted(set(changed))),
+        )
         if changed
-        else "Nothing changed.",
+        else _("Nothing changed."),
         "success" if changed else "info",
     )
     return redirect(url_for(".event", event_id=event.id), 303)
@@ -241,7 +264,7 @@ def events() -> str:
     wanted = request.args.get("status", "")
     status = next((s for s in EventStatus if s.value == wanted), None)
     if wanted and status is None:
-        abort(400, description=f"There is no status called “{wanted}”.")
+        abort(400, description=_("There is no status called “%(status)s”.", status=wanted))
     campaign = _campaign_filter()
     text = request.args.get("q", "")[:200]
     page = db.paginate(

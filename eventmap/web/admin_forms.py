@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
@@ -20,15 +21,15 @@ class LoginForm(FlaskForm):
     """A moderator's user name and password."""
 
     username = StringField(
-        "User name",
+        _l("User name"),
         # No control characters: a NUL would reach the database, which refuses it.
-        validators=[InputRequired("Enter your user name."), Length(max=64), plain_text()],
+        validators=[InputRequired(_l("Enter your user name.")), Length(max=64), plain_text()],
         filters=[_strip],
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
     password = PasswordField(
-        "Password",
-        validators=[InputRequired("Enter your password."), Length(max=200)],
+        _l("Password"),
+        validators=[InputRequired(_l("Enter your password.")), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )
 
@@ -37,10 +38,13 @@ class RejectForm(FlaskForm):
     """Why an event is turned down: the organizer is told."""
 
     reason = TextAreaField(
-        "Reason (the organizer will read it)",
+        _l("Reason (the organizer will read it)"),
         validators=[
-            DataRequired("Say why, so the organizer can fix it or understand."),
-            Length(max=REASON_MAX, message=f"Keep the reason under {REASON_MAX} characters."),
+            DataRequired(_l("Say why, so the organizer can fix it or understand.")),
+            Length(
+                max=REASON_MAX,
+                message=_l("Keep the reason under %(max)s characters.", max=REASON_MAX),
+            ),
             plain_text(multiline=True),
         ],
         filters=[_strip],

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app
+from flask_babel import gettext
 from flask_login import login_user, logout_user
 from sqlalchemy import not_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import operations
 from ..extensions import db, login_manager
+from ..i18n_messages import N_
 from ..models import Admin, ModeratorSession, utcnow
 from ..submissions import hash_token
 
@@ -110,7 +112,9 @@ def init_auth(app: Flask) -> None:
     """Bind Flask-Login to the app: cookies name server-side sessions of moderators."""
     login_manager.init_app(app)
     login_manager.login_view = "admin.login"
-    login_manager.login_message = "Please sign in to moderate."
+    # Flashed through gettext, in the language of the visitor sent to sign in.
+    login_manager.login_message = N_("Please sign in to moderate.").msgid
+    login_manager.localize_callback = gettext
     # "basic" marks a session from a new address non-fresh; "strong" would also write a
     # cookie-clearing header on anonymous requests.
     login_manager.session_protection = "basic"

@@ -15,9 +15,12 @@ from typing import Any
 from flask import Flask
 from werkzeug.exceptions import ClientDisconnected
 
+from ..i18n_messages import N_
+
 logger = logging.getLogger(__name__)
 
-MESSAGE = "The request body could not be read (malformed or cut off); nothing was saved."
+# A Message: the error page translates it (the request's language is not known down here).
+MESSAGE = N_("The request body could not be read (malformed or cut off); nothing was saved.")
 
 
 class GuardedInput:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import gettext as _
 
 from ..calendars import (
     AGENDA_PAGE_SIZE,
@@ -37,6 +38,7 @@ from ..nearby import (
     HALF_CIRCUMFERENCE_KM,
     MAX_QUERY,
     MIN_RADIUS_KM,
+    PointError,
     parse_point,
     parties_within,
 )
@@ -44,6 +46,7 @@ from ..services import geocoder
 from ..urls import campaign_url, event_url_builder, public_url
 from .collection_cache import serve_collection
 from .i18n import first_weekday
+from .messages import translate
 from .page_cache import cached_page
 from .params import FIRST_DAY, LAST_DAY, MAX_PAGE, day_arg, month_arg, page_arg
 
@@ -242,21 +245,24 @@ def _area(campaign: Campaign) -> tuple[str, list[Event]] | None:
     if near is None and query is None:
         return None
     if near is not None and query is not None:
-        abort(400, description="Give near=LAT,LON or q=PLACE, not both.")
+        abort(400, description=_("Give near=LAT,LON or q=PLACE, not both."))
     radius = _area_radius()
     if near is not None:
         try:
             latitude, longitude = parse_point(near)
-        except ValueError as exc:
-            abort(400, description=f"near {exc}")
+        except PointError as exc:
+            abort(400, description=f"near {translate(exc.message)}")
         where = f"{latitude:.5f}, {longitude:.5f}"
     else:
         query = (query or "").strip()
         if not query or len(query) > MAX_QUERY:
-            abort(400, description=f"q must be a place name of 1 to {MAX_QUERY} characters.")
+            abort(
+                400,
+                description=_("q must be a place name of 1 to %(max)s characters.", max=MAX_QUERY),
+            )
         place = geocoder().lookup(query)
         if place is None:
-            abort(404, description=f"Could not find the place “{query}”.")
+            abort(404, description=_("Could not find the place “%(place)s”.", place=query))
         latitude, longitude, where = place.latitude, place.longitude, place.display_name
     label = f"within {radius:,.0f} km of {where}"
     return label, parties_within(latitude, longitude, radius, campaign)
@@ -274,8 +280,11 @@ def _area_radius() -> float:
     if not math.isfinite(value) or not MIN_RADIUS_KM <= value <= HALF_CIRCUMFERENCE_KM:
         abort(
             400,
-            description=f"radius_km must be a distance from {MIN_RADIUS_KM:g} to"
-            f" {HALF_CIRCUMFERENCE_KM:,.0f} km.",
+            description=_(
+                "radius_km must be a distance from %(low)s to %(high)s km.",
+                low=f"{MIN_RADIUS_KM:g}",
+                high=f"{HALF_CIRCUMFERENCE_KM:,.0f}",
+            ),
         )
     return value
 
@@ -325,7 +334,7 @@ def _public_event(campaign: Campaign, slug: str) -> Event:
     """Return an approved event of the campaign or answer 404."""
     event = db.session.scalar(Event.public_by_slug(campaign, slug))
     if event is None:
-        abort(404, description="This party is not (or no longer) on the calendar.")
+        abort(404, description=_("This party is not (or no longer) on the calendar."))
     return event
 
 

@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -66,8 +69,10 @@ def plain_text(*, multiline: bool = False) -> Any:
         if char is None:
             return
         if char in "\r\n":
-            raise ValidationError("Please keep this on one line.")
-        raise ValidationError(f"Contains an invisible control character ({char!r}).")
+            raise ValidationError(_("Please keep this on one line."))
+        raise ValidationError(
+            _("Contains an invisible control character (%(char)s).", char=repr(char))
+        )
 
     return check
 
@@ -75,14 +80,14 @@ def plain_text(*, multiline: bool = False) -> Any:
 def web_link(_form: FlaskForm, field: Field) -> None:
     """Accept only http and https addresses, so a link can never run script."""
     if field.data and not is_web_link(field.data):
-        raise ValidationError("Give a web address starting with https:// (or http://).")
+        raise ValidationError(_("Give a web address starting with https:// (or http://)."))
 
 
 # What the form says beside a field when the times do not fit the days.
 TIME_MESSAGES = {
-    TimeProblem.NEEDS_DATE: "Times need a date; leave them empty while TBD.",
-    TimeProblem.NEEDS_START: "Give the start time too.",
-    TimeProblem.ENDS_BEFORE_START: (
+    TimeProblem.NEEDS_DATE: _l("Times need a date; leave them empty while TBD."),
+    TimeProblem.NEEDS_START: _l("Give the start time too."),
+    TimeProblem.ENDS_BEFORE_START: _l(
         "Ends before it starts. For a party past midnight, make the last day the next day."
     ),
 }
@@ -105,83 +110,93 @@ class EventForm(FlaskForm):
                 unbound_field.kwargs["filters"] = [_strip, *filters]
             return unbound_field.bind(form=form, **options)
 
-    campaign = SelectField("Celebration", validators=[InputRequired()])
+    campaign = SelectField(_l("Celebration"), validators=[InputRequired()])
     title = StringField(
-        "Name of the party or user group",
-        validators=[InputRequired("Give your party a name."), limit("title"), plain_text()],
+        _l("Name of the party or user group"),
+        validators=[InputRequired(_l("Give your party a name.")), limit("title"), plain_text()],
     )
     location = StringField(
-        "City and country",
-        description="Like “Kazan, Russia” or “Austin, TX”. You can check the pin before saving.",
-        validators=[InputRequired("Say where the party is."), limit("location"), plain_text()],
+        _l("City and country"),
+        description=_l(
+            "Like “Kazan, Russia” or “Austin, TX”. You can check the pin before saving."
+        ),
+        validators=[InputRequired(_l("Say where the party is.")), limit("location"), plain_text()],
     )
     venue = StringField(
-        "Venue", description="Optional.", validators=[Optional(), limit("venue"), plain_text()]
+        _l("Venue"),
+        description=_l("Optional."),
+        validators=[Optional(), limit("venue"), plain_text()],
     )
     address = StringField(
-        "Street address",
-        description="Optional.",
+        _l("Street address"),
+        description=_l("Optional."),
         validators=[Optional(), limit("address"), plain_text()],
     )
     date_text = StringField(
-        "Date",
-        description="As you would write it: “July 19”, “July 27–29”, or “TBD” if not fixed yet."
-        " Or pick the days below.",
+        _l("Date"),
+        description=_l(
+            "As you would write it: “July 19”, “July 27–29”, or “TBD” if not fixed yet."
+            " Or pick the days below."
+        ),
         validators=[Optional(), limit("date_text"), plain_text()],
     )
     start_date = DateField(
-        "First day",
+        _l("First day"),
         validators=[Optional()],
-        invalid_value_message="Not a real day; pick it from the calendar.",
+        invalid_value_message=_l("Not a real day; pick it from the calendar."),
     )
     end_date = DateField(
-        "Last day",
-        description="Leave empty for a one-day party.",
+        _l("Last day"),
+        description=_l("Leave empty for a one-day party."),
         validators=[Optional()],
-        invalid_value_message="Not a real day; pick it from the calendar.",
+        invalid_value_message=_l("Not a real day; pick it from the calendar."),
     )
     start_time = TimeField(
-        "Starts at",
-        description="Optional, local time.",
+        _l("Starts at"),
+        description=_l("Optional, local time."),
         validators=[Optional()],
-        invalid_value_message="Write the time as HH:MM, like 18:30.",
+        invalid_value_message=_l("Write the time as HH:MM, like 18:30."),
     )
     end_time = TimeField(
-        "Ends at",
+        _l("Ends at"),
         validators=[Optional()],
-        invalid_value_message="Write the time as HH:MM, like 22:00.",
+        invalid_value_message=_l("Write the time as HH:MM, like 22:00."),
     )
     link = URLField(
-        "Link",
-        description="Your meetup or registration page (optional).",
+        _l("Link"),
+        description=_l("Your meetup or registration page (optional)."),
         validators=[Optional(), limit("link"), plain_text(), web_link],
     )
     description = TextAreaField(
-        "About the party",
-        description="Optional. Plain text; *emphasis*, **bold**, lists and links work.",
+        _l("About the party"),
+        description=_l("Optional. Plain text; *emphasis*, **bold**, lists and links work."),
         validators=[Optional(), limit("description"), plain_text(multiline=True)],
     )
     organizer_name = StringField(
-        "Your name",
-        description="For the campaign team only; never shown on the site.",
-        validators=[InputRequired("Tell us who you are."), limit("organizer_name"), plain_text()],
+        _l("Your name"),
+        description=_l("For the campaign team only; never shown on the site."),
+        validators=[
+            InputRequired(_l("Tell us who you are.")),
+            limit("organizer_name"),
+            plain_text(),
+        ],
     )
     organizer_email = EmailField(
-        "Your e-mail",
-        description="For the campaign team only; your private edit link is sent there.",
+        _l("Your e-mail"),
+        description=_l("For the campaign team only; your private edit link is sent there."),
         validators=[
-            InputRequired("We need an address to reach you."),
+            InputRequired(_l("We need an address to reach you.")),
             limit("organizer_email"),
             plain_text(),
-            Email("That does not look like an e-mail address."),
+            Email(_l("That does not look like an e-mail address.")),
         ],
     )
     # A field people never see; bots that fill in every field give themselves away.
-    website = StringField("Leave this field empty", validators=[Optional(), Length(max=300)])
+    website = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=300)])
     # The preview step: which of the places found is meant, or the organizer's own pin.
-    choice = RadioField("Where is it?", choices=[], validate_choice=False)
-    pin_latitude = StringField("Latitude", validators=[Optional(), Length(max=32)])
-    pin_longitude = StringField("Longitude", validators=[Optional(), Length(max=32)])
+    choice = RadioField(_l("Where is it?"), choices=[], validate_choice=False)
+    pin_latitude = StringField(_l("Latitude"), validators=[Optional(), Length(max=32)])
+    pin_longitude = StringField(_l("Longitude"), validators=[Optional(), Length(max=32)])
     previewed = HiddenField(validators=[Optional(), Length(max=300)])
 
     def __init__(self, *args: Any, campaigns: Sequence[Campaign] = (), **kwargs: Any) -> None:
@@ -202,7 +217,7 @@ class EventForm(FlaskForm):
         valid = super().validate(extra_validators)
         campaign = self.selected_campaign
         if campaign is None:
-            self.campaign.errors = [*self.campaign.errors, "Choose one of the celebrations."]
+            self.campaign.errors = [*self.campaign.errors, _("Choose one of the celebrations.")]
             return False
         if not self.date_text.errors and not self.start_date.errors and not self.end_date.errors:
             valid = self._check_dates(campaign) and valid
@@ -226,19 +241,22 @@ class EventForm(FlaskForm):
             if first is not None and parsed.start != first:
                 return self._fail(
                     self.start_date,
-                    f"Does not match the date written above ({phrase}); clear one of them.",
+                    _(
+                        "Does not match the date written above (%(phrase)s); clear one of them.",
+                        phrase=phrase,
+                    ),
                 )
             self.parts, self.normalised_date_text = parsed.parts, phrase
         elif first is not None:
             last = last or first
             if last < first:
-                return self._fail(self.end_date, "The last day is before the first day.")
+                return self._fail(self.end_date, _("The last day is before the first day."))
             self.parts = (DatePart(first, last, None),)
         elif last is not None:
-            return self._fail(self.start_date, "Pick the first day too.")
+            return self._fail(self.start_date, _("Pick the first day too."))
         else:
             return self._fail(
-                self.date_text, "Give the date, or write “TBD” if it is not fixed yet."
+                self.date_text, _("Give the date, or write “TBD” if it is not fixed yet.")
             )
         problem = date_window_problem(self.parts, campaign_last_year(campaign, campaign.year))
         if problem is not None:
@@ -271,18 +289,18 @@ class ModeratorEventForm(EventForm):
     """The organizers' form as moderators use it: imported parties have no organizer to name."""
 
     organizer_name = StringField(
-        "Organizer's name",
-        description="For the campaign team only; empty for imported parties.",
+        _l("Organizer's name"),
+        description=_l("For the campaign team only; empty for imported parties."),
         validators=[Optional(), limit("organizer_name"), plain_text()],
     )
     organizer_email = EmailField(
-        "Organizer's e-mail",
-        description="For the campaign team only; empty for imported parties.",
+        _l("Organizer's e-mail"),
+        description=_l("For the campaign team only; empty for imported parties."),
         validators=[
             Optional(),
             limit("organizer_email"),
             plain_text(),
-            Email("That does not look like an e-mail address."),
+            Email(_l("That does not look like an e-mail address.")),
         ],
     )
 
@@ -291,10 +309,22 @@ class WithdrawForm(FlaskForm):
     """A confirmation that the organizer wants the party off the map."""
 
 
+def _people_label(count: int) -> Any:
+    """Say how many people an answer brings, in the words of the visitor's language."""
+    if count == 1:
+        return _l("just me")
+    return lazy_ngettext(
+        "%(people)s (me and %(num)s more)",
+        "%(people)s (me and %(num)s more)",
+        count - 1,
+        people=count,
+    )
+
+
 def _people_choices() -> list[SelectChoice]:
     """Offer 1 to RSVP_MAX_PEOPLE people (the answering person included)."""
     return [
-        SelectChoice(n, "just me" if n == 1 else f"{n} (me and {n - 1} more)")  # type: ignore[arg-type]
+        SelectChoice(n, _people_label(n))  # type: ignore[arg-type]
         for n in people_range()
     ]
 
@@ -317,34 +347,34 @@ class RsvpForm(FlaskForm):
 
     # Offered only for a multi-part party; otherwise absent from the form, and 0.
     position = SelectField(
-        "Which part",
+        _l("Which part"),
         coerce=int,
-        choices=[SelectChoice(0, "the party")],  # type: ignore[arg-type]
+        choices=[SelectChoice(0, _l("the party"))],  # type: ignore[arg-type]
         default=0,
     )
     name = StringField(
-        "Your name",
-        description="Optional; only the organizer sees it.",
+        _l("Your name"),
+        description=_l("Optional; only the organizer sees it."),
         validators=[Optional(), limit("attendee_name"), plain_text()],
     )
     email = EmailField(
-        "Your e-mail",
-        description="We send a link there to confirm; only the organizer sees it.",
+        _l("Your e-mail"),
+        description=_l("We send a link there to confirm; only the organizer sees it."),
         validators=[
-            InputRequired("We need an address to send the confirmation to."),
+            InputRequired(_l("We need an address to send the confirmation to.")),
             limit("attendee_email"),
             plain_text(),
-            Email("That does not look like an e-mail address."),
+            Email(_l("That does not look like an e-mail address.")),
         ],
     )
-    people = SelectField("How many people", coerce=int, choices=_people_choices(), default=1)
+    people = SelectField(_l("How many people"), coerce=int, choices=_people_choices(), default=1)
     note = TextAreaField(
-        "A note to the organizer",
-        description="Optional; only the organizer sees it.",
+        _l("A note to the organizer"),
+        description=_l("Optional; only the organizer sees it."),
         validators=[Optional(), limit("attendee_note"), plain_text(multiline=True)],
     )
     # A field people never see; bots that fill in every field give themselves away.
-    website = StringField("Leave this field empty", validators=[Optional(), Length(max=300)])
+    website = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=300)])
 
 
 class RsvpChangeForm(FlaskForm):
@@ -360,11 +390,11 @@ class RsvpOptionsForm(FlaskForm):
     """An organizer's settings for answers: a capacity (with a waitlist beyond) and closing."""
 
     capacity = IntegerField(
-        "How many people can come",
-        description="Leave empty for no limit; beyond it, answers join a waitlist.",
+        _l("How many people can come"),
+        description=_l("Leave empty for no limit; beyond it, answers join a waitlist."),
         validators=[Optional(), NumberRange(min=1, max=RSVP_MAX_CAPACITY)],
     )
-    closed = BooleanField("Close the answers: nobody new can say they are going")
+    closed = BooleanField(_l("Close the answers: nobody new can say they are going"))
 
 
 class ConfirmForm(FlaskForm):

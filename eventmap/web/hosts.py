@@ -8,6 +8,7 @@ the request before forms, sessions or rate limits see it; the page says where th
 from __future__ import annotations
 
 from flask import Flask, current_app, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, SecurityError
 
 # Enough of a hostile Host header to recognise it; the page escapes it like any text.
@@ -21,9 +22,13 @@ def host_refused(error: HTTPException) -> bool:
 
 def describe_refusal(error: HTTPException) -> dict[str, str]:
     """Say in the error which address was asked for and where the site is instead."""
-    asked = request.environ.get("HTTP_HOST", "")[:SHOWN_HOST_LENGTH] or "(none given)"
+    asked = request.environ.get("HTTP_HOST", "")[:SHOWN_HOST_LENGTH] or _("(none given)")
     home = current_app.config["PUBLIC_URL"].rstrip("/") + "/"
-    error.description = f"This site does not answer to the address {asked}. It is at {home}"
+    error.description = _(
+        "This site does not answer to the address %(asked)s. It is at %(home)s",
+        asked=asked,
+        home=home,
+    )
     return {"asked": asked, "home": home}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
 
 from ..extensions import db
 from ..listing import campaign_summary
@@ -13,6 +14,7 @@ from ..nearby import (
     AREA_FEED_RADIUS_KM,
     HALF_CIRCUMFERENCE_KM,
     MAX_QUERY,
+    PointError,
     nearest,
     nearest_to_place,
     parse_point,
@@ -20,6 +22,7 @@ from ..nearby import (
 from ..services import geocoder
 from .i18n import current_language
 from .maps import render_map
+from .messages import translate
 from .page_cache import cached_page
 from .params import int_arg
 from .units import distance_text, visitor_miles
@@ -94,9 +97,14 @@ def _radius() -> float | None:
     try:
         value = float(text)
     except ValueError:
-        abort(400, description=f"radius_km={text!r} is not a distance in kilometres.")
+        abort(
+            400,
+            description=_(
+                "radius_km=%(value)s is not a distance in kilometres.", value=repr(text[:40])
+            ),
+        )
     if not math.isfinite(value) or not 0 < value <= HALF_CIRCUMFERENCE_KM:
-        abort(400, description="radius_km must be more than 0 and at most 20,037 km.")
+        abort(400, description=_("radius_km must be more than 0 and at most 20,037 km."))
     return value
 
 
@@ -111,5 +119,5 @@ def _point(text: str | None) -> tuple[float, float] | None:
         return None
     try:
         return parse_point(text)
-    except ValueError as exc:
-        abort(400, description=f"near {exc}.")
+    except PointError as exc:
+        abort(400, description=f"near {translate(exc.message)}.")

@@ -13,6 +13,8 @@ import logging
 from contextlib import suppress
 
 from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
@@ -22,8 +24,8 @@ logger = logging.getLogger(__name__)
 
 # Seconds a client is asked to wait before trying again.
 RETRY_AFTER = 30
-READ_MESSAGE = "The site's database is not available just now. Please try again in a minute."
-WRITE_MESSAGE = (
+READ_MESSAGE = _l("The site's database is not available just now. Please try again in a minute.")
+WRITE_MESSAGE = _l(
     "The site's database is not available just now, so nothing was saved yet."
     " Please send it again in a minute."
 )
@@ -104,7 +106,7 @@ def _event_form_page() -> Response:
     form = form_class(campaigns=())
     if form.campaign.data:
         form.campaign.choices = [(form.campaign.data, form.campaign.data)]
-    page = render_template("outage_form.html", form=form, message=WRITE_MESSAGE)
+    page = render_template("outage_form.html", form=form, message=str(WRITE_MESSAGE))
     return make_response(page, 503)
 
 
@@ -122,7 +124,7 @@ def outage_response(error: Exception) -> Response:
         request.endpoint,
         describe(cause),
     )
-    message = READ_MESSAGE if request.method in ("GET", "HEAD") else WRITE_MESSAGE
+    message = str(READ_MESSAGE if request.method in ("GET", "HEAD") else WRITE_MESSAGE)
     if request.path.startswith("/api/"):
         response = jsonify({"error": message})
         response.status_code = 503
@@ -132,7 +134,7 @@ def outage_response(error: Exception) -> Response:
         response.headers["Referrer-Policy"] = "no-referrer"
     else:
         page = render_template(
-            "error.html", code=503, name="Try again in a minute", description=message
+            "error.html", code=503, name=_("Try again in a minute"), description=message
         )
         response = make_response(page, 503)
     response.headers["Retry-After"] = str(RETRY_AFTER)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..dayindex import coming_and_past, day_index, undated_summary
@@ -112,5 +113,5 @@ def event(campaign_slug: str, event_slug: str) -> Response:
     )
     found = db.session.scalar(Event.public_by_slug(campaign, event_slug))
     if found is None:
-        abort(404, description="This party is not (or no longer) on the map.")
+        abort(404, description=_("This party is not (or no longer) on the map."))
     return render_event_page(campaign, found)

@@ -17,6 +17,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import BaseConverter
 
 from ..dates import EARLIEST_DAY
+from ..i18n_messages import N_, Message
 
 # The largest id an INTEGER column holds on PostgreSQL (and the smallest SQLite's holds).
 MAX_ID = 2**31 - 1
@@ -33,27 +34,43 @@ _DAY = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
 class ParameterError(ValueError):
     """A parameter that cannot be used; the message names it and says what it must be."""
 
-    def __init__(self, name: str, message: str, status: int = 400) -> None:
-        """Keep the parameter's name and the status to answer with."""
-        super().__init__(message)
+    def __init__(self, name: str, message: Message, status: int = 400) -> None:
+        """Keep the parameter's name, the message to translate and the status to answer with."""
+        super().__init__(str(message))
         self.name = name
+        self.message = message
         self.status = status
 
 
 def parse_int(text: str, name: str, low: int, high: int) -> int:
     """Read a whole number written in ASCII digits, from `low` to `high`."""
     if not _NUMBER.fullmatch(text) or not low <= int(text) <= high:
-        raise ParameterError(name, f"{name} must be a whole number from {low} to {high:,}.")
+        raise ParameterError(
+            name,
+            N_(
+                "%(name)s must be a whole number from %(low)s to %(high)s.",
+                name=name,
+                low=low,
+                high=f"{high:,}",
+            ),
+        )
     return int(text)
 
 
 def parse_id(text: str, name: str) -> int:
     """Read a row's id; one beyond what the database holds names no row (404)."""
     if not text.isascii() or not text.isdigit():
-        raise ParameterError(name, f"{name} must be a number like 42.")
+        raise ParameterError(name, N_("%(name)s must be a number like 42.", name=name))
     if len(text) > len(str(MAX_ID)) or int(text) > MAX_ID:
         raise ParameterError(
-            name, f"There is no {name} numbered {text[:20]}: numbers go up to {MAX_ID:,}.", 404
+            name,
+            N_(
+                "There is no %(name)s numbered %(number)s: numbers go up to %(max)s.",
+                name=name,
+                number=text[:20],
+                max=f"{MAX_ID:,}",
+            ),
+            404,
         )
     return int(text)
 
@@ -67,8 +84,13 @@ def parse_month(text: str, name: str) -> date:
             return first
     raise ParameterError(
         name,
-        f"{name}={text[:40]!r} is not a month like 2016-07"
-        f" (from {FIRST_DAY:%Y-%m} to {LAST_DAY.isoformat()[:7]}).",
+        N_(
+            "%(name)s=%(value)s is not a month like 2016-07 (from %(first)s to %(last)s).",
+            name=name,
+            value=repr(text[:40]),
+            first=f"{FIRST_DAY:%Y-%m}",
+            last=LAST_DAY.isoformat()[:7],
+        ),
     )
 
 
@@ -84,8 +106,13 @@ def parse_day(text: str, name: str) -> date:
     if day is None or not FIRST_DAY <= day <= LAST_DAY:
         raise ParameterError(
             name,
-            f"{name}={text[:40]!r} is not a date like 2016-07-19"
-            f" (from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}).",
+            N_(
+                "%(name)s=%(value)s is not a date like 2016-07-19 (from %(first)s to %(last)s).",
+                name=name,
+                value=repr(text[:40]),
+                first=FIRST_DAY.isoformat(),
+                last=LAST_DAY.isoformat(),
+            ),
         )
     return day
 
@@ -101,7 +128,7 @@ def _arg(name: str, read: Callable[[str, str], T], default: D) -> T | D:
     try:
         return read(text, name)
     except ParameterError as exc:
-        abort(exc.status, description=str(exc))
+        abort(exc.status, description=exc.message)
 
 
 def int_arg(name: str, default: D, low: int, high: int) -> int | D:
@@ -140,7 +167,7 @@ class IdConverter(BaseConverter):
         try:
             return parse_id(value, "row")
         except ParameterError as exc:
-            raise NotFound(description=str(exc)) from None
+            raise NotFound(description=exc.message) from None
 
     def to_url(self, value: int) -> str:
         """Write an id into a path."""
@@ -156,7 +183,7 @@ def refuse_nul() -> None:
     if "\x00" in request.path or any(
         "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
     ):
-        abort(400, description="The address contains a NUL character (%00); remove it.")
+        abort(400, description=N_("The address contains a NUL character (%00); remove it."))
 
 
 def init_params(app: Flask) -> None:

@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
@@ -32,6 +33,8 @@ from .errors import FORM_EXPIRED
 from .event_form import private, render_private
 from .event_page import render_event_page, rsvp_form
 from .forms import ConfirmForm, RsvpChangeForm, RsvpForm, RsvpOptionsForm
+from .i18n import current_language
+from .messages import translate
 
 bp = Blueprint("rsvp", __name__)
 logger = logging.getLogger(__name__)
@@ -50,7 +53,7 @@ def _public_event(campaign_slug: str, event_slug: str) -> tuple[Campaign, Event]
     )
     event = db.session.scalar(Event.public_by_slug(campaign, event_slug))
     if event is None:
-        abort(404, description="This party is not (or no longer) on the map.")
+        abort(404, description=_("This party is not (or no longer) on the map."))
     return campaign, event
 
 
@@ -73,7 +76,7 @@ def answer(campaign_slug: str, event_slug: str) -> Response:
             return render_event_page(campaign, event, form, 400)
         return render_event_page(campaign, event, form, 422)
     if form.position.data not in positions(event):
-        form.position.errors = ["Choose one of the parts."]
+        form.position.errors = [_("Choose one of the parts.")]
         return render_event_page(campaign, event, form, 422)
     try:
         asked = operations.request_rsvp(
@@ -83,9 +86,10 @@ def answer(campaign_slug: str, event_slug: str) -> Response:
             form.email.data,
             form.people.data,
             form.note.data or None,
+            locale=current_language(),
         )
     except operations.RsvpRefusedError as refused:
-        form.email.errors = [str(refused)]
+        form.email.errors = [translate(refused.message)]
         return render_event_page(campaign, event, form, 409)
     sent = send_confirmation(asked.rsvp, asked.token)
     # The same page whether the address had answered before: it tells nobody who is coming.
@@ -98,8 +102,10 @@ def _rsvp_for(token: str) -> Rsvp:
     if rsvp is None:
         abort(
             404,
-            description="This link is not valid (any more). Check that it was copied whole;"
-            " answering again on the party's page sends a new one.",
+            description=_(
+                "This link is not valid (any more). Check that it was copied whole;"
+                " answering again on the party's page sends a new one."
+            ),
         )
     return rsvp
 
@@ -141,9 +147,9 @@ def manage(token: str) -> Response:
             rsvp, form.name.data or None, form.people.data, form.note.data or None
         )
     except operations.RsvpRefusedError as refused:
-        form.people.errors = [str(refused)]
+        form.people.errors = [translate(refused.message)]
         return _render_manage(_rsvp_for(token), token, form, 409)
-    flash("Saved." if changed else "Nothing changed.", "success" if changed else "info")
+    flash(_("Saved.") if changed else _("Nothing changed."), "success" if changed else "info")
     return private(redirect(url_for("rsvp.manage", token=token), 303))
 
 
@@ -161,14 +167,16 @@ def confirm(token: str) -> Response:
     try:
         status = operations.confirm_rsvp(rsvp)
     except operations.RsvpRefusedError as refused:
-        flash(str(refused), "error")
+        flash(translate(refused.message), "error")
         return private(redirect(url_for("rsvp.manage", token=token), 303))
     if status == RsvpStatus.GOING:
-        flash("Confirmed: you are going. See you there!", "success")
+        flash(_("Confirmed: you are going. See you there!"), "success")
     else:
         flash(
-            "Confirmed. The party is full, so you are on the waitlist: we write if a place"
-            " frees up.",
+            _(
+                "Confirmed. The party is full, so you are on the waitlist: we write if a place"
+                " frees up."
+            ),
             "info",
         )
     return private(redirect(url_for("rsvp.manage", token=token), 303))
@@ -194,7 +202,7 @@ def cancel(token: str) -> Response:
         except ValidationError as error:
             raise CSRFError(FORM_EXPIRED) from error
     if operations.cancel_rsvp(rsvp):
-        flash("Cancelled. Thank you for letting the organizer know.", "success")
+        flash(_("Cancelled. Thank you for letting the organizer know."), "success")
     return private(redirect(url_for("rsvp.manage", token=token), 303))
 
 
@@ -215,7 +223,7 @@ def _organizer_event(token: str) -> Event:
     """Return the event an organizer's private link opens, or answer 404."""
     event = find_event_by_token(token)
     if event is None:
-        abort(404, description="This edit link is not valid. Check that it was copied whole.")
+        abort(404, description=_("This edit link is not valid. Check that it was copied whole."))
     return event
 
 
@@ -239,9 +247,9 @@ def options(token: str) -> Response:
     event = _organizer_event(token)
     form = RsvpOptionsForm()
     if not form.validate():
-        flash("How many people: give a whole number from 1, or leave it empty.", "error")
+        flash(_("How many people: give a whole number from 1, or leave it empty."), "error")
     elif operations.set_rsvp_options(event, form.capacity.data, bool(form.closed.data)):
-        flash("Saved the settings for answers.", "success")
+        flash(_("Saved the settings for answers."), "success")
     else:
-        flash("Nothing changed.", "info")
+        flash(_("Nothing changed."), "info")
     return private(redirect(url_for("submit.edit", token=token) + "#attendees", 303))

@@ -21,17 +21,19 @@ from flask import (
     Response,
     abort,
     current_app,
+    has_request_context,
     jsonify,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import cards, sharing, structured, versions
+from .. import cards, languages, sharing, structured, versions
 from ..calendars import Occurrence, local_times
 from ..extensions import db
 from ..listing import campaign_summary, filtered_events
@@ -40,7 +42,9 @@ from ..models import Campaign, Event
 from ..nearby import Nearby, nearest, parse_point
 from ..stats import campaign_stats
 from ..urls import TRACKING, campaign_url, event_link_pattern, public_url
+from .i18n import current_language
 from .maps import render_map
+from .messages import current_translator
 from .page_cache import cached_page
 from .params import day_arg, int_arg
 from .security import with_policy
@@ -66,7 +70,7 @@ def _event(campaign: Campaign, event_slug: str) -> Event:
     """Return a public event of the campaign, or answer 404."""
     found = db.session.scalar(Event.public_by_slug(campaign, event_slug))
     if found is None:
-        abort(404, description="This party is not (or no longer) on the map.")
+        abort(404, description=_("This party is not (or no longer) on the map."))
     return found
 
 
@@ -107,10 +111,11 @@ def campaign_card(campaign_slug: str) -> Response:
     """Return the campaign's share card: the world with every party, its numbers, its tag."""
     campaign = _campaign(campaign_slug)
     day = _today().date()
+    t = current_translator()
     return _drawn_once(
-        ("campaign-card", campaign.slug, day.isoformat()),
+        ("campaign-card", campaign.slug, day.isoformat(), t.locale),
         PNG,
-        lambda: cards.campaign_card(sharing.campaign_card(campaign, day)),
+        lambda: cards.campaign_card(sharing.campaign_card(campaign, day, t)),
     )
 
 
@@ -119,10 +124,11 @@ def event_card(campaign_slug: str, event_slug: str) -> Response:
     """Return an event's share card: its title, date and place beside a map inset."""
     campaign = _campaign(campaign_slug)
     event = _event(campaign, event_slug)
+    t = current_translator()
     return _drawn_once(
-        ("event-card", campaign.slug, event.slug),
+        ("event-card", campaign.slug, event.slug, t.locale),
         PNG,
-        lambda: cards.event_card(sharing.event_card(event)),
+        lambda: cards.event_card(sharing.event_card(event, t)),
     )
 
 
@@ -184,7 +190,7 @@ def poster(campaign_slug: str, event_slug: str) -> str:
     event = _event(campaign, event_slug)
     paper = request.args.get("paper", "a4")
     if paper not in PAPERS:
-        abort(400, description="paper must be a4 or letter.")
+        abort(400, description=_("paper must be a4 or letter."))
     return render_template(
         "poster.html",
         campaign=campaign,
@@ -226,7 +232,12 @@ def tag(hashtag: str) -> BaseResponse:
     wanted = hashtag.lstrip("#").strip().casefold()
     campaign = db.session.scalar(Campaign.by_hashtag(wanted)) if wanted else None
     if campaign is None:
-        abort(404, description=f"No campaign uses the hashtag #{hashtag.lstrip('#')[:100]}.")
+        abort(
+            404,
+            description=_(
+                "No campaign uses the hashtag #%(hashtag)s.", hashtag=hashtag.lstrip("#")[:100]
+            ),
+        )
     return redirect(campaign_url(campaign), code=301)
 
 
@@ -236,8 +247,25 @@ def _share_globals(state: Any) -> None:
     state.app.jinja_env.globals.update(
         mastodon_host_pattern=sharing.INSTANCE_RE.pattern,
         share_text=sharing.share_text,
-        campaign_stage=sharing.campaign_stage,
+        campaign_stage=lambda first, last, today: sharing.campaign_stage(
+            first, last, today, current_translator()
+        ),
     )
+
+
+# The share cards carry words: a page in another language links the card in that language
+# (?lang=, which the locale selector reads), so a link preview matches the page shared.
+CARD_ENDPOINTS = frozenset({"share.campaign_card", "share.event_card"})
+
+
+@bp.app_url_defaults
+def _card_language(endpoint: str, values: dict[str, Any]) -> None:
+    """Add the page's language to the address of its share cards, unless it is the default."""
+    if endpoint not in CARD_ENDPOINTS or "lang" in values or not has_request_context():
+        return
+    code = current_language()
+    if code != languages.DEFAULT:
+        values["lang"] = languages.tag(code)
 
 
 @bp.app_template_global()
@@ -422,7 +450,7 @@ def mastodon() -> BaseResponse:
     url = request.args.get("url", "")
     text = request.args.get("text", "")[:MAX_SHARE_TEXT]
     if not url.startswith(current_app.config["PUBLIC_URL"].rstrip("/") + "/"):
-        abort(400, description="Only this site's own pages can be shared from here.")
+        abort(400, description=_("Only this site's own pages can be shared from here."))
     typed = request.args.get("instance")
     problem = None
     if typed is not None:

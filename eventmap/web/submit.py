@@ -14,6 +14,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from .. import mail, operations
@@ -30,6 +31,7 @@ from .event_form import (
     save_edit,
 )
 from .forms import EventForm
+from .i18n import current_language
 
 bp = Blueprint("submit", __name__)
 logger = logging.getLogger(__name__)
@@ -56,7 +58,7 @@ def submit() -> Response:
     """Take a new party from an organizer: fill in, check the pin, then send for review."""
     campaigns = _campaigns()
     if not campaigns:
-        abort(404, description="There is no celebration to add a party to yet.")
+        abort(404, description=_("There is no celebration to add a party to yet."))
     form = EventForm(campaigns=campaigns)
     if request.method == "GET":
         wanted = request.args.get("campaign") or current_app.config["DEFAULT_CAMPAIGN"]
@@ -69,16 +71,19 @@ def submit() -> Response:
     outcome = handle_event_form(form, None)
     if isinstance(outcome, Response):
         return outcome
-    event, token = operations.submit_event(outcome)
+    event, token = operations.submit_event(outcome, locale=current_language())
     edit_url = public_url("submit.edit", token=token)
     if mail.send_edit_link(event, edit_url):
         flash(
-            f"Thank you! Your party is waiting for a moderator. We sent this page's private"
-            f" link to {event.organizer_email}.",
+            _(
+                "Thank you! Your party is waiting for a moderator. We sent this page's private"
+                " link to %(email)s.",
+                email=event.organizer_email,
+            ),
             "success",
         )
     else:
-        flash("Thank you! Your party is waiting for a moderator.", "success")
+        flash(_("Thank you! Your party is waiting for a moderator."), "success")
     return private(redirect(url_for("submit.edit", token=token, new=1), 303))
 
 
@@ -86,7 +91,7 @@ def _event_for(token: str) -> Event:
     """Return the event a private link opens, or answer 404 without saying more."""
     event = find_by_token(token)
     if event is None:
-        abort(404, description="This edit link is not valid. Check that it was copied whole.")
+        abort(404, description=_("This edit link is not valid. Check that it was copied whole."))
     return event
 
 
@@ -108,11 +113,11 @@ def edit(token: str) -> Response:
     if isinstance(changed, Response):
         return changed
     if not changed:
-        flash("Nothing changed.", "info")
+        flash(_("Nothing changed."), "info")
     elif event.status == EventStatus.PENDING:
-        flash("Saved. A moderator will check your changes before they show.", "success")
+        flash(_("Saved. A moderator will check your changes before they show."), "success")
     else:
-        flash("Saved.", "success")
+        flash(_("Saved."), "success")
     return private(redirect(url_for("submit.edit", token=token), 303))
 
 
@@ -122,7 +127,7 @@ def withdraw(token: str) -> Response:
     """Take a party off the map at its organizer's request."""
     event = _event_for(token)  # the app-wide CSRF check has already passed
     if request.form.get("confirm") != "yes":
-        flash("Tick the box to confirm that the party should come off the map.", "error")
+        flash(_("Tick the box to confirm that the party should come off the map."), "error")
     elif operations.withdraw_event(event):
-        flash("Your party is off the map. Thank you for letting us know.", "success")
+        flash(_("Your party is off the map. Thank you for letting us know."), "success")
     return private(redirect(url_for("submit.edit", token=token), 303))

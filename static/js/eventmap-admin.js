@@ -12,6 +12,8 @@
   var common = window.eventmapCommon;
   var el = common.el;
   var precision = common.precision;
+  var i18n = window.eventmapI18n || { t: function (s) { return s; }, ready: Promise.resolve(null), lang: "en" };
+  var t = i18n.t;
 
   /* The offline country outlines under the markers, so the map reads without tiles. */
   common.outlines(map, frame).draw().catch(function () { frame.classList.add("outlines-failed"); });
@@ -24,7 +26,7 @@
     box.appendChild(el("p", null, p.place + (p.precision ? " (" + precision(p.precision).note + ")" : "")));
     var item = itemFor(p.id);
     if (item) {
-      var jump = el("a", null, "Go to it in the queue ↓");
+      var jump = el("a", null, t("Go to it in the queue ↓"));
       jump.href = "#event-" + p.id;
       box.appendChild(jump);
     }
@@ -54,20 +56,20 @@
   if (bounds.isValid()) { map.fitBounds(bounds.pad(0.3), { maxZoom: 10 }); }
 
   /* A "Show on the map" button under the title of every queue item that has a point. */
-  points.forEach(function (p) {
+  i18n.ready.then(function () { points.forEach(function (p) {
     var item = itemFor(p.id);
     if (!item) { return; }
     var title = item.querySelector(".admin-item-title");
-    var button = el("button", "admin-show", "Show on the map");
+    var button = el("button", "admin-show", t("Show on the map"));
     button.type = "button";
-    button.setAttribute("aria-label", "Show " + p.title + " on the map");
+    button.setAttribute("aria-label", t("Show %(title)s on the map", { title: p.title }));
     button.addEventListener("click", function () {
       map.setView([p.lat, p.lon], Math.max(map.getZoom(), precision(p.precision).approximate ? 5 : 10));
       markers[p.id].openPopup();
       frame.scrollIntoView({ block: "center", behavior: "smooth" });
     });
     if (title) { title.insertAdjacentElement("afterend", button); }
-  });
+  }); });
 
   frame.dataset.markers = String(points.length);
   frame.classList.add("markers-ready");

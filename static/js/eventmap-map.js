@@ -12,6 +12,8 @@
   var common = window.eventmapCommon;
   var el = common.el;
   var precision = common.precision;
+  var i18n = window.eventmapI18n || { t: function (s) { return s; }, ready: Promise.resolve(null), lang: "en" };
+  var t = i18n.t;
   var DAY = 86400000;
   var CLUSTER_RADIUS = 50;  /* pixels, on 256-pixel tiles */
   var LIST_CHUNK = 1000;    /* list items built per task, so the map stays responsive */
@@ -25,6 +27,7 @@
   var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
     "September", "October", "November", "December"];
   function dayLabel(ms) {  /* the house style, as the server writes it: "Fri 15 July 2016" */
+    if (i18n.dayLabel) { return i18n.dayLabel(ms); }  /* ... or as the page's language does */
     var d = new Date(ms);
     return WEEKDAYS[d.getUTCDay()] + " " + d.getUTCDate() + " " + MONTHS[d.getUTCMonth()] + " " + d.getUTCFullYear();
   }
@@ -38,7 +41,7 @@
   var tiles = null;
   map.eachLayer(function (layer) { if (layer instanceof L.TileLayer) { tiles = layer; } });
   function drawOutlines() {
-    outlinesFile.draw(outlines).catch(function () { say("The country outlines could not be loaded."); });
+    outlinesFile.draw(outlines).catch(function () { say(t("The country outlines could not be loaded.")); });
   }
   outlines.addTo(map);
 
@@ -154,10 +157,15 @@
 
   var parties = new Parties();
   parties.addTo(map);
-  var bases = {};
-  if (tiles) { bases[frame.dataset.tilesName || "Map tiles"] = tiles; }
-  bases["Country outlines only (offline)"] = L.layerGroup();
-  L.control.layers(bases, { "Country outlines": outlines, "Parties": parties }, { collapsed: true }).addTo(map);
+  i18n.ready.then(function () {  /* the layer switch, in the page's language */
+    var bases = {};
+    if (tiles) { bases[frame.dataset.tilesName || t("Map tiles")] = tiles; }
+    bases[t("Country outlines only (offline)")] = L.layerGroup();
+    var overlays = {};
+    overlays[t("Country outlines")] = outlines;
+    overlays[t("Parties")] = parties;
+    L.control.layers(bases, overlays, { collapsed: true }).addTo(map);
+  });
 
   /* Locate me. */
   var Locate = L.Control.extend({
@@ -166,8 +174,8 @@
       var box = L.DomUtil.create("div", "leaflet-bar leaflet-control");
       var button = L.DomUtil.create("button", "locate-button", box);
       button.type = "button";
-      button.title = "Show parties near me";
-      button.setAttribute("aria-label", "Show parties near me");
+      button.title = t("Show parties near me");
+      button.setAttribute("aria-label", t("Show parties near me"));
       button.textContent = "◎";
       L.DomEvent.disableClickPropagation(box);
       L.DomEvent.on(button, "click", locate);
@@ -261,12 +269,12 @@
   function popupFor(entry) {
     var box = el("div", "party-popup");
     box.appendChild(el("h3", null, entry.title));
-    box.appendChild(el("p", "when", entry.when || "Date to be announced"));
+    box.appendChild(el("p", "when", entry.when || t("Date to be announced")));
     var place = el("p", "where", entry.location);
     if (entry.precision) { place.appendChild(el("span", "precision " + entry.precision, " (" + precision(entry.precision).note + ")")); }
     box.appendChild(place);
-    if (entry.going) { box.appendChild(el("p", "going", entry.going + " going")); }
-    var link = el("a", "more", "Party page →");
+    if (entry.going) { box.appendChild(el("p", "going", t("%(going)s going", { going: entry.going.toLocaleString(i18n.lang) }))); }
+    var link = el("a", "more", t("Party page →"));
     link.href = entry.url;
     box.appendChild(link);
     if (frame.dataset.hashtag) {
@@ -291,7 +299,7 @@
   function showOnMap(id) {
     var entry = events[id];
     if (!entry || !entry.placed) { return; }
-    if (!entry.ok) { say("That party is hidden by the filters."); return; }
+    if (!entry.ok) { say(t("That party is hidden by the filters.")); return; }
     map.setView([entry.lat, entry.lon], parties.zoomToSee(entry), { animate: false });
     if (parties.isDrawn(entry)) {
       entry.marker.openPopup();
@@ -340,8 +348,14 @@
       entry.stage = stage(entry, reference);
       if (ok) { shown += 1; }
     });
-    if (sliderLabel) { sliderLabel.textContent = day === null ? "All days" : dayLabel(day); }
-    say(shown + " of " + order.length + " parties shown" + (day === null ? "" : " up to " + dayLabel(day)));
+    if (sliderLabel) { sliderLabel.textContent = day === null ? t("All days") : dayLabel(day); }
+    var counts = { shown: shown.toLocaleString(i18n.lang), total: order.length.toLocaleString(i18n.lang) };
+    if (day === null) {
+      say(t("%(shown)s of %(total)s parties shown", counts));
+    } else {
+      counts.day = dayLabel(day);
+      say(t("%(shown)s of %(total)s parties shown up to %(day)s", counts));
+    }
   }
 
   function kept() {
@@ -383,13 +397,13 @@
     form.addEventListener("submit", function (e) { e.preventDefault(); apply(); });
   }
   var timer = null;
-  function stop() { if (timer) { clearInterval(timer); timer = null; } if (playButton) { playButton.textContent = "Play"; playButton.setAttribute("aria-pressed", "false"); } }
+  function stop() { if (timer) { clearInterval(timer); timer = null; } if (playButton) { playButton.textContent = t("Play"); playButton.setAttribute("aria-pressed", "false"); } }
   if (slider) {
     slider.addEventListener("input", function () { stop(); apply(); });
     playButton.addEventListener("click", function () {
       if (timer) { stop(); return; }
       if (+slider.value >= +slider.max) { slider.value = 0; }
-      playButton.textContent = "Pause";
+      playButton.textContent = t("Pause");
       playButton.setAttribute("aria-pressed", "true");
       apply();
       timer = setInterval(function () {
@@ -409,14 +423,14 @@
   var youMarker = null;
   function locate() {
     if (!navigator.geolocation || !window.isSecureContext) {
-      say("Your browser cannot share your location here; use the filters or the list instead.");
+      say(t("Your browser cannot share your location here; use the filters or the list instead."));
       return;
     }
-    say("Finding where you are…");
+    say(t("Finding where you are…"));
     navigator.geolocation.getCurrentPosition(function (pos) {
       var here = [pos.coords.latitude, pos.coords.longitude];
       if (youMarker) { map.removeLayer(youMarker); }
-      youMarker = L.circleMarker(here, { radius: 7, color: "#1f6feb", fillOpacity: 0.9 }).addTo(map).bindTooltip("You are here");
+      youMarker = L.circleMarker(here, { radius: 7, color: "#1f6feb", fillOpacity: 0.9 }).addTo(map).bindTooltip(t("You are here"));
       var near = order.filter(function (id) { return events[id].placed; }).map(function (id) {
         return { entry: events[id], km: distanceKm(here, [events[id].lat, events[id].lon]) };
       }).sort(function (a, b) { return a.km - b.km; });
@@ -428,7 +442,7 @@
           var a = el("a", null, n.entry.title);
           a.href = n.entry.url;
           li.appendChild(a);
-          li.appendChild(el("span", "distance", " · " + Math.round(n.km).toLocaleString("en") + " km · " + n.entry.when));
+          li.appendChild(el("span", "distance", " · " + Math.round(n.km).toLocaleString(i18n.lang) + " km · " + n.entry.when));
           list.appendChild(li);
         });
         list.parentNode.hidden = false;
@@ -436,10 +450,11 @@
       var bounds = L.latLngBounds([here]);
       near.slice(0, 3).forEach(function (n) { bounds.extend([n.entry.lat, n.entry.lon]); });
       map.fitBounds(bounds.pad(0.3));
-      say(near.length ? "The nearest party is " + Math.round(near[0].km) + " km away." : "No parties are on the map yet.");
+      say(near.length ? t("The nearest party is %(km)s km away.", { km: Math.round(near[0].km).toLocaleString(i18n.lang) })
+        : t("No parties are on the map yet."));
     }, function (error) {
-      say(error.code === 1 ? "Location permission was refused; use the filters or the list instead."
-        : "Your location could not be found; use the filters or the list instead.");
+      say(error.code === 1 ? t("Location permission was refused; use the filters or the list instead.")
+        : t("Your location could not be found; use the filters or the list instead."));
     }, { timeout: 10000, maximumAge: 600000 });
   }
 
@@ -449,9 +464,9 @@
     item.hidden = !entry.ok;
     item.dataset.stage = entry.stage;
     if (entry.placed) {
-      var button = el("button", "show-on-map", "Show on map");
+      var button = el("button", "show-on-map", t("Show on map"));
       button.type = "button";
-      button.setAttribute("aria-label", "Show " + entry.title + " on the map");
+      button.setAttribute("aria-label", t("Show %(title)s on the map", { title: entry.title }));
       item.appendChild(button);
     }
   }
@@ -480,7 +495,7 @@
         var key = keys[k];
         if (next === 0) {
           var section = el("section", "day-group");
-          var heading = el("h3", null, key === "tbd" ? "Date to be announced" : dayLabel(parseDay(key)));
+          var heading = el("h3", null, key === "tbd" ? t("Date to be announced") : dayLabel(parseDay(key)));
           heading.id = "day-" + (k + 1);
           section.setAttribute("aria-labelledby", heading.id);
           section.appendChild(heading);
@@ -538,10 +553,12 @@
   }
 
   /* Load the parties: one list per field (see /api/map-events). */
-  say("Loading the parties…");
+  i18n.ready.then(function () { if (!frame.classList.contains("markers-ready")) { say(t("Loading the parties…")); } });
   fetch(frame.dataset.api).then(function (r) {  /* preloaded by the page head */
     if (!r.ok) { throw new Error(r.status); }
     return r.json();
+  }).then(function (feed) {  /* the words of the page's language first: popups, list, status */
+    return i18n.ready.then(function () { return feed; });
   }).then(function (feed) {
     mark("data");
     var placed = 0;
@@ -582,7 +599,7 @@
     });
   }).catch(function () {
     drawOutlines();
-    say("The parties could not be loaded; the list below has them all.");
+    say(t("The parties could not be loaded; the list below has them all."));
   });
 
   window.eventmapMap = {

@@ -2,6 +2,8 @@
    Without permission, or outside a secure context, the place box still works. */
 (function () {
   "use strict";
+  var i18n = window.eventmapI18n || { t: function (s) { return s; }, ready: Promise.resolve(null), lang: "en" };
+  var t = i18n.t;
   document.querySelectorAll(".near-form").forEach(function (form) {
     var button = form.querySelector(".use-location");
     var message = form.querySelector(".near-message");
@@ -9,22 +11,22 @@
     button.hidden = false;
     button.addEventListener("click", function () {
       if (!window.isSecureContext || !navigator.geolocation) {
-        message.textContent = "Your browser cannot share your location on this page; type a place instead.";
+        message.textContent = t("Your browser cannot share your location on this page; type a place instead.");
         form.querySelector("input[name=q]").focus();
         return;
       }
-      message.textContent = "Finding where you are…";
+      message.textContent = t("Finding where you are…");
       navigator.geolocation.getCurrentPosition(function (pos) {
         var params = new URLSearchParams();
         params.set("near", pos.coords.latitude.toFixed(5) + "," + pos.coords.longitude.toFixed(5));
-        params.set("label", "your location");
+        params.set("label", t("your location"));
         var radius = form.querySelector("select[name=radius_km]").value;
         if (radius) { params.set("radius_km", radius); }
         window.location.assign(form.dataset.nearUrl + "?" + params.toString());
       }, function (error) {
         message.textContent = error.code === 1
-          ? "Location permission was refused; type a place instead."
-          : "Your location could not be found; type a place instead.";
+          ? t("Location permission was refused; type a place instead.")
+          : t("Your location could not be found; type a place instead.");
         form.querySelector("input[name=q]").focus();
       }, { timeout: 10000, maximumAge: 600000 });
     });

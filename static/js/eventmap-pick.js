@@ -4,6 +4,8 @@
 (function () {
   "use strict";
 
+  var i18n = window.eventmapI18n || { t: function (s) { return s; }, ready: Promise.resolve(null), lang: "en" };
+  var t = i18n.t;
   var frame = document.querySelector(".map-pick[data-map-name]");
   if (!frame) { return; }
   var map = window[frame.dataset.mapName];
@@ -39,7 +41,11 @@
 
   var checked = form.querySelector("input[name=choice]:checked");
   var start = (checked && points[checked.value]) || points["0"] || points.keep || typed || L.latLng(20, 10);
-  var pin = L.marker(start, { draggable: true, keyboard: true, title: "The party's pin: drag it to the venue", alt: "Party pin" }).addTo(map);
+  var pin = L.marker(start, { draggable: true, keyboard: true, title: t("The party's pin: drag it to the venue"), alt: t("Party pin") }).addTo(map);
+  i18n.ready.then(function () {  /* the catalogue came after the pin was made */
+    var node = pin.getElement();
+    if (node) { node.title = t("The party's pin: drag it to the venue"); node.alt = t("Party pin"); }
+  });
   map.setView(start, options.length || points.keep || typed ? 11 : 2);
 
   function choose(value) {

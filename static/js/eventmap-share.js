@@ -2,6 +2,8 @@
 // The links work without this script; it only adds what needs one.
 (function () {
   "use strict";
+  var i18n = window.eventmapI18n || { t: function (s) { return s; }, ready: Promise.resolve(null), lang: "en" };
+  var t = i18n.t;
   var KEY = "eventmap.mastodon";
   // The server's own rule for a Mastodon host name (eventmap/sharing.py INSTANCE_RE).
   var carrier = document.querySelector("[data-instance-pattern]");
@@ -29,8 +31,8 @@
       copy.hidden = false;
       copy.addEventListener("click", function () {
         navigator.clipboard.writeText(copy.dataset.url).then(
-          function () { say(section, "Link copied."); },
-          function () { say(section, "Could not copy; the address is " + copy.dataset.url); }
+          function () { say(section, t("Link copied.")); },
+          function () { say(section, t("Could not copy; the address is %(url)s", { url: copy.dataset.url })); }
         );
       });
     }
