@@ -169,6 +169,23 @@ class Config:
         self.MAIL_USE_TLS = _env("MAIL_USE_TLS", "") == "1"
         self.MAIL_TIMEOUT = float(_env("MAIL_TIMEOUT", "10"))
         self.MAIL_SENDER = _env("MAIL_SENDER", "eventmap <noreply@localhost>")
+        # Uploaded photos' renditions: "local" keeps them in PHOTO_DIR (the instance folder's
+        # photos/ by default), "s3" in an S3-compatible bucket; boto3 reads the credentials
+        # from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or its other sources).
+        self.PHOTO_STORAGE = os.environ.get("EVENTMAP_PHOTO_STORAGE", "local").strip().lower()
+        if self.PHOTO_STORAGE not in ("local", "s3"):
+            raise ValueError(
+                f"EVENTMAP_PHOTO_STORAGE must be local or s3, not {self.PHOTO_STORAGE!r}"
+            )
+        self.PHOTO_DIR = os.environ.get("EVENTMAP_PHOTO_DIR", str(instance_path / "photos"))
+        self.S3_BUCKET = os.environ.get("EVENTMAP_S3_BUCKET", "")
+        if self.PHOTO_STORAGE == "s3" and not self.S3_BUCKET:
+            raise ValueError("EVENTMAP_PHOTO_STORAGE=s3 needs EVENTMAP_S3_BUCKET")
+        # Empty for AWS itself; the address of any other S3 server (MinIO, Ceph, R2...).
+        self.S3_ENDPOINT_URL = os.environ.get("EVENTMAP_S3_ENDPOINT_URL", "")
+        self.S3_REGION = os.environ.get("EVENTMAP_S3_REGION", "")
+        # Put before every object's name ("photos/"), so that a bucket can hold other things.
+        self.S3_PREFIX = os.environ.get("EVENTMAP_S3_PREFIX", "")
         # Number of reverse proxies (nginx, a load balancer) whose X-Forwarded-For to trust, so
         # rate limits see the visitor's address rather than the proxy's. Only with that many
         # proxies really in front: otherwise anyone can send X-Forwarded-For and claim any

@@ -11,6 +11,7 @@ import enum
 import re
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, time
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -129,13 +130,78 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-# Photos after a party ("memories"): how many files one upload may carry, how big each may be,
-# and the caption's length. The request body of an upload may hold them all, plus the form.
-PHOTO_MAX_FILES = 10
-PHOTO_MAX_BYTES = 15 * 1024 * 1024
-PHOTO_MAX_PIXELS = 50_000_000
+@dataclass(frozen=True)
+class PhotoRules:
+    """Limits on uploaded photos, read by the upload form, the API, the JS and the image code."""
+
+    # Largest file accepted, in bytes (15 MB as file managers show it, counted in MiB).
+    max_bytes: int = 15 * 1024 * 1024
+    # Files one upload may hold.
+    max_files: int = 10
+    # Largest picture, in pixels, checked on the size a file declares before it is decoded:
+    # 60 megapixels lets 48 and 50 MP phone photos through and refuses decompression bombs.
+    max_pixels: int = 60_000_000
+    # Longest edge of each rendition, in pixels; a smaller picture is never enlarged.
+    rendition_sizes: tuple[tuple[str, int], ...] = (("thumb", 320), ("page", 1280), ("full", 2560))
+    # What every rendition is written as: format name, file extension, content type.
+    rendition_formats: tuple[tuple[str, str, str], ...] = (
+        ("webp", "webp", "image/webp"),
+        ("jpeg", "jpg", "image/jpeg"),
+    )
+    # What uploads may be, decided on their content, never on their name or claimed type:
+    # name shown to people, content types and file extensions (for the file picker only).
+    accepted_types: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
+        ("JPEG", ("image/jpeg",), (".jpg", ".jpeg")),
+        ("PNG", ("image/png",), (".png",)),
+        ("WebP", ("image/webp",), (".webp",)),
+        ("HEIC", ("image/heic", "image/heif"), (".heic", ".heif")),
+    )
+
+    @property
+    def max_megabytes(self) -> int:
+        """Give the file limit in the MB people read."""
+        return self.max_bytes // (1024 * 1024)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """Give the largest upload request: every file at its limit, plus 1 MB for the fields."""
+        return self.max_files * self.max_bytes + 1024 * 1024
+
+    @property
+    def accepted_names(self) -> str:
+        """Name the accepted types for a sentence: "JPEG, PNG, WebP or HEIC"."""
+        names = [name for name, _types, _extensions in self.accepted_types]
+        return ", ".join(names[:-1]) + " or " + names[-1]
+
+    @property
+    def accept_attribute(self) -> str:
+        """Give the file input's `accept` value: every content type and extension."""
+        parts = [
+            *(kind for _name, kinds, _ext in self.accepted_types for kind in kinds),
+            *(ext for _name, _kinds, extensions in self.accepted_types for ext in extensions),
+        ]
+        return ",".join(parts)
+
+    def as_dict(self) -> dict[str, object]:
+        """Give the limits as plain JSON values, for the API and the page's script."""
+        return {
+            "max_bytes": self.max_bytes,
+            "max_files": self.max_files,
+            "max_pixels": self.max_pixels,
+            "rendition_sizes": dict(self.rendition_sizes),
+            "rendition_formats": [name for name, _ext, _type in self.rendition_formats],
+            "accepted_content_types": [
+                kind for _name, kinds, _ext in self.accepted_types for kind in kinds
+            ],
+            "accepted_extensions": [
+                ext for _name, _kinds, extensions in self.accepted_types for ext in extensions
+            ],
+        }
+
+
+PHOTO_RULES = PhotoRules()
+# Photos after a party ("memories"): the caption's length (the files' limits are PHOTO_RULES).
 PHOTO_CAPTION_MAX = 300
-PHOTO_UPLOAD_MAX_BODY = PHOTO_MAX_FILES * PHOTO_MAX_BYTES + 1024 * 1024
 # A rejected photo's reason, told to whoever reads the queue's trail.
 PHOTO_REASON_MAX = 500
 # The organizer's report after the party: how many came, a few words, a few links.

@@ -20,6 +20,7 @@ from eventmap.models import AuditEntry, Event, EventReport, Photo, PhotoStatus
 from eventmap.services import photo_storage
 from eventmap.submissions import new_edit_token
 from tests.helpers import PASSWORD, form_token, sign_in
+from tests.image_corpus import assert_clean_rendition, hostile_files
 
 PARTY = "/openstack6bday/{slug}"
 DELETE_LINK = re.compile(r'href="(/photos/delete/[^"]+)"')
@@ -61,11 +62,11 @@ def noise_png(side: int) -> bytes:
 
 @pytest.fixture
 def storage(app, tmp_path):
-    """Keep each test's photo files in its own folder."""
-    from eventmap.photo_storage import PhotoStorage
-
-    app.extensions["eventmap.photo_storage"] = PhotoStorage(tmp_path / "photos")
-    return app.extensions["eventmap.photo_storage"]
+    """Return the app's photo storage: each test's own folder (conftest sets PHOTO_DIR)."""
+    with app.app_context():
+        found = photo_storage()
+    assert str(tmp_path) in str(found.root)
+    return found
 
 
 @pytest.fixture
@@ -213,7 +214,7 @@ def test_an_upload_may_be_larger_than_the_default_body_limit_but_no_other_form(a
 
 
 def test_an_upload_over_its_own_limit_says_how_much_may_be_sent(app, client, party, monkeypatch):
-    monkeypatch.setattr("eventmap.web.photos.PHOTO_UPLOAD_MAX_BODY", 10_000)
+    monkeypatch.setattr("eventmap.web.photos.upload_limit", lambda: 10_000)
     sent = upload(client, party, [("big.png", noise_png(100))])
     assert sent.status_code == 413
     assert "at most 10 photos of 15 MB" in sent.get_data(as_text=True)
@@ -572,3 +573,25 @@ def test_only_a_published_photo_is_a_new_version_of_the_public_data(app, client,
     with app.app_context():
         assert versions.current(db.session).value == before + 1
         assert db.session.scalar(select(func.count()).select_from(Photo)) == 1
+
+
+# The hostile corpus, through the upload route ----------------------------------------------
+
+
+@pytest.mark.parametrize("hostile", hostile_files(), ids=lambda f: f.filename)
+def test_every_hostile_file_gets_its_outcome_through_the_upload_route(app, client, party, hostile):
+    sent = upload(client, party, [(hostile.filename, hostile.data)])
+    page = sent.get_data(as_text=True)
+    photos = stored_photos(app)
+    if hostile.outcome == "accepted":
+        assert sent.status_code == 200, page
+        assert len(photos) == 1
+        for key in photos[0].keys:
+            served = client.get(f"/photos/{key}")
+            assert served.headers["X-Content-Type-Options"] == "nosniff"
+            assert_clean_rendition(served.data)
+    else:
+        assert sent.status_code == 422, page
+        assert hostile.filename in page  # the message names the file
+        assert "<script>alert" not in page
+        assert photos == []

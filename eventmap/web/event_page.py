@@ -12,6 +12,7 @@ from ..extensions import db
 from ..memories import gallery, photos_open, report_of
 from ..models import Campaign, Event
 from ..rsvps import standings
+from ..rules import PHOTO_RULES
 from .forms import PhotoUploadForm, RsvpForm
 
 
@@ -53,6 +54,7 @@ def render_event_page(
             standings=standings(event),
             photos=gallery(event),
             report=report_of(event),
+            photo_rules=PHOTO_RULES,
             photo_form=(photo_form or PhotoUploadForm()) if photos_open(event, today) else None,
         ),
         status,

@@ -43,8 +43,8 @@ from ..models import Campaign
 from ..rules import (
     MAX_LENGTHS,
     PHOTO_CAPTION_MAX,
-    PHOTO_MAX_FILES,
     PHOTO_REASON_MAX,
+    PHOTO_RULES,
     REPORT_MAX_ATTENDANCE,
     REPORT_MAX_LINKS,
     REPORT_WORDS_MAX,
@@ -379,7 +379,7 @@ class ConfirmForm(FlaskForm):
 
 
 class PhotoUploadForm(FlaskForm):
-    """Pictures of a party: up to PHOTO_MAX_FILES images, a caption and the uploader's consent."""
+    """Pictures of a party: up to PHOTO_RULES.max_files images, a caption and the consent."""
 
     class Meta:
         """Trim the caption."""
@@ -391,8 +391,8 @@ class PhotoUploadForm(FlaskForm):
 
     photos = MultipleFileField(
         "Photos",
-        description=f"Up to {PHOTO_MAX_FILES} JPEG, PNG or WebP images, 15 MB each. We remove"
-        " the location and camera data.",
+        description=f"Up to {PHOTO_RULES.max_files} {PHOTO_RULES.accepted_names} images,"
+        f" {PHOTO_RULES.max_megabytes} MB each. We remove the location and camera data.",
     )
     caption = StringField(
         "Caption",
@@ -410,13 +410,13 @@ class PhotoUploadForm(FlaskForm):
     website = StringField("Leave this field empty", validators=[Optional(), Length(max=300)])
 
     def validate_photos(self, field: Field) -> None:
-        """Ask for one to PHOTO_MAX_FILES files."""
+        """Ask for one to PHOTO_RULES.max_files files."""
         files = [f for f in field.data or [] if getattr(f, "filename", "")]
         if not files:
             raise ValidationError("Choose at least one photo.")
-        if len(files) > PHOTO_MAX_FILES:
+        if len(files) > PHOTO_RULES.max_files:
             raise ValidationError(
-                f"That is {len(files)} files: send at most {PHOTO_MAX_FILES} at a time."
+                f"That is {len(files)} files: send at most {PHOTO_RULES.max_files} at a time."
             )
 
 

@@ -25,7 +25,7 @@ from ..extensions import csrf, db, limiter
 from ..listing import country_names
 from ..memories import counters, newest_photos, photos_open, wall_page
 from ..models import Campaign, Event, EventStatus, Photo, PhotoStatus
-from ..rules import PHOTO_MAX_FILES, PHOTO_UPLOAD_MAX_BODY
+from ..rules import PHOTO_RULES
 from ..services import photo_storage
 from ..submissions import hash_token
 from ..urls import event_path, event_url, public_url
@@ -54,8 +54,14 @@ CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
 # Files never change under their name: a year, and browsers need not even revalidate.
 IMMUTABLE = "public, max-age=31536000, immutable"
 TOO_BIG = (
-    f"That upload is too large: send at most {PHOTO_MAX_FILES} photos of 15 MB each at a time."
+    f"That upload is too large: send at most {PHOTO_RULES.max_files} photos of"
+    f" {PHOTO_RULES.max_megabytes} MB each at a time."
 )
+
+
+def upload_limit() -> int:
+    """Return the largest body an upload may send: every file at its limit, and the fields."""
+    return PHOTO_RULES.max_upload_bytes
 
 
 def _photo_limit() -> str:
@@ -84,12 +90,12 @@ def _party_page(campaign: Campaign, event: Event, status: int, form: PhotoUpload
 @csrf.exempt
 @limiter.limit(_photo_limit)
 def upload(campaign_slug: str, event_slug: str) -> Response:
-    """Take up to PHOTO_MAX_FILES photos of a party that has started, to wait for approval."""
+    """Take up to PHOTO_RULES.max_files photos of a party that has started, to wait for approval."""
     campaign, event = public_event(campaign_slug, event_slug)
     if not photos_open(event, _today()):
         abort(409, description="Photos can be added once the party has started.")
     # This route alone takes large bodies; every other keeps the app's MAX_CONTENT_LENGTH.
-    request.max_content_length = PHOTO_UPLOAD_MAX_BODY
+    request.max_content_length = upload_limit()
     try:
         request.form  # noqa: B018 (parse the body now, under the limit just set)
     except RequestEntityTooLarge:
