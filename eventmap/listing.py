@@ -14,6 +14,7 @@ from .dates import format_part, format_span, format_times
 from .extensions import db
 from .geocoding import Precision
 from .memo import memoized
+from .memories import photo_counts
 from .models import Campaign, Event, EventPart, RsvpTally
 
 
@@ -235,6 +236,7 @@ MAP_COLUMNS: tuple[str, ...] = (
     "when",
     "url",
     "going",
+    "photos",
 )
 MAP_COORDINATE_DIGITS = 5  # about a metre: finer than any geocoded point
 
@@ -270,6 +272,7 @@ def map_columns(campaign: Campaign | None, link_pattern: str) -> dict[str, list[
     del rows  # the columns hold the values now: 100,000 rows are tens of megabytes
     parts = _parts_of(approved)
     going = going_counts()
+    photos = photo_counts(campaign)
     spans: dict[tuple[date | None, date | None], str] = {}  # a campaign has few distinct spans
     when = []
     for event_id, start, end in zip(ids, starts, ends, strict=True):
@@ -298,6 +301,8 @@ def map_columns(campaign: Campaign | None, link_pattern: str) -> dict[str, list[
             link_pattern.format(campaign=c, event=e) for c, e in zip(campaigns, slugs, strict=True)
         ],
         "going": [going.get(event_id, 0) for event_id in ids],
+        # Published photos: the map's memories layer marks the parties that have some.
+        "photos": [photos.get(event_id, 0) for event_id in ids],
     }
 
 

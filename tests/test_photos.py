@@ -595,3 +595,15 @@ def test_every_hostile_file_gets_its_outcome_through_the_upload_route(app, clien
         assert hostile.filename in page  # the message names the file
         assert "<script>alert" not in page
         assert photos == []
+
+
+def test_the_map_feed_counts_each_partys_published_photos(app, client, party, make_event):
+    with app.app_context():
+        make_event()
+    upload(client, party, [("a.jpg", jpeg()), ("b.png", png())])
+    assert client.get("/api/map-events").get_json()["photos"] == [0, 0]  # none published yet
+    publish_all(app)
+    feed = client.get("/api/map-events").get_json()
+    assert dict(zip(feed["id"], feed["photos"], strict=True))[party["id"]] == 2
+    assert sorted(feed["photos"]) == [0, 2]
+    assert "Only parties with photos" in client.get("/openstack6bday/map").get_data(as_text=True)

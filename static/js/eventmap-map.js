@@ -229,7 +229,8 @@
   }
 
   function markerClass(entry) {
-    return "party-marker " + (precision(entry.precision).approximate ? "party-area" : "party-pin") + " stage-" + entry.stage;
+    return "party-marker " + (precision(entry.precision).approximate ? "party-area" : "party-pin") +
+      (entry.photos ? " has-photos" : "") + " stage-" + entry.stage;
   }
 
   function markerFor(entry) {
@@ -266,6 +267,11 @@
     if (entry.precision) { place.appendChild(el("span", "precision " + entry.precision, " (" + precision(entry.precision).note + ")")); }
     box.appendChild(place);
     if (entry.going) { box.appendChild(el("p", "going", entry.going + " going")); }
+    if (entry.photos) {
+      var photos = el("a", "photos", entry.photos + (entry.photos === 1 ? " photo" : " photos"));
+      photos.href = entry.url + "#photos";
+      box.appendChild(el("p", "photos")).appendChild(photos);
+    }
     var link = el("a", "more", "Party page →");
     link.href = entry.url;
     box.appendChild(link);
@@ -325,6 +331,7 @@
     var from = form ? parseDay(form.elements.from.value) : null;
     var to = form ? parseDay(form.elements.to.value) : null;
     var country = form ? form.elements.country.value : "";
+    var withPhotos = form && form.elements.photos ? form.elements.photos.checked : false;
     var day = sliderDay();
     var reference = day === null ? todayUTC() : day;
     var shown = 0;
@@ -335,6 +342,7 @@
       if (from !== null && (end === null || end < from)) { ok = false; }
       if (to !== null && (start === null || start > to)) { ok = false; }
       if (country && entry.country !== country) { ok = false; }
+      if (withPhotos && !entry.photos) { ok = false; }  /* the memories layer */
       if (day !== null && (start === null || start > day)) { ok = false; }  /* played so far */
       entry.ok = ok;
       entry.stage = stage(entry, reference);
@@ -552,7 +560,7 @@
         precision: feed.precision[i], country: feed.country[i], start: feed.start[i], end: feed.end[i],
         startMs: parseDay(feed.start[i]), endMs: parseDay(feed.end[i]),
         title: feed.title[i], location: feed.location[i], when: feed.when[i], url: feed.url[i],
-        going: feed.going ? feed.going[i] : 0,
+        going: feed.going ? feed.going[i] : 0, photos: feed.photos ? feed.photos[i] : 0,
         marker: null, item: null, ok: true, stage: "tbd"
       };
       if (entry.placed) { placed += 1; }
