@@ -607,3 +607,33 @@ def test_the_map_feed_counts_each_partys_published_photos(app, client, party, ma
     assert dict(zip(feed["id"], feed["photos"], strict=True))[party["id"]] == 2
     assert sorted(feed["photos"]) == [0, 2]
     assert "Only parties with photos" in client.get("/openstack6bday/map").get_data(as_text=True)
+
+
+def test_a_past_partys_card_shows_its_best_photo(app, client, party):
+    from eventmap.cards import HEIGHT, INSET, MARGIN, WIDTH
+
+    centre = (WIDTH - MARGIN - INSET // 2, HEIGHT // 2)
+    card = f"{party['url']}/card.png"
+    with Image.open(io.BytesIO(client.get(card).data)) as drawn:
+        assert drawn.convert("RGB").getpixel(centre) != (0, 0, 255)  # the map
+    upload(client, party, [("small.jpg", jpeg(60, 40, "red")), ("big.png", png(400, 300))])
+    publish_all(app)
+    with Image.open(io.BytesIO(client.get(card).data)) as drawn:
+        red, green, blue = drawn.convert("RGB").getpixel(centre)
+    assert blue > 200
+    assert red < 40
+    assert green < 40
+
+
+def test_the_counters_say_how_many_came_and_how_many_photos(app, client, party, make_event):
+    with app.app_context():
+        other = make_event()
+        operations.save_report(db.session.get(Event, party["id"]), 1200, "", [])
+        operations.save_report(other, 40, "", [])
+    upload(client, party, [("a.jpg", jpeg()), ("b.png", png())])
+    publish_all(app)
+    expected = "<strong>1,240</strong> came to <strong>2</strong> parties; <a"
+    for page in ("/openstack6bday/", "/openstack6bday/stats"):
+        body = client.get(page).get_data(as_text=True)
+        assert expected in body, page
+        assert "<strong>2</strong> photos</a>" in body, page
