@@ -391,6 +391,7 @@ class PhotoUploadForm(FlaskForm):
 
     photos = MultipleFileField(
         "Photos",
+        id="photo-files",  # "photos" is the gallery's section, the anchor every link names
         description=f"Up to {PHOTO_RULES.max_files} {PHOTO_RULES.accepted_names} images,"
         f" {PHOTO_RULES.max_megabytes} MB each. We remove the location and camera data.",
     )
