@@ -637,3 +637,29 @@ def test_the_counters_say_how_many_came_and_how_many_photos(app, client, party, 
         body = client.get(page).get_data(as_text=True)
         assert expected in body, page
         assert "<strong>2</strong> photos</a>" in body, page
+
+
+def test_odd_requests_get_a_clear_answer_never_a_500(app, client, party):
+    token = form_token(client, party["url"])
+    assert client.post("/openstack6bday/nope/photos", data={"csrf_token": token}).status_code == 404
+    not_multipart = client.post(
+        party["url"] + "/photos", data={"csrf_token": token, "caption": "x", "consent": "y"}
+    )
+    assert not_multipart.status_code == 422
+    assert "Choose at least one photo" in not_multipart.get_data(as_text=True)
+    assert client.post("/photos/99999999999/report", data={"csrf_token": token}).status_code == 404
+    assert client.get("/photos/delete/" + "x" * 300).status_code == 404
+    url = f"/edit/{party['token']}"
+    odd = client.post(
+        url + "/photos",
+        data={
+            "photo": ["1x", "²", "99999999999"],
+            "action": "publish",
+            "csrf_token": form_token(client, url),
+        },
+        follow_redirects=True,
+    )
+    assert odd.status_code == 200
+    assert "Tick at least one photo first." in odd.get_data(as_text=True)
+    assert client.post("/edit/made-up/photos", data={"csrf_token": token}).status_code == 404
+    assert client.get("/openstack6bday/memories?page=abc").status_code == 400
