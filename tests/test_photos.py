@@ -663,3 +663,14 @@ def test_odd_requests_get_a_clear_answer_never_a_500(app, client, party):
     assert "Tick at least one photo first." in odd.get_data(as_text=True)
     assert client.post("/edit/made-up/photos", data={"csrf_token": token}).status_code == 404
     assert client.get("/openstack6bday/memories?page=abc").status_code == 400
+
+
+def test_the_party_page_and_the_wall_keep_every_id_unique(app, client, party):
+    import collections
+
+    upload(client, party, [("a.jpg", jpeg()), ("b.png", png())])
+    publish_all(app)
+    for url in (party["url"], "/openstack6bday/memories"):
+        html = client.get(url).get_data(as_text=True)
+        ids = collections.Counter(re.findall(r'\sid="([^"]+)"', html))
+        assert [name for name, n in ids.items() if n > 1] == [], url

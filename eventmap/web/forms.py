@@ -397,6 +397,7 @@ class PhotoUploadForm(FlaskForm):
     )
     caption = StringField(
         "Caption",
+        id="photo-caption",
         description="Describes the photos for people who cannot see them; shown beside them.",
         validators=[
             InputRequired("Write a few words about the photos, for people who cannot see them."),
@@ -406,9 +407,14 @@ class PhotoUploadForm(FlaskForm):
     )
     consent = BooleanField(
         "I took these photos or may share them, and the people in them agreed",
+        id="photo-consent",
         validators=[InputRequired("Tick the box: we can only show photos shared with consent.")],
     )
-    website = StringField("Leave this field empty", validators=[Optional(), Length(max=300)])
+    website = StringField(
+        "Leave this field empty",
+        id="photo-website",  # the RSVP form on the same page has its own
+        validators=[Optional(), Length(max=300)],
+    )
 
     def validate_photos(self, field: Field) -> None:
         """Ask for one to PHOTO_RULES.max_files files."""
