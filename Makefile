@@ -91,6 +91,7 @@ bench: install-dev  ## Measure speed, memory and accuracy targets; writes docs/b
 	$(BIN)/python -m bench.nearby
 	$(BIN)/python -m bench.backup
 	$(BIN)/python -m bench.photos
+	$(BIN)/python -m bench.memories
 	BENCH_PAGES_WRITE=1 BENCH_PAGES_EVENTS=45 $(BIN)/python -m bench.pages
 	BENCH_PAGES_WRITE=1 $(BIN)/python -m bench.pages
 	BENCH_PAGES_WRITE=1 BENCH_PAGES_EVENTS=100000 $(BIN)/python -m bench.pages

@@ -72,6 +72,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .web.outages import init_outages
     from .web.pages import bp as views_bp
     from .web.params import init_params
+    from .web.photos import bp as photos_bp
     from .web.rsvp import bp as rsvp_bp
     from .web.security import init_security
     from .web.share import bp as share_bp
@@ -89,6 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(near_bp)
     app.register_blueprint(submit_bp)
     app.register_blueprint(rsvp_bp)
+    app.register_blueprint(photos_bp)
     app.register_blueprint(share_bp)
     app.register_blueprint(language_bp)
     app.register_blueprint(catalogue_bp)

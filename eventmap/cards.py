@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
 from . import fonts
 from .world import land_rings
@@ -56,6 +56,8 @@ class EventCard:
     point: Point | None = None
     others: Sequence[Point] = field(default_factory=tuple)
     approximate: bool = False
+    # A past party's best photo (a JPEG or WebP rendition): drawn where the map would be.
+    photo: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -315,11 +317,23 @@ def _inset(card: EventCard, size: int = INSET) -> Image.Image:
     return inset
 
 
+def _photo_inset(photo: bytes, size: int = INSET) -> Image.Image | None:
+    """Crop a photo to the inset's square, from its middle; None if it cannot be read."""
+    try:
+        with Image.open(io.BytesIO(photo)) as opened:
+            picture = ImageOps.fit(opened.convert("RGB"), (size, size), Image.Resampling.LANCZOS)
+    except (OSError, ValueError):  # a damaged file draws the map instead
+        return None
+    return picture.convert("RGBA")
+
+
 def event_card(card: EventCard) -> bytes:
-    """Draw an event's card: title, date, place and hashtag beside its map inset."""
+    """Draw an event's card: title, date, place and hashtag beside its map inset (or, for a
+    past party with photos, its best photo)."""
     image = Image.new("RGBA", (WIDTH, HEIGHT), SEA)
     left, top = WIDTH - MARGIN - INSET, (HEIGHT - INSET) // 2
-    image.alpha_composite(_inset(card), (left, top))
+    inset = _photo_inset(card.photo) if card.photo else None
+    image.alpha_composite(inset or _inset(card), (left, top))
     ImageDraw.Draw(image).rectangle(
         (left - 1, top - 1, left + INSET, top + INSET), outline=COAST, width=2
     )

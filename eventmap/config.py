@@ -152,6 +152,8 @@ class Config:
         self.SUBMIT_RATE_LIMIT = os.environ.get("EVENTMAP_SUBMIT_RATE_LIMIT", "30 per hour")
         # "I'm going" posts (answers, confirmations, changes) per visitor address.
         self.RSVP_RATE_LIMIT = os.environ.get("EVENTMAP_RSVP_RATE_LIMIT", "20 per hour")
+        # Photo posts (uploads, reports, deletions) per visitor address.
+        self.PHOTO_RATE_LIMIT = os.environ.get("EVENTMAP_PHOTO_RATE_LIMIT", "20 per hour")
         # Attendees' names, addresses and notes are deleted this many days after the party
         # (`flask purge-attendees`, which takes --days too).
         self.RSVP_PURGE_DAYS = int(os.environ.get("EVENTMAP_RSVP_PURGE_DAYS", "30"))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from feedgen.feed import FeedGenerator
 
 from .listing import event_place, event_time, event_when
-from .models import Campaign, Event
+from .models import Campaign, Event, Photo
 
 FEED_ENTRIES = 50
 
@@ -52,6 +52,42 @@ def atom_feed(
         if event.start_time:
             when += f", {event_time(event)}"
         summary = f"{when} · {event_place(event)}"
+        if campaign.hashtag:
+            summary += f" · #{campaign.hashtag}"
+        entry.summary(summary)
+    return feed.atom_str(pretty=True)
+
+
+def memories_feed(
+    campaign: Campaign,
+    photos: Sequence[Photo],
+    *,
+    feed_url: str,
+    page_url: str,
+    url_of: Callable[[Photo], str],
+    image_of: Callable[[Photo], str],
+) -> bytes:
+    """Write an Atom feed of newly published photos, newest first, each with its image linked."""
+    feed = FeedGenerator()
+    feed.id(feed_url)
+    feed.title(f"{campaign.name}: new memories")
+    feed.subtitle(f"Photos from the parties of {campaign.name}")
+    feed.link(href=page_url, rel="alternate")
+    feed.link(href=feed_url, rel="self")
+    feed.language("en")
+    feed.generator("eventmap")
+    newest = sorted(photos, key=lambda p: (_aware(p.decided_at), p.id), reverse=True)
+    feed.updated(_aware(newest[0].decided_at) if newest else _aware(campaign.updated_at))
+    for photo in reversed(newest):  # feedgen puts the last added first
+        entry = feed.add_entry()
+        url = url_of(photo)
+        entry.id(url)
+        entry.title(f"{photo.event.title}: {photo.caption}" if photo.caption else photo.event.title)
+        entry.link(href=url, rel="alternate")
+        entry.link(href=image_of(photo), rel="related", type="image/jpeg")
+        entry.published(_aware(photo.decided_at))
+        entry.updated(_aware(photo.decided_at))
+        summary = f"A photo of {photo.event.title} · {event_place(photo.event)}"
         if campaign.hashtag:
             summary += f" · #{campaign.hashtag}"
         entry.summary(summary)

@@ -15,6 +15,7 @@ from .dates import format_part, format_span, format_times
 from .extensions import db
 from .geocoding import Precision
 from .memo import memoized
+from .memories import photo_counts
 from .models import Campaign, Event, EventPart, RsvpTally
 
 
@@ -259,6 +260,7 @@ MAP_COLUMNS: tuple[str, ...] = (
     "when",
     "url",
     "going",
+    "photos",
 )
 MAP_COORDINATE_DIGITS = 5  # about a metre: finer than any geocoded point
 
@@ -277,7 +279,8 @@ def map_column_batches(
     `link_pattern` makes each event's address from {campaign} and {event} (its slug).
     """
     approved = Event.approved(campaign)
-    parts, going = _parts_of(approved), going_counts()  # before the rows start coming
+    # Read before the rows start coming.
+    parts, going, photos = _parts_of(approved), going_counts(), photo_counts(campaign)
     rows = db.session.execute(
         approved.with_only_columns(
             Event.id,
@@ -296,13 +299,14 @@ def map_column_batches(
     )
     spans: dict[tuple[date | None, date | None], str] = {}  # a campaign has few distinct spans
     for batch in rows.partitions():
-        yield _map_batch(batch, parts, going, spans, link_pattern)
+        yield _map_batch(batch, parts, going, photos, spans, link_pattern)
 
 
 def _map_batch(
     rows: Sequence[Row[Any]],
     parts: dict[int, list[PartRef]],
     going: dict[int, int],
+    photos: dict[int, int],
     spans: dict[tuple[date | None, date | None], str],
     link_pattern: str,
 ) -> dict[str, list[Any]]:
@@ -337,6 +341,8 @@ def _map_batch(
             link_pattern.format(campaign=c, event=e) for c, e in zip(campaigns, slugs, strict=True)
         ],
         "going": [going.get(event_id, 0) for event_id in ids],
+        # Published photos: the map's memories layer marks the parties that have some.
+        "photos": [photos.get(event_id, 0) for event_id in ids],
     }
 
 

@@ -32,7 +32,7 @@ from .campaigns import year_of
 from .extensions import db
 from .geocoding import Place, Precision
 from .i18n_messages import N_, Message
-from .rules import MAX_LENGTHS, RSVP_MAX_PEOPLE
+from .rules import MAX_LENGTHS, PHOTO_CAPTION_MAX, RSVP_MAX_PEOPLE
 
 
 def utcnow() -> datetime:
@@ -393,6 +393,167 @@ class RsvpTally(db.Model):
 
     def __repr__(self) -> str:
         return f"<RsvpTally {self.event_id}#{self.position}: {self.going}>"
+
+
+class PhotoStatus(enum.StrEnum):
+    """Where a photo stands: only published photos are shown."""
+
+    PENDING = "pending"
+    PUBLISHED = "published"
+    REJECTED = "rejected"
+
+
+# The sizes and formats every photo is kept in (see images.py), and the column of each key.
+PHOTO_SIZES = ("thumb", "page", "full")
+PHOTO_FORMATS = ("webp", "jpeg")
+
+
+def key_column(size: str, format: str) -> str:
+    """Name the column that holds the file name of one size in one format."""
+    return f"{size}_{format}"
+
+
+class Photo(db.Model):
+    """One picture of a party, re-encoded by the server; its files are named by their content.
+
+    The uploader's private link deletes it; its token is kept only as a hash, shared by the
+    photos of one upload.
+    """
+
+    __tablename__ = "photos"
+    __table_args__ = (
+        Index("ix_photos_event_status", "event_id", "status"),
+        # The memories wall and the feed: published photos, newest decision first.
+        Index("ix_photos_status_decided_at", "status", "decided_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    caption: Mapped[str] = mapped_column(String(PHOTO_CAPTION_MAX), default="")
+    # "I took this or may share it, and the people in it agreed": ticked, or no upload.
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    delete_token_hash: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[PhotoStatus] = mapped_column(
+        _enum(PhotoStatus, "photo_status"), default=PhotoStatus.PENDING
+    )
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    reported_count: Mapped[int] = mapped_column(Integer, default=0)
+    reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The full view's size; each rendition's own size is in `sizes` ({"thumb": [w, h], ...}).
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    sizes: Mapped[dict] = mapped_column(JSON, default=dict)
+    thumb_webp: Mapped[str] = mapped_column(String(80), index=True)
+    thumb_jpeg: Mapped[str] = mapped_column(String(80))
+    page_webp: Mapped[str] = mapped_column(String(80))
+    page_jpeg: Mapped[str] = mapped_column(String(80))
+    full_webp: Mapped[str] = mapped_column(String(80))
+    full_jpeg: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When it was last published or rejected.
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    event: Mapped[Event] = relationship()
+
+    def key(self, size: str, format: str) -> str:
+        """Return the file name of one size in one format."""
+        return getattr(self, key_column(size, format))
+
+    @property
+    def keys(self) -> set[str]:
+        """Return the file names of every rendition."""
+        return {self.key(s, f) for s in PHOTO_SIZES for f in PHOTO_FORMATS}
+
+    def dimensions(self, size: str) -> tuple[int, int]:
+        """Return the width and height of one size."""
+        width, height = (self.sizes or {}).get(size) or (self.width, self.height)
+        return int(width), int(height)
+
+    @classmethod
+    def published_of(cls, event: Event) -> Select[tuple[Photo]]:
+        """Select an event's published photos, in the order they were published."""
+        return (
+            select(cls)
+            .where(cls.event_id == event.id, cls.status == PhotoStatus.PUBLISHED)
+            .order_by(cls.decided_at, cls.id)
+        )
+
+    @classmethod
+    def pending_of(cls, event: Event) -> Select[tuple[Photo]]:
+        """Select an event's photos waiting for a decision, oldest first."""
+        return (
+            select(cls)
+            .where(cls.event_id == event.id, cls.status == PhotoStatus.PENDING)
+            .order_by(cls.created_at, cls.id)
+        )
+
+    @classmethod
+    def pending(cls, campaign: Campaign | None = None) -> Select[tuple[Photo]]:
+        """Select photos waiting for a moderator: reported ones first, then oldest first."""
+        query = (
+            select(cls)
+            .where(cls.status == PhotoStatus.PENDING)
+            .options(joinedload(cls.event).joinedload(Event.campaign))
+        )
+        if campaign is not None:
+            query = query.join(Event, Event.id == cls.event_id).where(
+                Event.campaign_id == campaign.id
+            )
+        return query.order_by(cls.reported_count.desc(), cls.created_at, cls.id)
+
+    @classmethod
+    def wall(cls, campaign: Campaign, country: str | None = None) -> Select[tuple[Photo]]:
+        """Select a campaign's published photos of public parties, newest first."""
+        query = (
+            select(cls)
+            .join(Event, Event.id == cls.event_id)
+            .where(
+                cls.status == PhotoStatus.PUBLISHED,
+                Event.campaign_id == campaign.id,
+                Event.status == EventStatus.APPROVED,
+            )
+            .options(joinedload(cls.event))
+        )
+        if country:
+            query = query.where(Event.country_code == country)
+        return query.order_by(cls.decided_at.desc(), cls.id.desc())
+
+    @classmethod
+    def by_delete_token_hash(cls, token_hash: str) -> Select[tuple[Photo]]:
+        """Select the photos of the upload an uploader's private link opens."""
+        return select(cls).where(cls.delete_token_hash == token_hash).order_by(cls.id)
+
+    @classmethod
+    def sharing(cls, key: str, but: int) -> Select[tuple[int]]:
+        """Select the ids of other photos that keep a file of this name."""
+        columns = [getattr(cls, key_column(s, f)) for s in PHOTO_SIZES for f in PHOTO_FORMATS]
+        return select(cls.id).where(cls.id != but, or_(*(c == key for c in columns))).limit(1)
+
+    def __repr__(self) -> str:
+        return f"<Photo {self.id} {self.status.value} of event {self.event_id}>"
+
+
+class EventReport(db.Model):
+    """The organizer's report after the party: how many came, a few words, links."""
+
+    __tablename__ = "event_reports"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    attendance: Mapped[int | None] = mapped_column(Integer)
+    words: Mapped[str] = mapped_column(Text, default="")
+    # Plain http(s) addresses (slides, videos, posts), shown as links, never embedded.
+    links: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    event: Mapped[Event] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<EventReport of event {self.event_id}>"
 
 
 class EventPart(db.Model):

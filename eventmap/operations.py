@@ -25,8 +25,11 @@ from .models import (
     Campaign,
     Event,
     EventPart,
+    EventReport,
     EventStatus,
     ModeratorSession,
+    Photo,
+    PhotoStatus,
     Rsvp,
     RsvpStatus,
     RsvpTally,
@@ -36,6 +39,7 @@ from .models import (
 if TYPE_CHECKING:
     from .eventdata import EventData, PointData, SubmissionData
     from .geocoding import Geocoder
+    from .photo_storage import PhotoStorage
 
 logger = logging.getLogger(__name__)
 
@@ -1058,3 +1062,204 @@ def purge_attendees(now: datetime, days: int) -> PurgeReport:
         report.expired,
     )
     return report
+
+
+# Memories: photos after a party and the organizer's report ----------------------------------
+
+
+@dataclass
+class Upload:
+    """One file as sent: its name and its bytes."""
+
+    filename: str
+    data: bytes
+
+
+@dataclass
+class PhotoUploadReport:
+    """What an upload did: the photos stored, the private token that deletes them, and each
+    refused file with the reason."""
+
+    photos: list[Photo] = field(default_factory=list)
+    token: str | None = None
+    refused: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _unshared_keys(photo: Photo) -> set[str]:
+    """Return the file names of a photo that no other photo keeps."""
+    return {key for key in photo.keys if db.session.scalar(Photo.sharing(key, photo.id)) is None}
+
+
+def _remove_files(storage: PhotoStorage, keys: Iterable[str]) -> None:
+    """Delete files from storage; a file that will not go is logged, never raised."""
+    for key in keys:
+        try:
+            storage.delete(key)
+        except Exception:  # an unreachable store must not undo the decision already committed
+            logger.exception("photo file %s could not be deleted from storage", key)
+
+
+def add_photos(
+    event: Event,
+    uploads: Iterable[Upload],
+    caption: str,
+    *,
+    consent: bool,
+    storage: PhotoStorage,
+) -> PhotoUploadReport:
+    """Store an upload's photos, waiting for approval, and return the token that deletes them.
+
+    Each file is decoded and re-encoded (images.process_image); a file refused is named with
+    its reason and the others are kept. A file's renditions are stored before its row is
+    written; if storing or the commit fails, the files this call stored are removed again, so
+    nothing is ever half-written.
+    """
+    from .images import ImageRejected, process_image
+    from .models import PHOTO_FORMATS, PHOTO_SIZES, key_column
+    from .submissions import new_edit_token
+
+    if not consent:
+        raise ValueError("an upload needs the uploader's consent")
+    report = PhotoUploadReport()
+    processed = []
+    for upload in uploads:
+        try:
+            processed.append(process_image(upload.data, upload.filename))
+        except ImageRejected as rejected:
+            report.refused.append((upload.filename, rejected.message))
+    if not processed:
+        return report
+    token, token_hash = new_edit_token()
+    stored: list[str] = []
+    try:
+        for image in processed:
+            values: dict[str, Any] = {}
+            sizes: dict[str, list[int]] = {}
+            for size in PHOTO_SIZES:
+                for format in PHOTO_FORMATS:
+                    rendition = image.rendition(size, format)
+                    if not storage.exists(rendition.key):
+                        storage.put(rendition.key, rendition.data, rendition.content_type)
+                        stored.append(rendition.key)
+                    values[key_column(size, format)] = rendition.key
+                    sizes[size] = [rendition.width, rendition.height]
+            full = image.rendition("full", "jpeg")
+            photo = Photo(
+                event=event,
+                caption=caption,
+                consent=True,
+                delete_token_hash=token_hash,
+                status=PhotoStatus.PENDING,
+                width=full.width,
+                height=full.height,
+                sizes=sizes,
+                **values,
+            )
+            db.session.add(photo)
+            report.photos.append(photo)
+        db.session.flush()
+        record("visitor", "photos-added", event, photos=[p.id for p in report.photos])
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        _remove_files(storage, (key for key in stored if not _kept_elsewhere(key)))
+        raise
+    report.token = token
+    logger.info("%d photo(s) added to %s", len(report.photos), _label(event))
+    return report
+
+
+def _kept_elsewhere(key: str) -> bool:
+    """Tell whether any stored photo keeps a file of this name."""
+    return db.session.scalar(Photo.sharing(key, 0)) is not None
+
+
+def decide_photos(
+    photos: Iterable[Photo],
+    status: PhotoStatus,
+    *,
+    actor: str,
+    reason: str | None = None,
+) -> int:
+    """Publish or reject photos (each decision audited); return how many changed."""
+    if status == PhotoStatus.PENDING:
+        raise ValueError("a decision publishes or rejects")
+    changed = 0
+    now = utcnow()
+    for photo in photos:
+        if photo.status == status and (reason is None or photo.rejection_reason == reason):
+            continue
+        previous = photo.status
+        photo.status = status
+        photo.rejection_reason = reason if status == PhotoStatus.REJECTED else None
+        photo.decided_at = now
+        record(
+            actor,
+            f"photo-{status.value}",
+            photo.event,
+            photo=photo.id,
+            previous=previous.value,
+            reason=reason if status == PhotoStatus.REJECTED else None,
+        )
+        changed += 1
+    if changed:
+        db.session.commit()
+        logger.info("%s: %d photo(s) now %s", actor, changed, status.value)
+    return changed
+
+
+def report_photo(photo: Photo) -> bool:
+    """Take a published photo back to the moderators' queue at a visitor's report."""
+    if photo.status != PhotoStatus.PUBLISHED:
+        return False
+    photo.status = PhotoStatus.PENDING
+    photo.reported_count += 1
+    photo.reported_at = utcnow()
+    record("visitor", "photo-reported", photo.event, photo=photo.id)
+    db.session.commit()
+    logger.info("photo %d of %s reported", photo.id, _label(photo.event))
+    return True
+
+
+def delete_photo(photo: Photo, *, actor: str, storage: PhotoStorage) -> None:
+    """Delete a photo and its files (those no other photo keeps), for real."""
+    event, photo_id = photo.event, photo.id
+    keys = _unshared_keys(photo)
+    db.session.delete(photo)
+    record(actor, "photo-deleted", event, photo=photo_id)
+    db.session.commit()
+    _remove_files(storage, keys)
+    logger.info("%s deleted photo %d of %s (%d files)", actor, photo_id, _label(event), len(keys))
+
+
+def save_report(
+    event: Event,
+    attendance: int | None,
+    words: str,
+    links: list[str],
+    *,
+    actor: str = "organizer",
+) -> list[str]:
+    """Save the organizer's report after the party; return the fields that changed."""
+    from .rules import report_problem
+
+    problem = report_problem(attendance, words, links)
+    if problem is not None:
+        raise ValueError(problem)
+    report = db.session.get(EventReport, event.id)
+    if report is None:
+        report = EventReport(event_id=event.id, attendance=None, words="", links=[])
+        db.session.add(report)
+    changed = [
+        name
+        for name, value in (("attendance", attendance), ("words", words), ("links", links))
+        if getattr(report, name) != value
+    ]
+    if not changed:
+        db.session.rollback()
+        return []
+    report.attendance, report.words, report.links = attendance, words, list(links)
+    record(actor, "report-saved", event, fields=changed)
+    db.session.commit()
+    logger.info("%s saved the report of %s: %s", actor, _label(event), ", ".join(changed))
+    return changed

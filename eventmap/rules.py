@@ -200,3 +200,27 @@ class PhotoRules:
 
 
 PHOTO_RULES = PhotoRules()
+# Photos after a party ("memories"): the caption's length (the files' limits are PHOTO_RULES).
+PHOTO_CAPTION_MAX = 300
+# A rejected photo's reason, told to whoever reads the queue's trail.
+PHOTO_REASON_MAX = 500
+# The organizer's report after the party: how many came, a few words, a few links.
+REPORT_MAX_ATTENDANCE = 1_000_000
+REPORT_WORDS_MAX = 2_000
+REPORT_MAX_LINKS = 10
+
+
+def report_problem(attendance: int | None, words: str, links: Sequence[str]) -> str | None:
+    """Say what is wrong with an organizer's report, or None when it can be saved."""
+    if attendance is not None and not 0 <= attendance <= REPORT_MAX_ATTENDANCE:
+        return f"How many came: give a whole number from 0 to {REPORT_MAX_ATTENDANCE:,}."
+    if len(words) > REPORT_WORDS_MAX:
+        return f"A few words: at most {REPORT_WORDS_MAX:,} characters."
+    if control_character(words, multiline=True):
+        return "A few words: contains an invisible control character."
+    if len(links) > REPORT_MAX_LINKS:
+        return f"Links: at most {REPORT_MAX_LINKS}, one a line."
+    for link in links:
+        if len(link) > MAX_LENGTHS["link"] or not is_web_link(link) or control_character(link):
+            return f"Links: “{link[:80]}” is not a web address starting with https:// (or http://)."
+    return None

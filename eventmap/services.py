@@ -11,8 +11,10 @@ from .geocode_cache import DatabaseAnswerCache
 from .geocoding import Geocoder, OfflineGeocoder
 from .geocoding.chain import GeocoderChain
 from .geocoding.online import NominatimGeocoder
+from .photo_storage import PhotoStorage, storage_from_config
 
 _EXTENSION_KEY = "eventmap.geocoder"
+_STORAGE_KEY = "eventmap.photo_storage"
 GEOCODERS = ("offline", "nominatim")
 
 
@@ -49,3 +51,12 @@ def use_geocoder(app: Flask, configured: Geocoder | str) -> None:
     """Configure the app's geocoder anew (an object, "offline" or "nominatim"), made on next use."""
     app.config["GEOCODER"] = configured
     app.extensions.pop(_EXTENSION_KEY, None)
+
+
+def photo_storage() -> PhotoStorage:
+    """Return the current app's photo storage (local disk or S3), made once per app."""
+    extensions = current_app.extensions
+    if _STORAGE_KEY not in extensions:
+        config, folder = current_app.config, current_app.instance_path
+        extensions[_STORAGE_KEY] = storage_from_config(config, folder)
+    return extensions[_STORAGE_KEY]

@@ -18,7 +18,9 @@ from .cards import CampaignCard, EventCard
 from .extensions import db
 from .i18n_messages import Translator, translator
 from .listing import campaign_summary, event_place, event_when
+from .memories import best_photo
 from .models import Campaign, Event, EventStatus
+from .services import photo_storage
 
 # Other parties drawn in an event card's inset: the nearest few hundred are plenty.
 INSET_OTHERS = 300
@@ -81,8 +83,26 @@ def campaign_card(campaign: Campaign, today: date, t: Translator | None = None) 
     )
 
 
-def event_card(event: Event, t: Translator | None = None) -> EventCard:
-    """Gather an event card: its text, its point and the parties around it."""
+def has_ended(event: Event, today: date) -> bool:
+    """Tell whether a party's last day is over."""
+    return event.end_date is not None and event.end_date < today
+
+
+def card_photo(event: Event, today: date) -> str | None:
+    """Name the page-size JPEG of a past party's best photo, for its card (None: the map)."""
+    if not has_ended(event, today):
+        return None
+    photo = best_photo(event)
+    return photo.key("page", "jpeg") if photo is not None else None
+
+
+def photo_bytes(key: str | None) -> bytes | None:
+    """Read a stored photo file, or None."""
+    return photo_storage().get(key) if key else None
+
+
+def event_card(event: Event, t: Translator | None = None, photo: bytes | None = None) -> EventCard:
+    """Gather an event card: its text, its point and the parties around it (and a photo)."""
     t = t or translator(None)
     point = None
     others: list[tuple[float, float]] = []
@@ -110,6 +130,7 @@ def event_card(event: Event, t: Translator | None = None) -> EventCard:
         point=point,
         others=others,
         approximate=event.precision is not None and event.precision.approximate,
+        photo=photo,
     )
 
 

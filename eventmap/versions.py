@@ -13,16 +13,28 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .models import Campaign, DataVersion, Event, EventPart, Rsvp, utcnow
+from .models import (
+    Campaign,
+    DataVersion,
+    Event,
+    EventPart,
+    EventReport,
+    Photo,
+    PhotoStatus,
+    Rsvp,
+    utcnow,
+)
 
 ROW_ID = 1
 # What a visitor can see: a change to any of these is a new version of the public data. An
-# answer's confirmation or cancellation changes the public "going" counts.
-PUBLIC_MODELS = (Event, EventPart, Campaign, Rsvp)
+# answer's confirmation or cancellation changes the public "going" counts; an organizer's
+# report shows on the party's page; a photo only when it is, or was, published (an upload
+# waiting for approval shows nowhere).
+PUBLIC_MODELS = (Event, EventPart, Campaign, Rsvp, EventReport, Photo)
 # Before the first write there is no row; its time is the start of the epoch.
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -64,10 +76,20 @@ def _bump_statement(dialect: str) -> Any:
     )
 
 
+def _shown(item: object) -> bool:
+    """Tell whether a written row is one a visitor can see (a photo: published, or was)."""
+    if not isinstance(item, PUBLIC_MODELS):
+        return False
+    if not isinstance(item, Photo):
+        return True
+    history = inspect(item).attrs.status.history
+    return item.status == PhotoStatus.PUBLISHED or PhotoStatus.PUBLISHED in (history.deleted or ())
+
+
 def _touches_public_data(session: Session) -> bool:
     """Tell whether this flush writes anything a visitor can see."""
     return any(
-        isinstance(item, PUBLIC_MODELS)
+        _shown(item)
         for collection in (session.new, session.dirty, session.deleted)
         for item in collection
     )
@@ -84,9 +106,9 @@ def _bump_if_public(session: Session, _context: Any) -> None:
         return
     # dirty holds objects merely touched; bump only when a column or a relationship changed
     changed = (
-        session.new
-        or session.deleted
-        or any(session.is_modified(o) for o in session.dirty if isinstance(o, PUBLIC_MODELS))
+        any(_shown(o) for o in session.new)
+        or any(_shown(o) for o in session.deleted)
+        or any(session.is_modified(o) for o in session.dirty if _shown(o))
     )
     if not changed:
         return

@@ -98,7 +98,7 @@ def test_every_admin_url_sends_strangers_to_the_sign_in_page(app, client, store,
     for rule in rules:
         if rule.endpoint == "admin.login":
             continue
-        path = rule.build({"event_id": event_id}, append_unknown=False)[1]
+        path = rule.build({"event_id": event_id, "photo_id": 1}, append_unknown=False)[1]
         if "GET" in rule.methods:
             response = client.get(path)
             assert response.status_code == 302, path

@@ -234,7 +234,7 @@ def test_hostile_titles_come_back_as_json_strings(client, make_event):
 
 
 MAP_COLUMNS = ["id", "lat", "lon", "precision", "country", "start", "end"]
-MAP_COLUMNS += ["title", "location", "when", "url", "going"]
+MAP_COLUMNS += ["title", "location", "when", "url", "going", "photos"]
 
 
 def map_rows(client, query: str = "") -> list[dict]:
@@ -288,6 +288,7 @@ def test_the_map_feed_has_exactly_the_approved_events_with_their_points(
             "when": "28–29 July 2016",
             "url": "/openstack6bday/kazan",
             "going": 0,
+            "photos": 0,
         },
         {
             "id": munich.id,
@@ -302,6 +303,7 @@ def test_the_map_feed_has_exactly_the_approved_events_with_their_points(
             "when": "Date to be announced",
             "url": "/openstack6bday/munich",
             "going": 0,
+            "photos": 0,
         },
     ]
     assert len(map_rows(client)) == 3  # every campaign without ?campaign=

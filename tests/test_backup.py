@@ -34,8 +34,11 @@ from eventmap.models import (
     DataVersion,
     Event,
     EventPart,
+    EventReport,
     EventStatus,
     GeocodeAnswer,
+    Photo,
+    PhotoStatus,
     Rsvp,
     RsvpStatus,
     RsvpTally,
@@ -202,6 +205,34 @@ def fill(zone: timezone = UTC) -> dict[str, Any]:
                 purged_at=stamp,
             ),
             RsvpTally(event_id=approved.id, position=0, going=3),
+            Photo(
+                event_id=approved.id,
+                caption=f"Cake {EMOJI} {ARABIC}",
+                consent=True,
+                delete_token_hash="c" * 64,
+                status=PhotoStatus.REJECTED,
+                rejection_reason="blurry",
+                reported_count=2,
+                reported_at=stamp,
+                width=2048,
+                height=1536,
+                sizes={"thumb": [320, 240], "page": [1024, 768], "full": [2048, 1536]},
+                **{
+                    f"{size}_{fmt}": f"{size[0] * 64}.{'webp' if fmt == 'webp' else 'jpg'}"
+                    for size in ("thumb", "page", "full")
+                    for fmt in ("webp", "jpeg")
+                },
+                created_at=stamp,
+                decided_at=stamp,
+            ),
+            EventReport(
+                event_id=approved.id,
+                attendance=42,
+                words=f"Cake for all {EMOJI}",
+                links=["https://example.org/slides", "https://mastodon.example/@x/1"],
+                created_at=stamp,
+                updated_at=stamp,
+            ),
         ]
     )
     db.session.commit()

@@ -73,6 +73,15 @@ def test_the_body_limit_is_the_apps(tmp_path, monkeypatch):
     assert int(limit.group(1)) == Config(tmp_path).MAX_CONTENT_LENGTH
 
 
+def test_only_the_photo_upload_route_takes_the_uploads_body_limit():
+    from eventmap.rules import PHOTO_RULES
+
+    limits = re.findall(r"client_max_body_size (\d+);", EXAMPLE.read_text())
+    assert len(limits) == 2
+    assert int(limits[1]) == PHOTO_RULES.max_upload_bytes
+    assert "location ~ ^/[^/]+/[^/]+/photos$ {" in EXAMPLE.read_text()
+
+
 def test_nginx_gives_up_on_connections_before_gunicorn_and_on_answers_after_it():
     example = EXAMPLE.read_text()
     upstream = example.split("upstream eventmap {", 1)[1].split("}", 1)[0]

@@ -24,14 +24,16 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from .. import moderation, operations
 from ..extensions import db, limiter
-from ..models import AuditEntry, Campaign, Event, EventStatus
+from ..models import AuditEntry, Campaign, Event, EventStatus, Photo, PhotoStatus
 from ..rules import is_web_link
+from ..services import photo_storage
 from .admin_forms import LoginForm, RejectForm
 from .auth import authenticate, sign_in, sign_out
 from .event_form import fill_event_form, handle_event_form, render_event_form, save_edit
-from .forms import ModeratorEventForm
+from .forms import ModeratorEventForm, PhotoDecisionForm
 from .maps import render_map
 from .params import id_arg, page_arg
+from .photo_decisions import chosen_photos, decide
 from .templating import status_label
 
 logger = logging.getLogger(__name__)
@@ -70,6 +72,9 @@ def _helpers() -> dict[str, Any]:
     return {
         "pending_total": lambda: db.session.scalar(
             select(func.count()).select_from(Event.pending().order_by(None).subquery())
+        ),
+        "pending_photos_total": lambda: db.session.scalar(
+            select(func.count()).where(Photo.status == PhotoStatus.PENDING)
         ),
         "statuses": list(EventStatus),
         "can_approve": moderation.can_approve,
@@ -292,3 +297,38 @@ def audit() -> str:
         AuditEntry.newest(event), page=page_arg(), per_page=PER_PAGE, error_out=False
     )
     return render_template("admin/audit.html", page=page, event=event)
+
+
+# Photos ------------------------------------------------------------------------------------
+
+
+@bp.get("/photos")
+def photos() -> str:
+    """List the photos waiting for a moderator: reported ones first, then the oldest."""
+    campaign = _campaign_filter()
+    page = db.paginate(Photo.pending(campaign), page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "admin/photos.html",
+        page=page,
+        campaign=campaign,
+        campaigns=_campaigns(),
+        form=PhotoDecisionForm(formdata=None),
+    )
+
+
+@bp.post("/photos/decide")
+def decide_photos() -> BaseResponse:
+    """Publish or reject the photos ticked, with a reason for a rejection."""
+    decide(chosen_photos(Photo.id.is_not(None)), PhotoDecisionForm(), actor=_actor())
+    return redirect(safe_next(request.form.get("next"), url_for(".photos")), 303)
+
+
+@bp.post("/photos/<id:photo_id>/delete")
+def delete_photo(photo_id: int) -> BaseResponse:
+    """Delete a photo and its files for good."""
+    photo = db.session.get(Photo, photo_id)
+    if photo is None:
+        abort(404, description="There is no photo with this number.")
+    operations.delete_photo(photo, actor=_actor(), storage=photo_storage())
+    flash(f"Deleted photo {photo_id} and its files.", "success")
+    return redirect(safe_next(request.form.get("next"), url_for(".photos")), 303)

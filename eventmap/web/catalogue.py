@@ -49,6 +49,7 @@ JS_MESSAGES: tuple[str, ...] = tuple(
         N_("Location permission was refused; use the filters or the list instead."),
         N_("Your location could not be found; use the filters or the list instead."),
         N_("%(going)s going"),
+        N_("Photos: %(count)s"),
         N_("%(shown)s of %(total)s parties shown"),
         N_("%(shown)s of %(total)s parties shown up to %(day)s"),
         N_("Show on map"),

@@ -6,17 +6,31 @@ party lands, then hand the submission to operations; or show the form again, as 
 
 from __future__ import annotations
 
-from flask import Response, current_app, make_response, render_template, request
+from datetime import UTC, datetime
+
+from flask import Response, abort, current_app, make_response, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import select
 
 from .. import operations
 from ..eventdata import SubmissionData
+from ..extensions import db
 from ..geocoding import Place
-from ..models import Event
+from ..memories import pending_photos, photos_open, report_of
+from ..models import Campaign, Event
 from ..rsvps import attendees, standings
 from ..services import geocoder
-from ..submissions import locate, resolve_point
+from ..submissions import find_by_token, locate, resolve_point
 from .errors import FORM_EXPIRED
-from .forms import KEEP, PIN, EventForm, RsvpOptionsForm, WithdrawForm
+from .forms import (
+    KEEP,
+    PIN,
+    EventForm,
+    PhotoDecisionForm,
+    ReportForm,
+    RsvpOptionsForm,
+    WithdrawForm,
+)
 from .maps import render_map
 
 
@@ -26,6 +40,21 @@ def private(response: Response) -> Response:
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def campaign_choices() -> list[Campaign]:
+    """Return the campaigns an organizer can choose, newest first."""
+    return list(
+        db.session.scalars(select(Campaign).order_by(Campaign.anniversary.desc(), Campaign.id))
+    )
+
+
+def organizer_event(token: str) -> Event:
+    """Return the event an organizer's private link opens, or answer 404."""
+    event = find_by_token(token)
+    if event is None:
+        abort(404, description=_("This edit link is not valid. Check that it was copied whole."))
+    return event
 
 
 def render_private(template: str, status: int = 200, **context: object) -> Response:
@@ -148,6 +177,7 @@ def render_event_form(
     not_found: bool = False,
     expired: bool = False,
     template: str | None = None,
+    report_form: ReportForm | None = None,
 ) -> Response:
     """Show the form, with the preview map when there is something to show."""
     template = template or ("edit.html" if event is not None else "submit.html")
@@ -173,7 +203,26 @@ def render_event_form(
         )
         if event is not None
         else None,
+        **(organizer_memories(event, report_form) if event is not None else {}),
     )
+
+
+def organizer_memories(event: Event, report_form: ReportForm | None = None) -> dict[str, object]:
+    """Give the organizer's page its photos to decide on and, once started, the report form."""
+    opened = photos_open(event, datetime.now(UTC).date())
+    if report_form is None and opened:
+        report = report_of(event)
+        report_form = ReportForm(
+            formdata=None,
+            attendance=report.attendance if report else None,
+            words=report.words if report else "",
+            links="\n".join(report.links) if report else "",
+        )
+    return {
+        "pending_photos": pending_photos(event),
+        "decision_form": PhotoDecisionForm(formdata=None),
+        "report_form": report_form if opened else None,
+    }
 
 
 def fill_event_form(form: EventForm, event: Event) -> None:

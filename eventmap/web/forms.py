@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -44,6 +45,12 @@ from ..dates import (
 from ..models import Campaign
 from ..rules import (
     MAX_LENGTHS,
+    PHOTO_CAPTION_MAX,
+    PHOTO_REASON_MAX,
+    PHOTO_RULES,
+    REPORT_MAX_ATTENDANCE,
+    REPORT_MAX_LINKS,
+    REPORT_WORDS_MAX,
     RSVP_MAX_CAPACITY,
     RSVP_MAX_PEOPLE,
     TimeProblem,
@@ -399,3 +406,103 @@ class RsvpOptionsForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A one-button form: confirming, cancelling or deleting through a private link."""
+
+
+class PhotoUploadForm(FlaskForm):
+    """Pictures of a party: up to PHOTO_RULES.max_files images, a caption and the consent."""
+
+    class Meta:
+        """Trim the caption."""
+
+        def bind_field(self, form: FlaskForm, unbound_field: Any, options: dict) -> Field:
+            if unbound_field.field_class is StringField:
+                unbound_field.kwargs["filters"] = [_strip, *unbound_field.kwargs.get("filters", ())]
+            return unbound_field.bind(form=form, **options)
+
+    photos = MultipleFileField(
+        "Photos",
+        id="photo-files",  # "photos" is the gallery's section, the anchor every link names
+        description=f"Up to {PHOTO_RULES.max_files} {PHOTO_RULES.accepted_names} images,"
+        f" {PHOTO_RULES.max_megabytes} MB each. We remove the location and camera data.",
+    )
+    caption = StringField(
+        "Caption",
+        id="photo-caption",
+        description="Describes the photos for people who cannot see them; shown beside them.",
+        validators=[
+            InputRequired("Write a few words about the photos, for people who cannot see them."),
+            Length(max=PHOTO_CAPTION_MAX),
+            plain_text(),
+        ],
+    )
+    consent = BooleanField(
+        "I took these photos or may share them, and the people in them agreed",
+        id="photo-consent",
+        validators=[InputRequired("Tick the box: we can only show photos shared with consent.")],
+    )
+    website = StringField(
+        "Leave this field empty",
+        id="photo-website",  # the RSVP form on the same page has its own
+        validators=[Optional(), Length(max=300)],
+    )
+
+    def validate_photos(self, field: Field) -> None:
+        """Ask for one to PHOTO_RULES.max_files files."""
+        files = [f for f in field.data or [] if getattr(f, "filename", "")]
+        if not files:
+            raise ValidationError("Choose at least one photo.")
+        if len(files) > PHOTO_RULES.max_files:
+            raise ValidationError(
+                f"That is {len(files)} files: send at most {PHOTO_RULES.max_files} at a time."
+            )
+
+
+class PhotoDecisionForm(FlaskForm):
+    """Publishing or rejecting the photos ticked, with a reason for a rejection."""
+
+    reason = StringField(
+        "Reason for a rejection",
+        description="Kept in the moderation trail.",
+        validators=[Optional(), Length(max=PHOTO_REASON_MAX), plain_text()],
+        filters=[_strip],
+    )
+
+
+class ReportForm(FlaskForm):
+    """The organizer's report after the party: how many came, a few words, links."""
+
+    attendance = IntegerField(
+        "How many came",
+        validators=[Optional(), NumberRange(min=0, max=REPORT_MAX_ATTENDANCE)],
+    )
+    words = TextAreaField(
+        "A few words",
+        description="Shown on the party's page.",
+        validators=[Optional(), Length(max=REPORT_WORDS_MAX), plain_text(multiline=True)],
+        filters=[_strip],
+    )
+    links = TextAreaField(
+        "Links",
+        description=f"Slides, videos, posts with the hashtag: one web address a line, at most"
+        f" {REPORT_MAX_LINKS}. Shown as plain links.",
+        validators=[Optional(), Length(max=REPORT_MAX_LINKS * (MAX_LENGTHS["link"] + 2))],
+        filters=[_strip],
+    )
+
+    @property
+    def link_list(self) -> list[str]:
+        """Return the links, one a line, blank lines left out."""
+        return [line.strip() for line in (self.links.data or "").splitlines() if line.strip()]
+
+    def validate_links(self, field: Field) -> None:
+        """Take only web addresses, at most REPORT_MAX_LINKS (the shared link rule)."""
+        links = self.link_list
+        if len(links) > REPORT_MAX_LINKS:
+            raise ValidationError(f"At most {REPORT_MAX_LINKS} links, one a line.")
+        for link in links:
+            if len(link) > MAX_LENGTHS["link"] or not is_web_link(link):
+                raise ValidationError(
+                    f"“{link[:80]}” is not a web address starting with https:// (or http://)."
+                )
+            if control_character(link):
+                raise ValidationError("Contains an invisible control character.")

@@ -321,6 +321,11 @@ def _map_events(properties: Mapping[str, Any]) -> dict[str, Any]:
         "when": properties["when"],
         "url": {"type": "string", "format": "uri-reference", "description": "Permalink path."},
         "going": properties["going"],
+        "photos": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Published photos of the party (the map's memories layer).",
+        },
     }
     if tuple(columns) != MAP_COLUMNS:  # pragma: no cover - a new column needs its schema here
         raise RuntimeError(f"describe the map feed's columns {MAP_COLUMNS}")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..dayindex import coming_and_past, day_index, undated_summary
 from ..extensions import db
 from ..listing import campaign_going, campaign_summary
+from ..memories import counters
 from ..models import Campaign, Event
 from .event_page import render_event_page
 from .maps import render_map
@@ -50,6 +51,7 @@ def _render_campaign(campaign: Campaign) -> str:
         map_parts=render_map(current_app.config),
         countries=summary.countries,
         going=campaign_going(campaign),
+        memories=counters(campaign),
         first_day=summary.first_day,
         last_day=summary.last_day,
     )

@@ -22,16 +22,15 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 from .. import operations
-from ..extensions import csrf, db, limiter
-from ..models import Campaign, Event, Rsvp, RsvpStatus
+from ..extensions import csrf, limiter
+from ..models import Rsvp, RsvpStatus
 from ..rsvp_mail import send_confirmation
 from ..rsvps import ATTENDEE_CSV_COLUMNS, attendee_rows, find_by_token, occurrence_of, positions
 from ..rsvps import standings as standings_of
-from ..submissions import find_by_token as find_event_by_token
 from ..urls import event_path
 from .errors import FORM_EXPIRED
-from .event_form import private, render_private
-from .event_page import render_event_page, rsvp_form
+from .event_form import organizer_event, private, render_private
+from .event_page import public_event, render_event_page, rsvp_form
 from .forms import ConfirmForm, RsvpChangeForm, RsvpForm, RsvpOptionsForm
 from .i18n import current_language
 from .messages import translate
@@ -46,17 +45,6 @@ def _rsvp_limit() -> str:
     return current_app.config["RSVP_RATE_LIMIT"]
 
 
-def _public_event(campaign_slug: str, event_slug: str) -> tuple[Campaign, Event]:
-    """Return a public event, or answer 404."""
-    campaign = db.first_or_404(
-        Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
-    )
-    event = db.session.scalar(Event.public_by_slug(campaign, event_slug))
-    if event is None:
-        abort(404, description=_("This party is not (or no longer) on the map."))
-    return campaign, event
-
-
 # The form's own token check replaces the app-wide one, so that an expired token shows the
 # form again with what was typed.
 @bp.post("/<campaign_slug>/<event_slug>/rsvp")
@@ -64,7 +52,7 @@ def _public_event(campaign_slug: str, event_slug: str) -> tuple[Campaign, Event]
 @limiter.limit(_rsvp_limit)
 def answer(campaign_slug: str, event_slug: str) -> Response:
     """Take an "I'm going": store it unconfirmed and mail the link that confirms it."""
-    campaign, event = _public_event(campaign_slug, event_slug)
+    campaign, event = public_event(campaign_slug, event_slug)
     form = rsvp_form(event, RsvpForm())
     if form.website.data:
         # A bot filled in the hidden field: answer as for a person, store and send nothing.
@@ -219,18 +207,10 @@ def delete(token: str) -> Response:
 # The organizer's side, on their private edit link ------------------------------------------
 
 
-def _organizer_event(token: str) -> Event:
-    """Return the event an organizer's private link opens, or answer 404."""
-    event = find_event_by_token(token)
-    if event is None:
-        abort(404, description=_("This edit link is not valid. Check that it was copied whole."))
-    return event
-
-
 @bp.get("/edit/<token>/attendees.csv")
 def attendees_csv(token: str) -> Response:
     """Download the attendee list (names, addresses, counts, notes) as CSV, privately."""
-    event = _organizer_event(token)
+    event = organizer_event(token)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(ATTENDEE_CSV_COLUMNS)
@@ -244,7 +224,7 @@ def attendees_csv(token: str) -> Response:
 @limiter.limit(_rsvp_limit)
 def options(token: str) -> Response:
     """Set the party's capacity and whether answers are closed."""
-    event = _organizer_event(token)
+    event = organizer_event(token)
     form = RsvpOptionsForm()
     if not form.validate():
         flash(_("How many people: give a whole number from 1, or leave it empty."), "error")

@@ -33,7 +33,7 @@ from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as BaseResponse
 
-from .. import cards, languages, sharing, structured, versions
+from .. import cards, languages, memories, sharing, structured, versions
 from ..calendars import Occurrence, local_times
 from ..extensions import db
 from ..listing import campaign_summary, filtered_events
@@ -125,10 +125,16 @@ def event_card(campaign_slug: str, event_slug: str) -> Response:
     campaign = _campaign(campaign_slug)
     event = _event(campaign, event_slug)
     t = current_translator()
+    today = datetime.now(UTC).date()
+    # A party that has ended shows its best photo, when it has one: the drawing's name says
+    # which side of its end the day is, so revalidating still reads only the version row.
+    past = "past" if sharing.has_ended(event, today) else "to-come"
     return _drawn_once(
-        ("event-card", campaign.slug, event.slug, t.locale),
+        ("event-card", campaign.slug, event.slug, t.locale, past),
         PNG,
-        lambda: cards.event_card(sharing.event_card(event, t)),
+        lambda: cards.event_card(
+            sharing.event_card(event, t, sharing.photo_bytes(sharing.card_photo(event, today)))
+        ),
     )
 
 
@@ -177,7 +183,9 @@ def stats(campaign_slug: str) -> str:
     """Show a campaign's numbers: parties per country, continent and day, charted and tabled."""
     campaign = _campaign(campaign_slug)
     numbers = memoized(("stats", campaign.id), lambda: campaign_stats(campaign))
-    return render_template("stats.html", campaign=campaign, stats=numbers)
+    return render_template(
+        "stats.html", campaign=campaign, stats=numbers, memories=memories.counters(campaign)
+    )
 
 
 PAPERS = {"a4": "A4", "letter": "US Letter"}

@@ -15,14 +15,14 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from .. import mail, operations
-from ..extensions import csrf, db, limiter
-from ..models import Campaign, Event, EventStatus
+from ..extensions import csrf, limiter
+from ..models import Event, EventStatus
 from ..submissions import find_by_token
 from ..urls import public_url
 from .event_form import (
+    campaign_choices,
     fill_event_form,
     handle_event_form,
     private,
@@ -42,13 +42,6 @@ def _submit_limit() -> str:
     return current_app.config["SUBMIT_RATE_LIMIT"]
 
 
-def _campaigns() -> list[Campaign]:
-    """Return the campaigns an organizer can choose, newest first."""
-    return list(
-        db.session.scalars(select(Campaign).order_by(Campaign.anniversary.desc(), Campaign.id))
-    )
-
-
 # The form's own token check (in EventForm.validate) replaces the app-wide one here, so that an
 # expired token shows the form again with everything typed still in it.
 @bp.route("/submit", methods=["GET", "POST"])
@@ -56,7 +49,7 @@ def _campaigns() -> list[Campaign]:
 @limiter.limit(_submit_limit, methods=["POST"])
 def submit() -> Response:
     """Take a new party from an organizer: fill in, check the pin, then send for review."""
-    campaigns = _campaigns()
+    campaigns = campaign_choices()
     if not campaigns:
         abort(404, description=_("There is no celebration to add a party to yet."))
     form = EventForm(campaigns=campaigns)
@@ -101,7 +94,7 @@ def _event_for(token: str) -> Event:
 def edit(token: str) -> Response:
     """Let an organizer see the status of their party and change it."""
     event = _event_for(token)
-    form = EventForm(campaigns=_campaigns(), obj=None if request.method == "POST" else event)
+    form = EventForm(campaigns=campaign_choices(), obj=None if request.method == "POST" else event)
     if request.method == "GET" or event.status == EventStatus.WITHDRAWN:
         if request.method == "GET":
             fill_event_form(form, event)

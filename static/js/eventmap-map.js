@@ -237,7 +237,8 @@
   }
 
   function markerClass(entry) {
-    return "party-marker " + (precision(entry.precision).approximate ? "party-area" : "party-pin") + " stage-" + entry.stage;
+    return "party-marker " + (precision(entry.precision).approximate ? "party-area" : "party-pin") +
+      (entry.photos ? " has-photos" : "") + " stage-" + entry.stage;
   }
 
   function markerFor(entry) {
@@ -274,6 +275,11 @@
     if (entry.precision) { place.appendChild(el("span", "precision " + entry.precision, " (" + precision(entry.precision).note + ")")); }
     box.appendChild(place);
     if (entry.going) { box.appendChild(el("p", "going", t("%(going)s going", { going: entry.going.toLocaleString(i18n.lang) }))); }
+    if (entry.photos) {
+      var photos = el("a", "photos", t("Photos: %(count)s", { count: entry.photos.toLocaleString(i18n.lang) }));
+      photos.href = entry.url + "#photos";
+      box.appendChild(el("p", "photos")).appendChild(photos);
+    }
     var link = el("a", "more", t("Party page →"));
     link.href = entry.url;
     box.appendChild(link);
@@ -333,6 +339,7 @@
     var from = form ? parseDay(form.elements.from.value) : null;
     var to = form ? parseDay(form.elements.to.value) : null;
     var country = form ? form.elements.country.value : "";
+    var withPhotos = form && form.elements.photos ? form.elements.photos.checked : false;
     var day = sliderDay();
     var reference = day === null ? todayUTC() : day;
     var shown = 0;
@@ -343,6 +350,7 @@
       if (from !== null && (end === null || end < from)) { ok = false; }
       if (to !== null && (start === null || start > to)) { ok = false; }
       if (country && entry.country !== country) { ok = false; }
+      if (withPhotos && !entry.photos) { ok = false; }  /* the memories layer */
       if (day !== null && (start === null || start > day)) { ok = false; }  /* played so far */
       entry.ok = ok;
       entry.stage = stage(entry, reference);
@@ -569,7 +577,7 @@
         precision: feed.precision[i], country: feed.country[i], start: feed.start[i], end: feed.end[i],
         startMs: parseDay(feed.start[i]), endMs: parseDay(feed.end[i]),
         title: feed.title[i], location: feed.location[i], when: feed.when[i], url: feed.url[i],
-        going: feed.going ? feed.going[i] : 0,
+        going: feed.going ? feed.going[i] : 0, photos: feed.photos ? feed.photos[i] : 0,
         marker: null, item: null, ok: true, stage: "tbd"
       };
       if (entry.placed) { placed += 1; }
