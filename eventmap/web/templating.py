@@ -8,7 +8,7 @@ from flask import Flask
 
 from ..calendars import add_to_calendar_links
 from ..dates import format_part, format_span, format_times
-from ..geocoding import Place, Precision
+from ..geocoding import Place, Precision, unsure
 from ..listing import event_time, event_when
 from ..markup import render_markdown
 from ..models import Event, EventStatus
@@ -19,6 +19,20 @@ from .maps import vendor_url
 def precision_note(event: Event) -> str:
     """Say how exact an event's point is, so nobody walks to a country's centre."""
     return event.precision.note if event.precision is not None else "not on the map"
+
+
+def placed_as(event: Event) -> str:
+    """Say how the geocoder placed an event: "city, confidence 0.60, approximate"."""
+    if not event.is_placed:
+        return "not on the map"
+    pieces = [event.precision.value if event.precision is not None else "unknown precision"]
+    if event.geocode_confidence is not None:
+        pieces.append(f"confidence {event.geocode_confidence:.2f}")
+    if event.geocode_source == "manual":
+        pieces.append("set by hand")
+    if event.precision is not None and event.precision.approximate:
+        pieces.append("approximate")
+    return ", ".join(pieces)
 
 
 def precision_words() -> dict[str, dict[str, object]]:
@@ -69,6 +83,8 @@ def register_templating(app: Flask) -> None:
     app.add_template_global(timedelta)
     app.add_template_global(add_to_calendar_links)
     app.add_template_filter(precision_note, "precision_note")
+    app.add_template_filter(placed_as, "placed_as")
+    app.add_template_global(unsure)
     app.add_template_filter(thousands, "thousands")
     app.add_template_global(event_path)
     app.add_template_global(campaign_url)
