@@ -126,6 +126,52 @@ VENUE_WORDS = frozenset(
         "tech",
     ]
 )
+# Compass and centre words, in the languages organizers write, that name a part of a city
+# ("Jakarta Selatan", "Paris Nord", "Barcelona Norte", "Nairobi CBD"): never a place alone.
+COMPASS_WORDS = frozenset(
+    fold(w)
+    for w in [
+        "north",
+        "south",
+        "east",
+        "west",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "central",
+        "centre",
+        "center",
+        "cbd",
+        "nord",
+        "sud",
+        "süd",
+        "ost",
+        "est",
+        "ouest",
+        "mitte",
+        "zentrum",
+        "norte",
+        "sur",
+        "este",
+        "oeste",
+        "leste",
+        "centro",
+        "noord",
+        "zuid",
+        "oost",
+        "utara",
+        "selatan",
+        "timur",
+        "barat",
+        "pusat",
+        "tengah",
+        "nam",
+        "bac",
+        "kaskazini",
+        "kusini",
+    ]
+)
 # Lower-case words that may sit inside a place name ("Dar es Salaam", "Frankfurt am Main").
 NAME_PARTICLES = frozenset(
     [
@@ -194,6 +240,23 @@ def without_designators(part: str) -> str:
         stripped = _PREFIX.sub("", stripped, count=1).strip()
         stripped = _SUFFIX.sub("", stripped).strip(" ,-")
     return stripped if stripped and fold(stripped) != fold(part) else ""
+
+
+def without_compass(part: str) -> str:
+    """Drop compass words before or after a name ("Jakarta Selatan" -> "Jakarta"), or ""."""
+    words = part.split()
+    while words and fold(words[-1]) in COMPASS_WORDS:
+        words.pop()
+    while words and fold(words[0]) in COMPASS_WORDS:
+        words.pop(0)
+    kept = " ".join(words).strip(" ,-")
+    return kept if kept and len(words) < len(part.split()) else ""
+
+
+def is_compass(part: str) -> bool:
+    """Say whether a piece of text is only compass words ("Selatan", "Nord", "South East")."""
+    words = fold(part).split()
+    return bool(words) and all(word in COMPASS_WORDS for word in words)
 
 
 def is_venue(part: str) -> bool:

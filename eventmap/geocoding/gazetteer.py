@@ -53,11 +53,22 @@ ALTERNATE = 2  # another name for it: a translation, former name or common short
 # Everyday names for countries that neither ISO nor GeoNames lists.
 COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "GB": ("UK", "U.K.", "Great Britain", "Britain", "United Kingdom"),
-    "US": ("USA", "U.S.A.", "US", "U.S.", "United States", "United States of America", "America"),
+    "US": (
+        "USA",
+        "U.S.A.",
+        "US",
+        "U.S.",
+        "United States",
+        "United States of America",
+        "America",
+        "EEUU",  # Spanish
+        "EE. UU.",
+        "EUA",  # Portuguese
+    ),
     "NL": ("Holland", "The Netherlands", "Nederland"),
     "DE": ("Deutschland",),
-    "KR": ("South Korea", "Republic of Korea", "Korea"),
-    "KP": ("North Korea",),
+    "KR": ("South Korea", "Republic of Korea", "Korea", "ROK"),
+    "KP": ("North Korea", "DPRK"),
     "RU": ("Russia",),
     "CZ": ("Czech Republic", "Czechia", "Česko"),
     "CI": ("Ivory Coast", "Côte d'Ivoire"),
@@ -72,9 +83,11 @@ COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "TW": ("Taiwan",),
     "VN": ("Vietnam", "Viet Nam"),
     "AE": ("UAE", "Emirates"),
+    "ZA": ("RSA",),
+    "SA": ("KSA",),
     "TR": ("Türkiye", "Turkey"),
     "MK": ("Macedonia",),
-    "CD": ("DRC", "DR Congo", "Congo-Kinshasa"),
+    "CD": ("DRC", "DR Congo", "Congo-Kinshasa", "RDC", "RD Congo", "R.D. Congo"),
     "CG": ("Congo-Brazzaville",),
 }
 # Region names that differ between GeoNames and ISO 3166-2.

@@ -19,6 +19,8 @@ from .text import NOT_A_PLACE, fold
 AMBIGUITY_MARGIN = 1.3
 # Two answers closer than this (degrees, about 50 km) are the same place.
 SAME_PLACE_DEGREES = 0.45
+# A place this close (degrees, about 30 km) to a larger city can take it as a qualifier.
+AROUND_DEGREES = 0.3
 MAX_CANDIDATES = 5
 # A place found only as words inside other text ("Microsoft Reactor London") is less sure,
 # and must be a country, region or city at least this large to count.
@@ -39,6 +41,8 @@ FUZZY_CONFIDENCE = 0.6
 # A city at least this share of a same-named region's population is what people mean.
 CITY_OVER_REGION = 0.25
 MAX_QUERY_LENGTH = 300
+# cities1000 lists some districts with population 0: rank them as the smallest it holds.
+UNKNOWN_POPULATION = 1000
 _KIND_BONUS = {Kind.COUNTRY: 1.0, Kind.VERNACULAR: 1.0, Kind.REGION: 0.5, Kind.CITY: 0.0}
 _PRECISION = {
     Kind.CITY: Precision.CITY,
@@ -136,6 +140,7 @@ class OfflineGeocoder:
                     not (run[0][0].isupper() and run[-1][0].isupper())
                     or not all(w[0].isupper() or w in forms.NAME_PARTICLES for w in run)
                     or forms.is_venue(" ".join(run))
+                    or forms.is_compass(" ".join(run))
                     or len(fold(" ".join(run))) < 3
                 ):
                     continue
@@ -169,12 +174,21 @@ class OfflineGeocoder:
         found = self._readings(head, qualifiers, skipped, partial=True)
         if not any(s.entry.kind != Kind.CITY for s in found):
             found += self._directional(head, qualifiers, skipped)  # "North Wales"
+        plain = forms.without_designators(head)
+        if found and plain and all(s.quality != PRIMARY for s in found):
+            # "Hyderabad city" is another name of one Hyderabad, but people mean the largest
+            bare = [
+                s
+                for s in self._readings(plain, qualifiers, skipped, partial=True)
+                if s.entry.kind == Kind.CITY  # "Quebec City" is the city, not the province
+            ]
+            if bare and max(s.score for s in bare) > max(s.score for s in found):
+                found = bare
         if found:
             found.sort(key=lambda s: s.score, reverse=True)
             if self._misspelt_metropolis(found[0]):  # "Johannesberg": a village, or Johannesburg
                 found = [replace(s, cap=min(s.cap, 0.5)) for s in found]
             return found
-        plain = forms.without_designators(head)
         if plain:  # "Yokohama-shi", "Town of Amherst", "Région Occitanie"
             found = self._head(plain, qualifiers, skipped)
             if found:
@@ -191,6 +205,15 @@ class OfflineGeocoder:
             if forms.is_ward(head):
                 return []  # a ward's name (中央区) is shared by many cities: read the city
             found = self._readings(plain, qualifiers, skipped) if plain else []
+            if found:
+                return found
+        plain = forms.without_compass(head)
+        if plain:  # "Jakarta Selatan", "Paris Nord": a part of the city, read as the city
+            found = [
+                replace(s, cap=min(s.cap, 0.8))
+                for s in self._head(plain, qualifiers, skipped)
+                if s.entry.kind == Kind.CITY
+            ]
             if found:
                 return found
         words = head.split()
@@ -257,11 +280,13 @@ class OfflineGeocoder:
         for entry, quality in found:
             matched = [self._qualifies(entry, q) for q in folded_qualifiers]
             score = (
-                log10(max(entry.population, 1))
+                log10(max(entry.population, UNKNOWN_POPULATION))
                 + (1.0 if quality == PRIMARY else 0.0)
                 + _KIND_BONUS[entry.kind]
             )
             if all(matched):
+                if len(found) > 1:  # "Providencia, Santiago": beside the Santiago people mean
+                    score += sum(log10(max(self._around(entry, q), 1)) for q in folded_qualifiers)
                 scored.append(_Scored(entry, len(matched), quality, score, skipped))
             elif partial and len(fold(head)) >= 4 and self._may_ignore(folded_qualifiers, matched):
                 unread.append(
@@ -307,12 +332,7 @@ class OfflineGeocoder:
                 return True  # "N.L." for Nuevo León, "D.C." for Bogotá D.C., "Jal." for Jalisco
         if entry.county is not None and qualifier in region_variants(entry.county):
             return True
-        if any(  # "Brooklyn, NYC", "Yaba, Lagos": a larger city around the place
-            other.kind in (Kind.CITY, Kind.VERNACULAR)
-            and other.population > entry.population
-            and _same_place(entry, other)
-            for other, _quality in gaz.find(qualifier)
-        ):
+        if self._around(entry, qualifier):  # "Brooklyn, NYC", "Yaba, Lagos"
             return True
         words = qualifier.split()
         return (
@@ -322,6 +342,22 @@ class OfflineGeocoder:
                 and self._qualifies(entry, " ".join(words[cut:]))
                 for cut in range(1, len(words))
             )
+        )
+
+    def _around(self, entry: Entry, qualifier: str) -> int:
+        """Return the population of the larger city named `qualifier` that the place lies in
+        or beside ("Yaba, Lagos"), or 0 if there is none."""
+        return max(
+            (
+                other.population
+                for other, _quality in self.gazetteer.find(qualifier)
+                if other.kind in (Kind.CITY, Kind.VERNACULAR)
+                and other.population > entry.population
+                and other.country_code == entry.country_code
+                and abs(entry.latitude - other.latitude) < AROUND_DEGREES
+                and abs(entry.longitude - other.longitude) < AROUND_DEGREES
+            ),
+            default=0,
         )
 
     def _directional(self, text: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:

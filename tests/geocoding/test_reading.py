@@ -191,3 +191,49 @@ def test_a_fallback_to_a_region_or_country_says_so(geocoder):
 def test_a_lone_code_after_skipped_text_is_never_a_town(geocoder):
     place = geocoder.lookup("Somewhere Unknown Hall, IL")
     assert place is None or place.country_code == "US"
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Medan Utara", "ID", (3.59, 98.67)),
+        ("Marseille Nord, France", "FR", (43.30, 5.37)),
+        ("Kampala CBD", "UG", (0.32, 32.58)),
+        ("Sevilla Este", "ES", (37.39, -5.98)),
+    ],
+)
+def test_a_compass_word_names_a_part_of_the_city(geocoder, query, country, point):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.confidence < 1  # the point is the city's, not that part's
+
+
+@pytest.mark.parametrize("word", ["Selatan", "Norte", "Oost"])
+def test_a_compass_word_inside_other_text_is_never_a_region(geocoder, word):
+    place = geocoder.lookup(f"Blorfington {word}")
+    assert place is None or place.confidence < 0.8
+
+
+def test_a_larger_city_qualifies_only_what_lies_beside_it(geocoder):
+    # A same-named village 45 km off is not "in" the city: the city itself, partly read.
+    place = geocoder.lookup("Kadıköy, İstanbul")
+    assert_near(place, "TR", (41.01, 28.98))
+    # Among same-named districts, the one beside the city people mean by the qualifier.
+    assert_near(geocoder.lookup("Las Condes, Santiago"), "CL", (-33.41, -70.57))
+
+
+def test_a_designated_alternate_name_gives_way_to_the_largest_city_of_that_name(geocoder):
+    place = geocoder.lookup("Hyderabad city")
+    assert_near(place, "IN", (17.38, 78.46))
+    assert place.needs_check  # two Hyderabads
+    assert geocoder.lookup("Quebec City").precision == Precision.CITY
+
+
+@pytest.mark.parametrize(
+    ("query", "country"),
+    [("Goma, RDC", "CD"), ("Miami, EEUU", "US"), ("Durban, RSA", "ZA"), ("Jeddah, KSA", "SA")],
+)
+def test_country_abbreviations_in_other_languages(geocoder, query, country):
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert place.country_code == country
