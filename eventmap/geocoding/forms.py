@@ -126,6 +126,56 @@ VENUE_WORDS = frozenset(
         "tech",
     ]
 )
+# Words after a name that make it a street or a square, not the town of that name.
+STREET_WORDS = frozenset(
+    fold(w)
+    for w in [
+        "street",
+        "st",
+        "road",
+        "rd",
+        "avenue",
+        "ave",
+        "lane",
+        "ln",
+        "drive",
+        "dr",
+        "way",
+        "place",
+        "pl",
+        "square",
+        "sq",
+        "terrace",
+        "crescent",
+        "close",
+        "court",
+        "boulevard",
+        "blvd",
+        "parkway",
+        "pkwy",
+        "highway",
+        "hwy",
+        "row",
+        "gardens",
+        "hill",
+        "park",
+        "strasse",
+        "straße",
+        "str",
+        "weg",
+        "platz",
+        "allee",
+        "gasse",
+        "laan",
+        "straat",
+        "gracht",
+    ]
+)
+# Designators of areas around several towns: a county, district or département.
+_AREA_WORDS = re.compile(
+    r"(?i)\b(?:county|district|d[ée]partement|departamento|provincia|province of|kreis"
+    r"|landkreis|bezirk|comarca|powiat|okres|parish)\b"
+)
 # Compass and centre words, in the languages organizers write, that name a part of a city
 # ("Jakarta Selatan", "Paris Nord", "Barcelona Norte", "Nairobi CBD"): never a place alone.
 COMPASS_WORDS = frozenset(
@@ -257,6 +307,16 @@ def is_compass(part: str) -> bool:
     """Say whether a piece of text is only compass words ("Selatan", "Nord", "South East")."""
     words = fold(part).split()
     return bool(words) and all(word in COMPASS_WORDS for word in words)
+
+
+def is_street(following: list[str]) -> bool:
+    """Say whether the word after a name makes it a street ("Oxford Road", "Torrington Place")."""
+    return bool(following) and fold(following[0]) in STREET_WORDS
+
+
+def names_an_area(part: str) -> bool:
+    """Say whether a designator makes the text an area around towns ("Dane County")."""
+    return bool(_AREA_WORDS.search(part))
 
 
 def is_venue(part: str) -> bool:

@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import threading
 from collections import defaultdict
@@ -521,7 +522,7 @@ _SELECT_COUNTRIES = (
     " county FROM places WHERE kind = 'country'"
 )
 _SELECT_BY_NAME = (
-    "SELECT kind, name, country_code, region, latitude, longitude, population, anchor, timezone,"
+    "SELECT places.id, kind, name, country_code, region, latitude, longitude, population, anchor, timezone,"
     " county, quality FROM names JOIN places ON places.id = place_id WHERE key = ?"
 )
 
@@ -651,10 +652,30 @@ class Gazetteer:
         return self._countries.get(country_code)
 
     def _query(self, key: str) -> tuple[tuple[Entry, int], ...]:
-        """Read the places filed under one folded name."""
+        """Read the places filed under one folded name, or under its other way of writing
+        "Saint", "Mount" or "Fort" ("Saint Louis" finds St. Louis, "Ft Myers" Fort Myers)."""
+        keys = [key, *{_ABBREVIATED.sub(_swap_abbreviation, key)} - {key}]
+        found: dict[int, tuple[Entry, int]] = {}
         with self._lock:
-            rows = self._connection.execute(_SELECT_BY_NAME, (key,)).fetchall()
-        return tuple((_entry(row[:-1]), row[-1]) for row in rows)
+            for other in keys:
+                for row in self._connection.execute(_SELECT_BY_NAME, (other,)).fetchall():
+                    place_id, quality = row[0], row[-1]
+                    if other != key:
+                        quality = min(quality, ALTERNATE)  # as written first
+                    if place_id not in found or found[place_id][1] < quality:
+                        found[place_id] = (_entry(row[1:-1]), quality)
+        return tuple(found.values())
+
+
+# The abbreviations of name words people write either way ("St. Louis", "Saint Louis").
+_ABBREVIATIONS = {"st": "saint", "saint": "st", "mt": "mount", "mount": "mt"}
+_ABBREVIATIONS |= {"ft": "fort", "fort": "ft", "ste": "sainte", "sainte": "ste"}
+_ABBREVIATED = re.compile(r"\b(?:" + "|".join(_ABBREVIATIONS) + r")\b(?= )")
+
+
+def _swap_abbreviation(match: re.Match[str]) -> str:
+    """Write one name word the other way ("st" -> "saint")."""
+    return _ABBREVIATIONS[match.group(0)]
 
 
 def _entry(row: tuple) -> Entry:

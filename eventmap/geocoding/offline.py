@@ -118,10 +118,10 @@ class OfflineGeocoder:
             whole = self._readings(text, [], 0)  # "Halle (Saale)" is the town's own name
             if whole:
                 return self._answer(query, whole)
-        for attempt in attempts:
+        for number, attempt in enumerate(attempts):
             ranked = self._rank(attempt)
-            if ranked:
-                return self._answer(query, ranked)
+            if ranked:  # a bracket read when the main text was not ("... Center (CIP)")
+                return self._answer(query, ranked, 1.0 if number == 0 else INSIDE_CONFIDENCE)
         for attempt in attempts:  # "Microsoft Reactor London": a known name inside the text
             if "," in attempt and not any(forms.is_venue(p) for p in attempt.split(",")):
                 continue  # comma parts were each tried as a place already
@@ -141,6 +141,7 @@ class OfflineGeocoder:
                     or not all(w[0].isupper() or w in forms.NAME_PARTICLES for w in run)
                     or forms.is_venue(" ".join(run))
                     or forms.is_compass(" ".join(run))
+                    or forms.is_street(words[start + size : start + size + 1])
                     or len(fold(" ".join(run))) < 3
                 ):
                     continue
@@ -191,6 +192,14 @@ class OfflineGeocoder:
             return found
         if plain:  # "Yokohama-shi", "Town of Amherst", "Région Occitanie"
             found = self._head(plain, qualifiers, skipped)
+            if found and forms.names_an_area(head):
+                # "Dane County", "District de X": an area; a town of its name is a guess
+                found = [
+                    replace(s, cap=min(s.cap, FALLBACK_CONFIDENCE))
+                    if s.entry.kind == Kind.CITY
+                    else s
+                    for s in found
+                ]
             if found:
                 return found
         if forms.is_venue(head):
@@ -480,7 +489,10 @@ def _city_for_region(distinct: list[_Scored], ranked: list[_Scored]) -> list[_Sc
             and entry.population >= CITY_OVER_REGION * best.entry.population
         ):
             city = replace(scored, score=best.score)
-            return [city, *(d for d in distinct if d.entry is not entry)]
+            rest = [d for d in distinct if d.entry is not entry]
+            if _same_place(entry, best.entry):
+                rest = rest[1:]  # the region is the city's own ("St.-Petersburg")
+            return [city, *rest]
     return distinct
 
 

@@ -237,3 +237,42 @@ def test_country_abbreviations_in_other_languages(geocoder, query, country):
     place = geocoder.lookup(query)
     assert place is not None
     assert place.country_code == country
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Ft Lauderdale, FL", "US", (26.12, -80.14)),
+        ("Mt Vernon, NY", "US", (40.91, -73.84)),
+        ("Sainte Foy-lès-Lyon", "FR", (45.73, 4.80)),
+    ],
+)
+def test_saint_mount_and_fort_are_read_either_way(geocoder, query, country, point):
+    assert_near(geocoder.lookup(query), country, point)
+
+
+def test_a_city_that_is_its_own_region_is_not_ambiguous_with_it(geocoder):
+    place = geocoder.lookup("St Petersburg, Russia")
+    assert_near(place, "RU", (59.94, 30.31))
+    assert not place.ambiguous
+
+
+def test_a_bracket_read_alone_is_not_confident(geocoder):
+    # The main text names no place; a short code in brackets happens to be a town's name.
+    place = geocoder.lookup("Regional Soil Research Facility (CIP)")
+    assert place is None or place.needs_check
+
+
+def test_a_street_named_after_a_town_is_not_that_town(geocoder):
+    place = geocoder.lookup("Room 4, 12 Torrington Place")
+    assert place is None or place.country_code != "US"
+    assert forms.is_street(["Road"])
+    assert not forms.is_street([])
+
+
+def test_a_county_read_as_its_town_of_that_name_is_to_check(geocoder):
+    place = geocoder.lookup("Dane County, Wisconsin")
+    assert place is not None
+    assert place.needs_check
+    assert forms.names_an_area("Département du Nord")
+    assert not forms.names_an_area("Yokohama-shi")
