@@ -522,8 +522,9 @@ _SELECT_COUNTRIES = (
     " county FROM places WHERE kind = 'country'"
 )
 _SELECT_BY_NAME = (
-    "SELECT places.id, kind, name, country_code, region, latitude, longitude, population, anchor, timezone,"
-    " county, quality FROM names JOIN places ON places.id = place_id WHERE key = ?"
+    "SELECT places.id, kind, name, country_code, region, latitude, longitude, population,"
+    " anchor, timezone, county, quality FROM names JOIN places ON places.id = place_id"
+    " WHERE key = ?"
 )
 
 _SELECT_FUZZY_KEYS = (
