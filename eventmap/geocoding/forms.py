@@ -273,6 +273,19 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _CJK_SUFFIX = re.compile(r"(?<=\S)[都府県省市区區町村郡]$")
 
 
+# Postcodes whose form alone tells the country: UK ("KY16 9RJ") and Canadian ("V6B 1A1").
+_COUNTRY_POSTCODES = (
+    (re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b"), "GB"),
+    (re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d\b"), "CA"),
+)
+
+
+def postcode_country(text: str) -> str | None:
+    """Return the country a postcode in the text belongs to, if its form says so."""
+    found = {cc for pattern, cc in _COUNTRY_POSTCODES if pattern.search(text)}
+    return found.pop() if len(found) == 1 else None
+
+
 def plain_separators(text: str) -> str:
     """Turn "Lyon | Rhône | France" and "Porto - Portugal" into comma-separated parts."""
     return _SEPARATORS.sub(", ", text)

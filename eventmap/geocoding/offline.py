@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from math import log10
 from pathlib import Path
@@ -65,6 +66,10 @@ _NOT_A_PLACE_WORDS = sorted(
 _AREA = re.compile(r"(.+?)\s+(?:metro(?:politan)?\s+)?(?:area|region|metro)", re.IGNORECASE)
 
 
+# The country a postcode in the query names ("..., St Andrews KY16 9RJ"), while it is read.
+_POSTCODE_COUNTRY: ContextVar[str | None] = ContextVar("postcode_country", default=None)
+
+
 @dataclass(frozen=True)
 class _Scored:
     """A gazetteer entry with how well it answers the query."""
@@ -107,6 +112,14 @@ class OfflineGeocoder:
         text = " ".join(str(query).split())[:MAX_QUERY_LENGTH]
         if not fold(text) or fold(text) in NOT_A_PLACE:
             return None
+        token = _POSTCODE_COUNTRY.set(forms.postcode_country(text))
+        try:
+            return self._lookup(query, text)
+        finally:
+            _POSTCODE_COUNTRY.reset(token)
+
+    def _lookup(self, query: str, text: str) -> Place | None:
+        """Read the text: brackets, parts, then known names inside it."""
         text = forms.plain_separators(text)
         if forms.is_cjk(text):
             text = forms.cjk_parts(text)
@@ -284,6 +297,9 @@ class OfflineGeocoder:
         gaz = self.gazetteer
         folded_qualifiers = [fold(q) for q in qualifiers]
         found = gaz.find(head)
+        postcode_country = _POSTCODE_COUNTRY.get()
+        if postcode_country is not None:  # "St Andrews KY16 9RJ": the Scottish one
+            found = tuple(f for f in found if f[0].country_code == postcode_country)
         scored = []
         unread: list[_Scored] = []
         for entry, quality in found:

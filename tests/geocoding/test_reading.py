@@ -276,3 +276,9 @@ def test_a_county_read_as_its_town_of_that_name_is_to_check(geocoder):
     assert place.needs_check
     assert forms.names_an_area("Département du Nord")
     assert not forms.names_an_area("Yokohama-shi")
+
+
+def test_a_uk_or_canadian_postcode_says_the_country(geocoder):
+    assert_near(geocoder.lookup("Seminar Room, Perth PH1 5NX"), "GB", (56.40, -3.43))
+    assert_near(geocoder.lookup("Unit 3, London ON N6A 3K7"), "CA", (42.98, -81.25))
+    assert forms.postcode_country("Sydney NSW 2000") is None
