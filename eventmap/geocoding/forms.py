@@ -327,6 +327,11 @@ def is_street(following: list[str]) -> bool:
     return bool(following) and fold(following[0]) in STREET_WORDS
 
 
+def names_a_neighbourhood(part: str) -> bool:
+    """Say whether a designator may make the text a part of a city ("Greenwich Village")."""
+    return bool(re.search(r"(?i)\bvillage$", part.strip()))
+
+
 def names_an_area(part: str) -> bool:
     """Say whether a designator makes the text an area around towns ("Dane County")."""
     return bool(_AREA_WORDS.search(part))

@@ -134,7 +134,10 @@ class OfflineGeocoder:
         for number, attempt in enumerate(attempts):
             ranked = self._rank(attempt)
             if ranked:  # a bracket read when the main text was not ("... Center (CIP)")
-                return self._answer(query, ranked, 1.0 if number == 0 else INSIDE_CONFIDENCE)
+                confidence = 1.0 if number == 0 else INSIDE_CONFIDENCE
+                if len(fold(attempt)) <= 3 and ranked[0].entry.kind == Kind.CITY:
+                    confidence = FALLBACK_CONFIDENCE  # "MN": a code, or a town's short name?
+                return self._answer(query, ranked, confidence)
         for attempt in attempts:  # "Microsoft Reactor London": a known name inside the text
             if "," in attempt and not any(forms.is_venue(p) for p in attempt.split(",")):
                 continue  # comma parts were each tried as a place already
@@ -205,6 +208,8 @@ class OfflineGeocoder:
             return found
         if plain:  # "Yokohama-shi", "Town of Amherst", "Région Occitanie"
             found = self._head(plain, qualifiers, skipped)
+            if found and forms.names_a_neighbourhood(head):
+                found = [replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE)) for s in found]
             if found and forms.names_an_area(head):
                 # "Dane County", "District de X": an area; a town of its name is a guess
                 found = [
@@ -317,6 +322,11 @@ class OfflineGeocoder:
                 unread.append(
                     _Scored(entry, sum(matched), quality, score, skipped, PARTIAL_CONFIDENCE)
                 )
+        by_area = [
+            s for s in scored if all(self._names_area(s.entry, q) for q in folded_qualifiers)
+        ]
+        if by_area:  # "Long Beach, California": the state, not a town California beside one
+            scored = by_area
         if not scored and unread:
             # "Torino, TO, Italia", "Москва, Россия": a qualifier the gazetteer cannot read
             best = max(s.qualifiers for s in unread)
@@ -369,6 +379,18 @@ class OfflineGeocoder:
             )
         )
 
+    def _names_area(self, entry: Entry, qualifier: str) -> bool:
+        """Say whether a qualifier is the name of the entry's country, region or county."""
+        gaz = self.gazetteer
+        return (
+            qualifier in gaz.country_names.get(entry.country_code, ())
+            or (
+                entry.region is not None
+                and qualifier in gaz.region_names.get((entry.country_code, entry.region), ())
+            )
+            or (entry.county is not None and qualifier in region_variants(entry.county))
+        )
+
     def _around(self, entry: Entry, qualifier: str) -> int:
         """Return the population of the larger city named `qualifier` that the place lies in
         or beside ("Yaba, Lagos"), or 0 if there is none."""
@@ -411,6 +433,7 @@ class OfflineGeocoder:
                 distinct[distinct.index(twin)] = replace(scored, score=twin.score)
             if len(distinct) > MAX_CANDIDATES:
                 break
+        area_named = distinct[0].entry.kind != Kind.CITY  # before a city stands in for it
         distinct = _city_for_region(distinct, ranked)
         best = distinct[0]
         rivals = [s for s in distinct[1:] if s.score > best.score - AMBIGUITY_MARGIN]
@@ -418,8 +441,9 @@ class OfflineGeocoder:
         confidence = min(confidence, best.cap)
         if ambiguous:
             confidence = min(confidence, 0.5)
-        elif best.skipped and best.entry.kind != Kind.CITY:
-            confidence = min(confidence, FALLBACK_CONFIDENCE)  # text more precise than this
+        elif best.skipped and (area_named or best.entry.kind != Kind.CITY):
+            # text more precise than this ("Loudonville, New York" -> the state's city)
+            confidence = min(confidence, FALLBACK_CONFIDENCE)
         elif best.skipped:
             confidence = min(confidence, 0.8)
         if best.entry.kind == Kind.CITY and best.entry.population < 1000:

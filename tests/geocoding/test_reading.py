@@ -282,3 +282,28 @@ def test_a_uk_or_canadian_postcode_says_the_country(geocoder):
     assert_near(geocoder.lookup("Seminar Room, Perth PH1 5NX"), "GB", (56.40, -3.43))
     assert_near(geocoder.lookup("Unit 3, London ON N6A 3K7"), "CA", (42.98, -81.25))
     assert forms.postcode_country("Sydney NSW 2000") is None
+
+
+def test_a_state_qualifier_beats_a_town_of_the_state_s_name_nearby(geocoder):
+    # Maryland has a town called California; the state is what "California" means.
+    assert_near(geocoder.lookup("Long Beach, California"), "US", (33.77, -118.19))
+    assert_near(geocoder.lookup("Vancouver, Washington"), "US", (45.64, -122.66))
+
+
+def test_an_unknown_town_before_its_state_is_a_fallback_to_check(geocoder):
+    place = geocoder.lookup("Blorfingdale, New York")
+    assert place is not None
+    assert place.country_code == "US"
+    assert place.confidence <= 0.5
+
+
+def test_a_lone_short_code_is_not_a_confident_town(geocoder):
+    place = geocoder.lookup("WI")
+    assert place is None or place.needs_check
+
+
+def test_a_village_named_part_of_a_city_is_not_confident(geocoder):
+    # "Riverside Village" may be a neighbourhood anywhere in the state, not Riverside.
+    place = geocoder.lookup("Riverside Village, California")
+    assert place is None or place.needs_check
+    assert geocoder.lookup("East Village, New York").region == "New York"  # a known place
