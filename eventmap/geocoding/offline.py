@@ -44,9 +44,16 @@ CITY_OVER_REGION = 0.25
 MAX_QUERY_LENGTH = 300
 # cities1000 lists some districts with population 0: rank them as the smallest it holds.
 UNKNOWN_POPULATION = 1000
-_KIND_BONUS = {Kind.COUNTRY: 1.0, Kind.VERNACULAR: 1.0, Kind.REGION: 0.5, Kind.CITY: 0.0}
+_KIND_BONUS = {
+    Kind.COUNTRY: 1.0,
+    Kind.VERNACULAR: 1.0,
+    Kind.REGION: 0.5,
+    Kind.CITY: 0.0,
+    Kind.AREA: 0.0,
+}
 _PRECISION = {
     Kind.CITY: Precision.CITY,
+    Kind.AREA: Precision.REGION,
     Kind.REGION: Precision.REGION,
     Kind.VERNACULAR: Precision.REGION,
     Kind.COUNTRY: Precision.COUNTRY,
@@ -206,6 +213,10 @@ class OfflineGeocoder:
             if self._misspelt_metropolis(found[0]):  # "Johannesberg": a village, or Johannesburg
                 found = [replace(s, cap=min(s.cap, 0.5)) for s in found]
             return found
+        if plain and forms.names_an_area(head):  # "Dane County", "Département du Nord"
+            found = self._areas(plain, qualifiers, skipped)
+            if found:
+                return found
         if plain:  # "Yokohama-shi", "Town of Amherst", "Région Occitanie"
             found = self._head(plain, qualifiers, skipped)
             if found and forms.names_a_neighbourhood(head):
@@ -262,7 +273,17 @@ class OfflineGeocoder:
             ]
             if found:
                 return found
+        found = self._areas(head, qualifiers, skipped)
+        if found:  # "Jhapa, Nepal": a district named as it is
+            return found
         return self._misspelt(head, qualifiers, skipped)
+
+    def _areas(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
+        """Read the text as an admin-2 area; its point is only its largest town's."""
+        return [
+            replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE))
+            for s in self._readings(head, qualifiers, skipped, partial=True, areas=True)
+        ]
 
     def _misspelt_metropolis(self, best: _Scored) -> bool:
         """Say whether a small town's name is also one letter off a city of millions."""
@@ -295,13 +316,19 @@ class OfflineGeocoder:
         return [replace(s, cap=min(s.cap, FUZZY_CONFIDENCE)) for s in best]
 
     def _readings(
-        self, head: str, qualifiers: Sequence[str], skipped: int, *, partial: bool = False
+        self,
+        head: str,
+        qualifiers: Sequence[str],
+        skipped: int,
+        *,
+        partial: bool = False,
+        areas: bool = False,
     ) -> list[_Scored]:
         """Score the places named `head` that agree with every qualifier (with `partial`,
         else with the qualifiers it can read, leaving unknown ones unread)."""
         gaz = self.gazetteer
         folded_qualifiers = [fold(q) for q in qualifiers]
-        found = gaz.find(head)
+        found = gaz.find_areas(head) if areas else gaz.find(head)
         postcode_country = _POSTCODE_COUNTRY.get()
         if postcode_country is not None:  # "St Andrews KY16 9RJ": the Scottish one
             found = tuple(f for f in found if f[0].country_code == postcode_country)

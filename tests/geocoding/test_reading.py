@@ -182,7 +182,7 @@ def test_a_fallback_to_a_region_or_country_says_so(geocoder):
     place = geocoder.lookup("Okinawa Pref., Japan")
     assert place is not None
     assert place.precision == Precision.REGION
-    fallback = geocoder.lookup("Département du Nord, France")  # no department in the index
+    fallback = geocoder.lookup("Département du Blorf, France")  # no such department
     assert fallback is not None
     assert fallback.precision.approximate
     assert fallback.confidence <= 0.5
@@ -307,3 +307,24 @@ def test_a_village_named_part_of_a_city_is_not_confident(geocoder):
     place = geocoder.lookup("Riverside Village, California")
     assert place is None or place.needs_check
     assert geocoder.lookup("East Village, New York").region == "New York"  # a known place
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Département de la Somme", "FR", (49.89, 2.30)),  # at Amiens, its largest town
+        ("County of Travis, Texas", "US", (30.27, -97.74)),
+        ("Kaski District, Nepal", "NP", (28.21, 83.99)),
+    ],
+)
+def test_admin_2_areas_named_as_such_are_found_at_their_largest_town(
+    geocoder, query, country, point
+):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.precision == Precision.REGION
+    assert place.needs_check  # where in the area is a guess
+
+
+def test_an_area_is_never_read_for_a_bare_town_name(geocoder):
+    assert geocoder.lookup("Santa Clara, CA").precision == Precision.CITY
