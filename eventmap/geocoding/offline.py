@@ -311,7 +311,11 @@ class OfflineGeocoder:
             if similarity < close[0][1] - FUZZY_MARGIN:
                 break
             rivals = self._readings(other, qualifiers, skipped)
-            if rivals and not _same_place(rivals[0].entry, best[0].entry):
+            if (
+                rivals
+                and not any(_same_place(r.entry, best[0].entry) for r in rivals)
+                and rivals[0].score > best[0].score - AMBIGUITY_MARGIN
+            ):
                 return []  # "Austen" is as close to Austin as to Aston: no clear winner
         return [replace(s, cap=min(s.cap, FUZZY_CONFIDENCE)) for s in best]
 

@@ -328,3 +328,10 @@ def test_admin_2_areas_named_as_such_are_found_at_their_largest_town(
 
 def test_an_area_is_never_read_for_a_bare_town_name(geocoder):
     assert geocoder.lookup("Santa Clara, CA").precision == Precision.CITY
+
+
+def test_a_small_namesake_of_another_close_spelling_is_no_rival(geocoder):
+    # One close spelling is a village in another country; the city still clearly wins.
+    place = geocoder.lookup("Buenos Aries")
+    assert_near(place, "AR", (-34.61, -58.38))
+    assert place.needs_check
