@@ -138,7 +138,17 @@ class OfflineGeocoder:
             whole = self._readings(text, [], 0)  # "Halle (Saale)" is the town's own name
             if whole:
                 return self._answer(query, whole)
+        # "University of Toronto (Scarborough)", "ResBaz Sydney (GIS)": a town in the main
+        # text before what the brackets say
+        inside_first = bool(bracketed) and bool(attempts) and fold(attempts[0]) == fold(main)
+        if inside_first:
+            attempts = [attempts[0], *attempts]
         for number, attempt in enumerate(attempts):
+            if inside_first and number == 1:
+                ranked = self._inside(attempt)
+                if ranked:
+                    return self._answer(query, ranked, confidence=INSIDE_CONFIDENCE)
+                continue
             ranked = self._rank(attempt)
             if ranked:  # a bracket read when the main text was not ("... Center (CIP)")
                 confidence = 1.0 if number == 0 else INSIDE_CONFIDENCE
@@ -146,12 +156,16 @@ class OfflineGeocoder:
                     confidence = FALLBACK_CONFIDENCE  # "MN": a code, or a town's short name?
                 return self._answer(query, ranked, confidence)
         for attempt in attempts:  # "Microsoft Reactor London": a known name inside the text
-            if "," in attempt and not any(forms.is_venue(p) for p in attempt.split(",")):
-                continue  # comma parts were each tried as a place already
-            ranked = self._named_inside(attempt.replace(",", " "))
+            ranked = self._inside(attempt)
             if ranked:
                 return self._answer(query, ranked, confidence=INSIDE_CONFIDENCE)
         return None
+
+    def _inside(self, attempt: str) -> list[_Scored]:
+        """Find a known name inside text that was not read part by part."""
+        if "," in attempt and not any(forms.is_venue(p) for p in attempt.split(",")):
+            return []  # comma parts were each tried as a place already
+        return self._named_inside(attempt.replace(",", " "))
 
     def _named_inside(self, text: str) -> list[_Scored]:
         """Find the longest, last capitalised run of words that is a well-known place."""

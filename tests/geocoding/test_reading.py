@@ -335,3 +335,10 @@ def test_a_small_namesake_of_another_close_spelling_is_no_rival(geocoder):
     place = geocoder.lookup("Buenos Aries")
     assert_near(place, "AR", (-34.61, -58.38))
     assert place.needs_check
+
+
+def test_a_town_in_the_main_text_comes_before_the_brackets(geocoder):
+    place = geocoder.lookup("University of Manchester (Fallowfield)")
+    assert_near(place, "GB", (53.48, -2.24))
+    assert place.needs_check  # found inside other text
+    assert_near(geocoder.lookup("Frankfurt (Oder)"), "DE", (52.35, 14.55))  # its own name
