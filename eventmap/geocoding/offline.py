@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from math import log10
 from pathlib import Path
 
@@ -169,7 +170,8 @@ class OfflineGeocoder:
 
     def _named_inside(self, text: str) -> list[_Scored]:
         """Find the longest, last capitalised run of words that is a well-known place."""
-        words = re.findall(r"[^\W\d_][\w'’.-]*", text)
+        # hyphens join names too ("UW-Madison", "University of Wisconsin-Milwaukee")
+        words = re.findall(r"[^\W\d_][\w'’.]*", text)
         for size in range(min(len(words), 4), 0, -1):
             for start in range(len(words) - size, -1, -1):
                 run = words[start : start + size]
@@ -189,8 +191,16 @@ class OfflineGeocoder:
                     and (s.entry.kind != Kind.CITY or s.entry.population >= WELL_KNOWN_CITY)
                 ]
                 if found:
-                    return found
+                    return self._qualified_by(found, words[:start] + words[start + size :])
         return []
+
+    def _qualified_by(self, found: list[_Scored], others: list[str]) -> list[_Scored]:
+        """Keep the readings whose region or country the rest of the text names
+        ("University of Nebraska-Lincoln": the Lincoln in Nebraska), else all of them."""
+        names = {fold(w) for w in others} | {fold(f"{a} {b}") for a, b in pairwise(others)}
+        names.discard("")
+        kept = [s for s in found if any(self._names_area(s.entry, n) for n in names)]
+        return kept or found
 
     def _rank(self, text: str) -> list[_Scored]:
         """Score every reading of the text, best first; leading parts may be venue or street."""
@@ -202,6 +212,19 @@ class OfflineGeocoder:
                 found = [s for s in found if s.entry.kind != Kind.CITY]
             if skipped and not found[1:] and found and found[0].entry.population < 1000:
                 found = []  # "Alpbach, Tirol": a village of the last part's name is a guess
+            if found and skipped and found[0].entry.kind != Kind.CITY:
+                # "Portland State University, Oregon": the town the venue is named after
+                area = found[0].entry
+                for part in parts[:skipped]:
+                    inside = [
+                        replace(s, cap=min(s.cap, INSIDE_CONFIDENCE))
+                        for s in self._named_inside(part)
+                        if s.entry.kind == Kind.CITY
+                        and s.entry.country_code == area.country_code
+                        and (area.region is None or s.entry.region == area.region)
+                    ]
+                    if inside and forms.is_venue(part):
+                        return inside
             if found:
                 return found
         return []

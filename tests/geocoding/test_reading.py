@@ -342,3 +342,15 @@ def test_a_town_in_the_main_text_comes_before_the_brackets(geocoder):
     assert_near(place, "GB", (53.48, -2.24))
     assert place.needs_check  # found inside other text
     assert_near(geocoder.lookup("Frankfurt (Oder)"), "DE", (52.35, 14.55))  # its own name
+
+
+def test_a_hyphen_joins_a_venue_to_its_town_and_the_rest_of_the_name_qualifies_it(geocoder):
+    place = geocoder.lookup("University of Illinois-Springfield")
+    assert_near(place, "US", (39.80, -89.64))  # the Springfield in Illinois
+    assert place.needs_check
+
+
+def test_a_venue_named_after_its_town_before_the_region(geocoder):
+    place = geocoder.lookup("Tucson Public Library, Arizona")
+    assert_near(place, "US", (32.22, -110.93))
+    assert place.precision == Precision.CITY
