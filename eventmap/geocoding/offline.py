@@ -164,8 +164,11 @@ class OfflineGeocoder:
 
     def _inside(self, attempt: str) -> list[_Scored]:
         """Find a known name inside text that was not read part by part."""
-        if "," in attempt and not any(forms.is_venue(p) for p in attempt.split(",")):
-            return []  # comma parts were each tried as a place already
+        parts = attempt.split(",")
+        if len(parts) > 1 and not any(forms.is_venue(p) or len(p.split()) >= 3 for p in parts):
+            return []  # short comma parts were each tried as a place already
+        if not any(c.isupper() for c in attempt):  # "university college london"
+            attempt = attempt.title()
         return self._named_inside(attempt.replace(",", " "))
 
     def _named_inside(self, text: str) -> list[_Scored]:

@@ -354,3 +354,10 @@ def test_a_venue_named_after_its_town_before_the_region(geocoder):
     place = geocoder.lookup("Tucson Public Library, Arizona")
     assert_near(place, "US", (32.22, -110.93))
     assert place.precision == Precision.CITY
+
+
+def test_a_town_inside_lower_case_or_long_dashed_text(geocoder):
+    assert_near(geocoder.lookup("imperial college london"), "GB", (51.51, -0.13))
+    place = geocoder.lookup("Auckland Hacky Hour 2019 - Python and R sessions")
+    assert_near(place, "NZ", (-36.85, 174.76))
+    assert place.needs_check
