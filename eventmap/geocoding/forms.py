@@ -362,8 +362,10 @@ def is_cjk(text: str) -> bool:
 
 def cjk_parts(text: str) -> str:
     """Rewrite "兵庫県神戸市中央区" as "中央区, 神戸市, 兵庫県": most precise part first."""
+    if "," in text:  # "부산, 한국": written small to large already; reverse inside each part
+        return ", ".join(cjk_parts(part.strip()) for part in text.split(",") if part.strip())
     pieces: list[str] = []
-    for chunk in text.replace(",", " ").split():
+    for chunk in text.split():
         for piece in _CJK_MARKERS.split(chunk):
             if len(piece) == 1 and pieces:
                 pieces[-1] += piece  # a marker inside a name: 京都 + 市, not 京 + 都市

@@ -361,3 +361,11 @@ def test_a_town_inside_lower_case_or_long_dashed_text(geocoder):
     place = geocoder.lookup("Auckland Hacky Hour 2019 - Python and R sessions")
     assert_near(place, "NZ", (-36.85, 174.76))
     assert place.needs_check
+
+
+@pytest.mark.parametrize(("query", "country"), [("Казань, Россия", "RU"), ("부산, 한국", "KR")])
+def test_a_country_in_its_own_script_qualifies_a_city(geocoder, query, country):
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert place.country_code == country
+    assert place.confidence == 1.0
