@@ -107,6 +107,20 @@ _REGION_AFFIXES = (
     "republic of ",
     "province of ",
     "region of ",
+    "county of ",
+    "district of ",
+    # admin-2 names as GeoNames writes some of them ("Département du Nord", "Ville de Paris")
+    "departement du ",
+    "departement de la ",
+    "departement de l ",
+    "departement des ",
+    "departement de ",
+    "provincia di ",
+    "provincia de ",
+    "provincia del ",
+    "province de ",
+    "ville de ",
+    "citta metropolitana di ",
 )
 _REGION_SUFFIXES = (
     " province",

@@ -244,7 +244,8 @@ class OfflineGeocoder:
             bare = [
                 s
                 for s in self._readings(plain, qualifiers, skipped, partial=True)
-                if s.entry.kind == Kind.CITY  # "Quebec City" is the city, not the province
+                # "Quebec City" is the city, not the province; and a city's own name
+                if s.entry.kind == Kind.CITY and s.quality == PRIMARY
             ]
             if bare and max(s.score for s in bare) > max(s.score for s in found):
                 found = bare

@@ -369,3 +369,8 @@ def test_a_country_in_its_own_script_qualifies_a_city(geocoder, query, country):
     assert place is not None
     assert place.country_code == country
     assert place.confidence == 1.0
+
+
+def test_an_admin_2_name_with_its_french_or_italian_article_qualifies_a_town(geocoder):
+    assert_near(geocoder.lookup("Amiens, Somme"), "FR", (49.89, 2.30))
+    assert_near(geocoder.lookup("Luxembourg City"), "LU", (49.61, 6.13))
