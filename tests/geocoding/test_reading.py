@@ -374,3 +374,19 @@ def test_a_country_in_its_own_script_qualifies_a_city(geocoder, query, country):
 def test_an_admin_2_name_with_its_french_or_italian_article_qualifies_a_town(geocoder):
     assert_near(geocoder.lookup("Amiens, Somme"), "FR", (49.89, 2.30))
     assert_near(geocoder.lookup("Luxembourg City"), "LU", (49.61, 6.13))
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Rennes, Bretagne", "FR", (48.11, -1.68)),  # GeoNames: Brittany
+        ("Pokhara, Gandaki Province", "NP", (28.21, 83.99)),  # GeoNames: Province 4
+        ("Brasília, Distrito Federal", "BR", (-15.78, -47.93)),  # GeoNames: Federal District
+    ],
+)
+def test_iso_regions_that_geonames_names_otherwise_qualify_their_towns(
+    geocoder, query, country, point
+):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.confidence == 1.0
