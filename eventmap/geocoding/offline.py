@@ -424,21 +424,15 @@ class OfflineGeocoder:
 
     def _qualifies(self, entry: Entry, qualifier: str) -> bool:
         """Say whether a qualifier names the entry's country, region or county."""
-        gaz = self.gazetteer
-        if qualifier in gaz.country_names.get(entry.country_code, ()):
+        if self._names_area(entry, qualifier):
             return True
         if entry.region is not None:
-            names = gaz.region_names.get((entry.country_code, entry.region), ())
-            if qualifier in names:
-                return True
             words = fold(entry.region).split()
             if len(qualifier) <= 4 and (
                 (len(words) > 1 and qualifier in ("".join(w[0] for w in words), words[-1]))
                 or (len(qualifier) >= 3 and words and words[0].startswith(qualifier))
             ):
                 return True  # "N.L." for Nuevo León, "D.C." for Bogotá D.C., "Jal." for Jalisco
-        if entry.county is not None and qualifier in region_variants(entry.county):
-            return True
         if self._around(entry, qualifier):  # "Brooklyn, NYC", "Yaba, Lagos"
             return True
         words = qualifier.split()
@@ -454,14 +448,14 @@ class OfflineGeocoder:
     def _names_area(self, entry: Entry, qualifier: str) -> bool:
         """Say whether a qualifier is the name of the entry's country, region or county."""
         gaz = self.gazetteer
-        return (
-            qualifier in gaz.country_names.get(entry.country_code, ())
-            or (
-                entry.region is not None
-                and qualifier in gaz.region_names.get((entry.country_code, entry.region), ())
-            )
-            or (entry.county is not None and qualifier in region_variants(entry.county))
-        )
+        if qualifier in gaz.country_names.get(entry.country_code, ()):
+            return True
+        if entry.region is not None:
+            names = gaz.region_names.get((entry.country_code, entry.region), ())
+            # "Gandaki Province" for a region filed as "Gandaki"
+            if qualifier in names or any(v in names for v in region_variants(qualifier)):
+                return True
+        return entry.county is not None and qualifier in region_variants(entry.county)
 
     def _around(self, entry: Entry, qualifier: str) -> int:
         """Return the population of the larger city named `qualifier` that the place lies in
