@@ -455,6 +455,14 @@ class OfflineGeocoder:
             # "Gandaki Province" for a region filed as "Gandaki"
             if qualifier in names or any(v in names for v in region_variants(qualifier)):
                 return True
+            if any(  # the region in another language or script ("大阪府", "兵庫県", "Baviera")
+                other.kind == Kind.REGION
+                and other.country_code == entry.country_code
+                and other.name == entry.region
+                for name in {qualifier, forms.without_cjk_suffix(qualifier)} - {""}
+                for other, _quality in gaz.find(name)
+            ):
+                return True
         return entry.county is not None and qualifier in region_variants(entry.county)
 
     def _around(self, entry: Entry, qualifier: str) -> int:

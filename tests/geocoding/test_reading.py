@@ -390,3 +390,16 @@ def test_iso_regions_that_geonames_names_otherwise_qualify_their_towns(
     place = geocoder.lookup(query)
     assert_near(place, country, point)
     assert place.confidence == 1.0
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("福岡県北九州市", "JP", (33.88, 130.88)),  # prefecture then city, in one run
+        ("Norimberga, Baviera", "DE", (49.45, 11.08)),  # city and region in Italian
+    ],
+)
+def test_a_region_named_in_another_language_qualifies_its_city(geocoder, query, country, point):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.confidence == 1.0
