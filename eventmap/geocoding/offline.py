@@ -254,7 +254,14 @@ class OfflineGeocoder:
             if self._misspelt_metropolis(found[0]):  # "Johannesberg": a village, or Johannesburg
                 found = [replace(s, cap=min(s.cap, 0.5)) for s in found]
             return found
-        if plain and forms.names_an_area(head):  # "Dane County", "Département du Nord"
+        if (
+            plain
+            and forms.names_an_area(head)  # "Dane County", "Département du Nord"
+            and not any(  # but "Province of Ontario" is the admin-1 region
+                s.entry.kind == Kind.REGION
+                for s in self._readings(plain, qualifiers, skipped, partial=True)
+            )
+        ):
             found = self._areas(plain, qualifiers, skipped)
             if found:
                 return found

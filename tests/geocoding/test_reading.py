@@ -326,6 +326,16 @@ def test_admin_2_areas_named_as_such_are_found_at_their_largest_town(
     assert place.needs_check  # where in the area is a guess
 
 
+def test_a_province_that_is_a_region_stays_the_region(geocoder):
+    place = geocoder.lookup("Province of Manitoba")
+    assert place is not None
+    assert (place.country_code, place.region, place.precision) == (
+        "CA",
+        "Manitoba",
+        Precision.REGION,
+    )
+
+
 def test_an_area_is_never_read_for_a_bare_town_name(geocoder):
     assert geocoder.lookup("Santa Clara, CA").precision == Precision.CITY
 
