@@ -51,6 +51,7 @@ class PointData:
     place_name: str | None
     timezone: str | None
     source: str
+    confidence: float | None = None  # the geocoder's, when it found the point
 
 
 class _Dated:
@@ -122,6 +123,7 @@ def point_from_place(place: Place) -> PointData:
         place_name=place.display_name,
         timezone=place.timezone,
         source="geocoder",
+        confidence=place.confidence,
     )
 
 
@@ -137,4 +139,5 @@ def point_of(event: Event) -> PointData:
         place_name=event.place_name,
         timezone=event.timezone,
         source=event.geocode_source or "geocoder",
+        confidence=event.geocode_confidence,
     )

@@ -155,6 +155,8 @@ class Event(db.Model):
     place_name: Mapped[str | None] = mapped_column(String(300))
     # "geocoder" when the point came from the geocoder, "manual" when a person set it.
     geocode_source: Mapped[str | None] = mapped_column(String(16))
+    # The geocoder's confidence in the point it found (0-1); none when a person set it.
+    geocode_confidence: Mapped[float | None] = mapped_column(Float)
     timezone: Mapped[str | None] = mapped_column(String(64))
     start_date: Mapped[date | None] = mapped_column(Date, index=True)
     end_date: Mapped[date | None] = mapped_column(Date)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from .extensions import db
-from .geocoding import fold, great_circle_km
+from .geocoding import fold, great_circle_km, unsure
 from .models import Campaign, Event, EventStatus
 
 # Two points closer than this, on overlapping days, look like the same party.
@@ -110,6 +110,11 @@ def place_warnings(event: Event) -> list[str]:
         note = event.precision.note
         warnings.append(
             note[:1].upper() + note[1:] + (f" ({event.place_name})." if event.place_name else ".")
+        )
+    if unsure(event.geocode_confidence):
+        warnings.append(
+            f"To check: the geocoder is not sure it read “{event.location_text}” right"
+            f" (confidence {event.geocode_confidence:.2f})."
         )
     if event.geocode_source == "manual":
         warnings.append("The point was set by hand, not found by the geocoder.")

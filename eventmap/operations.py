@@ -551,10 +551,14 @@ def regeocode_events(
                 place = answers[event.location_text]
                 if place is None:
                     report.not_found.append(label)  # the stored point, if any, stays
-                elif _assign(event, _point_values(point_from_place(place))):
-                    report.moved.append(label)
                 else:
-                    report.unchanged += 1
+                    values = _point_values(point_from_place(place))
+                    # a new confidence alone is not a move
+                    event.geocode_confidence = values.pop("geocode_confidence")
+                    if _assign(event, values):
+                        report.moved.append(label)
+                    else:
+                        report.unchanged += 1
             if progress is not None:
                 progress(1)
         db.session.commit()
@@ -583,6 +587,7 @@ def _point_values(point: PointData | None) -> dict[str, Any]:
         "place_name": point.place_name if point else None,
         "timezone": point.timezone if point else None,
         "geocode_source": point.source if point else None,
+        "geocode_confidence": point.confidence if point else None,
     }
 
 

@@ -291,6 +291,33 @@ def test_the_queue_lists_pending_events_oldest_first_with_what_to_check(app, sig
     assert ' style="' not in html
 
 
+def test_the_queue_shows_how_the_geocoder_placed_each_event(signed_in, store):
+    store(title="Sure", geocode_confidence=1.0)
+    store(
+        title="Unsure",
+        location_text="Gothenberg",
+        place_name="Gothenburg, Västra Götaland, Sweden",
+        geocode_confidence=0.6,
+    )
+    store(
+        title="Fallback",
+        location_text="Somewhere, Germany",
+        place_name="Germany",
+        precision=Precision.COUNTRY,
+        geocode_confidence=0.5,
+    )
+
+    html = signed_in.get("/admin/").get_data(as_text=True)
+
+    placed = re.findall(r'<span class="admin-placed-as([^"]*)">(.*?)</span>', html, re.S)
+    assert [(marked, " ".join(re.sub("<[^>]+>", "", text).split())) for marked, text in placed] == [
+        ("", "placed as: city, confidence 1.00"),
+        (" admin-to-check", "placed as: city, confidence 0.60 to check"),
+        (" admin-to-check", "placed as: country, confidence 0.50, approximate to check"),
+    ]
+    assert "To check: the geocoder is not sure it read “Gothenberg” right" in html
+
+
 def test_the_queue_filters_by_campaign(signed_in, store):
     store(title="In the sixth")
     store(title="In another", campaign_slug="other")

@@ -192,3 +192,21 @@ def test_geocode_events_moves_geocoded_points_and_keeps_manual_ones(
         assert (manual.latitude, manual.geocode_source) == (55.8, "manual")
         assert (lost.latitude, lost.longitude) == (48.137, 11.575)  # left as it was
     assert geocoder.calls.count("Kazan, Russia") == 1
+
+
+def test_geocode_events_records_the_confidence_without_counting_it_as_a_move(
+    app, runner, make_event, geocoder
+):
+    # Placed before confidences were kept: same point, no confidence yet.
+    kept = make_event(
+        location_text="Munich",
+        region="Bavaria",
+        place_name="Munich (fake)",
+        geocode_confidence=None,
+    )
+
+    result = runner.invoke(args=["geocode", "--events"])
+
+    assert "1 event(s): 0 moved, 1 unchanged" in result.output
+    with app.app_context():
+        assert db.session.get(Event, kept.id).geocode_confidence == 1.0

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from eventmap import moderation
-from eventmap.geocoding import Precision
+from eventmap.geocoding import CONFIDENT, Precision
 from eventmap.models import EventStatus
 
 PENDING = EventStatus.PENDING
@@ -126,6 +126,15 @@ def test_place_warnings(make_event):
     assert moderation.place_warnings(make_event(geocode_source="manual")) == [
         "The point was set by hand, not found by the geocoder."
     ]
+
+
+def test_an_unsure_geocoder_answer_is_one_to_check(make_event):
+    unsure = make_event(location_text="Gothenberg", geocode_confidence=0.6)
+    assert moderation.place_warnings(unsure) == [
+        "To check: the geocoder is not sure it read “Gothenberg” right (confidence 0.60)."
+    ]
+    assert moderation.place_warnings(make_event(geocode_confidence=CONFIDENT)) == []
+    assert moderation.place_warnings(make_event(geocode_confidence=None)) == []
 
 
 def test_review_gathers_flags_and_duplicates(make_event):

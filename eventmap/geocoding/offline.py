@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
+from itertools import pairwise
 from math import log10
 from pathlib import Path
 
@@ -19,6 +21,8 @@ from .text import NOT_A_PLACE, fold
 AMBIGUITY_MARGIN = 1.3
 # Two answers closer than this (degrees, about 50 km) are the same place.
 SAME_PLACE_DEGREES = 0.45
+# A place this close (degrees, about 30 km) to a larger city can take it as a qualifier.
+AROUND_DEGREES = 0.3
 MAX_CANDIDATES = 5
 # A place found only as words inside other text ("Microsoft Reactor London") is less sure,
 # and must be a country, region or city at least this large to count.
@@ -39,9 +43,18 @@ FUZZY_CONFIDENCE = 0.6
 # A city at least this share of a same-named region's population is what people mean.
 CITY_OVER_REGION = 0.25
 MAX_QUERY_LENGTH = 300
-_KIND_BONUS = {Kind.COUNTRY: 1.0, Kind.VERNACULAR: 1.0, Kind.REGION: 0.5, Kind.CITY: 0.0}
+# cities1000 lists some districts with population 0: rank them as the smallest it holds.
+UNKNOWN_POPULATION = 1000
+_KIND_BONUS = {
+    Kind.COUNTRY: 1.0,
+    Kind.VERNACULAR: 1.0,
+    Kind.REGION: 0.5,
+    Kind.CITY: 0.0,
+    Kind.AREA: 0.0,
+}
 _PRECISION = {
     Kind.CITY: Precision.CITY,
+    Kind.AREA: Precision.REGION,
     Kind.REGION: Precision.REGION,
     Kind.VERNACULAR: Precision.REGION,
     Kind.COUNTRY: Precision.COUNTRY,
@@ -59,6 +72,10 @@ _NOT_A_PLACE_WORDS = sorted(
     reverse=True,
 )
 _AREA = re.compile(r"(.+?)\s+(?:metro(?:politan)?\s+)?(?:area|region|metro)", re.IGNORECASE)
+
+
+# The country a postcode in the query names ("..., St Andrews KY16 9RJ"), while it is read.
+_POSTCODE_COUNTRY: ContextVar[str | None] = ContextVar("postcode_country", default=None)
 
 
 @dataclass(frozen=True)
@@ -103,6 +120,14 @@ class OfflineGeocoder:
         text = " ".join(str(query).split())[:MAX_QUERY_LENGTH]
         if not fold(text) or fold(text) in NOT_A_PLACE:
             return None
+        token = _POSTCODE_COUNTRY.set(forms.postcode_country(text))
+        try:
+            return self._lookup(query, text)
+        finally:
+            _POSTCODE_COUNTRY.reset(token)
+
+    def _lookup(self, query: str, text: str) -> Place | None:
+        """Read the text: brackets, parts, then known names inside it."""
         text = forms.plain_separators(text)
         if forms.is_cjk(text):
             text = forms.cjk_parts(text)
@@ -114,21 +139,42 @@ class OfflineGeocoder:
             whole = self._readings(text, [], 0)  # "Halle (Saale)" is the town's own name
             if whole:
                 return self._answer(query, whole)
-        for attempt in attempts:
+        # "University of Toronto (Scarborough)", "ResBaz Sydney (GIS)": a town in the main
+        # text before what the brackets say
+        inside_first = bool(bracketed) and bool(attempts) and fold(attempts[0]) == fold(main)
+        if inside_first:
+            attempts = [attempts[0], *attempts]
+        for number, attempt in enumerate(attempts):
+            if inside_first and number == 1:
+                ranked = self._inside(attempt)
+                if ranked:
+                    return self._answer(query, ranked, confidence=INSIDE_CONFIDENCE)
+                continue
             ranked = self._rank(attempt)
-            if ranked:
-                return self._answer(query, ranked)
+            if ranked:  # a bracket read when the main text was not ("... Center (CIP)")
+                confidence = 1.0 if number == 0 else INSIDE_CONFIDENCE
+                if len(fold(attempt)) <= 3 and ranked[0].entry.kind == Kind.CITY:
+                    confidence = FALLBACK_CONFIDENCE  # "MN": a code, or a town's short name?
+                return self._answer(query, ranked, confidence)
         for attempt in attempts:  # "Microsoft Reactor London": a known name inside the text
-            if "," in attempt and not any(forms.is_venue(p) for p in attempt.split(",")):
-                continue  # comma parts were each tried as a place already
-            ranked = self._named_inside(attempt.replace(",", " "))
+            ranked = self._inside(attempt)
             if ranked:
                 return self._answer(query, ranked, confidence=INSIDE_CONFIDENCE)
         return None
 
+    def _inside(self, attempt: str) -> list[_Scored]:
+        """Find a known name inside text that was not read part by part."""
+        parts = attempt.split(",")
+        if len(parts) > 1 and not any(forms.is_venue(p) or len(p.split()) >= 3 for p in parts):
+            return []  # short comma parts were each tried as a place already
+        if not any(c.isupper() for c in attempt):  # "university college london"
+            attempt = attempt.title()
+        return self._named_inside(attempt.replace(",", " "))
+
     def _named_inside(self, text: str) -> list[_Scored]:
         """Find the longest, last capitalised run of words that is a well-known place."""
-        words = re.findall(r"[^\W\d_][\w'’.-]*", text)
+        # hyphens join names too ("UW-Madison", "University of Wisconsin-Milwaukee")
+        words = re.findall(r"[^\W\d_][\w'’.]*", text)
         for size in range(min(len(words), 4), 0, -1):
             for start in range(len(words) - size, -1, -1):
                 run = words[start : start + size]
@@ -136,6 +182,8 @@ class OfflineGeocoder:
                     not (run[0][0].isupper() and run[-1][0].isupper())
                     or not all(w[0].isupper() or w in forms.NAME_PARTICLES for w in run)
                     or forms.is_venue(" ".join(run))
+                    or forms.is_compass(" ".join(run))
+                    or forms.is_street(words[start + size : start + size + 1])
                     or len(fold(" ".join(run))) < 3
                 ):
                     continue
@@ -146,8 +194,16 @@ class OfflineGeocoder:
                     and (s.entry.kind != Kind.CITY or s.entry.population >= WELL_KNOWN_CITY)
                 ]
                 if found:
-                    return found
+                    return self._qualified_by(found, words[:start] + words[start + size :])
         return []
+
+    def _qualified_by(self, found: list[_Scored], others: list[str]) -> list[_Scored]:
+        """Keep the readings whose region or country the rest of the text names
+        ("University of Nebraska-Lincoln": the Lincoln in Nebraska), else all of them."""
+        names = {fold(w) for w in others} | {fold(f"{a} {b}") for a, b in pairwise(others)}
+        names.discard("")
+        kept = [s for s in found if any(self._names_area(s.entry, n) for n in names)]
+        return kept or found
 
     def _rank(self, text: str) -> list[_Scored]:
         """Score every reading of the text, best first; leading parts may be venue or street."""
@@ -159,6 +215,19 @@ class OfflineGeocoder:
                 found = [s for s in found if s.entry.kind != Kind.CITY]
             if skipped and not found[1:] and found and found[0].entry.population < 1000:
                 found = []  # "Alpbach, Tirol": a village of the last part's name is a guess
+            if found and skipped and found[0].entry.kind != Kind.CITY:
+                # "Portland State University, Oregon": the town the venue is named after
+                area = found[0].entry
+                for part in parts[:skipped]:
+                    inside = [
+                        replace(s, cap=min(s.cap, INSIDE_CONFIDENCE))
+                        for s in self._named_inside(part)
+                        if s.entry.kind == Kind.CITY
+                        and s.entry.country_code == area.country_code
+                        and (area.region is None or s.entry.region == area.region)
+                    ]
+                    if inside and forms.is_venue(part):
+                        return inside
             if found:
                 return found
         return []
@@ -169,14 +238,45 @@ class OfflineGeocoder:
         found = self._readings(head, qualifiers, skipped, partial=True)
         if not any(s.entry.kind != Kind.CITY for s in found):
             found += self._directional(head, qualifiers, skipped)  # "North Wales"
+        plain = forms.without_designators(head)
+        if found and plain and all(s.quality != PRIMARY for s in found):
+            # "Hyderabad city" is another name of one Hyderabad, but people mean the largest
+            bare = [
+                s
+                for s in self._readings(plain, qualifiers, skipped, partial=True)
+                # "Quebec City" is the city, not the province; and a city's own name
+                if s.entry.kind == Kind.CITY and s.quality == PRIMARY
+            ]
+            if bare and max(s.score for s in bare) > max(s.score for s in found):
+                found = bare
         if found:
             found.sort(key=lambda s: s.score, reverse=True)
             if self._misspelt_metropolis(found[0]):  # "Johannesberg": a village, or Johannesburg
                 found = [replace(s, cap=min(s.cap, 0.5)) for s in found]
             return found
-        plain = forms.without_designators(head)
+        if (
+            plain
+            and forms.names_an_area(head)  # "Dane County", "Département du Nord"
+            and not any(  # but "Province of Ontario" is the admin-1 region
+                s.entry.kind == Kind.REGION
+                for s in self._readings(plain, qualifiers, skipped, partial=True)
+            )
+        ):
+            found = self._areas(plain, qualifiers, skipped)
+            if found:
+                return found
         if plain:  # "Yokohama-shi", "Town of Amherst", "Région Occitanie"
             found = self._head(plain, qualifiers, skipped)
+            if found and forms.names_a_neighbourhood(head):
+                found = [replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE)) for s in found]
+            if found and forms.names_an_area(head):
+                # "Dane County", "District de X": an area; a town of its name is a guess
+                found = [
+                    replace(s, cap=min(s.cap, FALLBACK_CONFIDENCE))
+                    if s.entry.kind == Kind.CITY
+                    else s
+                    for s in found
+                ]
             if found:
                 return found
         if forms.is_venue(head):
@@ -191,6 +291,15 @@ class OfflineGeocoder:
             if forms.is_ward(head):
                 return []  # a ward's name (中央区) is shared by many cities: read the city
             found = self._readings(plain, qualifiers, skipped) if plain else []
+            if found:
+                return found
+        plain = forms.without_compass(head)
+        if plain:  # "Jakarta Selatan", "Paris Nord": a part of the city, read as the city
+            found = [
+                replace(s, cap=min(s.cap, 0.8))
+                for s in self._head(plain, qualifiers, skipped)
+                if s.entry.kind == Kind.CITY
+            ]
             if found:
                 return found
         words = head.split()
@@ -212,7 +321,17 @@ class OfflineGeocoder:
             ]
             if found:
                 return found
+        found = self._areas(head, qualifiers, skipped)
+        if found:  # "Jhapa, Nepal": a district named as it is
+            return found
         return self._misspelt(head, qualifiers, skipped)
+
+    def _areas(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
+        """Read the text as an admin-2 area; its point is only its largest town's."""
+        return [
+            replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE))
+            for s in self._readings(head, qualifiers, skipped, partial=True, areas=True)
+        ]
 
     def _misspelt_metropolis(self, best: _Scored) -> bool:
         """Say whether a small town's name is also one letter off a city of millions."""
@@ -240,33 +359,53 @@ class OfflineGeocoder:
             if similarity < close[0][1] - FUZZY_MARGIN:
                 break
             rivals = self._readings(other, qualifiers, skipped)
-            if rivals and not _same_place(rivals[0].entry, best[0].entry):
+            if (
+                rivals
+                and not any(_same_place(r.entry, best[0].entry) for r in rivals)
+                and rivals[0].score > best[0].score - AMBIGUITY_MARGIN
+            ):
                 return []  # "Austen" is as close to Austin as to Aston: no clear winner
         return [replace(s, cap=min(s.cap, FUZZY_CONFIDENCE)) for s in best]
 
     def _readings(
-        self, head: str, qualifiers: Sequence[str], skipped: int, *, partial: bool = False
+        self,
+        head: str,
+        qualifiers: Sequence[str],
+        skipped: int,
+        *,
+        partial: bool = False,
+        areas: bool = False,
     ) -> list[_Scored]:
         """Score the places named `head` that agree with every qualifier (with `partial`,
         else with the qualifiers it can read, leaving unknown ones unread)."""
         gaz = self.gazetteer
         folded_qualifiers = [fold(q) for q in qualifiers]
-        found = gaz.find(head)
+        found = gaz.find_areas(head) if areas else gaz.find(head)
+        postcode_country = _POSTCODE_COUNTRY.get()
+        if postcode_country is not None:  # "St Andrews KY16 9RJ": the Scottish one
+            found = tuple(f for f in found if f[0].country_code == postcode_country)
         scored = []
         unread: list[_Scored] = []
         for entry, quality in found:
             matched = [self._qualifies(entry, q) for q in folded_qualifiers]
             score = (
-                log10(max(entry.population, 1))
+                log10(max(entry.population, UNKNOWN_POPULATION))
                 + (1.0 if quality == PRIMARY else 0.0)
                 + _KIND_BONUS[entry.kind]
             )
             if all(matched):
+                if len(found) > 1:  # "Providencia, Santiago": beside the Santiago people mean
+                    score += sum(log10(max(self._around(entry, q), 1)) for q in folded_qualifiers)
                 scored.append(_Scored(entry, len(matched), quality, score, skipped))
             elif partial and len(fold(head)) >= 4 and self._may_ignore(folded_qualifiers, matched):
                 unread.append(
                     _Scored(entry, sum(matched), quality, score, skipped, PARTIAL_CONFIDENCE)
                 )
+        by_area = [
+            s for s in scored if all(self._names_area(s.entry, q) for q in folded_qualifiers)
+        ]
+        if by_area:  # "Long Beach, California": the state, not a town California beside one
+            scored = by_area
         if not scored and unread:
             # "Torino, TO, Italia", "Москва, Россия": a qualifier the gazetteer cannot read
             best = max(s.qualifiers for s in unread)
@@ -292,27 +431,16 @@ class OfflineGeocoder:
 
     def _qualifies(self, entry: Entry, qualifier: str) -> bool:
         """Say whether a qualifier names the entry's country, region or county."""
-        gaz = self.gazetteer
-        if qualifier in gaz.country_names.get(entry.country_code, ()):
+        if self._names_area(entry, qualifier):
             return True
         if entry.region is not None:
-            names = gaz.region_names.get((entry.country_code, entry.region), ())
-            if qualifier in names:
-                return True
             words = fold(entry.region).split()
             if len(qualifier) <= 4 and (
                 (len(words) > 1 and qualifier in ("".join(w[0] for w in words), words[-1]))
                 or (len(qualifier) >= 3 and words and words[0].startswith(qualifier))
             ):
                 return True  # "N.L." for Nuevo León, "D.C." for Bogotá D.C., "Jal." for Jalisco
-        if entry.county is not None and qualifier in region_variants(entry.county):
-            return True
-        if any(  # "Brooklyn, NYC", "Yaba, Lagos": a larger city around the place
-            other.kind in (Kind.CITY, Kind.VERNACULAR)
-            and other.population > entry.population
-            and _same_place(entry, other)
-            for other, _quality in gaz.find(qualifier)
-        ):
+        if self._around(entry, qualifier):  # "Brooklyn, NYC", "Yaba, Lagos"
             return True
         words = qualifier.split()
         return (
@@ -322,6 +450,42 @@ class OfflineGeocoder:
                 and self._qualifies(entry, " ".join(words[cut:]))
                 for cut in range(1, len(words))
             )
+        )
+
+    def _names_area(self, entry: Entry, qualifier: str) -> bool:
+        """Say whether a qualifier is the name of the entry's country, region or county."""
+        gaz = self.gazetteer
+        if qualifier in gaz.country_names.get(entry.country_code, ()):
+            return True
+        if entry.region is not None:
+            names = gaz.region_names.get((entry.country_code, entry.region), ())
+            # "Gandaki Province" for a region filed as "Gandaki"
+            if qualifier in names or any(v in names for v in region_variants(qualifier)):
+                return True
+            if any(  # the region in another language or script ("大阪府", "兵庫県", "Baviera")
+                other.kind == Kind.REGION
+                and other.country_code == entry.country_code
+                and other.name == entry.region
+                for name in {qualifier, forms.without_cjk_suffix(qualifier)} - {""}
+                for other, _quality in gaz.find(name)
+            ):
+                return True
+        return entry.county is not None and qualifier in region_variants(entry.county)
+
+    def _around(self, entry: Entry, qualifier: str) -> int:
+        """Return the population of the larger city named `qualifier` that the place lies in
+        or beside ("Yaba, Lagos"), or 0 if there is none."""
+        return max(
+            (
+                other.population
+                for other, _quality in self.gazetteer.find(qualifier)
+                if other.kind in (Kind.CITY, Kind.VERNACULAR)
+                and other.population > entry.population
+                and other.country_code == entry.country_code
+                and abs(entry.latitude - other.latitude) < AROUND_DEGREES
+                and abs(entry.longitude - other.longitude) < AROUND_DEGREES
+            ),
+            default=0,
         )
 
     def _directional(self, text: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
@@ -350,6 +514,7 @@ class OfflineGeocoder:
                 distinct[distinct.index(twin)] = replace(scored, score=twin.score)
             if len(distinct) > MAX_CANDIDATES:
                 break
+        area_named = distinct[0].entry.kind != Kind.CITY  # before a city stands in for it
         distinct = _city_for_region(distinct, ranked)
         best = distinct[0]
         rivals = [s for s in distinct[1:] if s.score > best.score - AMBIGUITY_MARGIN]
@@ -357,8 +522,9 @@ class OfflineGeocoder:
         confidence = min(confidence, best.cap)
         if ambiguous:
             confidence = min(confidence, 0.5)
-        elif best.skipped and best.entry.kind != Kind.CITY:
-            confidence = min(confidence, FALLBACK_CONFIDENCE)  # text more precise than this
+        elif best.skipped and (area_named or best.entry.kind != Kind.CITY):
+            # text more precise than this ("Loudonville, New York" -> the state's city)
+            confidence = min(confidence, FALLBACK_CONFIDENCE)
         elif best.skipped:
             confidence = min(confidence, 0.8)
         if best.entry.kind == Kind.CITY and best.entry.population < 1000:
@@ -444,7 +610,10 @@ def _city_for_region(distinct: list[_Scored], ranked: list[_Scored]) -> list[_Sc
             and entry.population >= CITY_OVER_REGION * best.entry.population
         ):
             city = replace(scored, score=best.score)
-            return [city, *(d for d in distinct if d.entry is not entry)]
+            rest = [d for d in distinct if d.entry is not entry]
+            if _same_place(entry, best.entry):
+                rest = rest[1:]  # the region is the city's own ("St.-Petersburg")
+            return [city, *rest]
     return distinct
 
 

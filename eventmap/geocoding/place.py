@@ -35,6 +35,12 @@ class Precision(StrEnum):
 # left unread, a fallback to the region or country, or one of several same-named places.
 CONFIDENT = 0.8
 
+
+def unsure(confidence: float | None) -> bool:
+    """Tell whether a geocoder's confidence marks an answer to check (None: no geocoder answer)."""
+    return confidence is not None and confidence < CONFIDENT
+
+
 _NOTES = {
     Precision.VENUE: "exact place",
     Precision.CITY: "in or near the city",
@@ -62,7 +68,7 @@ class Place:
     @property
     def needs_check(self) -> bool:
         """Tell whether the geocoder is unsure it read the text right (a guess to confirm)."""
-        return self.confidence < CONFIDENT
+        return unsure(self.confidence)
 
     def as_dict(self) -> dict[str, Any]:
         """Return the answer as plain JSON-ready data (candidates without their own candidates)."""

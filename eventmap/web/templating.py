@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 
 from ..calendars import add_to_calendar_links
-from ..geocoding import Place, Precision
+from ..geocoding import Place, Precision, unsure
 from ..markup import render_markdown
 from ..models import Event, EventStatus
 from ..urls import campaign_url, event_path, public_url
@@ -18,6 +20,22 @@ from .maps import vendor_url
 def precision_note(event: Event) -> str:
     """Say how exact an event's point is, so nobody walks to a country's centre."""
     return event.precision.note if event.precision is not None else "not on the map"
+
+
+def placed_as(event: Event) -> str:
+    """Say how the geocoder placed an event: "city, confidence 0.60, approximate"."""
+    if not event.is_placed:
+        return _("not on the map")
+    pieces = [event.precision.value if event.precision is not None else _("unknown precision")]
+    if event.geocode_confidence is not None:
+        pieces.append(
+            _("confidence %(value)s", value=format_decimal(event.geocode_confidence, "0.00"))
+        )
+    if event.geocode_source == "manual":
+        pieces.append(_("set by hand"))
+    if event.precision is not None and event.precision.approximate:
+        pieces.append(_("approximate"))
+    return ", ".join(pieces)
 
 
 def precision_words() -> dict[str, dict[str, object]]:
@@ -78,6 +96,8 @@ def register_templating(app: Flask) -> None:
     app.add_template_global(add_to_calendar_links)
     app.add_template_filter(precision_note, "precision_note")
     app.add_template_filter(localized.thousands, "thousands")
+    app.add_template_filter(placed_as, "placed_as")
+    app.add_template_global(unsure)
     app.add_template_global(event_path)
     app.add_template_global(campaign_url)
     app.add_template_global(precision_words)

@@ -182,7 +182,7 @@ def test_a_fallback_to_a_region_or_country_says_so(geocoder):
     place = geocoder.lookup("Okinawa Pref., Japan")
     assert place is not None
     assert place.precision == Precision.REGION
-    fallback = geocoder.lookup("Département du Nord, France")  # no department in the index
+    fallback = geocoder.lookup("Département du Blorf, France")  # no such department
     assert fallback is not None
     assert fallback.precision.approximate
     assert fallback.confidence <= 0.5
@@ -191,3 +191,225 @@ def test_a_fallback_to_a_region_or_country_says_so(geocoder):
 def test_a_lone_code_after_skipped_text_is_never_a_town(geocoder):
     place = geocoder.lookup("Somewhere Unknown Hall, IL")
     assert place is None or place.country_code == "US"
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Medan Utara", "ID", (3.59, 98.67)),
+        ("Marseille Nord, France", "FR", (43.30, 5.37)),
+        ("Kampala CBD", "UG", (0.32, 32.58)),
+        ("Sevilla Este", "ES", (37.39, -5.98)),
+    ],
+)
+def test_a_compass_word_names_a_part_of_the_city(geocoder, query, country, point):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.confidence < 1  # the point is the city's, not that part's
+
+
+@pytest.mark.parametrize("word", ["Selatan", "Norte", "Oost"])
+def test_a_compass_word_inside_other_text_is_never_a_region(geocoder, word):
+    place = geocoder.lookup(f"Blorfington {word}")
+    assert place is None or place.confidence < 0.8
+
+
+def test_a_larger_city_qualifies_only_what_lies_beside_it(geocoder):
+    # A same-named village 45 km off is not "in" the city: the city itself, partly read.
+    place = geocoder.lookup("Kadıköy, İstanbul")
+    assert_near(place, "TR", (41.01, 28.98))
+    # Among same-named districts, the one beside the city people mean by the qualifier.
+    assert_near(geocoder.lookup("Las Condes, Santiago"), "CL", (-33.41, -70.57))
+
+
+def test_a_designated_alternate_name_gives_way_to_the_largest_city_of_that_name(geocoder):
+    place = geocoder.lookup("Hyderabad city")
+    assert_near(place, "IN", (17.38, 78.46))
+    assert place.needs_check  # two Hyderabads
+    assert geocoder.lookup("Quebec City").precision == Precision.CITY
+
+
+@pytest.mark.parametrize(
+    ("query", "country"),
+    [("Goma, RDC", "CD"), ("Miami, EEUU", "US"), ("Durban, RSA", "ZA"), ("Jeddah, KSA", "SA")],
+)
+def test_country_abbreviations_in_other_languages(geocoder, query, country):
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert place.country_code == country
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Ft Lauderdale, FL", "US", (26.12, -80.14)),
+        ("Mt Vernon, NY", "US", (40.91, -73.84)),
+        ("Sainte Foy-lès-Lyon", "FR", (45.73, 4.80)),
+    ],
+)
+def test_saint_mount_and_fort_are_read_either_way(geocoder, query, country, point):
+    assert_near(geocoder.lookup(query), country, point)
+
+
+def test_a_city_that_is_its_own_region_is_not_ambiguous_with_it(geocoder):
+    place = geocoder.lookup("St Petersburg, Russia")
+    assert_near(place, "RU", (59.94, 30.31))
+    assert not place.ambiguous
+
+
+def test_a_bracket_read_alone_is_not_confident(geocoder):
+    # The main text names no place; a short code in brackets happens to be a town's name.
+    place = geocoder.lookup("Regional Soil Research Facility (CIP)")
+    assert place is None or place.needs_check
+
+
+def test_a_street_named_after_a_town_is_not_that_town(geocoder):
+    place = geocoder.lookup("Room 4, 12 Torrington Place")
+    assert place is None or place.country_code != "US"
+    assert forms.is_street(["Road"])
+    assert not forms.is_street([])
+
+
+def test_a_county_read_as_its_town_of_that_name_is_to_check(geocoder):
+    place = geocoder.lookup("Dane County, Wisconsin")
+    assert place is not None
+    assert place.needs_check
+    assert forms.names_an_area("Département du Nord")
+    assert not forms.names_an_area("Yokohama-shi")
+
+
+def test_a_uk_or_canadian_postcode_says_the_country(geocoder):
+    assert_near(geocoder.lookup("Seminar Room, Perth PH1 5NX"), "GB", (56.40, -3.43))
+    assert_near(geocoder.lookup("Unit 3, London ON N6A 3K7"), "CA", (42.98, -81.25))
+    assert forms.postcode_country("Sydney NSW 2000") is None
+
+
+def test_a_state_qualifier_beats_a_town_of_the_state_s_name_nearby(geocoder):
+    # Maryland has a town called California; the state is what "California" means.
+    assert_near(geocoder.lookup("Long Beach, California"), "US", (33.77, -118.19))
+    assert_near(geocoder.lookup("Vancouver, Washington"), "US", (45.64, -122.66))
+
+
+def test_an_unknown_town_before_its_state_is_a_fallback_to_check(geocoder):
+    place = geocoder.lookup("Blorfingdale, New York")
+    assert place is not None
+    assert place.country_code == "US"
+    assert place.confidence <= 0.5
+
+
+def test_a_lone_short_code_is_not_a_confident_town(geocoder):
+    place = geocoder.lookup("WI")
+    assert place is None or place.needs_check
+
+
+def test_a_village_named_part_of_a_city_is_not_confident(geocoder):
+    # "Riverside Village" may be a neighbourhood anywhere in the state, not Riverside.
+    place = geocoder.lookup("Riverside Village, California")
+    assert place is None or place.needs_check
+    assert geocoder.lookup("East Village, New York").region == "New York"  # a known place
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Département de la Somme", "FR", (49.89, 2.30)),  # at Amiens, its largest town
+        ("County of Travis, Texas", "US", (30.27, -97.74)),
+        ("Kaski District, Nepal", "NP", (28.21, 83.99)),
+    ],
+)
+def test_admin_2_areas_named_as_such_are_found_at_their_largest_town(
+    geocoder, query, country, point
+):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.precision == Precision.REGION
+    assert place.needs_check  # where in the area is a guess
+
+
+def test_a_province_that_is_a_region_stays_the_region(geocoder):
+    place = geocoder.lookup("Province of Manitoba")
+    assert place is not None
+    assert (place.country_code, place.region, place.precision) == (
+        "CA",
+        "Manitoba",
+        Precision.REGION,
+    )
+
+
+def test_an_area_is_never_read_for_a_bare_town_name(geocoder):
+    assert geocoder.lookup("Santa Clara, CA").precision == Precision.CITY
+
+
+def test_a_small_namesake_of_another_close_spelling_is_no_rival(geocoder):
+    # One close spelling is a village in another country; the city still clearly wins.
+    place = geocoder.lookup("Buenos Aries")
+    assert_near(place, "AR", (-34.61, -58.38))
+    assert place.needs_check
+
+
+def test_a_town_in_the_main_text_comes_before_the_brackets(geocoder):
+    place = geocoder.lookup("University of Manchester (Fallowfield)")
+    assert_near(place, "GB", (53.48, -2.24))
+    assert place.needs_check  # found inside other text
+    assert_near(geocoder.lookup("Frankfurt (Oder)"), "DE", (52.35, 14.55))  # its own name
+
+
+def test_a_hyphen_joins_a_venue_to_its_town_and_the_rest_of_the_name_qualifies_it(geocoder):
+    place = geocoder.lookup("University of Illinois-Springfield")
+    assert_near(place, "US", (39.80, -89.64))  # the Springfield in Illinois
+    assert place.needs_check
+
+
+def test_a_venue_named_after_its_town_before_the_region(geocoder):
+    place = geocoder.lookup("Tucson Public Library, Arizona")
+    assert_near(place, "US", (32.22, -110.93))
+    assert place.precision == Precision.CITY
+
+
+def test_a_town_inside_lower_case_or_long_dashed_text(geocoder):
+    assert_near(geocoder.lookup("imperial college london"), "GB", (51.51, -0.13))
+    place = geocoder.lookup("Auckland Hacky Hour 2019 - Python and R sessions")
+    assert_near(place, "NZ", (-36.85, 174.76))
+    assert place.needs_check
+
+
+@pytest.mark.parametrize(("query", "country"), [("Казань, Россия", "RU"), ("부산, 한국", "KR")])
+def test_a_country_in_its_own_script_qualifies_a_city(geocoder, query, country):
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert place.country_code == country
+    assert place.confidence == 1.0
+
+
+def test_an_admin_2_name_with_its_french_or_italian_article_qualifies_a_town(geocoder):
+    assert_near(geocoder.lookup("Amiens, Somme"), "FR", (49.89, 2.30))
+    assert_near(geocoder.lookup("Luxembourg City"), "LU", (49.61, 6.13))
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Rennes, Bretagne", "FR", (48.11, -1.68)),  # GeoNames: Brittany
+        ("Pokhara, Gandaki Province", "NP", (28.21, 83.99)),  # GeoNames: Province 4
+        ("Brasília, Distrito Federal", "BR", (-15.78, -47.93)),  # GeoNames: Federal District
+    ],
+)
+def test_iso_regions_that_geonames_names_otherwise_qualify_their_towns(
+    geocoder, query, country, point
+):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.confidence == 1.0
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("福岡県北九州市", "JP", (33.88, 130.88)),  # prefecture then city, in one run
+        ("Norimberga, Baviera", "DE", (49.45, 11.08)),  # city and region in Italian
+    ],
+)
+def test_a_region_named_in_another_language_qualifies_its_city(geocoder, query, country, point):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.confidence == 1.0
