@@ -89,6 +89,7 @@ class EventData(_Dated):
     address: str | None = None
     start_time: time | None = None
     end_time: time | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class SubmissionData(_Dated):
     end_time: time | None = None
     link: str | None = None
     description: str = ""
+    language: str | None = None
     organizer_name: str | None = None
     organizer_email: str | None = None
 

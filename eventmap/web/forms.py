@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from babel import Locale
+from flask_babel import get_locale, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -40,12 +42,14 @@ from ..dates import (
 )
 from ..models import Campaign
 from ..rules import (
+    COMMON_LANGUAGES,
     MAX_LENGTHS,
     RSVP_MAX_CAPACITY,
     RSVP_MAX_PEOPLE,
     TimeProblem,
     control_character,
     is_web_link,
+    language_tag,
     time_problem,
 )
 
@@ -76,6 +80,37 @@ def web_link(_form: FlaskForm, field: Field) -> None:
     """Accept only http and https addresses, so a link can never run script."""
     if field.data and not is_web_link(field.data):
         raise ValidationError("Give a web address starting with https:// (or http://).")
+
+
+def known_language(_form: FlaskForm, field: Field) -> None:
+    """Accept a language tag Babel knows (the shared rule), kept in its canonical form."""
+    tag = language_tag(field.data or "")
+    if tag is None:
+        raise ValidationError(lazy_gettext("Choose the language from the list."))
+    field.data = tag
+
+
+def language_name(tag: str, visitor: Locale | None = None) -> str:
+    """Name a language in the visitor's language (pt-BR -> "portugués (Brasil)" in Spanish)."""
+    visitor = visitor or get_locale()
+    try:
+        name = Locale.parse(tag.replace("-", "_")).get_display_name(visitor)
+    except (ValueError, TypeError, LookupError):
+        name = None
+    return name or tag
+
+
+def language_choices(current: str | None) -> list[tuple[str, str]]:
+    """Offer "not said", then the common languages (and the stored one) by name, as read."""
+    tags = list(COMMON_LANGUAGES)
+    stored = language_tag(current) if current else None
+    if stored is not None and stored not in tags:
+        tags.append(stored)  # a party imported in a language the list does not offer
+    visitor = get_locale()
+    named = sorted(
+        ((tag, language_name(tag, visitor)) for tag in tags), key=lambda c: c[1].casefold()
+    )
+    return [("", str(lazy_gettext("not said"))), *named]
 
 
 # What the form says beside a field when the times do not fit the days.
@@ -161,6 +196,15 @@ class EventForm(FlaskForm):
         description="Optional. Plain text; *emphasis*, **bold**, lists and links work.",
         validators=[Optional(), limit("description"), plain_text(multiline=True)],
     )
+    language = SelectField(
+        lazy_gettext("Written in"),
+        description=lazy_gettext(
+            "Optional: the language of the name and description, as you wrote them. Pages mark"
+            " your text with it, so that it is read aloud right; nothing is translated."
+        ),
+        validate_choice=False,
+        validators=[Optional(), limit("language"), known_language],
+    )
     organizer_name = StringField(
         "Your name",
         description="For the campaign team only; never shown on the site.",
@@ -189,6 +233,7 @@ class EventForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.campaigns = {c.slug: c for c in campaigns}
         self.campaign.choices = [(c.slug, c.name) for c in campaigns]
+        self.language.choices = language_choices(self.language.data)
         self.parts: tuple[DatePart, ...] = ()
         self.normalised_date_text = ""
 
