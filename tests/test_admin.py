@@ -794,3 +794,25 @@ def test_moving_an_event_into_a_campaign_that_has_its_slug_is_a_form_error(app, 
             "Munich party",
         )
     assert "edited" not in [action for _, action, _, _ in audit(app)]
+
+
+def test_a_moderator_sets_a_partys_language_and_the_queue_marks_its_title(app, signed_in, store):
+    event_id = store(title="Fiesta", status=EventStatus.PENDING)
+    url = f"/admin/events/{event_id}/edit"
+    response = signed_in.post(
+        url,
+        data=saved_form_data(
+            csrf_token=page_token(signed_in, url), title="Fiesta", language="es-mx"
+        ),
+    )
+    assert response.status_code == 303
+    assert fetch(app, event_id).language == "es-MX"
+    queue = signed_in.get("/admin/").get_data(as_text=True)
+    assert f'<a href="/admin/events/{event_id}" lang="es-MX" dir="ltr">Fiesta</a>' in queue
+    detail = signed_in.get(f"/admin/events/{event_id}").get_data(as_text=True)
+    assert "<dd>Spanish (Mexico)</dd>" in detail
+    refused = signed_in.post(
+        url, data=saved_form_data(csrf_token=page_token(signed_in, url), title="F", language="zz")
+    )
+    assert refused.status_code == 422
+    assert fetch(app, event_id).language == "es-MX"

@@ -14,6 +14,7 @@ from ..models import Event, EventStatus
 from ..rules import language_direction
 from ..urls import campaign_url, event_path, public_url
 from . import localized
+from .forms import language_name
 from .maps import vendor_url
 
 
@@ -94,6 +95,7 @@ def register_templating(app: Flask) -> None:
     app.add_template_global(add_to_calendar_links)
     app.add_template_filter(precision_note, "precision_note")
     app.add_template_filter(text_lang, "text_lang")
+    app.add_template_global(language_name)
     app.add_template_filter(localized.thousands, "thousands")
     app.add_template_global(event_path)
     app.add_template_global(campaign_url)
