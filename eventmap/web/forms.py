@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from flask_babel import get_locale, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -95,7 +95,7 @@ def language_name(tag: str, visitor: Locale | None = None) -> str:
     visitor = visitor or get_locale()
     try:
         name = Locale.parse(tag.replace("-", "_")).get_display_name(visitor)
-    except (ValueError, TypeError, LookupError):
+    except (ValueError, TypeError, UnknownLocaleError):
         name = None
     return name or tag
 
@@ -199,7 +199,7 @@ class EventForm(FlaskForm):
     language = SelectField(
         lazy_gettext("Written in"),
         description=lazy_gettext(
-            "Optional: the language of the name and description, as you wrote them. Pages mark"
+            "Optional: the language you wrote the name, description and place in. Pages mark"
             " your text with it, so that it is read aloud right; nothing is translated."
         ),
         validate_choice=False,
