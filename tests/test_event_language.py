@@ -84,8 +84,12 @@ def test_a_language_outside_the_list_stays_offered_when_editing(client, csrf_tok
     from eventmap.submissions import new_edit_token
 
     token, digest = new_edit_token()
-    make_event(language="yue", edit_token_hash=digest, organizer_email="ada@example.org")
+    make_event(
+        title="<b>粵</b>", language="yue", edit_token_hash=digest, organizer_email="ada@example.org"
+    )
     page = client.get(f"/edit/{token}").get_data(as_text=True)
+    # In the page's own sentence, the party's words keep their language, escaped as ever.
+    assert '<h1>Your party: <span lang="yue" dir="ltr">&lt;b&gt;粵&lt;/b&gt;</span></h1>' in page
     assert '<option selected value="yue">Cantonese</option>' in page
     response = client.post(
         f"/edit/{token}",

@@ -68,6 +68,11 @@ def text_lang(event: object) -> Markup:
     return Markup(' lang="" dir="auto"')
 
 
+def own_text(event: object, text: str) -> Markup:
+    """Wrap a party's words for a sentence of the page's own: "Edit <span lang=es>…</span>"."""
+    return Markup("<span{}>{}</span>").format(text_lang(event), text)
+
+
 def register_templating(app: Flask) -> None:
     """Make the helpers available in every template."""
     # Dates, times, numbers and states in the visitor's language (web/localized.py).
@@ -95,6 +100,7 @@ def register_templating(app: Flask) -> None:
     app.add_template_global(add_to_calendar_links)
     app.add_template_filter(precision_note, "precision_note")
     app.add_template_filter(text_lang, "text_lang")
+    app.add_template_global(own_text)
     app.add_template_global(language_name)
     app.add_template_filter(localized.thousands, "thousands")
     app.add_template_global(event_path)
