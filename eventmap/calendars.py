@@ -100,6 +100,7 @@ class FeedEvent:
     date_text: str
     description: str
     link: str | None
+    language: str | None
     created_at: datetime | None
     updated_at: datetime | None
     campaign: CampaignRef
@@ -390,7 +391,9 @@ def vevent(occurrence: Occurrence, url: str, host: str, hashtag: str | None) -> 
     event = occurrence.event
     # Lines of fixed form (dates, times, numbers, a zone's name) are always shorter than a
     # fold; only those with text from the party or the configuration go through _fold.
-    lines = ["BEGIN:VEVENT", _fold("SUMMARY:" + _text(occurrence.title))]
+    # The organizer's own words say their language (RFC 5545 LANGUAGE); tags are [A-Za-z0-9-].
+    said = f";LANGUAGE={event.language}" if event.language else ""
+    lines = ["BEGIN:VEVENT", _fold(f"SUMMARY{said}:" + _text(occurrence.title))]
     times = local_times(occurrence)
     if times is not None:
         lines += [_ical_moment("DTSTART", times[0]), _ical_moment("DTEND", times[1])]
@@ -420,7 +423,7 @@ def vevent(occurrence: Occurrence, url: str, host: str, hashtag: str | None) -> 
         lines.append(f"GEO:{float(event.latitude)};{float(event.longitude)}")
     lines += [
         "LAST-MODIFIED:" + written,
-        _fold("LOCATION:" + _text(event_place(event))),
+        _fold(f"LOCATION{said}:" + _text(event_place(event))),
         # A subscribed feed lists parties worldwide: none of them should mark its reader busy.
         "TRANSP:TRANSPARENT",
         _fold("URL:" + url),

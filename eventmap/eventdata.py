@@ -90,6 +90,7 @@ class EventData(_Dated):
     address: str | None = None
     start_time: time | None = None
     end_time: time | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class SubmissionData(_Dated):
     end_time: time | None = None
     link: str | None = None
     description: str = ""
+    language: str | None = None
     organizer_name: str | None = None
     organizer_email: str | None = None
 

@@ -4,13 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
+from feedgen.ext.base import BaseEntryExtension
 from feedgen.feed import FeedGenerator
 
 from .listing import event_place, event_time, event_when
 from .models import Campaign, Event, Photo
 
 FEED_ENTRIES = 50
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+class _TitleLanguage(BaseEntryExtension):
+    """Mark an entry's title with the language its organizer wrote it in (xml:lang).
+
+    Only the title: the summary mixes the party's place with dates the app writes.
+    """
+
+    def __init__(self) -> None:
+        """Start with no language said."""
+        self.tag: str | None = None
+
+    def extend_atom(self, entry: Any) -> Any:
+        """Put xml:lang on the entry's title element."""
+        if self.tag:
+            for title in entry.iter("{*}title", "title"):
+                title.set(XML_LANG, self.tag)
+        return entry
 
 
 def _aware(moment: datetime | None) -> datetime:
@@ -45,6 +66,9 @@ def atom_feed(
         url = url_of(event)
         entry.id(url)
         entry.title(event.title)
+        if event.language:
+            entry.register_extension("language", _TitleLanguage, atom=True, rss=False)
+            entry.language.tag = event.language
         entry.link(href=url, rel="alternate")
         entry.published(_aware(event.approved_at))
         entry.updated(_aware(event.updated_at or event.approved_at))

@@ -39,6 +39,7 @@ from .rules import (
     TimeProblem,
     control_character,
     is_web_link,
+    language_tag,
     time_problem,
 )
 from .serialize import CSV_COLUMNS, restore_formula
@@ -234,6 +235,7 @@ class _RowChecker:
         start_time, end_time = self._times(cells, parts, dates_read, fail)
         point = self._point(cells, (campaign_slug, slug), fail) if cells["location"] else None
         status = self._status(cells["status"], fail)
+        language = _language(cells["language"], fail)
         if errors:
             return None, errors
         return (
@@ -254,6 +256,7 @@ class _RowChecker:
                 address=cells["address"] or None,
                 start_time=start_time,
                 end_time=end_time,
+                language=language,
             ),
             [],
         )
@@ -471,6 +474,16 @@ class _RowChecker:
         except ValueError:
             fail("status", f"{value!r} is not one of: {', '.join(s.value for s in EventStatus)}")
             return EventStatus.PENDING
+
+
+def _language(value: str, fail: Callable[[str | None, str], None]) -> str | None:
+    """Read the language column: a BCP 47 tag (es, pt-BR) written canonically, or empty."""
+    if not value:
+        return None
+    tag = language_tag(value)
+    if tag is None:
+        fail("language", f"{value!r} is not a known language tag; write it like es, pt-BR or ja")
+    return tag
 
 
 def raw_description(value: str) -> str:

@@ -156,6 +156,7 @@ class PublicEvent:
     end_time: time | None
     venue: str | None
     address: str | None
+    language: str | None
     campaign: CampaignRef
     parts: tuple[PartRef, ...]
     # People confirmed going (the busiest part of a multi-part party): a count, never names.

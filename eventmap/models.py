@@ -168,6 +168,9 @@ class Event(db.Model):
     address: Mapped[str | None] = mapped_column(String(300))
     link: Mapped[str | None] = mapped_column(String(500))
     description: Mapped[str] = mapped_column(Text, default="")
+    # The language the organizer wrote the title and description in (a BCP 47 tag, rules.py);
+    # none when not said. Pages mark the party's text with it; nothing is translated.
+    language: Mapped[str | None] = mapped_column(String(35))
     # Organizer contact: for the campaign team only, never rendered on a public page.
     contact: Mapped[str | None] = mapped_column(String(300))
     organizer_name: Mapped[str | None] = mapped_column(String(200))

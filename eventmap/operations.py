@@ -144,6 +144,7 @@ def _detail_values(data: EventData | SubmissionData) -> dict[str, Any]:
         **_point_values(data.point),
         "link": data.link,
         "description": data.description,
+        "language": data.language,
     }
 
 

@@ -13,8 +13,11 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, time
+from functools import lru_cache
 from typing import Protocol
 from urllib.parse import urlsplit
+
+from babel import Locale, UnknownLocaleError
 
 # Campaign and event slugs: the last parts of permalinks.
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -40,6 +43,7 @@ MAX_LENGTHS = {
     "attendee_name": 100,
     "attendee_email": 254,
     "attendee_note": 500,
+    "language": 35,
 }
 # "I'm going": how many people one answer may bring (themselves included).
 RSVP_MAX_PEOPLE = 5
@@ -71,6 +75,54 @@ def is_web_link(url: str | None) -> bool:
     except ValueError:  # an unbalanced "[" in the host, for one
         return False
     return parts.scheme.lower() in WEB_SCHEMES and bool(parts.netloc)
+
+
+# A party's language: a BCP 47 tag (es, pt-BR, zh-Hant) of any language Babel knows, not only
+# those the pages are written in. The form offers these; the importer and API take any other.
+COMMON_LANGUAGES: tuple[str, ...] = (
+    "en", "es", "pt", "pt-BR", "fr", "de", "it", "nl", "pl", "ru", "uk", "tr", "el", "cs",
+    "sv", "ro", "hu", "ar", "he", "fa", "ur", "hi", "bn", "id", "ms", "vi", "th", "ja", "ko",
+    "zh-Hans", "zh-Hant", "sw",
+)  # fmt: skip
+LANGUAGE_TAG_RE = re.compile(r"^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$")
+
+
+@lru_cache(maxsize=512)
+def _locale(tag: str) -> Locale | None:
+    """Return Babel's locale for a tag (pt-br, pt_BR), or None when Babel does not know it."""
+    if len(tag) > MAX_LENGTHS["language"] or not LANGUAGE_TAG_RE.match(tag):
+        return None
+    try:
+        return Locale.parse(tag.replace("-", "_"))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+
+
+def language_tag(value: str) -> str | None:
+    """Return a language's canonical BCP 47 tag (pt_br -> pt-BR), or None for no known language.
+
+    Babel decides what is a language (and renames old codes: iw -> he); the subtags written stay,
+    in BCP 47's casing (zh-tw -> zh-TW, not Babel's fuller zh-Hant-TW).
+    """
+    value = value.strip()
+    locale = _locale(value)
+    if locale is None or locale.language == "root" or value[:3].lower() == "und":
+        return None
+    subtags = [locale.language]
+    for subtag in value.replace("_", "-").split("-")[1:]:
+        if len(subtag) == 4 and subtag.isalpha():
+            subtags.append(subtag.title())
+        elif (len(subtag) == 2 and subtag.isalpha()) or (len(subtag) == 3 and subtag.isdigit()):
+            subtags.append(subtag.upper())
+        else:
+            subtags.append(subtag.lower())
+    return "-".join(subtags)
+
+
+def language_direction(tag: str) -> str:
+    """Return the writing direction of a stored language tag: "rtl" or "ltr"."""
+    locale = _locale(tag)
+    return "rtl" if locale is not None and locale.text_direction == "rtl" else "ltr"
 
 
 class DatedPart(Protocol):

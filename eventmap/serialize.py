@@ -39,6 +39,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "point_source",
     "link",
     "description",
+    "language",
     "contact",
     "status",
 )
@@ -99,6 +100,7 @@ def event_record(event: Event) -> dict[str, Any]:
         "point_source": event.geocode_source,
         "link": event.link,
         "description": event.description,
+        "language": event.language,
         "contact": event.contact,
         "status": event.status.value,
     }
@@ -125,6 +127,8 @@ def public_properties(event: Event | PublicEvent, url: str) -> dict[str, Any]:
         "location": event.location_text,
         "venue": event.venue,
         "address": event.address,
+        # The language the title and description are written in (BCP 47), when it was said.
+        "language": event.language,
         "country_code": event.country_code,
         "precision": event.precision.value if event.precision else None,
         "timezone": event.timezone,

@@ -78,6 +78,8 @@ def event_data(event: Event, *, url: str, image: str, campaign_url: str) -> dict
     }
     if event.description:
         data["description"] = event.description[:500]
+    if event.language:  # schema.org's inLanguage: the language the organizer wrote in
+        data["inLanguage"] = event.language
     when = _day_or_time(event, event.start_date, event.end_date)
     if when is not None:
         data["startDate"], data["endDate"] = when

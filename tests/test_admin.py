@@ -262,7 +262,7 @@ def test_the_queue_lists_pending_events_oldest_first_with_what_to_check(app, sig
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     assert response.headers["X-Robots-Tag"].startswith("noindex")
-    titles = re.findall(r'class="admin-item-title"><a href="[^"]+">([^<]+)</a>', html)
+    titles = re.findall(r'class="admin-item-title"><a href="[^"]+"[^>]*>([^<]+)</a>', html)
     assert titles == ["First in", "Far away in time", "Munich again", "Nowhere"]
     assert "4 events pending" in html
     assert "first@example.org" in html  # moderators see the organizer
@@ -557,7 +557,7 @@ def test_the_event_page_shows_the_event_its_map_and_its_history(app, signed_in, 
 
     html = signed_in.get(f"/admin/events/{event_id}").get_data(as_text=True)
 
-    assert '<h1 id="event-title">Detailed</h1>' in html
+    assert '<h1 id="event-title" lang="" dir="auto">Detailed</h1>' in html
     assert "admin-map-frame" in html
     history = re.findall(r"<strong>([^<]+)</strong> (\w+)", html)
     assert history == [("admin:eve", "approved"), ("admin:eve", "rejected")]
@@ -585,7 +585,7 @@ def test_all_events_filter_by_status_campaign_and_text(signed_in, store):
 
     def titles(query: str = "") -> list[str]:
         html = signed_in.get("/admin/events" + query).get_data(as_text=True)
-        return re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', html)
+        return re.findall(r'<th scope="row"><a href="[^"]+"[^>]*>([^<]+)</a>', html)
 
     assert titles() == [
         "Elsewhere",
@@ -643,7 +643,7 @@ def test_the_audit_log_lists_who_did_what_newest_first_and_per_event(app, signed
 
     one = signed_in.get(f"/admin/audit?event={approved}").get_data(as_text=True)
     assert re.findall(r"<td>(approved|rejected|signed-in)</td>", one) == ["approved"]
-    assert "Audit log: One" in one
+    assert 'Audit log: <span lang="" dir="auto">One</span>' in one
 
 
 # Only approved events are public.
@@ -821,3 +821,25 @@ def test_moving_an_event_into_a_campaign_that_has_its_slug_is_a_form_error(app, 
             "Munich party",
         )
     assert "edited" not in [action for _, action, _, _ in audit(app)]
+
+
+def test_a_moderator_sets_a_partys_language_and_the_queue_marks_its_title(app, signed_in, store):
+    event_id = store(title="Fiesta", status=EventStatus.PENDING)
+    url = f"/admin/events/{event_id}/edit"
+    response = signed_in.post(
+        url,
+        data=saved_form_data(
+            csrf_token=page_token(signed_in, url), title="Fiesta", language="es-mx"
+        ),
+    )
+    assert response.status_code == 303
+    assert fetch(app, event_id).language == "es-MX"
+    queue = signed_in.get("/admin/").get_data(as_text=True)
+    assert f'<a href="/admin/events/{event_id}" lang="es-MX" dir="ltr">Fiesta</a>' in queue
+    detail = signed_in.get(f"/admin/events/{event_id}").get_data(as_text=True)
+    assert "<dd>Spanish (Mexico)</dd>" in detail
+    refused = signed_in.post(
+        url, data=saved_form_data(csrf_token=page_token(signed_in, url), title="F", language="zz")
+    )
+    assert refused.status_code == 422
+    assert fetch(app, event_id).language == "es-MX"

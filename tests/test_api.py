@@ -30,6 +30,7 @@ def test_events_is_a_geojson_feature_collection(client, make_event):
         "location": "Munich",
         "venue": None,
         "address": None,
+        "language": None,
         "country_code": "DE",
         "precision": "city",
         "timezone": "Europe/Berlin",

@@ -88,6 +88,7 @@ def fill(zone: timezone = UTC) -> dict[str, Any]:
             campaign=main,
             **event_values(
                 title=f"{ARABIC} ({HEBREW})",
+                language="ar",  # the party's own language (migration 0010)
                 location_text="Kazan, Russia",
                 latitude=0.1 + 0.2,  # 0.30000000000000004, exactly
                 longitude=-179.99999999999997,

@@ -491,7 +491,7 @@ def links(page: str, rel: str) -> list[dict[str, list[str]]]:
 
 def agenda_titles(page: str) -> list[str]:
     listed = page[page.index('<ol class="agenda"') : page.index("</ol>")]
-    return re.findall(r'<a href="/openstack6bday/(?!calendar)[^"]+">([^<]+)</a>', listed)
+    return re.findall(r'<a href="/openstack6bday/(?!calendar)[^"]+"[^>]*>([^<]+)</a>', listed)
 
 
 def test_a_crowded_day_shows_the_first_few_and_how_many_more(client, make_event):

@@ -11,7 +11,7 @@ from eventmap.web.units import distance_text, prefers_miles
 
 
 def titles(html: str) -> list[str]:
-    return re.findall(r'class="event-title" href="[^"]+">([^<]+)</a>', html)
+    return re.findall(r'class="event-title" href="[^"]+"[^>]*>([^<]+)</a>', html)
 
 
 def test_a_place_gives_the_nearest_parties_with_distance_and_date(client, make_event):

@@ -10,7 +10,15 @@ from werkzeug.datastructures import MultiDict
 from eventmap.extensions import db
 from eventmap.importer import RawRow, check_rows
 from eventmap.models import Campaign
-from eventmap.rules import MAX_LENGTHS, TimeProblem, is_web_link, time_problem
+from eventmap.rules import (
+    COMMON_LANGUAGES,
+    MAX_LENGTHS,
+    TimeProblem,
+    is_web_link,
+    language_direction,
+    language_tag,
+    time_problem,
+)
 from eventmap.web.forms import EventForm
 
 GOOD = {
@@ -73,6 +81,13 @@ CASES: list[tuple[str, dict[str, str], bool]] = [
     ("past midnight on two days", {"date_text": "July 19-20", "end_time": "02:00"}, True),
     ("start time only", {"end_time": ""}, True),
     ("no times", {"start_time": "", "end_time": ""}, True),
+    ("a language from the list", {"language": "pt-BR"}, True),
+    ("a language tag in any case", {"language": "PT_br"}, True),
+    ("a language the list does not offer", {"language": "yue"}, True),
+    ("no language said", {"language": ""}, True),
+    ("an unknown language", {"language": "xx"}, False),
+    ("a language tag too long", {"language": "en-" + "a" * MAX_LENGTHS["language"]}, False),
+    ("a line break in a language", {"language": "pt\nBR"}, False),
 ]
 
 
@@ -119,3 +134,46 @@ def test_the_time_rule_names_the_field_it_concerns():
     assert time_problem(time(22), time(2), one_day) is TimeProblem.ENDS_BEFORE_START
     assert time_problem(time(18), None, ()) is TimeProblem.NEEDS_DATE
     assert time_problem(None, None, ()) is None
+
+
+# A party's language: any language Babel knows, written as a canonical BCP 47 tag.
+
+
+@pytest.mark.parametrize(
+    ("typed", "tag"),
+    [
+        ("es", "es"),
+        ("pt-br", "pt-BR"),
+        ("PT_br", "pt-BR"),
+        (" ja ", "ja"),
+        ("ar", "ar"),
+        ("zh-hant-tw", "zh-Hant-TW"),
+        ("zh-TW", "zh-TW"),  # as written, not Babel's fuller zh-Hant-TW
+        ("sr-latn", "sr-Latn"),
+        ("es-419", "es-419"),
+        ("iw", "he"),  # the old code for Hebrew
+        ("yue", "yue"),  # not one of the pages' languages: any real language will do
+    ],
+)
+def test_a_language_tag_is_written_canonically(typed, tag):
+    assert language_tag(typed) == tag
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["", "xx", "en-", "-en", "en@euro", "en US", "und", "root", "tlh", "x" * 36, "e\x00n", "1234"],
+)
+def test_what_names_no_known_language_is_refused(typed):
+    assert language_tag(typed) is None
+
+
+def test_the_common_languages_are_canonical_and_their_direction_is_known():
+    assert all(language_tag(tag) == tag for tag in COMMON_LANGUAGES)
+    assert [language_direction(t) for t in ("ar", "he", "fa", "ur", "en", "ja")] == [
+        "rtl",
+        "rtl",
+        "rtl",
+        "rtl",
+        "ltr",
+        "ltr",
+    ]

@@ -134,6 +134,7 @@ def handle_event_form(
         end_time=form.end_time.data,
         link=form.link.data or None,
         description=form.description.data or "",
+        language=form.language.data or None,
         organizer_name=form.organizer_name.data or None,
         organizer_email=form.organizer_email.data or None,
     )

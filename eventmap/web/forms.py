@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
+from flask_babel import get_locale, lazy_gettext, lazy_ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
@@ -44,6 +45,7 @@ from ..dates import (
 )
 from ..models import Campaign
 from ..rules import (
+    COMMON_LANGUAGES,
     MAX_LENGTHS,
     PHOTO_CAPTION_MAX,
     PHOTO_REASON_MAX,
@@ -56,6 +58,7 @@ from ..rules import (
     TimeProblem,
     control_character,
     is_web_link,
+    language_tag,
     time_problem,
 )
 
@@ -88,6 +91,37 @@ def web_link(_form: FlaskForm, field: Field) -> None:
     """Accept only http and https addresses, so a link can never run script."""
     if field.data and not is_web_link(field.data):
         raise ValidationError(_("Give a web address starting with https:// (or http://)."))
+
+
+def known_language(_form: FlaskForm, field: Field) -> None:
+    """Accept a language tag Babel knows (the shared rule), kept in its canonical form."""
+    tag = language_tag(field.data or "")
+    if tag is None:
+        raise ValidationError(lazy_gettext("Choose the language from the list."))
+    field.data = tag
+
+
+def language_name(tag: str, visitor: Locale | None = None) -> str:
+    """Name a language in the visitor's language (pt-BR -> "portugués (Brasil)" in Spanish)."""
+    visitor = visitor or get_locale()
+    try:
+        name = Locale.parse(tag.replace("-", "_")).get_display_name(visitor)
+    except (ValueError, TypeError, UnknownLocaleError):
+        name = None
+    return name or tag
+
+
+def language_choices(current: str | None) -> list[tuple[str, str]]:
+    """Offer "not said", then the common languages (and the stored one) by name, as read."""
+    tags = list(COMMON_LANGUAGES)
+    stored = language_tag(current) if current else None
+    if stored is not None and stored not in tags:
+        tags.append(stored)  # a party imported in a language the list does not offer
+    visitor = get_locale()
+    named = sorted(
+        ((tag, language_name(tag, visitor)) for tag in tags), key=lambda c: c[1].casefold()
+    )
+    return [("", str(lazy_gettext("not said"))), *named]
 
 
 # What the form says beside a field when the times do not fit the days.
@@ -179,6 +213,15 @@ class EventForm(FlaskForm):
         description=_l("Optional. Plain text; *emphasis*, **bold**, lists and links work."),
         validators=[Optional(), limit("description"), plain_text(multiline=True)],
     )
+    language = SelectField(
+        lazy_gettext("Written in"),
+        description=lazy_gettext(
+            "Optional: the language you wrote the name, description and place in. Pages mark"
+            " your text with it, so that it is read aloud right; nothing is translated."
+        ),
+        validate_choice=False,
+        validators=[Optional(), limit("language"), known_language],
+    )
     organizer_name = StringField(
         _l("Your name"),
         description=_l("For the campaign team only; never shown on the site."),
@@ -211,6 +254,7 @@ class EventForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.campaigns = {c.slug: c for c in campaigns}
         self.campaign.choices = [(c.slug, c.name) for c in campaigns]
+        self.language.choices = language_choices(self.language.data)
         self.parts: tuple[DatePart, ...] = ()
         self.normalised_date_text = ""
 

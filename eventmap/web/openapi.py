@@ -21,7 +21,7 @@ from ..nearby import (
     MIN_RADIUS_KM,
     POINT_PATTERN,
 )
-from ..rules import MAX_LENGTHS, SLUG_RE
+from ..rules import LANGUAGE_TAG_RE, MAX_LENGTHS, SLUG_RE
 from ..serialize import GEOJSON_MEDIA_TYPE
 from .params import MAX_ID
 
@@ -95,6 +95,14 @@ def _event_properties() -> dict[str, Any]:
         "location": _text("location", "The place as the organizer typed it."),
         "venue": _text("venue", "The venue, when given.", nullable=True),
         "address": _text("address", "The street address, when given.", nullable=True),
+        "language": {
+            "type": ["string", "null"],
+            "pattern": LANGUAGE_TAG_RE.pattern,
+            "maxLength": MAX_LENGTHS["language"],
+            "description": "The language the title and description are written in, as the"
+            " organizer said (a BCP 47 tag such as es, pt-BR or ja); null when not said. Event"
+            " text is never translated.",
+        },
         "country_code": {**_COUNTRY, "description": "ISO 3166-1 alpha-2 code of the country."},
         "precision": _PRECISION,
         "timezone": _text("timezone", "IANA time zone of the place.", nullable=True),

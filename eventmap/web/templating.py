@@ -7,13 +7,16 @@ from datetime import timedelta
 from flask import Flask
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from ..calendars import add_to_calendar_links
 from ..geocoding import Place, Precision, unsure
 from ..markup import render_markdown
 from ..models import Event, EventStatus
+from ..rules import language_direction
 from ..urls import campaign_url, event_path, public_url
 from . import localized
+from .forms import language_name
 from .maps import vendor_url
 
 
@@ -69,6 +72,25 @@ def options_data(options: list[Place]) -> list[dict[str, object]]:
     ]
 
 
+def text_lang(event: object) -> Markup:
+    """Write the lang and dir attributes of a party's own text (title, description, place).
+
+    A declared language marks it (dir too, so an English title reads left to right on an Arabic
+    page). An undeclared one is lang="" (HTML: "unknown"), never the page's language: the page
+    follows the visitor, the text its organizer, and WCAG 3.1.2 wants no false claim; dir="auto"
+    lets the browser find the direction from the text itself.
+    """
+    tag = getattr(event, "language", None)
+    if tag:
+        return Markup(' lang="{}" dir="{}"').format(tag, language_direction(tag))
+    return Markup(' lang="" dir="auto"')
+
+
+def own_text(event: object, text: str) -> Markup:
+    """Wrap a party's words for a sentence of the page's own: "Edit <span lang=es>…</span>"."""
+    return Markup("<span{}>{}</span>").format(text_lang(event), text)
+
+
 def register_templating(app: Flask) -> None:
     """Make the helpers available in every template."""
     # Dates, times, numbers and states in the visitor's language (web/localized.py).
@@ -95,6 +117,9 @@ def register_templating(app: Flask) -> None:
     app.add_template_global(timedelta)
     app.add_template_global(add_to_calendar_links)
     app.add_template_filter(precision_note, "precision_note")
+    app.add_template_filter(text_lang, "text_lang")
+    app.add_template_global(own_text)
+    app.add_template_global(language_name)
     app.add_template_filter(localized.thousands, "thousands")
     app.add_template_filter(placed_as, "placed_as")
     app.add_template_global(unsure)

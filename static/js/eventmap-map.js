@@ -21,6 +21,10 @@
   /* Timings for `make bench`: performance.getEntriesByType("mark"). */
   function mark(name) { if (window.performance && performance.mark) { performance.mark("eventmap:" + name); } }
   function say(text) { if (statusBox) { statusBox.textContent = text; } }
+  /* A party's own words (title, place): the map feed does not carry their language, so they
+     are marked unknown rather than as the page's, and read in the direction of their letters
+     (as templating.text_lang does for a party that did not say). */
+  function own(node) { node.lang = ""; node.dir = "auto"; return node; }
   function parseDay(iso) { return iso ? Date.UTC(+iso.slice(0, 4), +iso.slice(5, 7) - 1, +iso.slice(8, 10)) : null; }
   function todayUTC() { var now = new Date(); return Date.UTC(now.getFullYear(), now.getMonth(), now.getDate()); }
   var WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -225,7 +229,7 @@
     leaves.forEach(function (leaf) {
       var entry = leaf.properties;
       var item = el("li");
-      var link = el("a", null, entry.title);
+      var link = own(el("a", null, entry.title));
       link.href = entry.url;
       item.appendChild(link);
       item.appendChild(el("span", "when", " · " + entry.when));
@@ -269,9 +273,10 @@
 
   function popupFor(entry) {
     var box = el("div", "party-popup");
-    box.appendChild(el("h3", null, entry.title));
+    box.appendChild(own(el("h3", null, entry.title)));
     box.appendChild(el("p", "when", entry.when || t("Date to be announced")));
-    var place = el("p", "where", entry.location);
+    var place = el("p", "where");
+    place.appendChild(own(el("span", null, entry.location)));
     if (entry.precision) { place.appendChild(el("span", "precision " + entry.precision, " (" + precision(entry.precision).note + ")")); }
     box.appendChild(place);
     if (entry.going) { box.appendChild(el("p", "going", t("%(going)s going", { going: entry.going.toLocaleString(i18n.lang) }))); }
@@ -447,7 +452,7 @@
         list.textContent = "";
         near.slice(0, 5).forEach(function (n) {
           var li = el("li");
-          var a = el("a", null, n.entry.title);
+          var a = own(el("a", null, n.entry.title));
           a.href = n.entry.url;
           li.appendChild(a);
           li.appendChild(el("span", "distance", " · " + Math.round(n.km).toLocaleString(i18n.lang) + " km · " + n.entry.when));
@@ -516,11 +521,11 @@
           var entry = group[next];
           var item = el("li", "event-item");
           item.dataset.eventId = entry.id;
-          var link = el("a", "event-title", entry.title);
+          var link = own(el("a", "event-title", entry.title));
           link.href = entry.url;
           item.appendChild(link);
           var meta = el("span", "event-meta");
-          meta.appendChild(el("span", "event-place", entry.location));
+          meta.appendChild(own(el("span", "event-place", entry.location)));
           meta.appendChild(el("span", null, " · "));
           meta.appendChild(el("span", "event-when", entry.when));
           if (precision(entry.precision).approximate) { meta.appendChild(el("span", "badge", precision(entry.precision).note)); }

@@ -77,6 +77,10 @@ def test_list_and_map_select_each_other(seeded, wide_page, live_server):
     assert popup.locator("h3").inner_text() == "OpenStack 6th Birthday: Kazan, Russia"
     assert popup.locator(".when").inner_text() == "Thu 28 July 2016"
     assert popup.locator(".where").inner_text().startswith("Kazan")
+    # The party's own words are marked as of unknown language, never as the page's.
+    assert popup.locator("h3").evaluate("h => [h.getAttribute('lang'), h.dir]") == ["", "auto"]
+    title = item.locator(".event-title")
+    assert title.evaluate("a => [a.getAttribute('lang'), a.dir]") == ["", "auto"]
     link = popup.get_by_role("link", name="Party page →")
     assert link.get_attribute("href") == item.locator(".event-title").get_attribute("href")
     assert popup.locator(".hashtag").inner_text() == "#OpenStack6Bday"
