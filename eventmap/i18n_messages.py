@@ -9,6 +9,7 @@ used, loaded here with Babel alone, so that a command run from cron speaks it to
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +34,11 @@ class Message:
     def __str__(self) -> str:
         """Write the message in English, the language of the source."""
         return self.msgid % self.params if self.params else self.msgid
+
+
+def nested(params: dict[str, Any], translate: Callable[[Message], str]) -> dict[str, Any]:
+    """Return the parameters with each Message among them translated ("could not read...")."""
+    return {k: translate(v) if isinstance(v, Message) else v for k, v in params.items()}
 
 
 def N_(msgid: str, **params: Any) -> Message:  # noqa: N802 - the name pybabel looks for
@@ -64,9 +70,9 @@ class Translator:
         return text % {"num": self.number(num), **params}
 
     def message(self, message: Message | str) -> str:
-        """Translate a domain Message (a plain string is shown as it is)."""
+        """Translate a domain Message, and the Messages among its parameters (a string as is)."""
         if isinstance(message, Message):
-            return self.gettext(message.msgid, **message.params)
+            return self.gettext(message.msgid, **nested(message.params, self.message))
         return message
 
     def number(self, value: float) -> str:
