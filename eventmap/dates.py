@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, time
 from typing import Protocol
+
+from babel.dates import format_date, get_day_names, get_month_names
 
 from .datewords import DateLanguage, english_names, fold, languages, prepare, undecided_phrases
 from .i18n_messages import N_, Message
@@ -28,6 +30,8 @@ MAX_PARTY_DAYS = 31  # from the first day of the first part to the last day of t
 
 # CLDR's English names, as pages and messages write them: "July", "Wed".
 MONTH_NAMES, WEEKDAY_NAMES = english_names()
+_FULL_DAYS = get_day_names("wide", locale="en")
+WEEKDAY_FULL_NAMES = tuple(str(_FULL_DAYS[number]) for number in range(7))
 
 _MARKS = re.compile(r"[*†‡]+|\?+")
 _LABEL = re.compile(r"\(([^()]*)\)\s*$")
@@ -46,6 +50,60 @@ class DateParseError(ValueError):
         super().__init__(str(self.message))
         self.phrase = phrase
         self.reason = str(reason)
+
+
+def _english(locale: str) -> bool:
+    """Tell whether the house style (English) applies."""
+    return str(locale).split("_")[0] == "en"
+
+
+@dataclass(frozen=True)
+class _Day:
+    """A day named in a refusal: "6 July 2016" in English, the reader's long form elsewhere."""
+
+    day: date
+
+    def __str__(self) -> str:
+        """Write the day in the house style."""
+        return f"{self.day.day} {MONTH_NAMES[self.day.month - 1]} {self.day.year}"
+
+    def localized(self, locale: str) -> str:
+        """Write the day as the language writes it in full: "6 de julio de 2016"."""
+        return str(self) if _english(locale) else format_date(self.day, "long", locale=locale)
+
+
+@dataclass(frozen=True)
+class _Weekday:
+    """A weekday named in a refusal (Monday is 0)."""
+
+    number: int
+
+    def __str__(self) -> str:
+        """Write the weekday in full, in English."""
+        return WEEKDAY_FULL_NAMES[self.number]
+
+    def localized(self, locale: str) -> str:
+        """Write the weekday in full in a language."""
+        if _english(locale):
+            return str(self)
+        return str(get_day_names("wide", locale=locale)[self.number])
+
+
+@dataclass(frozen=True)
+class _Month:
+    """A month named in a refusal (January is 1)."""
+
+    number: int
+
+    def __str__(self) -> str:
+        """Write the month in English."""
+        return MONTH_NAMES[self.number - 1]
+
+    def localized(self, locale: str) -> str:
+        """Write the month as a language names it standing alone in a date ("junio", "6月")."""
+        if _english(locale):
+            return str(self)
+        return str(get_month_names("wide", locale=locale)[self.number])
 
 
 @dataclass(frozen=True)
@@ -688,8 +746,10 @@ def _resolve(
         except ValueError:
             raise _RefusedError(
                 N_(
-                    "%(day)s is not a day in the calendar",
-                    day=f"{spec.day} {MONTH_NAMES[month - 1]} {chosen_year}",
+                    "%(day)s %(month)s %(year)s is not a day in the calendar",
+                    day=spec.day,
+                    month=_Month(month),
+                    year=chosen_year,
                 )
             ) from None
         if after is not None and spec.year is None and day < after and month < after.month:
@@ -706,17 +766,12 @@ def _resolve(
         raise _RefusedError(
             N_(
                 "%(day)s is a %(weekday)s, not a %(written)s",
-                day=f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year}",
-                weekday=day.strftime("%A"),
-                written=_weekday_name(spec.weekday),
+                day=_Day(day),
+                weekday=_Weekday(day.weekday()),
+                written=_Weekday(spec.weekday),
             )
         )
     return day
-
-
-def _weekday_name(number: int) -> str:
-    """Return the full English name of a weekday number (Monday is 0)."""
-    return (date(2024, 1, 1) + timedelta(days=number)).strftime("%A")
 
 
 def _day_month(day: date) -> str:

@@ -13,7 +13,7 @@ from .i18n import current_language
 def translate(message: Message | str | Any) -> str:
     """Translate a domain Message in the request's language (other text is shown as it is)."""
     if isinstance(message, Message):
-        return gettext(message.msgid, **nested(message.params, translate))
+        return gettext(message.msgid, **nested(message.params, translate, current_language()))
     return message if isinstance(message, str) else str(message)
 
 
