@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Protocol
 
+from babel import Locale
 from babel.dates import format_date, get_day_names, get_month_names
+from babel.lists import format_list
 
 from .datewords import DateLanguage, english_names, fold, languages, prepare, undecided_phrases
 from .i18n_messages import N_, Message
@@ -104,6 +106,28 @@ class _Month:
         if _english(locale):
             return str(self)
         return str(get_month_names("wide", locale=locale)[self.number])
+
+
+@dataclass(frozen=True)
+class _Languages:
+    """Date languages named in a refusal: "Spanish", "Spanish or Portuguese"."""
+
+    languages: tuple[DateLanguage, ...]
+
+    def __str__(self) -> str:
+        """Name the languages in English."""
+        names = [language.name for language in self.languages]
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+    def localized(self, locale: str) -> str:
+        """Name the languages in a language: "español o portugués"."""
+        if _english(locale):
+            return str(self)
+        names = [
+            Locale.parse(language.code).get_language_name(locale) or language.name
+            for language in self.languages
+        ]
+        return format_list(names, style="or", locale=locale)
 
 
 @dataclass(frozen=True)
@@ -310,9 +334,9 @@ def _read_in_some_language(text: str, year: int) -> list[DatePart]:
                         "reads as %(first)s in %(language)s but as %(second)s in %(other)s;"
                         " write the month in full",
                         first=_summary(parts),
-                        language=language.name,
+                        language=_Languages((language,)),
                         second=_summary(other_parts),
-                        other=other.name,
+                        other=_Languages((other,)),
                     )
                 )
         return parts
@@ -357,17 +381,16 @@ def _mixed_languages(
         None,
     )
     for word in [refusal.word, *unknown] if refusal.word else unknown:
-        others = [o.name for o in languages() if o is not language and o.knows(fold(word))]
+        others = [o for o in languages() if o is not language and o.knows(fold(word))]
         if others and own is not None:
-            named = others[0] if len(others) == 1 else f"{', '.join(others[:-1])} or {others[-1]}"
             return _RefusedError(
                 N_(
                     "%(word)s is %(others)s but %(own)s is %(language)s;"
                     " write the date in one language",
                     word=repr(word),
-                    others=named,
+                    others=_Languages(tuple(others)),
                     own=repr(own),
-                    language=language.name,
+                    language=_Languages((language,)),
                 )
             )
     return None

@@ -40,6 +40,11 @@ def refusal(phrase: str, year: int = 2016) -> DateParseError:
             "no se pudo leer la fecha «7月6日(金)»: 6 de julio de 2016 es miércoles, no viernes",
         ),
         (
+            "es",
+            "28 julio - 2 August",
+            "'julio' es español pero 'August' es inglés; escribe la fecha en un solo idioma",
+        ),
+        (
             "ja",
             "31 de junio",
             "日付「31 de junio」を読み取れません：2016年6月31日 は暦に存在しない日です",
