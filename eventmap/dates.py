@@ -11,10 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, time
 from typing import Protocol
 
+from babel import Locale
+from babel.dates import format_date, get_day_names, get_month_names
+from babel.lists import format_list
+
 from .datewords import DateLanguage, english_names, fold, languages, prepare, undecided_phrases
+from .i18n_messages import N_, Message
 
 MAX_PHRASE_LENGTH = 200
 MAX_PARTS = 20
@@ -27,23 +32,102 @@ MAX_PARTY_DAYS = 31  # from the first day of the first part to the last day of t
 
 # CLDR's English names, as pages and messages write them: "July", "Wed".
 MONTH_NAMES, WEEKDAY_NAMES = english_names()
+_FULL_DAYS = get_day_names("wide", locale="en")
+WEEKDAY_FULL_NAMES = tuple(str(_FULL_DAYS[number]) for number in range(7))
 
 _MARKS = re.compile(r"[*†‡]+|\?+")
 _LABEL = re.compile(r"\(([^()]*)\)\s*$")
 _YEAR_FIRST = re.compile(r"\d{4}(?![\d-])")
 _BRACKETED = re.compile(r"\([^()]*\)")
-# The refusal as people read it, in one place: `phrase` quoted, then `reason`.
-REFUSAL = 'could not read the date "{phrase}": {reason}'
 
 
 class DateParseError(ValueError):
     """A date phrase that cannot be read; the message quotes the phrase and says why."""
 
-    def __init__(self, phrase: str, reason: str) -> None:
-        """Keep the phrase and the reason apart so callers can show either."""
-        super().__init__(REFUSAL.format(phrase=phrase, reason=reason))
+    def __init__(self, phrase: str, reason: Message) -> None:
+        """Keep the phrase and the reason apart so callers can show either, in any language."""
+        self.message = N_(
+            'could not read the date "%(phrase)s": %(reason)s', phrase=phrase, reason=reason
+        )
+        super().__init__(str(self.message))
         self.phrase = phrase
-        self.reason = reason
+        self.reason = str(reason)
+
+
+def _english(locale: str) -> bool:
+    """Tell whether the house style (English) applies."""
+    return str(locale).split("_")[0] == "en"
+
+
+@dataclass(frozen=True)
+class _Day:
+    """A day named in a refusal: "6 July 2016" in English, the reader's long form elsewhere."""
+
+    day: date
+
+    def __str__(self) -> str:
+        """Write the day in the house style."""
+        return f"{self.day.day} {MONTH_NAMES[self.day.month - 1]} {self.day.year}"
+
+    def localized(self, locale: str) -> str:
+        """Write the day as the language writes it in full: "6 de julio de 2016"."""
+        return str(self) if _english(locale) else format_date(self.day, "long", locale=locale)
+
+
+@dataclass(frozen=True)
+class _Weekday:
+    """A weekday named in a refusal (Monday is 0)."""
+
+    number: int
+
+    def __str__(self) -> str:
+        """Write the weekday in full, in English."""
+        return WEEKDAY_FULL_NAMES[self.number]
+
+    def localized(self, locale: str) -> str:
+        """Write the weekday in full in a language."""
+        if _english(locale):
+            return str(self)
+        return str(get_day_names("wide", locale=locale)[self.number])
+
+
+@dataclass(frozen=True)
+class _Month:
+    """A month named in a refusal (January is 1)."""
+
+    number: int
+
+    def __str__(self) -> str:
+        """Write the month in English."""
+        return MONTH_NAMES[self.number - 1]
+
+    def localized(self, locale: str) -> str:
+        """Write the month as a language names it standing alone in a date ("junio", "6月")."""
+        if _english(locale):
+            return str(self)
+        return str(get_month_names("wide", locale=locale)[self.number])
+
+
+@dataclass(frozen=True)
+class _Languages:
+    """Date languages named in a refusal: "Spanish", "Spanish or Portuguese"."""
+
+    languages: tuple[DateLanguage, ...]
+
+    def __str__(self) -> str:
+        """Name the languages in English."""
+        names = [language.name for language in self.languages]
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+
+    def localized(self, locale: str) -> str:
+        """Name the languages in a language: "español o portugués"."""
+        if _english(locale):
+            return str(self)
+        names = [
+            Locale.parse(language.code).get_language_name(locale) or language.name
+            for language in self.languages
+        ]
+        return format_list(names, style="or", locale=locale)
 
 
 @dataclass(frozen=True)
@@ -84,7 +168,12 @@ class DateProblem:
     """Why dated parts fall outside the window: the end at fault ("start" or "end"), and why."""
 
     side: str
-    reason: str
+    message: Message
+
+    @property
+    def reason(self) -> str:
+        """Return why, in English (the web layer translates `message`)."""
+        return str(self.message)
 
 
 class _CampaignDays(Protocol):
@@ -116,20 +205,35 @@ def date_window_problem(parts: Sequence[DatePart], campaign_year: int) -> DatePr
         return None
     first, last = min(p.start for p in parts), max(p.end for p in parts)
     if first < EARLIEST_DAY:
-        return DateProblem("start", f"{first.isoformat()} is before {EARLIEST_DAY.year}.")
+        return DateProblem(
+            "start",
+            N_("%(day)s is before %(year)s.", day=first.isoformat(), year=EARLIEST_DAY.year),
+        )
     latest = latest_day(campaign_year)
     if last > latest:
         return DateProblem(
             "end",
-            f"{last.isoformat()} is more than {YEARS_AFTER_CAMPAIGN} years after the campaign"
-            f" ({campaign_year}); the last day possible is {latest.isoformat()}.",
+            N_(
+                "%(day)s is more than %(years)s years after the campaign (%(year)s);"
+                " the last day possible is %(latest)s.",
+                day=last.isoformat(),
+                years=YEARS_AFTER_CAMPAIGN,
+                year=campaign_year,
+                latest=latest.isoformat(),
+            ),
         )
     days = (last - first).days + 1
     if days > MAX_PARTY_DAYS:
         return DateProblem(
             "end",
-            f"a party lasts at most {MAX_PARTY_DAYS} days, parts included; this one runs"
-            f" {days} days, {first.isoformat()} to {last.isoformat()}.",
+            N_(
+                "a party lasts at most %(most)s days, parts included; this one runs"
+                " %(days)s days, %(first)s to %(last)s.",
+                most=MAX_PARTY_DAYS,
+                days=days,
+                first=first.isoformat(),
+                last=last.isoformat(),
+            ),
         )
     return None
 
@@ -148,12 +252,13 @@ class _Spec:
 class _RefusedError(Exception):
     """Internal: the reason a piece of the phrase could not be read."""
 
-    def __init__(self, reason: str, word: str | None = None, *, mixable: bool = False) -> None:
+    def __init__(self, reason: Message, word: str | None = None, *, mixable: bool = False) -> None:
         """Keep the reason, and the word no month or weekday matched if that was the trouble.
 
         `mixable` marks refusals that words of another language would explain.
         """
-        super().__init__(reason)
+        super().__init__(str(reason))
+        self.message = reason
         self.word = word
         self.mixable = mixable or word is not None
 
@@ -165,7 +270,10 @@ def parse_date_phrase(text: str, year: int) -> ParsedDate:
     knows all of its words reads it, and if two read it differently it is refused as ambiguous.
     """
     if len(text) > MAX_PHRASE_LENGTH:
-        raise DateParseError(text[:40] + "…", f"is longer than {MAX_PHRASE_LENGTH} characters")
+        raise DateParseError(
+            text[:40] + "…",
+            N_("is longer than %(most)s characters", most=MAX_PHRASE_LENGTH),
+        )
     prepared = _prepare_outside_labels(text)
     marks = tuple(_MARKS.findall(prepared))
     cleaned = " ".join(_MARKS.sub(" ", prepared).split())
@@ -175,7 +283,7 @@ def parse_date_phrase(text: str, year: int) -> ParsedDate:
     try:
         parts = _read_in_some_language(cleaned, year)
     except _RefusedError as exc:
-        raise DateParseError(text, str(exc)) from None
+        raise DateParseError(text, exc.message) from None
     return ParsedDate(text, tuple(parts), marks)
 
 
@@ -222,8 +330,14 @@ def _read_in_some_language(text: str, year: int) -> list[DatePart]:
         for other, other_parts in others:
             if other_parts != parts:
                 raise _RefusedError(
-                    f"reads as {_summary(parts)} in {language.name} but as"
-                    f" {_summary(other_parts)} in {other.name}; write the month in full"
+                    N_(
+                        "reads as %(first)s in %(language)s but as %(second)s in %(other)s;"
+                        " write the month in full",
+                        first=_summary(parts),
+                        language=_Languages((language,)),
+                        second=_summary(other_parts),
+                        other=_Languages((other,)),
+                    )
                 )
         return parts
     if first_refusal is not None:
@@ -267,12 +381,17 @@ def _mixed_languages(
         None,
     )
     for word in [refusal.word, *unknown] if refusal.word else unknown:
-        others = [o.name for o in languages() if o is not language and o.knows(fold(word))]
+        others = [o for o in languages() if o is not language and o.knows(fold(word))]
         if others and own is not None:
-            named = others[0] if len(others) == 1 else f"{', '.join(others[:-1])} or {others[-1]}"
             return _RefusedError(
-                f"{word!r} is {named} but {own!r} is {language.name};"
-                " write the date in one language"
+                N_(
+                    "%(word)s is %(others)s but %(own)s is %(language)s;"
+                    " write the date in one language",
+                    word=repr(word),
+                    others=_Languages(tuple(others)),
+                    own=repr(own),
+                    language=_Languages((language,)),
+                )
             )
     return None
 
@@ -307,12 +426,14 @@ def _parse_parts(text: str, year: int, language: DateLanguage) -> list[DatePart]
         text = language.day_brackets.sub(r" \1 ", text)  # "7月28日(木)": a weekday, not a label
     pieces = _split_parts(text, language)
     if len(pieces) > MAX_PARTS:
-        raise _RefusedError(f"has more than {MAX_PARTS} parts")
+        raise _RefusedError(N_("has more than %(most)s parts", most=MAX_PARTS))
     read: list[tuple[str, str | None, list[_Spec]]] = []
     for piece in pieces:
         body, label = _take_label(piece)
         if " ".join(fold(body).split()) in undecided_phrases():
-            raise _RefusedError("mixes dates with 'to be announced'; give the dates or only TBD")
+            raise _RefusedError(
+                N_("mixes dates with 'to be announced'; give the dates or only TBD")
+            )
         read.append((body, label, _read_sides(body, language)))
     parts: list[DatePart] = []
     month: int | None = None
@@ -341,8 +462,12 @@ def _parse_parts(text: str, year: int, language: DateLanguage) -> list[DatePart]
     for index, lender in borrowed:
         if parts[index].end >= parts[lender].start:  # "30, 31 y 1 de agosto"
             raise _RefusedError(
-                f"{read[index][0]!r} has no month, and the month of {read[lender][0]!r} would"
-                " put it on or after that; name its month"
+                N_(
+                    "%(part)s has no month, and the month of %(lender)s would put it on or"
+                    " after that; name its month",
+                    part=repr(read[index][0]),
+                    lender=repr(read[lender][0]),
+                )
             )
     return parts
 
@@ -365,9 +490,9 @@ def _split_parts(text: str, language: DateLanguage) -> list[str]:
                 merged.append(segment)
             after_weekday = _weekday_starting_a_side(segment, language)
         if after_weekday:
-            raise _RefusedError(f"{after_weekday!r} is not followed by a date")
+            raise _RefusedError(N_("%(word)s is not followed by a date", word=repr(after_weekday)))
         if not merged:
-            raise _RefusedError("has an empty part between separators")
+            raise _RefusedError(N_("has an empty part between separators"))
         pieces.extend(merged)
     return pieces
 
@@ -396,7 +521,7 @@ def _split_outside_brackets(text: str, separator: re.Pattern[str]) -> list[str]:
         elif char == ")":
             depth -= 1
             if depth < 0:
-                raise _RefusedError("has a ')' without its '('")
+                raise _RefusedError(N_("has a ')' without its '('"))
         elif depth == 0:
             match = separator.match(text, position)
             if match:
@@ -405,7 +530,7 @@ def _split_outside_brackets(text: str, separator: re.Pattern[str]) -> list[str]:
                 continue
         position += 1
     if depth:
-        raise _RefusedError("has a '(' without its ')'")
+        raise _RefusedError(N_("has a '(' without its ')'"))
     pieces.append(text[start:])
     return pieces
 
@@ -416,25 +541,30 @@ def _take_label(piece: str) -> tuple[str, str | None]:
     if not match:
         if "(" in piece or ")" in piece:
             raise _RefusedError(
-                f"has a note in brackets before the date in {piece!r};"
-                " put it after the date, like 'July 27 (tutorials)'"
+                N_(
+                    "has a note in brackets before the date in %(piece)s;"
+                    " put it after the date, like 'July 27 (tutorials)'",
+                    piece=repr(piece),
+                )
             )
         return piece.strip(), None
     label = " ".join(match.group(1).split())
     if not label:
-        raise _RefusedError("has an empty label '()'")
+        raise _RefusedError(N_("has an empty label '()'"))
     if len(label) > MAX_LABEL_LENGTH:
-        raise _RefusedError(f"has a label longer than {MAX_LABEL_LENGTH} characters")
+        raise _RefusedError(
+            N_("has a label longer than %(most)s characters", most=MAX_LABEL_LENGTH)
+        )
     body = piece[: match.start()].strip()
     if "(" in body or ")" in body:
-        raise _RefusedError(f"has unbalanced brackets in {piece!r}")
+        raise _RefusedError(N_("has unbalanced brackets in %(piece)s", piece=repr(piece)))
     return body, label
 
 
 def _read_sides(body: str, language: DateLanguage) -> list[_Spec]:
     """Read "July 6-7", "30 July - 2 August", "2016-07-06" or a single day into its sides."""
     if not body:
-        raise _RefusedError("has a label but no date")
+        raise _RefusedError(N_("has a label but no date"))
     tokens: list[tuple[str, str]] = []
     for match in language.token.finditer(body):
         kind = match.lastgroup or "other"
@@ -444,7 +574,7 @@ def _read_sides(body: str, language: DateLanguage) -> list[_Spec]:
         if kind == "other":
             if value in ",.":
                 continue
-            raise _RefusedError(f"has an unexpected {value!r}", mixable=True)
+            raise _RefusedError(N_("has an unexpected %(value)s", value=repr(value)), mixable=True)
         if kind == "cjkmonth":
             kind, value = "word", value.lstrip("0")
         tokens.append((kind, value))
@@ -469,7 +599,7 @@ def _read_sides(body: str, language: DateLanguage) -> list[_Spec]:
             continue
         sides[-1].append((kind, value))
     if len(sides) > 2:
-        raise _RefusedError(f"{body!r} has more than one range separator")
+        raise _RefusedError(N_("%(body)s has more than one range separator", body=repr(body)))
     return [_read_spec(side, body, language) for side in sides]
 
 
@@ -519,41 +649,59 @@ def _resolve_range(specs: list[_Spec], body: str, year: int, carried_month: int 
     start = _resolve(left, None, year, carried_month, body)
     end = _resolve(right, start, year, carried_month, body)
     if end < start:
-        raise _RefusedError(f"{body!r} ends before it starts")
+        raise _RefusedError(N_("%(body)s ends before it starts", body=repr(body)))
     if (end - start).days >= MAX_SPAN_DAYS:
-        raise _RefusedError(f"{body!r} spans more than {MAX_SPAN_DAYS} days")
+        raise _RefusedError(
+            N_("%(body)s spans more than %(most)s days", body=repr(body), most=MAX_SPAN_DAYS)
+        )
     return DatePart(start, end)
 
 
 def _read_spec(tokens: Sequence[tuple[str, str]], body: str, language: DateLanguage) -> _Spec:
     """Read one side of a range into its weekday, day, month and year."""
     if not tokens:
-        raise _RefusedError(f"{body!r} has a range with a missing end")
+        raise _RefusedError(N_("%(body)s has a range with a missing end", body=repr(body)))
     spec = _Spec()
     numbers: list[str] = []
     both: list[str] = []  # words that name a month and a weekday ("mar" in Spanish)
     for kind, value in tokens:
         if kind == "slash":
-            raise _RefusedError("numeric dates such as 7/6 are ambiguous; write the month name")
+            raise _RefusedError(N_("numeric dates such as 7/6 are ambiguous; write the month name"))
         if kind == "iso":
             if len(tokens) > 1 and not all(k == "word" for k, _ in tokens[:-1]):
-                raise _RefusedError(f"{body!r} mixes an ISO date with other numbers")
+                raise _RefusedError(
+                    N_("%(body)s mixes an ISO date with other numbers", body=repr(body))
+                )
             try:
                 spec.iso = date.fromisoformat(value)
             except ValueError:
-                raise _RefusedError(f"{value} is not a date in the calendar") from None
+                raise _RefusedError(
+                    N_("%(value)s is not a date in the calendar", value=value)
+                ) from None
             continue
         if kind == "number":
             numbers.append(value)
             continue
         if kind == "day":  # "6日"
             if spec.day is not None or len(value) > 2:
-                raise _RefusedError(f"{value}日 is not one day of a month in {body!r}")
+                raise _RefusedError(
+                    N_(
+                        "%(value)s日 is not one day of a month in %(body)s",
+                        value=value,
+                        body=repr(body),
+                    )
+                )
             spec.day = int(value)
             continue
         if kind == "year":  # "2016年"
             if spec.year is not None or len(value) != 4:
-                raise _RefusedError(f"{value}年 is not a year of four digits in {body!r}")
+                raise _RefusedError(
+                    N_(
+                        "%(value)s年 is not a year of four digits in %(body)s",
+                        value=value,
+                        body=repr(body),
+                    )
+                )
             spec.year = int(value)
             continue
         word = fold(value)
@@ -561,37 +709,44 @@ def _read_spec(tokens: Sequence[tuple[str, str]], body: str, language: DateLangu
             both.append(word)
         elif word in language.months:
             if spec.month is not None:
-                raise _RefusedError(f"{body!r} names two months on one side of the range")
+                raise _RefusedError(
+                    N_("%(body)s names two months on one side of the range", body=repr(body))
+                )
             spec.month = language.months[word]
         elif word in language.weekdays:
             if spec.weekday is not None:
-                raise _RefusedError(f"{body!r} names two weekdays for one day")
+                raise _RefusedError(N_("%(body)s names two weekdays for one day", body=repr(body)))
             spec.weekday = language.weekdays[word]
         else:
-            raise _RefusedError(f"{value!r} is not a month or weekday", word=value)
+            raise _RefusedError(
+                N_("%(value)s is not a month or weekday", value=repr(value)), word=value
+            )
     for word in both:
         if spec.month is None:
             spec.month = language.months[word]
         elif spec.weekday is None:
             spec.weekday = language.weekdays[word]
         else:
-            raise _RefusedError(f"{body!r} names too many months and weekdays for one day")
+            raise _RefusedError(
+                N_("%(body)s names too many months and weekdays for one day", body=repr(body))
+            )
     for number in numbers:
         if len(number) == 4:
             if spec.year is not None:
-                raise _RefusedError(f"{body!r} names two years for one day")
+                raise _RefusedError(N_("%(body)s names two years for one day", body=repr(body)))
             spec.year = int(number)
         elif len(number) <= 2 and spec.day is None:
             spec.day = int(number)
         elif len(number) <= 2:
-            raise _RefusedError("numeric dates such as 7.6 are ambiguous; write the month name")
+            raise _RefusedError(N_("numeric dates such as 7.6 are ambiguous; write the month name"))
         else:
-            raise _RefusedError(f"{number} is neither a day nor a year")
+            raise _RefusedError(N_("%(number)s is neither a day nor a year", number=number))
     if spec.iso is not None and (spec.day or spec.month or spec.year):
-        raise _RefusedError(f"{body!r} mixes an ISO date with other numbers")
+        raise _RefusedError(N_("%(body)s mixes an ISO date with other numbers", body=repr(body)))
     if spec.iso is None and spec.day is None:
-        what = "day" if spec.month else "date"
-        raise _RefusedError(f"{body!r} has no {what} number")
+        if spec.month:
+            raise _RefusedError(N_("%(body)s has no day number", body=repr(body)))
+        raise _RefusedError(N_("%(body)s has no date number", body=repr(body)))
     return spec
 
 
@@ -604,30 +759,42 @@ def _resolve(
     else:
         month = spec.month or carried_month
         if month is None:
-            raise _RefusedError(f"{body!r} has no month; write it like 'July 6'")
+            raise _RefusedError(
+                N_("%(body)s has no month; write it like 'July 6'", body=repr(body))
+            )
         assert spec.day is not None
         chosen_year = spec.year or (after.year if after else year)
         try:
             day = date(chosen_year, month, spec.day)
         except ValueError:
             raise _RefusedError(
-                f"{spec.day} {MONTH_NAMES[month - 1]} {chosen_year} is not a day in the calendar"
+                N_(
+                    "%(day)s %(month)s %(year)s is not a day in the calendar",
+                    day=spec.day,
+                    month=_Month(month),
+                    year=chosen_year,
+                )
             ) from None
         if after is not None and spec.year is None and day < after and month < after.month:
             if day.year == date.max.year:
-                raise _RefusedError(f"{body!r} ends after the last day of year {day.year}")
+                raise _RefusedError(
+                    N_(
+                        "%(body)s ends after the last day of year %(year)s",
+                        body=repr(body),
+                        year=day.year,
+                    )
+                )
             day = day.replace(year=day.year + 1)  # "30 December - 2 January" crosses the year
     if spec.weekday is not None and day.weekday() != spec.weekday:
         raise _RefusedError(
-            f"{day.day} {MONTH_NAMES[day.month - 1]} {day.year} is a"
-            f" {day.strftime('%A')}, not a {_weekday_name(spec.weekday)}"
+            N_(
+                "%(day)s is a %(weekday)s, not a %(written)s",
+                day=_Day(day),
+                weekday=_Weekday(day.weekday()),
+                written=_Weekday(spec.weekday),
+            )
         )
     return day
-
-
-def _weekday_name(number: int) -> str:
-    """Return the full English name of a weekday number (Monday is 0)."""
-    return (date(2024, 1, 1) + timedelta(days=number)).strftime("%A")
 
 
 def _day_month(day: date) -> str:

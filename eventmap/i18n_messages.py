@@ -9,10 +9,11 @@ used, loaded here with Babel alone, so that a command run from cron speaks it to
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
@@ -33,6 +34,29 @@ class Message:
     def __str__(self) -> str:
         """Write the message in English, the language of the source."""
         return self.msgid % self.params if self.params else self.msgid
+
+
+@runtime_checkable
+class Localized(Protocol):
+    """A parameter written in the reader's language (a day, a weekday), English as str()."""
+
+    def localized(self, locale: str) -> str:
+        """Write the value in a language."""
+        ...
+
+
+def nested(
+    params: dict[str, Any], translate: Callable[[Message], str], locale: str
+) -> dict[str, Any]:
+    """Return the parameters with each Message translated and each Localized value written."""
+    return {
+        k: translate(v)
+        if isinstance(v, Message)
+        else v.localized(locale)
+        if isinstance(v, Localized)
+        else v
+        for k, v in params.items()
+    }
 
 
 def N_(msgid: str, **params: Any) -> Message:  # noqa: N802 - the name pybabel looks for
@@ -64,9 +88,9 @@ class Translator:
         return text % {"num": self.number(num), **params}
 
     def message(self, message: Message | str) -> str:
-        """Translate a domain Message (a plain string is shown as it is)."""
+        """Translate a domain Message, and the Messages among its parameters (a string as is)."""
         if isinstance(message, Message):
-            return self.gettext(message.msgid, **message.params)
+            return self.gettext(message.msgid, **nested(message.params, self.message, self.locale))
         return message
 
     def number(self, value: float) -> str:

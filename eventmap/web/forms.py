@@ -61,6 +61,7 @@ from ..rules import (
     language_tag,
     time_problem,
 )
+from .messages import translate
 
 # The choice that keeps an event's stored point, and the one for coordinates typed or dragged.
 KEEP, PIN = "keep", "pin"
@@ -288,7 +289,7 @@ class EventForm(FlaskForm):
             try:
                 parsed = parse_date_phrase(phrase, campaign.year)
             except DateParseError as exc:
-                return self._fail(self.date_text, str(exc))
+                return self._fail(self.date_text, translate(exc.message))
             if first is not None and parsed.start != first:
                 return self._fail(
                     self.start_date,
@@ -312,7 +313,7 @@ class EventForm(FlaskForm):
         problem = date_window_problem(self.parts, campaign_last_year(campaign, campaign.year))
         if problem is not None:
             beside = self.start_date if problem.side == "start" else self.end_date
-            return self._fail(self.date_text if phrase else beside, problem.reason)
+            return self._fail(self.date_text if phrase else beside, translate(problem.message))
         return self._check_times()
 
     def _check_times(self) -> bool:

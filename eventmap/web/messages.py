@@ -6,14 +6,14 @@ from typing import Any
 
 from flask_babel import gettext
 
-from ..i18n_messages import Message, Translator, translator
+from ..i18n_messages import Message, Translator, nested, translator
 from .i18n import current_language
 
 
 def translate(message: Message | str | Any) -> str:
     """Translate a domain Message in the request's language (other text is shown as it is)."""
     if isinstance(message, Message):
-        return gettext(message.msgid, **message.params)
+        return gettext(message.msgid, **nested(message.params, translate, current_language()))
     return message if isinstance(message, str) else str(message)
 
 
