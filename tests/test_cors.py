@@ -25,6 +25,8 @@ def sample_paths(app, event):
         "name": "leaflet",
         "kind": "svg",
         "hashtag": "OpenStack6Bday",
+        "key": "0" * 64 + ".webp",
+        "lang": "es",
     }
     with app.test_request_context():
         from flask import url_for

@@ -58,7 +58,8 @@ def error_headers(error: HTTPException) -> list[tuple[str, str]]:
 
 def json_error(error: HTTPException) -> Response:
     """Answer an HTTP error as a JSON object saying what was wrong, with its headers."""
-    response = jsonify({"error": error.description})
+    description = error.description
+    response = jsonify({"error": None if description is None else translate(description)})
     response.status_code = error.code or 500
     response.headers.extend(error_headers(error))
     return response
