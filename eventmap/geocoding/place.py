@@ -41,11 +41,23 @@ def unsure(confidence: float | None) -> bool:
     return confidence is not None and confidence < CONFIDENT
 
 
+def N_(text: str) -> str:  # noqa: N802 - the marker pybabel extracts by default
+    """Mark English words for the catalogues; the web layer translates them when shown."""
+    return text
+
+
 _NOTES = {
-    Precision.VENUE: "exact place",
-    Precision.CITY: "in or near the city",
-    Precision.REGION: "approximate: somewhere in the region",
-    Precision.COUNTRY: "approximate: somewhere in the country",
+    Precision.VENUE: N_("exact place"),
+    Precision.CITY: N_("in or near the city"),
+    Precision.REGION: N_("approximate: somewhere in the region"),
+    Precision.COUNTRY: N_("approximate: somewhere in the country"),
+}
+# Each precision's name as a moderator reads it (the values stay English in files and APIs).
+PRECISION_NAMES = {
+    Precision.VENUE: N_("venue"),
+    Precision.CITY: N_("city"),
+    Precision.REGION: N_("region"),
+    Precision.COUNTRY: N_("country"),
 }
 
 

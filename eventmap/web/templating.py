@@ -7,10 +7,12 @@ from datetime import timedelta
 from flask import Flask
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from ..calendars import add_to_calendar_links
 from ..geocoding import Place, Precision, unsure
+from ..geocoding.place import PRECISION_NAMES
 from ..markup import render_markdown
 from ..models import Event, EventStatus
 from ..rules import language_direction
@@ -22,14 +24,18 @@ from .maps import vendor_url
 
 def precision_note(event: Event) -> str:
     """Say how exact an event's point is, so nobody walks to a country's centre."""
-    return event.precision.note if event.precision is not None else "not on the map"
+    return _(event.precision.note) if event.precision is not None else _("not on the map")
 
 
 def placed_as(event: Event) -> str:
     """Say how the geocoder placed an event: "city, confidence 0.60, approximate"."""
     if not event.is_placed:
         return _("not on the map")
-    pieces = [event.precision.value if event.precision is not None else _("unknown precision")]
+    pieces = [
+        _(PRECISION_NAMES[event.precision])
+        if event.precision is not None
+        else _("unknown precision")
+    ]
     if event.geocode_confidence is not None:
         pieces.append(
             _("confidence %(value)s", value=format_decimal(event.geocode_confidence, "0.00"))
@@ -43,20 +49,20 @@ def placed_as(event: Event) -> str:
 
 def precision_words() -> dict[str, dict[str, object]]:
     """Give the map scripts each precision's note and whether it is approximate."""
-    return {p.value: {"note": p.note, "approximate": p.approximate} for p in Precision}
+    return {p.value: {"note": _(p.note), "approximate": p.approximate} for p in Precision}
 
 
 STATUS_LABELS = {
-    EventStatus.PENDING: "waiting for a moderator",
-    EventStatus.APPROVED: "on the map",
-    EventStatus.REJECTED: "not accepted",
-    EventStatus.WITHDRAWN: "withdrawn",
+    EventStatus.PENDING: _l("waiting for a moderator"),
+    EventStatus.APPROVED: _l("on the map"),
+    EventStatus.REJECTED: _l("not accepted"),
+    EventStatus.WITHDRAWN: _l("withdrawn"),
 }
 
 
 def status_label(status: EventStatus) -> str:
-    """Say what a moderation state means for the organizer."""
-    return STATUS_LABELS[status]
+    """Say what a moderation state means for the organizer, in the visitor's language."""
+    return str(STATUS_LABELS[status])
 
 
 def options_data(options: list[Place]) -> list[dict[str, object]]:
