@@ -15,6 +15,7 @@ from .rules import SLUG_RE
 # planned (tag pages, health checks).
 RESERVED_SLUGS = frozenset(
     {
+        "accessibility",
         "admin",
         "api",
         "calendar",

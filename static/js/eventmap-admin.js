@@ -58,13 +58,14 @@
     var item = itemFor(p.id);
     if (!item) { return; }
     var title = item.querySelector(".admin-item-title");
+    /* The visible words begin the button's name, the party's title ends it (WCAG 2.5.3). */
     var button = el("button", "admin-show", "Show on the map");
     button.type = "button";
-    button.setAttribute("aria-label", "Show " + p.title + " on the map");
+    button.setAttribute("aria-label", "Show on the map: " + p.title);
     button.addEventListener("click", function () {
       map.setView([p.lat, p.lon], Math.max(map.getZoom(), precision(p.precision).approximate ? 5 : 10));
       markers[p.id].openPopup();
-      frame.scrollIntoView({ block: "center", behavior: "smooth" });
+      frame.scrollIntoView({ block: "center", behavior: window.eventmapCommon.scrollBehavior() });
     });
     if (title) { title.insertAdjacentElement("afterend", button); }
   });

@@ -64,5 +64,19 @@
     };
   }
 
-  window.eventmapCommon = { el: el, precision: precision, outlines: outlines };
+  /* prefers-reduced-motion: reduce, asked each time (the setting may change while the page is
+     open). Leaflet's zoom, fade and marker animations are switched off from the start, before
+     any map of the page is made. */
+  var motionQuery = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
+  function reducedMotion() { return !!(motionQuery && motionQuery.matches); }
+  if (reducedMotion() && window.L && L.Map) {
+    L.Map.mergeOptions({ zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false });
+  }
+  /* "smooth" scrolling, unless motion is to be reduced. */
+  function scrollBehavior() { return reducedMotion() ? "auto" : "smooth"; }
+
+  window.eventmapCommon = {
+    el: el, precision: precision, outlines: outlines,
+    reducedMotion: reducedMotion, motionQuery: motionQuery, scrollBehavior: scrollBehavior
+  };
 })();

@@ -283,7 +283,7 @@
       selectedItem = entry.item;
       entry.item.classList.add("selected");
       entry.item.setAttribute("aria-current", "true");
-      if (!fromList) { entry.item.scrollIntoView({ block: "nearest", behavior: "smooth" }); }
+      if (!fromList) { entry.item.scrollIntoView({ block: "nearest", behavior: common.scrollBehavior() }); }
     }
   }
 
@@ -382,22 +382,39 @@
     form.addEventListener("reset", function () { later(apply); });
     form.addEventListener("submit", function (e) { e.preventDefault(); apply(); });
   }
+  /* Play steps through the days on a timer; under prefers-reduced-motion: reduce it moves one
+     day a press instead (WCAG 2.3.3), and a timer running when that setting comes on stops. */
   var timer = null;
-  function stop() { if (timer) { clearInterval(timer); timer = null; } if (playButton) { playButton.textContent = "Play"; playButton.setAttribute("aria-pressed", "false"); } }
+  function restLabel() { return common.reducedMotion() ? "Next day" : "Play"; }
+  function stop() {
+    if (timer) { clearInterval(timer); timer = null; }
+    if (!playButton) { return; }
+    playButton.textContent = restLabel();
+    /* A toggle while it plays and pauses; a plain button when it only steps. */
+    if (common.reducedMotion()) { playButton.removeAttribute("aria-pressed"); } else { playButton.setAttribute("aria-pressed", "false"); }
+  }
+  function step() {
+    slider.value = +slider.value + 1;
+    apply();
+  }
   if (slider) {
+    stop();
     slider.addEventListener("input", function () { stop(); apply(); });
     playButton.addEventListener("click", function () {
       if (timer) { stop(); return; }
-      if (+slider.value >= +slider.max) { slider.value = 0; }
+      if (+slider.value >= +slider.max) { slider.value = 0; apply(); if (common.reducedMotion()) { return; } }
+      if (common.reducedMotion()) { step(); return; }
       playButton.textContent = "Pause";
       playButton.setAttribute("aria-pressed", "true");
       apply();
       timer = setInterval(function () {
-        slider.value = +slider.value + 1;
-        apply();
+        step();
         if (+slider.value >= +slider.max) { stop(); }
       }, +(frame.dataset.playMs || 800));
     });
+    if (common.motionQuery && common.motionQuery.addEventListener) {
+      common.motionQuery.addEventListener("change", stop);
+    }
   }
 
   /* Near me: the browser's position, then the list sorted by distance. */
@@ -449,9 +466,10 @@
     item.hidden = !entry.ok;
     item.dataset.stage = entry.stage;
     if (entry.placed) {
+      /* The visible words begin the button's name, the party's title ends it (WCAG 2.5.3). */
       var button = el("button", "show-on-map", "Show on map");
       button.type = "button";
-      button.setAttribute("aria-label", "Show " + entry.title + " on the map");
+      button.setAttribute("aria-label", "Show on map: " + entry.title);
       item.appendChild(button);
     }
   }
