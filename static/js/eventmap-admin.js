@@ -15,6 +15,7 @@
 
   /* The offline country outlines under the markers, so the map reads without tiles. */
   common.outlines(map, frame).draw().catch(function () { frame.classList.add("outlines-failed"); });
+  common.closeOnEscape(map);
 
   function itemFor(id) { return document.querySelector(".admin-item[data-event-id=\"" + id + "\"]"); }
 

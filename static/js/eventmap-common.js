@@ -72,11 +72,25 @@
   if (reducedMotion() && window.L && L.Map) {
     L.Map.mergeOptions({ zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false });
   }
+  /* Escape closes the map's open popup and gives the focus back to what opened it: a marker
+     or a "Show on map" button (Leaflet itself listens for Escape only on a focused map). */
+  function closeOnEscape(map) {
+    var open = null, opener = null;
+    map.on("popupopen", function (e) { open = e.popup; opener = document.activeElement; });
+    map.on("popupclose", function (e) { if (open === e.popup) { open = null; } });
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || !open) { return; }
+      var back = opener;
+      map.closePopup(open);
+      if (back && back !== document.body && document.contains(back)) { back.focus(); }
+    });
+  }
+
   /* "smooth" scrolling, unless motion is to be reduced. */
   function scrollBehavior() { return reducedMotion() ? "auto" : "smooth"; }
 
   window.eventmapCommon = {
-    el: el, precision: precision, outlines: outlines,
+    el: el, precision: precision, outlines: outlines, closeOnEscape: closeOnEscape,
     reducedMotion: reducedMotion, motionQuery: motionQuery, scrollBehavior: scrollBehavior
   };
 })();

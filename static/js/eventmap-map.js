@@ -34,6 +34,7 @@
   /* Base layers: the configured tiles (folium added them) and the offline outlines beneath. */
   /* Fetched now (the page head preloads it), drawn once the parties are on the map. */
   var outlinesFile = common.outlines(map, frame);
+  common.closeOnEscape(map);
   var outlines = L.layerGroup();
   var tiles = null;
   map.eachLayer(function (layer) { if (layer instanceof L.TileLayer) { tiles = layer; } });
