@@ -86,7 +86,16 @@ class Auditor:
             "dir": page.evaluate("document.documentElement.dir"),
             "testEngine": result["testEngine"],
             "violations": result["violations"],
-            "incomplete": len(result.get("incomplete", [])),
+            # What axe could not decide (text over the map, say): for a person to review.
+            "incomplete": [
+                {
+                    "id": item["id"],
+                    "impact": item["impact"],
+                    "help": item["help"],
+                    "targets": [n["target"] for n in item["nodes"]],
+                }
+                for item in result.get("incomplete", [])
+            ],
         }
         self.results[name] = kept
         (self.folder / f"{name}.json").write_text(json.dumps(kept, indent=1))
@@ -153,7 +162,35 @@ class Auditor:
         if rules:
             lines += ["", "Rules still reported (nodes):", ""]
             lines += [f"- {rule}: {n}" for rule, n in rules.most_common()]
+        review = Counter()
+        for result in self.results.values():
+            for item in result["incomplete"]:
+                review[f"{item['id']}: {item['help']}"] += len(item["targets"])
+        if review:
+            lines += ["", "For a person to review (axe could not decide; nodes):", ""]
+            lines += [f"- {rule}: {n}" for rule, n in review.most_common()]
         (self.folder / "summary.md").write_text("\n".join(lines) + "\n")
+        write_index(self.folder.parent)
+
+
+def write_index(folder: Path) -> None:
+    """Write summary.md over every language and size audited so far."""
+    lines = [
+        "# axe-core results",
+        "",
+        "Violating nodes by impact, per language and screen size (details in each folder).",
+        "",
+        "| run | pages | " + " | ".join(IMPACTS) + " |",
+        "| --- | --- |" + " --- |" * len(IMPACTS),
+    ]
+    for path in sorted(folder.glob("*/summary.json")):
+        summary = json.loads(path.read_text())
+        counts = " | ".join(str(summary["total"][i]) for i in IMPACTS)
+        run = f"{summary['locale']}, {summary['size']}"
+        lines.append(
+            f"| [{run}]({path.parent.name}/summary.md) | {len(summary['pages'])} | {counts} |"
+        )
+    (folder / "summary.md").write_text("\n".join(lines) + "\n")
 
 
 def make_parties(make_event: Any) -> dict[str, Any]:
