@@ -42,7 +42,8 @@ def tokens() -> dict[str, str]:
 
 def declaration(sheet: str, selector: str, prop: str, index: int = 0) -> str:
     """Return the index-th #rrggbb colour of a property in the rule for exactly `selector`."""
-    match = re.search(r"(?:\A|\}|\*/)\s*" + re.escape(selector) + r"\s*\{([^}]*)\}", stylesheet(sheet))
+    start = r"(?:\A|\}|\*/)\s*"  # a rule begins the sheet, or follows a rule or a comment
+    match = re.search(start + re.escape(selector) + r"\s*\{([^}]*)\}", stylesheet(sheet))
     assert match, f"no rule for {selector} in {sheet}"
     value = re.search(rf"(?:^|;)\s*{prop}:\s*([^;]+)", match.group(1)).group(1)
     value = re.sub(r"var\(--([\w-]+)\)", lambda m: tokens()[m.group(1)], value)
