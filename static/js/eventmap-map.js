@@ -185,6 +185,15 @@
     return true;
   }
 
+  /* A popup opened from the keyboard takes the focus to its first link; Escape brings it back
+     to the marker (common.closeOnEscape). */
+  function focusPopup() {
+    later(function () {
+      var link = document.querySelector(".leaflet-popup-content a");
+      if (link) { link.focus(); }
+    });
+  }
+
   function clusterSize(count) { return count < 10 ? "small" : count < 100 ? "medium" : "large"; }
 
   function clusterMarker(index, item, latlng) {
@@ -201,13 +210,15 @@
       var zoom = index.getClusterExpansionZoom(id);
       if (zoom <= map.getMaxZoom()) {
         map.setView(marker.getLatLng(), zoom);
-      } else {  /* all at one place, even at the closest zoom: list them */
-        L.popup({ maxWidth: 300, maxHeight: 320 }).setLatLng(marker.getLatLng())
-          .setContent(clusterPopup(index.getLeaves(id, Infinity))).openOn(map);
+        return false;
       }
+      /* All at one place, even at the closest zoom: list them. */
+      L.popup({ maxWidth: 300, maxHeight: 320 }).setLatLng(marker.getLatLng())
+        .setContent(clusterPopup(index.getLeaves(id, Infinity))).openOn(map);
+      return true;
     }
     marker.on("click", open);
-    marker.on("keypress", function (e) { if (pressed(e)) { open(); } });
+    marker.on("keypress", function (e) { if (pressed(e) && open()) { focusPopup(); } });
     return marker;
   }
 
@@ -244,6 +255,7 @@
       if (!pressed(e)) { return; }
       if (e.originalEvent.key === " ") { marker.openPopup(); }  /* Leaflet opens it on Enter */
       highlight(entry.id, false);
+      focusPopup();
     });
     entry.marker = marker;
     return marker;

@@ -48,6 +48,7 @@ def tab_to(page: Any, test: str, *, back: bool = False, stops: list | None = Non
 
     Every element focused on the way must show its focus.
     """
+    page.wait_for_load_state("load")  # the stylesheets in, after a form's navigation
     for _ in range(LIMIT):
         page.keyboard.press("Shift+Tab" if back else "Tab")
         info = focused(page)
@@ -128,6 +129,10 @@ def test_the_map_with_the_keyboard_popup_and_escape(make_event, wide_page, live_
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert marker["text"] in popup.inner_text()
+    # The focus goes into the popup, to its link (with its ring), and Escape brings it back.
+    wait_until(page, "!!document.activeElement.closest('.leaflet-popup-content')")
+    assert focused(page)["text"] == "Party page →"
+    assert focused(page)["visible"]
     page.keyboard.press("Escape")
     popup.wait_for(state="detached")
     # Focus is back on the marker it came from, not lost to the page.
