@@ -9,7 +9,7 @@ PORT ?= 5000
 # PostgreSQL used by `make test-postgres` (trust auth on this machine's server).
 POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run serve test test-postgres lint format bench install install-dev assets db seed browser nginx fonts system-deps clean help
+.PHONY: run serve test test-postgres lint format bench install install-dev assets db seed browser nginx fonts system-deps clean help i18n translations
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -31,9 +31,33 @@ assets/node_modules/.installed: assets/package.json assets/package-lock.json
 	npm ci --prefix assets --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.runtime assets/node_modules/.installed  ## Create .venv, install runtime dependencies and front-end assets
+# The message catalogues (eventmap/translations/<lang>/LC_MESSAGES/messages.po) are compiled
+# into .mo files here, never committed: every install has them, a clean clone included.
+TRANSLATIONS := eventmap/translations
+POT := $(TRANSLATIONS)/messages.pot
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
-install-dev: $(VENV)/.dev assets/node_modules/.installed  ## Install the test and lint tools too
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(VENV)/.runtime
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+translations: $(MO_FILES)  ## Compile the message catalogues (part of make run/make test)
+
+# Extract every string marked in the code and templates, give each language of
+# eventmap/languages.py a catalogue (new ones start empty), bring them up to date, compile.
+i18n: $(VENV)/.runtime  ## Extract the strings into messages.pot, update every catalogue, compile them
+	mkdir -p $(TRANSLATIONS)
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l -k lazy_ngettext:1,2 \
+	  --add-location=file --sort-output --project=eventmap -o $(POT) eventmap templates
+	for lang in $$($(BIN)/python -c 'from eventmap.languages import DEFAULT, SUPPORTED; print(*(c for c in SUPPORTED if c != DEFAULT))'); do \
+	  po=$(TRANSLATIONS)/$$lang/LC_MESSAGES/messages.po; \
+	  test -f $$po || { $(BIN)/pybabel -q init -i $(POT) -d $(TRANSLATIONS) -l $$lang && sed -i '0,/^#, fuzzy$$/{/^#, fuzzy$$/d}' $$po; }; \
+	done
+	$(BIN)/pybabel -q update -i $(POT) -d $(TRANSLATIONS) --ignore-obsolete
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) --statistics
+
+install: $(VENV)/.runtime assets/node_modules/.installed $(MO_FILES)  ## Create .venv, install runtime dependencies, front-end assets and compiled catalogues
+
+install-dev: $(VENV)/.dev assets/node_modules/.installed $(MO_FILES)  ## Install the test and lint tools too
 
 assets: assets/node_modules/.installed  ## Install the front-end files the app serves (npm ci)
 

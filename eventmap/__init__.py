@@ -66,6 +66,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .web.cors import init_cors
     from .web.errors import init_errors
     from .web.health import bp as health_bp
+    from .web.i18n import init_i18n
+    from .web.language import bp as language_bp
     from .web.near import bp as near_bp
     from .web.outages import init_outages
     from .web.pages import bp as views_bp
@@ -89,6 +91,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(rsvp_bp)
     app.register_blueprint(share_bp)
     app.register_blueprint(accessibility_bp)
+    app.register_blueprint(language_bp)
+    init_i18n(app)
     register_templating(app)
     init_auth(app)
     init_security(app)

@@ -229,18 +229,27 @@ def _days_from(first: date, count: int) -> list[date]:
     return [date.fromordinal(n) for n in range(first.toordinal(), last + 1)]
 
 
-def month_grid(year: int, month: int) -> list[list[Day]]:
-    """Return the weeks (Monday first) of a month as empty cells, whole weeks."""
+def week_start(day: date, first_weekday: int = 0) -> date:
+    """Return the first day of `day`'s week, weeks starting on `first_weekday` (Monday is 0).
+
+    The first week of the calendar (0001-01-01 is a Monday) starts on its first day.
+    """
+    back = (day.weekday() - first_weekday) % 7
+    return date.fromordinal(max(day.toordinal() - back, 1))
+
+
+def month_grid(year: int, month: int, first_weekday: int = 0) -> list[list[Day]]:
+    """Return the weeks of a month as empty cells, whole weeks from `first_weekday` (Monday 0)."""
     first = date(year, month, 1)
     last = first.replace(day=stdlib_calendar.monthrange(year, month)[1])
-    monday = first - timedelta(days=first.weekday())  # 0001-01-01 is a Monday: never too early
-    cells = _days_from(monday, -(-((last - monday).days + 1) // 7) * 7)  # whole weeks
+    start = week_start(first, first_weekday)
+    cells = _days_from(start, -(-((last - start).days + 1) // 7) * 7)  # whole weeks
     return [[Day(d, d.month == month) for d in cells[n : n + 7]] for n in range(0, len(cells), 7)]
 
 
-def week_days(monday: date) -> list[Day]:
-    """Return the seven days of the week starting on `monday` as empty cells."""
-    return [Day(d) for d in _days_from(monday, 7)]
+def week_days(first: date) -> list[Day]:
+    """Return the seven days of the week starting on `first` as empty cells."""
+    return [Day(d) for d in _days_from(first, 7)]
 
 
 def default_month(campaign: Campaign, first_day: date | None, today: date) -> date:

@@ -5,6 +5,7 @@ from typing import Any
 
 import flask_limiter
 from flask import Flask
+from flask_babel import Babel
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -24,6 +25,8 @@ migrate = Migrate()
 # Every POST, PUT, PATCH and DELETE needs the form's token; the read-only API has none.
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Catalogues in eventmap/translations; the locale selector is the web layer's (web/i18n.py).
+babel = Babel()
 
 
 class Limiter(flask_limiter.Limiter):

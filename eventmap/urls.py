@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from .listing import PublicEvent
 
 
+# Parameters that say where a visitor came from, not what the page is.
+TRACKING = frozenset({"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"})
+
+
 def public_url(endpoint: str, **values: Any) -> str:
     """Return the absolute address of an endpoint on PUBLIC_URL, whatever host was asked."""
     parts = urlsplit(current_app.config["PUBLIC_URL"])

@@ -29,6 +29,22 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """Compile each stale message catalogue, as `make test` does, so pytest alone sees them."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (PROJECT_ROOT / "eventmap" / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalogue = read_po(source, locale=po.parent.parent.name)
+        with mo.open("wb") as target:
+            write_mo(target, catalogue)
+
+
 def _postgres_admin_url() -> URL | None:
     """Return the PostgreSQL server the suite should use, if DATABASE_URL names one."""
     raw = os.environ.get("DATABASE_URL", "")

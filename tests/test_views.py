@@ -214,7 +214,7 @@ def test_pages_are_ready_for_phones_and_keyboards(client, make_event):
     make_event()
     page = client.get("/").get_data(as_text=True)
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
-    assert '<html lang="en">' in page
+    assert '<html lang="en" dir="ltr">' in page
     assert 'href="#main"' in page
     assert 'id="main"' in page
 

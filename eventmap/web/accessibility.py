@@ -18,8 +18,9 @@ ASSETS = Path(__file__).resolve().parents[2] / "assets" / "package.json"
 STANDARD = "WCAG 2.2 level AA"
 # axe-core rule tags run on every page; a serious or critical violation fails the tests.
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice")
-# Languages audited (the site's language menu adds more; each is tested with ?lang=).
-AUDITED_LANGUAGES = {"en": "English"}
+# Languages audited, by their codes in eventmap/languages.py: English, and Arabic for the
+# right-to-left layout (each page is opened with ?lang= and the menu's cookie).
+AUDITED_LANGUAGES = {"en": "English", "ar": "Arabic"}
 SCREEN_SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 # Page type -> what it is, in the order the tests open them.
 AUDITED_PAGES = {

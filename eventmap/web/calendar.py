@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
@@ -20,6 +20,7 @@ from ..calendars import (
     occurrences,
     stage,
     week_days,
+    week_start,
 )
 from ..dayindex import (
     DayIndex,
@@ -43,6 +44,7 @@ from ..nearby import (
 from ..services import geocoder
 from ..urls import campaign_url, event_url_builder, public_url
 from .collection_cache import serve_collection
+from .i18n import first_weekday
 from .page_cache import cached_page
 from .params import FIRST_DAY, LAST_DAY, MAX_PAGE, day_arg, month_arg, page_arg
 
@@ -108,7 +110,7 @@ def month(campaign_slug: str) -> str:
     campaign = _campaign(campaign_slug)
     index = day_index(campaign)
     first = month_arg("month", None) or default_month(campaign, index.first_day, _today())
-    weeks = month_grid(first.year, first.month)
+    weeks = month_grid(first.year, first.month, first_weekday())
     fill_days(index, (cell for week in weeks for cell in week))
     previous, following = _months_around(first)
     return _calendar_page(
@@ -125,11 +127,11 @@ def month(campaign_slug: str) -> str:
 @bp.get("/<campaign_slug>/calendar/week")
 @cached_page
 def week(campaign_slug: str) -> str:
-    """Show the seven days of one week (Monday first), each with its first parties."""
+    """Show the seven days of one week (from the visitor's first weekday), with their parties."""
     campaign = _campaign(campaign_slug)
     index = day_index(campaign)
     day = day_arg("day", None) or default_day(campaign, index.first_day, _today())
-    monday = day - timedelta(days=day.weekday())  # 0001-01-01 is a Monday: never too early
+    monday = week_start(day, first_weekday())  # the week's first day, a Sunday for some
     days = week_days(monday)
     fill_days(index, days)
     previous, following = _weeks_around(monday)

@@ -18,10 +18,11 @@ from ..nearby import (
     parse_point,
 )
 from ..services import geocoder
+from .i18n import current_language
 from .maps import render_map
 from .page_cache import cached_page
 from .params import int_arg
-from .units import distance_text, prefers_miles
+from .units import distance_text, visitor_miles
 
 bp = Blueprint("near", __name__)
 
@@ -60,7 +61,8 @@ def near(campaign_slug: str) -> str:
             point = (place.latitude, place.longitude)
             label = place.display_name
     summary = campaign_summary(campaign)
-    miles = prefers_miles(request.headers.get("Accept-Language", ""))
+    miles = visitor_miles()
+    language = current_language()
     return render_template(
         "near.html",
         campaign=campaign,
@@ -76,7 +78,7 @@ def near(campaign_slug: str) -> str:
         limit=limit,
         more=min(limit + PAGE, MAX_SHOWN),
         can_show_more=result is not None and len(result.items) == limit and limit < MAX_SHOWN,
-        distance=lambda km: distance_text(km, miles),
+        distance=lambda km: distance_text(km, miles, language),
         map_parts=render_map(current_app.config),
         countries=summary.countries,
         first_day=summary.first_day,

@@ -5,10 +5,10 @@ feed) is the same for every anonymous visitor of a day, a data version and an ad
 rendered once, with placeholders where each response must carry its own values (the CSP nonce,
 the visitor's CSRF token), and each response gets those values written in at the end. What a
 render tells apart besides its URL is in the key: the host, the query string, the day (pages
-say "today", "past") and whether the visitor reads miles. Not kept, and not served from the
-cache: anything but a 200, a response that sets a cookie or is not for everyone (no-store,
-private), a render that wrote to the session, and the requests of a signed-in moderator or of a
-visitor with a message waiting to be shown.
+say "today", "past"), the visitor's language and territory (weeks, miles). Not kept, and not
+served from the cache: anything but a 200, a response that sets a cookie or is not for everyone
+(no-store, private), a render that wrote to the session, and the requests of a signed-in
+moderator or of a visitor with a message waiting to be shown.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from werkzeug.wrappers import Response
 
 from .. import versions
 from ..extensions import db
+from .i18n import current_language, visitor_territory
 from .security import _NONCE, csp_nonce
-from .units import prefers_miles
 
 F = TypeVar("F", bound=Callable[..., ResponseReturnValue])
 _EXTENSION_KEY = "eventmap.page_cache"
@@ -155,7 +155,8 @@ def _key() -> Hashable:
         tuple(sorted((request.view_args or {}).items())),
         tuple(sorted(request.args.items(multi=True))),
         request.host_url,
-        prefers_miles(request.headers.get("Accept-Language", "")),
+        current_language(),
+        visitor_territory(),  # the first day of the week, miles or kilometres
         _today(),
     )
 

@@ -39,7 +39,7 @@ from ..memo import memoized
 from ..models import Campaign, Event
 from ..nearby import Nearby, nearest, parse_point
 from ..stats import campaign_stats
-from ..urls import campaign_url, event_link_pattern, public_url
+from ..urls import TRACKING, campaign_url, event_link_pattern, public_url
 from .maps import render_map
 from .page_cache import cached_page
 from .params import day_arg, int_arg
@@ -399,10 +399,6 @@ def canonical_url() -> str:
     url = public_url(request.endpoint, **(request.view_args or {}))
     query = sorted((k, v) for k, v in request.args.items(multi=True) if k not in TRACKING)
     return f"{url}?{urlencode(query)}" if query else url
-
-
-# Parameters that say where a visitor came from, not what the page is.
-TRACKING = frozenset({"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"})
 
 
 @bp.app_template_global()

@@ -7,12 +7,11 @@ from datetime import timedelta
 from flask import Flask
 
 from ..calendars import add_to_calendar_links
-from ..dates import format_part, format_span, format_times
 from ..geocoding import Place, Precision
-from ..listing import event_time, event_when
 from ..markup import render_markdown
 from ..models import Event, EventStatus
 from ..urls import campaign_url, event_path, public_url
+from . import localized
 from .maps import vendor_url
 
 
@@ -52,24 +51,33 @@ def options_data(options: list[Place]) -> list[dict[str, object]]:
     ]
 
 
-def thousands(number: int) -> str:
-    """Write a count with thousands separated, as people read big numbers: 12,345."""
-    return f"{number:,}"
-
-
 def register_templating(app: Flask) -> None:
     """Make the helpers available in every template."""
-    app.add_template_filter(event_when, "when")
-    app.add_template_filter(event_time, "time_of_day")
-    app.add_template_filter(format_span, "span")
+    # Dates, times, numbers and states in the visitor's language (web/localized.py).
+    app.add_template_filter(localized.when, "when")
+    app.add_template_filter(localized.time_of_day, "time_of_day")
+    app.add_template_filter(localized.span, "span")
+    app.add_template_global(localized.part, "format_part")
+    app.add_template_global(localized.times, "format_times")
+    for name in (
+        "clock",
+        "month_year",
+        "month_name",
+        "weekday_name",
+        "day_number",
+        "day_month_short",
+        "utc_moment",
+        "distance_km",
+    ):
+        app.add_template_filter(getattr(localized, name), name)
+    app.add_template_global(localized.stage_word)
+    app.add_template_global(localized.status_word)
     app.add_template_filter(render_markdown, "markdown")
-    app.add_template_global(format_part)
-    app.add_template_global(format_times)
     app.add_template_global(vendor_url)
     app.add_template_global(timedelta)
     app.add_template_global(add_to_calendar_links)
     app.add_template_filter(precision_note, "precision_note")
-    app.add_template_filter(thousands, "thousands")
+    app.add_template_filter(localized.thousands, "thousands")
     app.add_template_global(event_path)
     app.add_template_global(campaign_url)
     app.add_template_global(precision_words)

@@ -1,16 +1,22 @@
-"""Distances as the visitor reads them: kilometres, or miles where people use miles."""
+"""Distances as the visitor reads them: kilometres, or miles where people use miles.
+
+The rule is the territory's (`eventmap.localdates.MILES_TERRITORIES`): the region of the
+visitor's language in Accept-Language ("en-US", "en-GB": miles), else that language's home
+(Japanese: Japan, km); English with no region is read in kilometres. Digits and unit names are
+the visitor's language's ("1.234 km", "5,2 km", "10 ميل").
+"""
 
 from __future__ import annotations
 
-from flask import request
+from ..localdates import KM_PER_MILE, MILES_TERRITORIES, format_distance
+from .i18n import current_language, uses_miles
 
-# Where people read road distances in miles.
-MILES_REGIONS = {"US", "GB", "LR", "MM"}
-KM_PER_MILE = 1.609344
+MILES_REGIONS = MILES_TERRITORIES
+__all__ = ["KM_PER_MILE", "distance_text", "prefers_miles", "visitor_distance", "visitor_miles"]
 
 
 def prefers_miles(accept_language: str) -> bool:
-    """Tell from Accept-Language whether the visitor reads distances in miles."""
+    """Tell from Accept-Language alone whether its first tag with a region reads miles."""
     for tag in accept_language.replace(" ", "").split(","):
         parts = tag.split(";")[0].replace("_", "-").split("-")
         if len(parts) > 1:
@@ -18,15 +24,16 @@ def prefers_miles(accept_language: str) -> bool:
     return False
 
 
-def distance_text(km: float, miles: bool) -> str:
+def distance_text(km: float, miles: bool, locale: str = "en") -> str:
     """Write a distance the way the visitor reads it, the other unit beside it."""
-    metric = f"{km:,.0f} km" if km >= 10 else f"{km:,.1f} km"
-    if not miles:
-        return metric
-    mi = km / KM_PER_MILE
-    return (f"{mi:,.0f} mi" if mi >= 10 else f"{mi:,.1f} mi") + f" ({metric})"
+    return format_distance(km, miles, locale)
+
+
+def visitor_miles() -> bool:
+    """Tell whether this request's visitor reads miles (their language and region)."""
+    return uses_miles()
 
 
 def visitor_distance(km: float) -> str:
-    """Write a distance in the units of this request's visitor (from Accept-Language)."""
-    return distance_text(km, prefers_miles(request.headers.get("Accept-Language", "")))
+    """Write a distance in the units and language of this request's visitor."""
+    return distance_text(km, uses_miles(), current_language())

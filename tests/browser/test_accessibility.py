@@ -18,12 +18,13 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pytest
 
-from eventmap import operations
+from eventmap import languages, operations
 from eventmap.extensions import db
 from eventmap.geocoding import Precision
 from eventmap.models import Campaign, EventStatus
 from eventmap.submissions import hash_token
 from eventmap.web.accessibility import AUDITED_LANGUAGES, AUDITED_PAGES, AXE_TAGS, SCREEN_SIZES
+from eventmap.web.i18n import COOKIE
 from tests.browser.conftest import _open_local_page, wait_until
 
 AXE_DIR = Path(__file__).resolve().parents[2] / "assets" / "node_modules" / "axe-core"
@@ -31,7 +32,8 @@ TAGS = list(AXE_TAGS)
 FAILING = ("serious", "critical")
 IMPACTS = ("critical", "serious", "moderate", "minor")
 # The languages audited: adding one to AUDITED_LANGUAGES (eventmap/web/accessibility.py, which
-# the statement reads) is all it takes; each page is then opened with ?lang=.
+# the statement reads) is all it takes; each page is then opened with ?lang= and the language
+# menu's cookie, so that the pages a form leads to are in that language too.
 LOCALES = sorted(AUDITED_LANGUAGES)
 SIZES = SCREEN_SIZES
 PASSWORD = "a long enough secret"
@@ -320,6 +322,7 @@ def test_every_page_type_has_no_serious_or_critical_axe_violation(
     width, height = SIZES[size]
     pages = _open_local_page(browser, live_server, width, height)
     page = next(pages)
+    page.context.add_cookies([{"name": COOKIE, "value": locale, "url": live_server}])
     auditor = Auditor(page, locale, size, artifacts / "axe")
     try:
         walk(auditor, live_server, mail_server, ids)
@@ -328,7 +331,8 @@ def test_every_page_type_has_no_serious_or_critical_axe_violation(
     assert list(auditor.results) == list(AUDITED_PAGES)  # what the statement says was tested
     for name, result in auditor.results.items():
         assert result["testEngine"]["version"] == axe_version(), name
-        assert result["lang"].startswith(locale), (name, result["lang"])
+        assert result["lang"] == languages.tag(locale), (name, result["lang"])
+        assert result["dir"] == languages.direction(locale), (name, result["dir"])
     failures = auditor.failures()
     assert failures == [], "\n".join(failures)
     next(pages, None)  # closes the context; page errors seen there fail the test
