@@ -86,6 +86,10 @@ class Auditor:
             "size": self.size,
             "lang": page.evaluate("document.documentElement.lang"),
             "dir": page.evaluate("document.documentElement.dir"),
+            # Reflow (WCAG 1.4.10): wider than the window means scrolling sideways to read.
+            "overflow": page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            ),
             "testEngine": result["testEngine"],
             "violations": result["violations"],
             # What axe could not decide (text over the map, say): for a person to review.
@@ -333,6 +337,8 @@ def test_every_page_type_has_no_serious_or_critical_axe_violation(
         assert result["testEngine"]["version"] == axe_version(), name
         assert result["lang"] == languages.tag(locale), (name, result["lang"])
         assert result["dir"] == languages.direction(locale), (name, result["dir"])
+    wide = {name: r["overflow"] for name, r in auditor.results.items() if r["overflow"] > 0}
+    assert wide == {}, f"pages wider than the {size} screen (CSS pixels too wide): {wide}"
     failures = auditor.failures()
     assert failures == [], "\n".join(failures)
     next(pages, None)  # closes the context; page errors seen there fail the test
