@@ -16,6 +16,7 @@
   /* The offline country outlines under the markers, so the map reads without tiles. */
   common.outlines(map, frame).draw().catch(function () { frame.classList.add("outlines-failed"); });
   common.closeOnEscape(map);
+  common.labelMap(map, frame);
 
   function itemFor(id) { return document.querySelector(".admin-item[data-event-id=\"" + id + "\"]"); }
 

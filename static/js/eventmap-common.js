@@ -86,11 +86,21 @@
     });
   }
 
+  /* The map takes the focus (Leaflet pans it with the arrow keys): name it after the heading of
+     its section, so a screen reader says what it is (a group, not another landmark). */
+  function labelMap(map, frame) {
+    var section = frame.closest("section[aria-labelledby]");
+    if (!section) { return; }
+    var container = map.getContainer();
+    container.setAttribute("role", "group");
+    container.setAttribute("aria-labelledby", section.getAttribute("aria-labelledby"));
+  }
+
   /* "smooth" scrolling, unless motion is to be reduced. */
   function scrollBehavior() { return reducedMotion() ? "auto" : "smooth"; }
 
   window.eventmapCommon = {
-    el: el, precision: precision, outlines: outlines, closeOnEscape: closeOnEscape,
+    el: el, precision: precision, outlines: outlines, closeOnEscape: closeOnEscape, labelMap: labelMap,
     reducedMotion: reducedMotion, motionQuery: motionQuery, scrollBehavior: scrollBehavior
   };
 })();

@@ -35,6 +35,7 @@
   /* Fetched now (the page head preloads it), drawn once the parties are on the map. */
   var outlinesFile = common.outlines(map, frame);
   common.closeOnEscape(map);
+  common.labelMap(map, frame);
   var outlines = L.layerGroup();
   var tiles = null;
   map.eachLayer(function (layer) { if (layer instanceof L.TileLayer) { tiles = layer; } });

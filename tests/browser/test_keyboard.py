@@ -124,6 +124,11 @@ def test_the_map_with_the_keyboard_popup_and_escape(make_event, wide_page, live_
     )
     page.goto(live_server + "/openstack6bday/map")
     wait_until(page, "!!(window.eventmapMap && window.eventmapMap.shown() === 2)")
+    # The map itself is a stop (arrow keys pan it), named after its heading.
+    container = tab_to(page, "el.classList.contains('leaflet-container')")
+    assert page.evaluate("document.activeElement.getAttribute('role')") == "group"
+    assert page.evaluate("document.activeElement.getAttribute('aria-labelledby')") == "map-heading"
+    assert container["visible"]
     marker = tab_to(page, "el.classList.contains('party-marker')")
     page.keyboard.press("Enter")
     popup = page.locator(".leaflet-popup-content")
