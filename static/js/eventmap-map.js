@@ -399,7 +399,8 @@
   /* Play steps through the days on a timer; under prefers-reduced-motion: reduce it moves one
      day a press instead (WCAG 2.3.3), and a timer running when that setting comes on stops. */
   var timer = null;
-  function restLabel() { return common.reducedMotion() ? "Next day" : "Play"; }
+  var playLabel = playButton ? playButton.textContent : "Play";  /* as the page words it */
+  function restLabel() { return common.reducedMotion() ? "Next day" : playLabel; }
   function stop() {
     if (timer) { clearInterval(timer); timer = null; }
     if (!playButton) { return; }
@@ -412,7 +413,7 @@
     apply();
   }
   if (slider) {
-    stop();
+    if (common.reducedMotion()) { stop(); }
     slider.addEventListener("input", function () { stop(); apply(); });
     playButton.addEventListener("click", function () {
       if (timer) { stop(); return; }
