@@ -73,7 +73,7 @@ def test_the_flows_here_are_the_ones_the_statement_names():
     assert set(KEYBOARD_FLOWS) == tested
 
 
-def test_find_a_party_from_the_home_page(make_event, wide_page, live_server):
+def test_find_a_party_from_the_home_page(make_event, wide_page, live_server, artifacts):
     page = wide_page
     make_event(slug="werk1", title="Werk1 party")
     make_event(
@@ -92,11 +92,13 @@ def test_find_a_party_from_the_home_page(make_event, wide_page, live_server):
     box = page.locator(".skip-link").bounding_box()
     assert box["x"] >= 0
     assert box["y"] >= 0
+    page.screenshot(path=str(artifacts / "keyboard-skip-link.png"))
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
 
     # Past the map's markers with its own skip link, then to a party in the list.
     tab_to(page, "el.classList.contains('skip-map')")
+    assert page.locator(".skip-map").bounding_box()["width"] > 50  # shown while focused
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "map-tools"
     stops: list[dict] = []
@@ -106,6 +108,8 @@ def test_find_a_party_from_the_home_page(make_event, wide_page, live_server):
     tab_to(page, "true", back=True)
     again = tab_to(page, "el.matches('a.event-title')")
     assert again["text"] == link["text"]
+    page.locator(":focus").scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "keyboard-focus-ring.png"))
     page.keyboard.press("Enter")
     page.wait_for_url("**/openstack6bday/*")
     assert page.locator("h1").inner_text() == link["text"]
