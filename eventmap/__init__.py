@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import models  # noqa: F401  (register the tables with the metadata)
     from .cli import register_cli
+    from .web.accessibility import bp as accessibility_bp
     from .web.admin import bp as admin_bp
     from .web.api import bp as api_bp
     from .web.assets import bp as assets_bp
@@ -92,6 +93,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(rsvp_bp)
     app.register_blueprint(photos_bp)
     app.register_blueprint(share_bp)
+    app.register_blueprint(accessibility_bp)
     app.register_blueprint(language_bp)
     app.register_blueprint(catalogue_bp)
     init_i18n(app)

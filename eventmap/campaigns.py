@@ -15,6 +15,7 @@ from .rules import SLUG_RE
 # planned (tag pages, health checks).
 RESERVED_SLUGS = frozenset(
     {
+        "accessibility",
         "admin",
         "api",
         "calendar",
@@ -27,6 +28,7 @@ RESERVED_SLUGS = frozenset(
         "language",
         "oembed",
         "map",
+        "photos",
         "readyz",
         "rsvp",
         "search",
@@ -38,7 +40,7 @@ RESERVED_SLUGS = frozenset(
     }
 )
 # Paths under a campaign that an event's slug must not take: /<campaign>/<these> are pages.
-RESERVED_EVENT_SLUGS = frozenset({"calendar", "embed", "map", "near", "stats"})
+RESERVED_EVENT_SLUGS = frozenset({"calendar", "embed", "map", "memories", "near", "stats"})
 
 
 class CatalogueError(ValueError):

@@ -127,6 +127,8 @@ class Config:
             '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
             " contributors",
         )
+        # Where visitors report an accessibility problem: an e-mail address or a web address.
+        self.ACCESSIBILITY_CONTACT = os.environ.get("EVENTMAP_ACCESSIBILITY_CONTACT", "").strip()
         # Rate limits (Flask-Limiter): in-memory per process unless RATELIMIT_STORAGE_URI names
         # a shared store such as redis://127.0.0.1:6379/0, which several workers need.
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")

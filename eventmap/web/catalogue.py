@@ -53,12 +53,14 @@ JS_MESSAGES: tuple[str, ...] = tuple(
         N_("%(shown)s of %(total)s parties shown"),
         N_("%(shown)s of %(total)s parties shown up to %(day)s"),
         N_("Show on map"),
-        N_("Show %(title)s on the map"),
+        N_("Show on map: %(title)s"),
+        N_("Next day"),
         N_("Loading the parties…"),
         N_("The parties could not be loaded; the list below has them all."),
         # eventmap-admin.js
         N_("Go to it in the queue ↓"),
         N_("Show on the map"),
+        N_("Show on the map: %(title)s"),
         # eventmap-event.js
         N_("That is %(when)s where you are."),
         # eventmap-near.js

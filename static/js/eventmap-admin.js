@@ -17,6 +17,8 @@
 
   /* The offline country outlines under the markers, so the map reads without tiles. */
   common.outlines(map, frame).draw().catch(function () { frame.classList.add("outlines-failed"); });
+  common.closeOnEscape(map);
+  common.labelMap(map, frame);
 
   function itemFor(id) { return document.querySelector(".admin-item[data-event-id=\"" + id + "\"]"); }
 
@@ -60,13 +62,14 @@
     var item = itemFor(p.id);
     if (!item) { return; }
     var title = item.querySelector(".admin-item-title");
+    /* The visible words begin the button's name, the party's title ends it (WCAG 2.5.3). */
     var button = el("button", "admin-show", t("Show on the map"));
     button.type = "button";
-    button.setAttribute("aria-label", t("Show %(title)s on the map", { title: p.title }));
+    button.setAttribute("aria-label", t("Show on the map: %(title)s", { title: p.title }));
     button.addEventListener("click", function () {
       map.setView([p.lat, p.lon], Math.max(map.getZoom(), precision(p.precision).approximate ? 5 : 10));
       markers[p.id].openPopup();
-      frame.scrollIntoView({ block: "center", behavior: "smooth" });
+      frame.scrollIntoView({ block: "center", behavior: window.eventmapCommon.scrollBehavior() });
     });
     if (title) { title.insertAdjacentElement("afterend", button); }
   }); });

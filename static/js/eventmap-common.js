@@ -64,5 +64,43 @@
     };
   }
 
-  window.eventmapCommon = { el: el, precision: precision, outlines: outlines };
+  /* prefers-reduced-motion: reduce, asked each time (the setting may change while the page is
+     open). Leaflet's zoom, fade and marker animations are switched off from the start, before
+     any map of the page is made. */
+  var motionQuery = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
+  function reducedMotion() { return !!(motionQuery && motionQuery.matches); }
+  if (reducedMotion() && window.L && L.Map) {
+    L.Map.mergeOptions({ zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false });
+  }
+  /* Escape closes the map's open popup and gives the focus back to what opened it: a marker
+     or a "Show on map" button (Leaflet itself listens for Escape only on a focused map). */
+  function closeOnEscape(map) {
+    var open = null, opener = null;
+    map.on("popupopen", function (e) { open = e.popup; opener = document.activeElement; });
+    map.on("popupclose", function (e) { if (open === e.popup) { open = null; } });
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || !open) { return; }
+      var back = opener;
+      map.closePopup(open);
+      if (back && back !== document.body && document.contains(back)) { back.focus(); }
+    });
+  }
+
+  /* The map takes the focus (Leaflet pans it with the arrow keys): name it after the heading of
+     its section, so a screen reader says what it is (a group, not another landmark). */
+  function labelMap(map, frame) {
+    var section = frame.closest("section[aria-labelledby]");
+    if (!section) { return; }
+    var container = map.getContainer();
+    container.setAttribute("role", "group");
+    container.setAttribute("aria-labelledby", section.getAttribute("aria-labelledby"));
+  }
+
+  /* "smooth" scrolling, unless motion is to be reduced. */
+  function scrollBehavior() { return reducedMotion() ? "auto" : "smooth"; }
+
+  window.eventmapCommon = {
+    el: el, precision: precision, outlines: outlines, closeOnEscape: closeOnEscape, labelMap: labelMap,
+    reducedMotion: reducedMotion, motionQuery: motionQuery, scrollBehavior: scrollBehavior
+  };
 })();

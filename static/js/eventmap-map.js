@@ -41,6 +41,8 @@
   /* Base layers: the configured tiles (folium added them) and the offline outlines beneath. */
   /* Fetched now (the page head preloads it), drawn once the parties are on the map. */
   var outlinesFile = common.outlines(map, frame);
+  common.closeOnEscape(map);
+  common.labelMap(map, frame);
   var outlines = L.layerGroup();
   var tiles = null;
   map.eachLayer(function (layer) { if (layer instanceof L.TileLayer) { tiles = layer; } });
@@ -196,6 +198,15 @@
     return true;
   }
 
+  /* A popup opened from the keyboard takes the focus to its first link; Escape brings it back
+     to the marker (common.closeOnEscape). */
+  function focusPopup() {
+    later(function () {
+      var link = document.querySelector(".leaflet-popup-content a");
+      if (link) { link.focus(); }
+    });
+  }
+
   function clusterSize(count) { return count < 10 ? "small" : count < 100 ? "medium" : "large"; }
 
   function clusterMarker(index, item, latlng) {
@@ -212,13 +223,15 @@
       var zoom = index.getClusterExpansionZoom(id);
       if (zoom <= map.getMaxZoom()) {
         map.setView(marker.getLatLng(), zoom);
-      } else {  /* all at one place, even at the closest zoom: list them */
-        L.popup({ maxWidth: 300, maxHeight: 320 }).setLatLng(marker.getLatLng())
-          .setContent(clusterPopup(index.getLeaves(id, Infinity))).openOn(map);
+        return false;
       }
+      /* All at one place, even at the closest zoom: list them. */
+      L.popup({ maxWidth: 300, maxHeight: 320 }).setLatLng(marker.getLatLng())
+        .setContent(clusterPopup(index.getLeaves(id, Infinity))).openOn(map);
+      return true;
     }
     marker.on("click", open);
-    marker.on("keypress", function (e) { if (pressed(e)) { open(); } });
+    marker.on("keypress", function (e) { if (pressed(e) && open()) { focusPopup(); } });
     return marker;
   }
 
@@ -256,6 +269,7 @@
       if (!pressed(e)) { return; }
       if (e.originalEvent.key === " ") { marker.openPopup(); }  /* Leaflet opens it on Enter */
       highlight(entry.id, false);
+      focusPopup();
     });
     entry.marker = marker;
     return marker;
@@ -302,7 +316,7 @@
       selectedItem = entry.item;
       entry.item.classList.add("selected");
       entry.item.setAttribute("aria-current", "true");
-      if (!fromList) { entry.item.scrollIntoView({ block: "nearest", behavior: "smooth" }); }
+      if (!fromList) { entry.item.scrollIntoView({ block: "nearest", behavior: common.scrollBehavior() }); }
     }
   }
 
@@ -409,22 +423,39 @@
     form.addEventListener("reset", function () { later(apply); });
     form.addEventListener("submit", function (e) { e.preventDefault(); apply(); });
   }
+  /* Play steps through the days on a timer; under prefers-reduced-motion: reduce it moves one
+     day a press instead (WCAG 2.3.3), and a timer running when that setting comes on stops. */
   var timer = null;
-  function stop() { if (timer) { clearInterval(timer); timer = null; } if (playButton) { playButton.textContent = t("Play"); playButton.setAttribute("aria-pressed", "false"); } }
+  function restLabel() { return common.reducedMotion() ? t("Next day") : t("Play"); }
+  function stop() {
+    if (timer) { clearInterval(timer); timer = null; }
+    if (!playButton) { return; }
+    playButton.textContent = restLabel();
+    /* A toggle while it plays and pauses; a plain button when it only steps. */
+    if (common.reducedMotion()) { playButton.removeAttribute("aria-pressed"); } else { playButton.setAttribute("aria-pressed", "false"); }
+  }
+  function step() {
+    slider.value = +slider.value + 1;
+    apply();
+  }
   if (slider) {
+    if (common.reducedMotion()) { stop(); }
     slider.addEventListener("input", function () { stop(); apply(); });
     playButton.addEventListener("click", function () {
       if (timer) { stop(); return; }
-      if (+slider.value >= +slider.max) { slider.value = 0; }
+      if (+slider.value >= +slider.max) { slider.value = 0; apply(); if (common.reducedMotion()) { return; } }
+      if (common.reducedMotion()) { step(); return; }
       playButton.textContent = t("Pause");
       playButton.setAttribute("aria-pressed", "true");
       apply();
       timer = setInterval(function () {
-        slider.value = +slider.value + 1;
-        apply();
+        step();
         if (+slider.value >= +slider.max) { stop(); }
       }, +(frame.dataset.playMs || 800));
     });
+    if (common.motionQuery && common.motionQuery.addEventListener) {
+      common.motionQuery.addEventListener("change", stop);
+    }
   }
 
   /* Near me: the browser's position, then the list sorted by distance. */
@@ -477,9 +508,10 @@
     item.hidden = !entry.ok;
     item.dataset.stage = entry.stage;
     if (entry.placed) {
+      /* The visible words begin the button's name, the party's title ends it (WCAG 2.5.3). */
       var button = el("button", "show-on-map", t("Show on map"));
       button.type = "button";
-      button.setAttribute("aria-label", t("Show %(title)s on the map", { title: entry.title }));
+      button.setAttribute("aria-label", t("Show on map: %(title)s", { title: entry.title }));
       item.appendChild(button);
     }
   }

@@ -90,10 +90,13 @@ def live_server(app: Flask) -> Iterator[str]:
 
 
 def _open_local_page(
-    browser: object, live_server: str, width: int, height: int
+    browser: object, live_server: str, width: int, height: int, **options: object
 ) -> Iterator[object]:
-    """Open a page that may talk to the live server only and fails on page errors."""
-    context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    """Open a page that may talk to the live server only and fails on page errors.
+
+    Other keyword arguments go to the browser context (reduced_motion="reduce", ...).
+    """
+    context = browser.new_context(viewport={"width": width, "height": height}, **options)  # type: ignore[attr-defined]
     errors: list[str] = []
     blocked: list[str] = []
 

@@ -47,7 +47,7 @@ def test_sign_in_see_the_pending_party_on_the_map_and_approve_it(
     assert page.locator(".leaflet-outlines-pane path").count() > 100
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # fits a phone
 
-    item.get_by_role("button", name="Show Kazan birthday").click()
+    item.get_by_role("button", name="Show on the map: Kazan birthday").click()
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert TITLE in popup.inner_text()

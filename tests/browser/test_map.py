@@ -71,7 +71,7 @@ def test_list_and_map_select_each_other(seeded, wide_page, live_server):
     wait_for_map(page)
 
     item = page.locator(".event-item", has_text="OpenStack 6th Birthday: Kazan, Russia")
-    item.get_by_role("button", name=re.compile("Show .* on the map")).click()
+    item.get_by_role("button", name=re.compile("Show on map: .*")).click()
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert popup.locator("h3").inner_text() == "OpenStack 6th Birthday: Kazan, Russia"
@@ -118,7 +118,7 @@ def test_popups_show_user_text_as_text(app, seeded, wide_page, live_server):
     page.goto(live_server + "/openstack6bday/map")
     wait_for_map(page)
 
-    page.get_by_role("button", name=f"Show {HOSTILE} on the map").click()
+    page.get_by_role("button", name=f"Show on map: {HOSTILE}").click()
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert HOSTILE in popup.inner_text()
@@ -179,7 +179,7 @@ def test_the_campaign_page_ties_its_own_list_to_the_map(seeded, wide_page, live_
 
     kazan = "OpenStack 6th Birthday: Kazan, Russia"  # among the 20 latest the page lists
     item = page.locator(".event-item", has_text=kazan)
-    button = item.get_by_role("button", name=f"Show {kazan} on the map")
+    button = item.get_by_role("button", name=f"Show on map: {kazan}")
     button.focus()
     page.keyboard.press("Enter")
     popup = page.locator(".leaflet-popup-content")
@@ -207,13 +207,13 @@ def test_the_map_words_precision_as_the_server_does(make_event, wide_page, live_
     brazil = page.locator(".event-item", has_text="Brazil party")
     assert brazil.locator(".badge").inner_text() == Precision.COUNTRY.note
     assert page.locator(".event-item", has_text="Munich party").locator(".badge").count() == 0
-    brazil.get_by_role("button", name="Show Brazil party on the map").click()
+    brazil.get_by_role("button", name="Show on map: Brazil party").click()
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert popup.locator(".where").inner_text() == f"Brazil ({Precision.COUNTRY.note})"
     assert page.locator(".party-marker.party-area").count() == 1
     close_popup(page)
-    page.get_by_role("button", name="Show Munich party on the map").click()
+    page.get_by_role("button", name="Show on map: Munich party").click()
     assert popup.locator(".where").inner_text() == f"Munich ({Precision.CITY.note})"
 
 
