@@ -9,6 +9,7 @@ from typing import Any
 from feedgen.ext.base import BaseEntryExtension
 from feedgen.feed import FeedGenerator
 
+from .i18n_messages import N_, Message
 from .listing import event_place, event_time, event_when
 from .models import Campaign, Event, Photo
 
@@ -90,15 +91,20 @@ def memories_feed(
     page_url: str,
     url_of: Callable[[Photo], str],
     image_of: Callable[[Photo], str],
+    translate: Callable[[Message], str] = str,
+    language: str = "en",
 ) -> bytes:
-    """Write an Atom feed of newly published photos, newest first, each with its image linked."""
+    """Write an Atom feed of newly published photos, newest first, each with its image linked.
+
+    Its own words are in `language`, written by `translate` (English by default).
+    """
     feed = FeedGenerator()
     feed.id(feed_url)
-    feed.title(f"{campaign.name}: new memories")
-    feed.subtitle(f"Photos from the parties of {campaign.name}")
+    feed.title(translate(N_("%(campaign)s: new memories", campaign=campaign.name)))
+    feed.subtitle(translate(N_("Photos from the parties of %(campaign)s", campaign=campaign.name)))
     feed.link(href=page_url, rel="alternate")
     feed.link(href=feed_url, rel="self")
-    feed.language("en")
+    feed.language(language)
     feed.generator("eventmap")
     newest = sorted(photos, key=lambda p: (_aware(p.decided_at), p.id), reverse=True)
     feed.updated(_aware(newest[0].decided_at) if newest else _aware(campaign.updated_at))
@@ -111,7 +117,8 @@ def memories_feed(
         entry.link(href=image_of(photo), rel="related", type="image/jpeg")
         entry.published(_aware(photo.decided_at))
         entry.updated(_aware(photo.decided_at))
-        summary = f"A photo of {photo.event.title} · {event_place(photo.event)}"
+        summary = translate(N_("A photo of %(title)s", title=photo.event.title))
+        summary += f" · {event_place(photo.event)}"
         if campaign.hashtag:
             summary += f" · #{campaign.hashtag}"
         entry.summary(summary)

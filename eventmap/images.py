@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import pillow_heif
 from PIL import Image, ImageCms, ImageOps
 
+from eventmap.i18n_messages import N_, Message
 from eventmap.rules import PHOTO_RULES
 
 # Pillow's own guard, for every image this process opens: a warning above the limit, an error
@@ -72,10 +73,11 @@ _SRGB = ImageCms.createProfile("sRGB")
 class ImageRejected(ValueError):  # noqa: N818 - says what happened to the upload
     """An upload that is not a safe picture; `message` says why, naming the file."""
 
-    def __init__(self, message: str, reason: str) -> None:
-        """Keep the uploader's sentence and a short machine-readable reason."""
-        super().__init__(message)
-        self.message = message
+    def __init__(self, text: Message, reason: str) -> None:
+        """Keep the uploader's sentence (English in `message`) and a short machine reason."""
+        self.text = text
+        self.message = str(text)
+        super().__init__(self.message)
         # One of: empty, too-large, not-an-image, svg, truncated, polyglot, too-many-pixels,
         # damaged.
         self.reason = reason
@@ -119,11 +121,17 @@ def process_image(data: bytes, filename: str) -> ProcessedImage:
     """Check an upload and re-encode it into renditions, or raise ImageRejected saying why."""
     name = display_name(filename)
     if not data:
-        raise ImageRejected(f"{name} is empty.", "empty")
+        raise ImageRejected(N_("%(name)s is empty.", name=name), "empty")
     if len(data) > PHOTO_RULES.max_bytes:
         size = len(data) / (1024 * 1024)
         raise ImageRejected(
-            f"{name} is {size:.1f} MB; the most is {PHOTO_RULES.max_megabytes} MB.", "too-large"
+            N_(
+                "%(name)s is %(size)s MB; the most is %(most)s MB.",
+                name=name,
+                size=f"{size:.1f}",
+                most=PHOTO_RULES.max_megabytes,
+            ),
+            "too-large",
         )
     kind = _sniff(data, name)
     end, declared = _structure(kind, data, name)
@@ -165,34 +173,54 @@ def _sniff(data: bytes, name: str) -> str:
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if b"<svg" in head or (head.startswith(b"<?xml") and b"<svg" in data[:65536].lower()):
         raise ImageRejected(
-            f"{name} is an SVG drawing, which can hold scripts; only {accepted} photos "
-            "are accepted.",
+            N_(
+                "%(name)s is an SVG drawing, which can hold scripts; only %(formats)s photos"
+                " are accepted.",
+                name=name,
+                formats=accepted,
+            ),
             "svg",
         )
     if head.startswith(b"<") or _HIDDEN_CONTENT.search(head):
         raise ImageRejected(
-            f"{name} is a web page or text, not a {accepted} image.", "not-an-image"
+            N_(
+                "%(name)s is a web page or text, not a %(formats)s image.",
+                name=name,
+                formats=accepted,
+            ),
+            "not-an-image",
         )
-    raise ImageRejected(f"{name} is not a {accepted} image.", "not-an-image")
+    raise ImageRejected(
+        N_("%(name)s is not a %(formats)s image.", name=name, formats=accepted), "not-an-image"
+    )
 
 
 def _truncated(name: str) -> ImageRejected:
     """Say that a file stops before its picture does."""
     return ImageRejected(
-        f"{name} is cut short (incomplete or damaged); please upload the whole file.", "truncated"
+        N_(
+            "%(name)s is cut short (incomplete or damaged); please upload the whole file.",
+            name=name,
+        ),
+        "truncated",
     )
 
 
 def _damaged(name: str) -> ImageRejected:
     """Say that a file's structure is broken."""
-    return ImageRejected(f"{name} could not be read as an image: it is damaged.", "damaged")
+    return ImageRejected(
+        N_("%(name)s could not be read as an image: it is damaged.", name=name), "damaged"
+    )
 
 
 def _polyglot(name: str) -> ImageRejected:
     """Say that something other than the picture rides in the file."""
     return ImageRejected(
-        f"{name} has other data hidden after the end of its picture, so it is refused; "
-        "please upload the photo as the camera or phone saved it.",
+        N_(
+            "%(name)s has other data hidden after the end of its picture, so it is refused;"
+            " please upload the photo as the camera or phone saved it.",
+            name=name,
+        ),
         "polyglot",
     )
 
@@ -200,8 +228,11 @@ def _polyglot(name: str) -> ImageRejected:
 def _markup_inside(name: str) -> ImageRejected:
     """Say that a picture's metadata holds a web page or a script."""
     return ImageRejected(
-        f"{name} has a web page or script hidden in its metadata, so it is refused; "
-        "please upload the photo as the camera or phone saved it.",
+        N_(
+            "%(name)s has a web page or script hidden in its metadata, so it is refused;"
+            " please upload the photo as the camera or phone saved it.",
+            name=name,
+        ),
         "polyglot",
     )
 
@@ -409,15 +440,22 @@ def _check_pixels(size: tuple[int, int], name: str) -> None:
         raise _damaged(name)
     if width * height > PHOTO_RULES.max_pixels:
         raise ImageRejected(
-            f"{name} is {width:,} × {height:,} pixels ({_megapixels(width * height)}); "
-            f"the most is {_megapixels(PHOTO_RULES.max_pixels)}.",
+            N_(
+                "%(name)s is %(width)s × %(height)s pixels (%(pixels)s megapixels);"
+                " the most is %(most)s megapixels.",
+                name=name,
+                width=f"{width:,}",
+                height=f"{height:,}",
+                pixels=_megapixels(width * height),
+                most=_megapixels(PHOTO_RULES.max_pixels),
+            ),
             "too-many-pixels",
         )
 
 
 def _megapixels(pixels: int) -> str:
-    """Say a number of pixels in megapixels, to a tenth where that matters: "60.4 megapixels"."""
-    return f"{pixels / 1e6:,.1f}".removesuffix(".0") + " megapixels"
+    """Say a number of pixels in megapixels, to a tenth where that matters: "60.4"."""
+    return f"{pixels / 1e6:,.1f}".removesuffix(".0")
 
 
 # -- Pixels ----------------------------------------------------------------------------------
@@ -429,7 +467,11 @@ def _decode(kind: str, data: bytes, name: str) -> tuple[Image.Image, tuple[int, 
         image = Image.open(io.BytesIO(data), formats=[_PILLOW_FORMATS[kind]])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageRejected(
-            f"{name} has more pixels than the {_megapixels(PHOTO_RULES.max_pixels)} accepted.",
+            N_(
+                "%(name)s has more pixels than the %(most)s megapixels accepted.",
+                name=name,
+                most=_megapixels(PHOTO_RULES.max_pixels),
+            ),
             "too-many-pixels",
         ) from None
     except Exception:  # Pillow raises many kinds of error on hostile input

@@ -1088,7 +1088,7 @@ class PhotoUploadReport:
 
     photos: list[Photo] = field(default_factory=list)
     token: str | None = None
-    refused: list[tuple[str, str]] = field(default_factory=list)
+    refused: list[tuple[str, Message]] = field(default_factory=list)
 
 
 def _unshared_keys(photo: Photo) -> set[str]:
@@ -1132,7 +1132,7 @@ def add_photos(
         try:
             processed.append(process_image(upload.data, upload.filename))
         except ImageRejected as rejected:
-            report.refused.append((upload.filename, rejected.message))
+            report.refused.append((upload.filename, rejected.text))
     if not processed:
         return report
     token, token_hash = new_edit_token()

@@ -674,3 +674,25 @@ def test_the_party_page_and_the_wall_keep_every_id_unique(app, client, party):
         html = client.get(url).get_data(as_text=True)
         ids = collections.Counter(re.findall(r'\sid="([^"]+)"', html))
         assert [name for name, n in ids.items() if n > 1] == [], url
+
+
+def test_the_memories_speak_the_visitors_language_and_mark_the_uploaders_words(app, client, party):
+    client.set_cookie("lang", "es")
+    refused = upload(client, party, [("notes.txt", b"hello")]).get_data(as_text=True)
+    assert "notes.txt no es una imagen" in refused
+    sent = upload(client, party, [("a.jpg", jpeg()), ("b.jpg", jpeg(colour="blue"))])
+    page = sent.get_data(as_text=True)
+    assert "¡Gracias!" in page
+    assert "2 fotos de" in page
+    assert "esperan a que el organizador" in page
+    publish_all(app)
+    party_page = client.get(party["url"]).get_data(as_text=True)
+    assert "Denunciar esta foto" in party_page
+    assert '<span lang="" dir="auto">Cake and candles</span>' in party_page
+    client.set_cookie("lang", "ar")
+    wall = client.get("/openstack6bday/memories").get_data(as_text=True)
+    assert "ذكريات" in wall
+    assert "<strong>2</strong>" in wall
+    feed = client.get("/openstack6bday/memories.atom").get_data(as_text=True)
+    assert "ذكريات جديدة" in feed
+    assert 'xml:lang="ar"' in feed

@@ -328,7 +328,7 @@ def delete_photo(photo_id: int) -> BaseResponse:
     """Delete a photo and its files for good."""
     photo = db.session.get(Photo, photo_id)
     if photo is None:
-        abort(404, description="There is no photo with this number.")
+        abort(404, description=_("There is no photo with this number."))
     operations.delete_photo(photo, actor=_actor(), storage=photo_storage())
-    flash(f"Deleted photo {photo_id} and its files.", "success")
+    flash(_("Deleted photo %(id)s and its files.", id=photo_id), "success")
     return redirect(safe_next(request.form.get("next"), url_for(".photos")), 303)

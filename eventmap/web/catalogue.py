@@ -74,6 +74,8 @@ JS_MESSAGES: tuple[str, ...] = tuple(
         # eventmap-share.js
         N_("Link copied."),
         N_("Could not copy; the address is %(url)s"),
+        # eventmap-gallery.js
+        N_("(%(index)s of %(total)s)"),
     )
 )
 # Browsers keep a catalogue a year: its address changes with its content.

@@ -465,28 +465,37 @@ class PhotoUploadForm(FlaskForm):
             return unbound_field.bind(form=form, **options)
 
     photos = MultipleFileField(
-        "Photos",
+        _l("Photos"),
         id="photo-files",  # "photos" is the gallery's section, the anchor every link names
-        description=f"Up to {PHOTO_RULES.max_files} {PHOTO_RULES.accepted_names} images,"
-        f" {PHOTO_RULES.max_megabytes} MB each. We remove the location and camera data.",
+        description=_l(
+            "Up to %(most)s %(formats)s images, %(megabytes)s MB each."
+            " We remove the location and camera data.",
+            most=PHOTO_RULES.max_files,
+            formats=PHOTO_RULES.accepted_names,
+            megabytes=PHOTO_RULES.max_megabytes,
+        ),
     )
     caption = StringField(
-        "Caption",
+        _l("Caption"),
         id="photo-caption",
-        description="Describes the photos for people who cannot see them; shown beside them.",
+        description=_l("Describes the photos for people who cannot see them; shown beside them."),
         validators=[
-            InputRequired("Write a few words about the photos, for people who cannot see them."),
+            InputRequired(
+                _l("Write a few words about the photos, for people who cannot see them.")
+            ),
             Length(max=PHOTO_CAPTION_MAX),
             plain_text(),
         ],
     )
     consent = BooleanField(
-        "I took these photos or may share them, and the people in them agreed",
+        _l("I took these photos or may share them, and the people in them agreed"),
         id="photo-consent",
-        validators=[InputRequired("Tick the box: we can only show photos shared with consent.")],
+        validators=[
+            InputRequired(_l("Tick the box: we can only show photos shared with consent."))
+        ],
     )
     website = StringField(
-        "Leave this field empty",
+        _l("Leave this field empty"),
         id="photo-website",  # the RSVP form on the same page has its own
         validators=[Optional(), Length(max=300)],
     )
@@ -495,10 +504,14 @@ class PhotoUploadForm(FlaskForm):
         """Ask for one to PHOTO_RULES.max_files files."""
         files = [f for f in field.data or [] if getattr(f, "filename", "")]
         if not files:
-            raise ValidationError("Choose at least one photo.")
+            raise ValidationError(_("Choose at least one photo."))
         if len(files) > PHOTO_RULES.max_files:
             raise ValidationError(
-                f"That is {len(files)} files: send at most {PHOTO_RULES.max_files} at a time."
+                _(
+                    "That is %(num)s files: send at most %(most)s at a time.",
+                    num=len(files),
+                    most=PHOTO_RULES.max_files,
+                )
             )
 
 
@@ -506,8 +519,8 @@ class PhotoDecisionForm(FlaskForm):
     """Publishing or rejecting the photos ticked, with a reason for a rejection."""
 
     reason = StringField(
-        "Reason for a rejection",
-        description="Kept in the moderation trail.",
+        _l("Reason for a rejection"),
+        description=_l("Kept in the moderation trail."),
         validators=[Optional(), Length(max=PHOTO_REASON_MAX), plain_text()],
         filters=[_strip],
     )
@@ -517,19 +530,22 @@ class ReportForm(FlaskForm):
     """The organizer's report after the party: how many came, a few words, links."""
 
     attendance = IntegerField(
-        "How many came",
+        _l("How many came"),
         validators=[Optional(), NumberRange(min=0, max=REPORT_MAX_ATTENDANCE)],
     )
     words = TextAreaField(
-        "A few words",
-        description="Shown on the party's page.",
+        _l("A few words"),
+        description=_l("Shown on the party's page."),
         validators=[Optional(), Length(max=REPORT_WORDS_MAX), plain_text(multiline=True)],
         filters=[_strip],
     )
     links = TextAreaField(
-        "Links",
-        description=f"Slides, videos, posts with the hashtag: one web address a line, at most"
-        f" {REPORT_MAX_LINKS}. Shown as plain links.",
+        _l("Links"),
+        description=_l(
+            "Slides, videos, posts with the hashtag: one web address a line, at most %(most)s."
+            " Shown as plain links.",
+            most=REPORT_MAX_LINKS,
+        ),
         validators=[Optional(), Length(max=REPORT_MAX_LINKS * (MAX_LENGTHS["link"] + 2))],
         filters=[_strip],
     )
@@ -543,11 +559,14 @@ class ReportForm(FlaskForm):
         """Take only web addresses, at most REPORT_MAX_LINKS (the shared link rule)."""
         links = self.link_list
         if len(links) > REPORT_MAX_LINKS:
-            raise ValidationError(f"At most {REPORT_MAX_LINKS} links, one a line.")
+            raise ValidationError(_("At most %(most)s links, one a line.", most=REPORT_MAX_LINKS))
         for link in links:
             if len(link) > MAX_LENGTHS["link"] or not is_web_link(link):
                 raise ValidationError(
-                    f"“{link[:80]}” is not a web address starting with https:// (or http://)."
+                    _(
+                        "“%(link)s” is not a web address starting with https:// (or http://).",
+                        link=link[:80],
+                    )
                 )
             if control_character(link):
-                raise ValidationError("Contains an invisible control character.")
+                raise ValidationError(_("Contains an invisible control character."))

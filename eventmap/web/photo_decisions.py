@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import flash, request
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import ColumnElement, select
 
 from .. import operations
@@ -10,6 +12,7 @@ from ..extensions import db
 from ..models import Photo, PhotoStatus
 from .errors import FORM_EXPIRED
 from .forms import PhotoDecisionForm
+from .localized import thousands
 
 # Photos one decision may cover: more than a page of the queue shows.
 MAX_CHOSEN = 500
@@ -30,21 +33,38 @@ def decide(photos: list[Photo], form: PhotoDecisionForm, actor: str) -> None:
     """Publish or reject the photos ticked, as the button pressed says; flash the outcome."""
     action = request.form.get("action")
     if not photos:
-        flash("Tick at least one photo first.", "error")
+        flash(_("Tick at least one photo first."), "error")
         return
     if not form.validate():
-        flash("Reason: " + " ".join(form.reason.errors or [FORM_EXPIRED]), "error")
+        problems = " ".join(str(e) for e in form.reason.errors or [FORM_EXPIRED])
+        flash(_("Reason: %(problems)s", problems=problems), "error")
         return
     if action == "publish":
         done = operations.decide_photos(photos, PhotoStatus.PUBLISHED, actor=actor)
-        flash(f"Published {done} photo{'s' if done != 1 else ''}.", "success")
+        flash(
+            ngettext(
+                "Published %(count)s photo.",
+                "Published %(count)s photos.",
+                done,
+                count=thousands(done),
+            ),
+            "success",
+        )
     elif action == "reject":
         if not form.reason.data:
-            flash("Say why the photos are rejected: the reason is kept in the trail.", "error")
+            flash(_("Say why the photos are rejected: the reason is kept in the trail."), "error")
             return
         done = operations.decide_photos(
             photos, PhotoStatus.REJECTED, actor=actor, reason=form.reason.data
         )
-        flash(f"Rejected {done} photo{'s' if done != 1 else ''}.", "success")
+        flash(
+            ngettext(
+                "Rejected %(count)s photo.",
+                "Rejected %(count)s photos.",
+                done,
+                count=thousands(done),
+            ),
+            "success",
+        )
     else:
-        flash("Choose Publish or Reject.", "error")
+        flash(_("Choose Publish or Reject."), "error")

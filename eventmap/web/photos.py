@@ -18,9 +18,11 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from .. import feeds, operations
+from .. import feeds, languages, operations
 from ..extensions import csrf, db, limiter
 from ..listing import country_names
 from ..memories import counters, newest_photos, photos_open, wall_page
@@ -40,6 +42,8 @@ from .event_form import (
 )
 from .event_page import public_event, render_event_page
 from .forms import EventForm, PhotoDecisionForm, PhotoUploadForm, ReportForm, RsvpForm
+from .i18n import current_language
+from .messages import translate
 from .page_cache import cached_page
 from .params import page_arg
 from .photo_decisions import chosen_photos, decide
@@ -53,9 +57,10 @@ COUNTRY = re.compile(r"[A-Z]{2}")
 CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
 # Files never change under their name: a year, and browsers need not even revalidate.
 IMMUTABLE = "public, max-age=31536000, immutable"
-TOO_BIG = (
-    f"That upload is too large: send at most {PHOTO_RULES.max_files} photos of"
-    f" {PHOTO_RULES.max_megabytes} MB each at a time."
+TOO_BIG = _l(
+    "That upload is too large: send at most %(most)s photos of %(megabytes)s MB each at a time.",
+    most=PHOTO_RULES.max_files,
+    megabytes=PHOTO_RULES.max_megabytes,
 )
 
 
@@ -93,7 +98,7 @@ def upload(campaign_slug: str, event_slug: str) -> Response:
     """Take up to PHOTO_RULES.max_files photos of a party that has started, to wait for approval."""
     campaign, event = public_event(campaign_slug, event_slug)
     if not photos_open(event, _today()):
-        abort(409, description="Photos can be added once the party has started.")
+        abort(409, description=_("Photos can be added once the party has started."))
     # This route alone takes large bodies; every other keeps the app's MAX_CONTENT_LENGTH.
     request.max_content_length = upload_limit()
     try:
@@ -121,13 +126,13 @@ def upload(campaign_slug: str, event_slug: str) -> Response:
         event, uploads, form.caption.data, consent=True, storage=photo_storage()
     )
     if not done.photos:
-        form.photos.errors = [message for _name, message in done.refused]
+        form.photos.errors = [translate(message) for _name, message in done.refused]
         return _party_page(campaign, event, 422, form)
     return render_private(
         "photos_sent.html",
         event=event,
         added=done.photos,
-        refused=done.refused,
+        refused=[(name, translate(message)) for name, message in done.refused],
         token=done.token,
     )
 
@@ -140,10 +145,10 @@ def file(key: str) -> Response:
     """Serve a stored rendition by its content-addressed name."""
     match = KEY.fullmatch(key)
     if match is None:
-        abort(404, description="There is no photo file of this name.")
+        abort(404, description=_("There is no photo file of this name."))
     data = photo_storage().get(key)
     if data is None:
-        abort(404, description="This photo is not (or no longer) here.")
+        abort(404, description=_("This photo is not (or no longer) here."))
     response = current_app.response_class(data, mimetype=CONTENT_TYPES[match.group(1)])
     response.headers["Cache-Control"] = IMMUTABLE
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -162,7 +167,7 @@ def _published(photo_id: int) -> Photo:
         or photo.status != PhotoStatus.PUBLISHED
         or photo.event.status != EventStatus.APPROVED
     ):
-        abort(404, description="This photo is not (or no longer) shown.")
+        abort(404, description=_("This photo is not (or no longer) shown."))
     return photo
 
 
@@ -172,7 +177,7 @@ def report(photo_id: int) -> Response:
     """Take a published photo back to the moderators at a visitor's report (CSRF checked)."""
     photo = _published(photo_id)
     operations.report_photo(photo)
-    flash("Thank you: the photo is hidden until a moderator has looked at it.", "success")
+    flash(_("Thank you: the photo is hidden until a moderator has looked at it."), "success")
     return redirect(event_path(photo.event) + "#photos", 303)
 
 
@@ -196,9 +201,9 @@ def delete(token: str, photo_id: int) -> Response:
     """Delete one photo of an upload, files and all (the app-wide CSRF check has passed)."""
     photo = next((p for p in _upload_of(token) if p.id == photo_id), None)
     if photo is None:
-        abort(404, description="This photo is not (or no longer) part of this link's upload.")
+        abort(404, description=_("This photo is not (or no longer) part of this link's upload."))
     operations.delete_photo(photo, actor="uploader", storage=photo_storage())
-    flash("Deleted: the photo and its files are gone.", "success")
+    flash(_("Deleted: the photo and its files are gone."), "success")
     return private(redirect(url_for("photos.uploaded", token=token), 303))
 
 
@@ -221,7 +226,7 @@ def organizer_report(token: str) -> Response:
     """Save the organizer's report: how many came, a few words, links (after the start)."""
     event = organizer_event(token)
     if not photos_open(event, _today()):
-        abort(409, description="The report can be written once the party has started.")
+        abort(409, description=_("The report can be written once the party has started."))
     form = ReportForm()
     if not form.validate():
         page_form = EventForm(campaigns=campaign_choices(), obj=event)
@@ -230,7 +235,10 @@ def organizer_report(token: str) -> Response:
     changed = operations.save_report(
         event, form.attendance.data, form.words.data or "", form.link_list
     )
-    flash("Saved your report." if changed else "Nothing changed.", "success" if changed else "info")
+    flash(
+        _("Saved your report.") if changed else _("Nothing changed."),
+        "success" if changed else "info",
+    )
     return private(redirect(url_for("submit.edit", token=token) + "#report", 303))
 
 
@@ -246,7 +254,7 @@ def wall(campaign_slug: str) -> str:
     )
     country = request.args.get("country", "").strip().upper() or None
     if country is not None and not COUNTRY.fullmatch(country):
-        abort(400, description="country must be a two-letter country code like DE.")
+        abort(400, description=_("country must be a two-letter country code like DE."))
     totals = counters(campaign)
     return render_template(
         "memories.html",
@@ -272,5 +280,7 @@ def memories_feed(campaign_slug: str) -> Response:
         page_url=public_url("photos.wall", campaign_slug=campaign.slug),
         url_of=lambda photo: event_url(photo.event) + f"#photo-{photo.id}",
         image_of=lambda photo: public_url("photos.file", key=photo.key("page", "jpeg")),
+        translate=translate,
+        language=languages.tag(current_language()),
     )
     return current_app.response_class(body, content_type="application/atom+xml; charset=utf-8")

@@ -6,7 +6,9 @@
   if (!dialog || typeof dialog.showModal !== "function") { return; }
   var img = dialog.querySelector("img");
   var source = dialog.querySelector("source");
-  var caption = dialog.querySelector("figcaption");
+  var caption = dialog.querySelector(".lightbox-caption");
+  var count = dialog.querySelector(".lightbox-count");
+  var i18n = window.eventmapI18n || { t: function (s) { return s; }, lang: "en" };
   var full = dialog.querySelector(".lightbox-full");
   var links = [];
   var current = -1;
@@ -21,7 +23,11 @@
     img.alt = link.dataset.caption || "";
     img.removeAttribute("width");
     img.removeAttribute("height");
-    caption.textContent = (link.dataset.caption || "") + " (" + (index + 1) + " of " + links.length + ")";
+    caption.textContent = link.dataset.caption || "";
+    count.textContent = i18n.t("(%(index)s of %(total)s)", {
+      index: (index + 1).toLocaleString(i18n.lang),
+      total: links.length.toLocaleString(i18n.lang)
+    });
     full.href = link.href;
     dialog.querySelector(".lightbox-prev").disabled = index === 0;
     dialog.querySelector(".lightbox-next").disabled = index === links.length - 1;

@@ -86,4 +86,4 @@ def test_upload_approve_and_see_the_photos_on_the_page_the_wall_and_the_map(
     assert page.locator(".party-marker.has-photos").count() == 1
     page.locator(".party-marker.has-photos").first.click()
     page.locator(".leaflet-popup a.photos").wait_for()
-    assert page.locator(".leaflet-popup a.photos").inner_text() == "2 photos"
+    assert page.locator(".leaflet-popup a.photos").inner_text() == "Photos: 2"
