@@ -457,7 +457,7 @@ def test_the_fast_writers_keep_pythons_float_text():
     for number in HOSTILE_NUMBERS:
         event = PublicEvent(
             1, "s", "t", "l", 1.0, number, None, None, None, None, None, "", None, None, None,
-            None, CampaignRef("c"), (),
+            None, None, CampaignRef("c"), (),
         )  # fmt: skip
         assert public_features_json([event], ["u"]) == compact_json([public_feature(event, "u")])
         assert value_json([number, "x"]) == compact_json([number, "x"]), number
