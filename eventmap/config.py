@@ -133,6 +133,10 @@ class Config:
         # a shared store such as redis://127.0.0.1:6379/0, which several workers need.
         self.RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Said outright: the limiter is one object for every app a process makes, and takes an
+        # app that does not say from the one made before it (an app with limits off, in a test
+        # or a benchmark, would turn them off for the next).
+        self.RATELIMIT_ENABLED = True
         # While that store is unreachable, count in this process's memory (one warning in the
         # log) instead of failing every limited request; the store is used again once it answers.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True

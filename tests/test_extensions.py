@@ -235,3 +235,16 @@ def test_proxy_count_without_a_proxy_lets_anyone_pick_their_address(app_with, pr
         for n in range(4)
     ]
     assert statuses == ([200] * 4 if escaped else [200, 200, 429, 429])
+
+
+def test_an_app_with_limits_off_leaves_them_on_for_the_next_app():
+    from eventmap.extensions import limiter
+
+    create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_ENABLED": False}
+    )
+    assert limiter.enabled is False
+
+    create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+    assert limiter.enabled is True
