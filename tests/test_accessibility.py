@@ -24,9 +24,9 @@ def test_the_statement_names_the_bar_the_tools_and_what_was_tested(client):
     assert re.fullmatch(r"4\.\d+\.\d+", version)  # pinned exactly, as npm ci installs it
     assert f"axe-core {version}" in page
     for language in AUDITED_LANGUAGES.values():
-        assert language in page
+        assert str(language) in page
     for description in [*AUDITED_PAGES.values(), *KEYBOARD_FLOWS.values()]:
-        assert description.replace("'", "&#39;") in page
+        assert str(description) in page  # a lazy string is trusted markup: written as is
     assert "390×844" in page
     assert "1280×900" in page
     assert "Known problems" in page
