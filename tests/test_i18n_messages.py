@@ -307,3 +307,15 @@ def test_every_python_side_message_is_translated(code):
         and (not message.string or not all(message.string) or message.fuzzy)
     ]
     assert not missing, missing[:10]
+
+
+def test_arabic_counts_take_cldrs_forms_not_babels_swapped_ones():
+    """20 takes the "many" form and 100 the "other" one (Babel's own table swaps them, #816)."""
+    from eventmap.i18n_messages import translator
+
+    singular, plural = "%(num)s person, as %(name)s.", "%(num)s people, as %(name)s."
+    forms = next(m for m in catalogue("ar") if m.id == (singular, plural)).string
+    arabic = translator("ar")
+    for count, form in ((3, 3), (11, 4), (20, 4), (99, 4), (100, 5), (102, 5), (1000, 5)):
+        expected = forms[form] % {"num": arabic.number(count), "name": "X"}
+        assert arabic.ngettext(singular, plural, count, name="X") == expected, count
