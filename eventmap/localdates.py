@@ -155,3 +155,35 @@ def _parse(locale: str) -> Locale:
         return Locale.parse(str(locale))
     except (UnknownLocaleError, ValueError):
         return Locale("en")
+
+
+# GeoNames' continent codes as CLDR's region codes (UN M.49), whose names CLDR has per language.
+_CONTINENT_REGIONS = {
+    "Africa": "002",
+    "Antarctica": "AQ",
+    "Asia": "142",
+    "Europe": "150",
+    "North America": "003",
+    "Oceania": "009",
+    "South America": "005",
+}
+
+
+def territory_name(code: str, locale: str, fallback: str) -> str:
+    """Name a country (ISO code) in a language, from CLDR; `fallback` where CLDR has none.
+
+    English keeps the names the app has always shown (ISO 3166's common names).
+    """
+    if _english(locale):
+        return fallback
+    try:
+        names = Locale.parse(locale).territories
+    except (UnknownLocaleError, ValueError):
+        return fallback
+    return names.get(code.upper(), fallback)
+
+
+def continent_name(english: str, locale: str) -> str:
+    """Name a continent (by its English name, as stats counts them) in a language."""
+    region = _CONTINENT_REGIONS.get(english)
+    return territory_name(region, locale, english) if region else english

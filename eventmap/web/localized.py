@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+from babel.lists import format_list
 from flask_babel import gettext, lazy_gettext
 
 from .. import localdates
+from ..geocoding import Precision
+from ..geocoding.place import PRECISION_NAMES
 from ..listing import PublicEvent
 from ..models import Event, EventStatus
 from .i18n import current_language, uses_miles
@@ -120,3 +123,28 @@ def stage_word(stage: str) -> str:
 def status_word(status: EventStatus) -> str:
     """Name a moderation state in the visitor's language (the moderators' pages)."""
     return str(STATUS_WORDS[status])
+
+
+def countries(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Return (code, name) pairs with each country named in the visitor's language, by name."""
+    language = current_language()
+    named = [(code, localdates.territory_name(code, language, name)) for code, name in pairs]
+    return sorted(named, key=lambda pair: pair[1])
+
+
+def country_rows(rows: list[tuple[str, str, int]]) -> list[tuple[str, int]]:
+    """Return (name, count) per country (code, name, count), named in the visitor's language."""
+    language = current_language()
+    return [(localdates.territory_name(code, language, name), n) for code, name, n in rows]
+
+
+def continent_rows(rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Return (name, count) per continent, named in the visitor's language."""
+    language = current_language()
+    return [(localdates.continent_name(name, language), n) for name, n in rows]
+
+
+def approximate_kinds() -> str:
+    """Name the approximate precisions in the visitor's language ("región o país")."""
+    names = [gettext(PRECISION_NAMES[p]) for p in Precision if p.approximate]
+    return format_list(names, style="or", locale=current_language())

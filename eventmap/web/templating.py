@@ -101,6 +101,10 @@ def register_templating(app: Flask) -> None:
     """Make the helpers available in every template."""
     # Dates, times, numbers and states in the visitor's language (web/localized.py).
     app.add_template_filter(localized.when, "when")
+    app.add_template_filter(localized.countries, "countries")
+    app.add_template_global(localized.approximate_kinds, "approximate_kinds")
+    app.add_template_filter(localized.country_rows, "country_rows")
+    app.add_template_filter(localized.continent_rows, "continent_rows")
     app.add_template_filter(localized.time_of_day, "time_of_day")
     app.add_template_filter(localized.span, "span")
     app.add_template_global(localized.part, "format_part")
