@@ -29,6 +29,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.wrappers import Response as BaseResponse
@@ -188,7 +189,7 @@ def stats(campaign_slug: str) -> str:
     )
 
 
-PAPERS = {"a4": "A4", "letter": "US Letter"}
+PAPERS = {"a4": "A4", "letter": _l("US Letter")}
 
 
 @bp.get("/<campaign_slug>/<event_slug>/poster")
