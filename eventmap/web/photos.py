@@ -27,6 +27,7 @@ from ..extensions import csrf, db, limiter
 from ..listing import country_names
 from ..memories import counters, newest_photos, photos_open, wall_page
 from ..models import Campaign, Event, EventStatus, Photo, PhotoStatus
+from ..photo_storage import CACHE_CONTROL, KEY_RE
 from ..rules import PHOTO_RULES
 from ..services import photo_storage
 from ..submissions import hash_token
@@ -51,12 +52,9 @@ from .photo_decisions import chosen_photos, decide
 bp = Blueprint("photos", __name__)
 logger = logging.getLogger(__name__)
 
-# A stored file's name: the SHA-256 of its bytes and its format's suffix.
-KEY = re.compile(r"[0-9a-f]{64}\.(webp|jpg)")
 COUNTRY = re.compile(r"[A-Z]{2}")
-CONTENT_TYPES = {"webp": "image/webp", "jpg": "image/jpeg"}
-# Files never change under their name: a year, and browsers need not even revalidate.
-IMMUTABLE = "public, max-age=31536000, immutable"
+# Each rendition's content type by its name's suffix, as the rules write them.
+CONTENT_TYPES = {suffix: kind for _, suffix, kind in PHOTO_RULES.rendition_formats}
 TOO_BIG = _l(
     "That upload is too large: send at most %(most)s photos of %(megabytes)s MB each at a time.",
     most=PHOTO_RULES.max_files,
@@ -143,14 +141,13 @@ def upload(campaign_slug: str, event_slug: str) -> Response:
 @bp.get("/photos/<key>")
 def file(key: str) -> Response:
     """Serve a stored rendition by its content-addressed name."""
-    match = KEY.fullmatch(key)
-    if match is None:
+    if KEY_RE.fullmatch(key) is None:  # a stored file's name: its SHA-256 and its suffix
         abort(404, description=_("There is no photo file of this name."))
     data = photo_storage().get(key)
     if data is None:
         abort(404, description=_("This photo is not (or no longer) here."))
-    response = current_app.response_class(data, mimetype=CONTENT_TYPES[match.group(1)])
-    response.headers["Cache-Control"] = IMMUTABLE
+    response = current_app.response_class(data, mimetype=CONTENT_TYPES[key.rsplit(".", 1)[1]])
+    response.headers["Cache-Control"] = CACHE_CONTROL  # never changes under its name
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Disposition"] = "inline"
     return response
