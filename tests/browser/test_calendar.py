@@ -40,12 +40,12 @@ def test_july_2016_shows_each_dated_party_on_its_days(seeded, wide_page, live_se
         assert title.removeprefix("OpenStack 6th Birthday: ") in agenda, title
     page.go_back()
 
-    page.get_by_role("link", name="August 2016 →").click()
+    page.get_by_role("link", name="August 2016", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text() == "OpenStack turns 6: August 2016"
     assert (
         "OpenStack 6th Birthday: Malaysia" in page.locator('td[data-day="2016-08-10"]').inner_text()
     )
-    page.get_by_role("link", name="← July 2016").click()
+    page.get_by_role("link", name="July 2016", exact=True).click()
     page.locator('td[data-day="2016-07-29"]').get_by_role(
         "link", name="OpenStack 6th Birthday: Thailand (launch party)"
     ).click()
