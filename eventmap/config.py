@@ -148,6 +148,11 @@ class Config:
         # worker builds and keeps its own. Keys start with CACHE_PREFIX.
         self.CACHE_URL = _env("CACHE_URL", "")
         self.CACHE_PREFIX = _env("CACHE_PREFIX", "eventmap:")
+        # Where each worker writes the plain bodies of the whole collections it keeps, to be
+        # sent by sendfile to clients that take no compression; empty: inflated per request.
+        self.COLLECTION_SPOOL = os.environ.get(
+            "EVENTMAP_COLLECTION_SPOOL", str(instance_path / "collections")
+        )
         # Keep rendered public pages per data version in each worker (web/page_cache.py);
         # "0" renders every request.
         self.PAGE_CACHE = _env("PAGE_CACHE", "1") != "0"

@@ -210,6 +210,7 @@ def app(_migrated: str, geocoder: FakeGeocoder, tmp_path: Path) -> Iterator[Flas
             "CAMPAIGNS_FILE": str(PROJECT_ROOT / "data" / "campaigns.toml"),
             "MAIL_SERVER": "",  # no e-mail leaves a test unless it starts mail_server
             "PHOTO_DIR": str(tmp_path / "photos"),  # each test's photos in its own folder
+            "COLLECTION_SPOOL": str(tmp_path / "collections"),
         }
     )
     _empty_tables(app)

@@ -7,6 +7,7 @@ import re
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import brotli
 import pytest
@@ -17,7 +18,7 @@ from eventmap import versions
 from eventmap.extensions import db
 from eventmap.models import Event
 from eventmap.web import api
-from eventmap.web.collection_cache import Built, CollectionCache, cache_of
+from eventmap.web.collection_cache import Built, CollectionCache, Spool, cache_of
 from tests.helpers import recorded_statements
 
 COLLECTIONS = (
@@ -174,7 +175,7 @@ def test_concurrent_requests_after_a_change_build_once():
     cache = CollectionCache()
     builds = []
 
-    def build() -> Built:
+    def build(plain=None) -> Built:
         builds.append(1)
         time.sleep(0.05)  # long enough for every thread to arrive meanwhile
         return Built("v2", 1, {"br": b"b", "gzip": b"g"})
@@ -197,7 +198,7 @@ def test_the_cache_keeps_the_newest_version_of_a_few_collections():
     cache = CollectionCache(keep=2)
 
     def made(tag: str):
-        return lambda: Built(tag, 1, {"br": b"", "gzip": b""})
+        return lambda plain=None: Built(tag, 1, {"br": b"", "gzip": b""})
 
     cache.built(("geojson", "a"), "1", made("1"))
     cache.built(("geojson", "a"), "2", made("2"))  # replaces version 1
@@ -216,6 +217,84 @@ def test_only_compressed_bodies_are_kept(app, client, events):
     assert set(built.encoded) == {"br", "gzip"}
     assert built.length == len(plain)
     assert built.size < len(plain)
+
+
+@pytest.mark.parametrize("path", COLLECTIONS)
+def test_the_plain_body_is_sent_from_a_spool_file(app, client, events, path, tmp_path):
+    squeezed = client.get(path, headers={"Accept-Encoding": "gzip"})
+    plain = client.get(path, headers={"Accept-Encoding": "identity"})
+    assert plain.status_code == 200
+    assert "Content-Encoding" not in plain.headers
+    assert plain.data == gzip.decompress(squeezed.data)
+    assert int(plain.headers["Content-Length"]) == len(plain.data)
+    (built,) = cache_of(app)._entries.values()
+    spooled = tmp_path / "collections"
+    assert [str(f) for f in spooled.iterdir()] == [built.plain]
+    assert Path(built.plain).read_bytes() == plain.data
+
+
+def test_a_new_version_removes_the_old_spool_file(app, client, events, make_event, tmp_path):
+    client.get("/api/events", headers={"Accept-Encoding": "identity"})
+    (old,) = cache_of(app)._entries.values()
+    make_event(title="Added later")
+    again = client.get("/api/events", headers={"Accept-Encoding": "identity"})
+    assert "Added later" in again.get_data(as_text=True)
+    (new,) = cache_of(app)._entries.values()
+    assert new.plain != old.plain
+    assert [str(f) for f in (tmp_path / "collections").iterdir()] == [new.plain]
+
+
+def test_a_spool_file_removed_under_the_worker_is_inflated_instead(app, client, events, caplog):
+    first = client.get("/api/events", headers={"Accept-Encoding": "identity"})
+    (built,) = cache_of(app)._entries.values()
+    Path(built.plain).unlink()
+    again = client.get("/api/events", headers={"Accept-Encoding": "identity"})
+    assert again.status_code == 200
+    assert again.data == first.data
+    assert "is gone" in caplog.text
+
+
+def test_without_a_spool_the_plain_body_is_inflated(app, client, events):
+    app.config["COLLECTION_SPOOL"] = ""
+    squeezed = client.get("/api/events", headers={"Accept-Encoding": "gzip"})
+    plain = client.get("/api/events", headers={"Accept-Encoding": "identity"})
+    assert plain.data == gzip.decompress(squeezed.data)
+    (built,) = cache_of(app)._entries.values()
+    assert built.plain is None
+
+
+def test_starting_sweeps_the_files_of_processes_that_are_gone(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    folder = tmp_path / "spool"
+    folder.mkdir()
+    dead = folder / f"{gone.stdout.strip()}-abc.body"
+    alive = folder / f"{os.getpid()}-def.body"
+    other = folder / "notes.txt"
+    for path in (dead, alive, other):
+        path.write_bytes(b"x")
+    Spool(folder)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([alive.name, other.name])
+
+
+def test_a_failed_build_leaves_no_spool_file(tmp_path):
+    cache = CollectionCache(spool=Spool(tmp_path / "spool"))
+
+    def build(plain):
+        plain.write(b"half a body")
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        cache.built(("geojson", "*"), "1", build)
+    assert list((tmp_path / "spool").iterdir()) == []
 
 
 def test_a_database_made_anew_does_not_match_old_tags(client, events, empty_database, make_event):
@@ -293,6 +372,7 @@ def another_worker(app):
                 "MAIL_SERVER",
                 "CACHE_URL",
                 "CACHE_PREFIX",
+                "COLLECTION_SPOOL",
             )
         }
     )
@@ -310,6 +390,21 @@ def test_workers_share_what_one_of_them_built(app, client, events, shared, path)
         assert again.data == first.data
         assert again.headers["ETag"] == first.headers["ETag"]
         assert not [s for s in statements if EVENT_TABLES.search(s)], statements
+    finally:
+        with other.app_context():
+            db.engine.dispose()
+
+
+def test_a_worker_taking_a_shared_collection_spools_its_plain_body(app, client, events, shared):
+    first = client.get("/api/events", headers={"Accept-Encoding": "identity"})
+    other = another_worker(app)
+    try:
+        with other.app_context(), recorded_statements() as statements:
+            again = other.test_client().get("/api/events", headers={"Accept-Encoding": "identity"})
+        assert again.data == first.data
+        assert not [s for s in statements if EVENT_TABLES.search(s)], statements
+        (built,) = cache_of(other)._entries.values()
+        assert Path(built.plain).read_bytes() == first.data
     finally:
         with other.app_context():
             db.engine.dispose()

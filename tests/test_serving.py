@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import json
 import socket
@@ -25,6 +26,7 @@ def served(tmp_path: Path) -> Iterator[int]:
         WEB_CONCURRENCY="1",
         EVENTMAP_THREADS="8",
         EVENTMAP_REQUEST_TIMEOUT="5",
+        EVENTMAP_COLLECTION_SPOOL=str(tmp_path / "spool"),
     )
     server = start_gunicorn(env, port, subprocess.DEVNULL)
     try:
@@ -51,6 +53,31 @@ def raw(port: int, request: bytes) -> bytes:
     with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
         connection.sendall(request)
         return connection.recv(4096).split(b"\r\n", 1)[0]
+
+
+def fetch(port: int, path: str, encoding: str) -> tuple[int, dict[str, str], bytes]:
+    """GET a path asking for one content coding; return status, headers and the raw body."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Accept-Encoding": encoding})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("path", ["/api/events", "/openstack6bday/calendar.ics"])
+def test_a_collection_s_plain_body_is_sent_from_the_spool_by_the_server(served, tmp_path, path):
+    status, headers, squeezed = fetch(served, path, "gzip")
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    for _ in range(2):  # the second one comes from the file the first one wrote
+        status, headers, plain = fetch(served, path, "identity")
+        assert status == 200
+        assert "Content-Encoding" not in headers
+        assert int(headers["Content-Length"]) == len(plain)
+        assert plain == gzip.decompress(squeezed)
+    spooled = [p.read_bytes() for p in (tmp_path / "spool").iterdir()]
+    assert plain in spooled
 
 
 def test_health_and_readiness_answer(served):

@@ -1,10 +1,13 @@
 """Whole collections (the GeoJSON, the map feed, calendar.ics) built once per data version.
 
-Each is written once per version of the public data (eventmap/versions.py), kept only in its
-gzip and brotli encodings, and served with a strong ETag and Last-Modified, to be revalidated
-on every use (`no-cache`). A revalidation reads the version row and nothing else, so a 304
-costs the same at 45 events or 100,000. The encoding the client prefers is sent as stored;
-a client that takes neither gets the body decompressed as it goes out.
+Each is written once per version of the public data (eventmap/versions.py), kept in memory
+only in its gzip and brotli encodings, and served with a strong ETag and Last-Modified, to be
+revalidated on every use (`no-cache`). A revalidation reads the version row and nothing else,
+so a 304 costs the same at 45 events or 100,000. The encoding the client prefers is sent as
+stored. The plain body, for clients that take neither, is written once to a file of the
+worker's own in the spool folder (`EVENTMAP_COLLECTION_SPOOL`, default `instance/collections`)
+and sent from there by the server's sendfile, as a static file is: at 10,000 events, inflating
+5 MB of GeoJSON for each such request held the worker at a third of a static file's pace.
 
 Every representation has its own ETag (RFC 9110, 8.8.3): `"T-br"`, `"T-gz"` and `"T"` for
 the plain body. They are the same data, so If-None-Match with any of them is a 304 while the
@@ -16,7 +19,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import os
 import queue
+import tempfile
 import threading
 import time
 import zlib
@@ -25,11 +30,14 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import IO
 
 import brotli
 import redis
 from flask import Flask, Response, current_app, request
 from werkzeug.datastructures import ETags
+from werkzeug.wsgi import wrap_file
 
 from .. import versions
 from ..extensions import db
@@ -62,6 +70,7 @@ class Built:
     tag: str  # the plain body's opaque tag, without quotes
     length: int  # bytes of the plain body
     encoded: dict[str, bytes]  # encoding name (Content-Encoding) -> body
+    plain: str | None = None  # the spool file holding the plain body, if written
 
     @property
     def size(self) -> int:
@@ -131,13 +140,72 @@ class SharedStore:
             self._redis.delete(name)
 
 
+class Spool:
+    """Plain bodies of this process's collections, each in a file of its own.
+
+    Files are named after the worker's pid, so that one worker's files are never another's
+    to remove; those of a process that is gone are swept when the next one starts.
+    """
+
+    SUFFIX = ".body"
+
+    def __init__(self, folder: Path) -> None:
+        """Use `folder` (made if missing), removing what dead processes left in it."""
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self._sweep()
+
+    def _sweep(self) -> None:
+        """Remove the files of processes that no longer run."""
+        for path in self.folder.glob(f"*{self.SUFFIX}"):
+            pid = path.name.split("-", 1)[0]
+            if pid.isdigit() and not _running(int(pid)):
+                path.unlink(missing_ok=True)
+
+    def new_file(self) -> IO[bytes]:
+        """Open a new file for a plain body, named uniquely for this process."""
+        return tempfile.NamedTemporaryFile(  # noqa: SIM115 (kept open by the writer, then named)
+            dir=self.folder, prefix=f"{os.getpid()}-", suffix=self.SUFFIX, delete=False
+        )
+
+    def from_gzip(self, built: Built) -> Built:
+        """Write the plain body of a collection another worker built, once, from its gzip."""
+        with self.new_file() as file:
+            for piece in _plain(built.encoded["gzip"]):
+                file.write(piece)
+        return Built(built.tag, built.length, built.encoded, file.name)
+
+    @staticmethod
+    def remove(built: Built) -> None:
+        """Remove a collection's plain file (a response still sending it keeps its copy open)."""
+        if built.plain is not None:
+            Path(built.plain).unlink(missing_ok=True)
+
+
+def _running(pid: int) -> bool:
+    """Tell whether a process with this pid runs (ours or not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class CollectionCache:
     """The newest built version of each collection, a few at most, built once at a time."""
 
-    def __init__(self, keep: int = KEEP, shared: SharedStore | None = None) -> None:
-        """Start empty, keeping at most `keep` collections; share them through `shared`."""
+    def __init__(
+        self, keep: int = KEEP, shared: SharedStore | None = None, spool: Spool | None = None
+    ) -> None:
+        """Start empty, keeping at most `keep` collections; share them through `shared`.
+
+        With a `spool`, each collection's plain body is kept in a file there too.
+        """
         self.keep = keep
         self.shared = shared
+        self.spool = spool
         self._entries: OrderedDict[tuple[str, str], Built] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[tuple[str, str], threading.Lock] = {}
@@ -151,7 +219,9 @@ class CollectionCache:
             self._entries.move_to_end(key)
             return built
 
-    def built(self, key: tuple[str, str], tag: str, build: Callable[[], Built]) -> Built:
+    def built(
+        self, key: tuple[str, str], tag: str, build: Callable[[IO[bytes] | None], Built]
+    ) -> Built:
         """Return the collection at version `tag`, building it here unless another thread is.
 
         Fifty requests after a change wait for one build instead of making fifty; with a
@@ -169,21 +239,42 @@ class CollectionCache:
             made = None
             if self.shared is not None:
                 made = self.shared.get(key, tag) or self.shared.wait_for_another(key, tag)
+                if made is not None and self.spool is not None:
+                    made = self.spool.from_gzip(made)
             if made is None:
-                made = build()
+                made = self._build_here(build)
                 if self.shared is not None:
                     self.shared.put(key, made)
             with self._lock:
+                dropped = [old] if (old := self._entries.get(key)) is not None else []
                 self._entries[key] = made  # the older version of the same collection goes
                 self._entries.move_to_end(key)
                 while len(self._entries) > self.keep:
-                    self._entries.popitem(last=False)
+                    dropped.append(self._entries.popitem(last=False)[1])
+            for old in dropped:
+                Spool.remove(old)
             return made
+
+    def _build_here(self, build: Callable[[IO[bytes] | None], Built]) -> Built:
+        """Build a collection, writing its plain body into a spool file when there is one."""
+        if self.spool is None:
+            return build(None)
+        file = self.spool.new_file()
+        try:
+            with file:
+                made = build(file)
+        except BaseException:
+            Path(file.name).unlink(missing_ok=True)
+            raise
+        return Built(made.tag, made.length, made.encoded, file.name)
 
     def clear(self) -> None:
         """Forget every stored collection (this process's)."""
         with self._lock:
+            dropped = list(self._entries.values())
             self._entries.clear()
+        for old in dropped:
+            Spool.remove(old)
 
 
 def cache_of(app: Flask) -> CollectionCache:
@@ -192,7 +283,9 @@ def cache_of(app: Flask) -> CollectionCache:
     if cache is None:
         url = app.config.get("CACHE_URL")
         shared = SharedStore(url, app.config.get("CACHE_PREFIX", "eventmap:")) if url else None
-        cache = app.extensions.setdefault(_EXTENSION, CollectionCache(shared=shared))
+        folder = app.config.get("COLLECTION_SPOOL")
+        spool = Spool(Path(folder)) if folder else None
+        cache = app.extensions.setdefault(_EXTENSION, CollectionCache(shared=shared, spool=spool))
     return cache
 
 
@@ -245,8 +338,8 @@ class _Encoder(threading.Thread):
         return b"".join(self.output)
 
 
-def encode(tag: str, chunks: Iterable[bytes]) -> Built:
-    """Compress a body as it is written, keeping no plain copy of it."""
+def encode(tag: str, chunks: Iterable[bytes], plain: IO[bytes] | None = None) -> Built:
+    """Compress a body as it is written, keeping no plain copy of it but in `plain`'s file."""
     gzip = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     br = brotli.Compressor(mode=brotli.MODE_TEXT, quality=COLLECTION_BROTLI_QUALITY)
     encoders = {"br": _Encoder(br.process, br.finish), "gzip": _Encoder(gzip.compress, gzip.flush)}
@@ -262,11 +355,15 @@ def encode(tag: str, chunks: Iterable[bytes]) -> Built:
                 data = b"".join(pending)
                 for encoder in encoders.values():
                     encoder.feed(data)
+                if plain is not None:
+                    plain.write(data)
                 pending.clear()
                 pending_size = 0
         data = b"".join(pending)
         for encoder in encoders.values():
             encoder.feed(data)
+        if plain is not None:
+            plain.write(data)
     finally:
         for encoder in encoders.values():
             encoder.feed(None)
@@ -359,15 +456,16 @@ def serve_collection(
         response.headers.pop("Content-Type", None)
         return response
 
-    def build() -> Built:
+    def build(plain: IO[bytes] | None) -> Built:
         with _cyclic_gc_paused():
-            return encode(tag, write())
+            return encode(tag, write(), plain)
 
     built = cache_of(current_app).built((kind, scope), tag, build)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     if encoding is None:
-        response.response = _plain(built.encoded["gzip"])
+        response.response = _plain_body(built)
+        response.direct_passthrough = True
         response.content_length = built.length
         response.set_etag(tag)
     else:
@@ -375,3 +473,31 @@ def serve_collection(
         response.headers["Content-Encoding"] = encoding
         response.set_etag(tag + SUFFIXES[encoding])
     return response
+
+
+def _plain_body(built: Built) -> Iterable[bytes]:
+    """Send the plain body from its spool file (the server's sendfile), else inflate it."""
+    if built.plain is None:
+        return _plain(built.encoded["gzip"])
+    if "wsgi.file_wrapper" not in request.environ:  # the development server, the test client
+        return _spooled(built)
+    try:
+        file = open(built.plain, "rb")  # noqa: SIM115 (the server closes it once sent)
+    except OSError:  # swept or removed since: the stored gzip still has it
+        logger.warning("collection spool file %s is gone; inflating instead", built.plain)
+        return _plain(built.encoded["gzip"])
+    return wrap_file(request.environ, file, CHUNK)
+
+
+def _spooled(built: Built) -> Iterator[bytes]:
+    """Yield the spool file's chunks, opening it only once the body is asked for."""
+    assert built.plain is not None
+    try:
+        file = open(built.plain, "rb")  # noqa: SIM115 (closed below)
+    except OSError:
+        logger.warning("collection spool file %s is gone; inflating instead", built.plain)
+        yield from _plain(built.encoded["gzip"])
+        return
+    with file:
+        while chunk := file.read(CHUNK):
+            yield chunk
