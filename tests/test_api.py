@@ -177,6 +177,28 @@ def test_near_returns_the_nearest_first_with_distances(client, make_event):
     assert only["properties"]["approximate"] is True  # somewhere in Brazil, not at a venue
 
 
+def test_a_repeated_search_is_answered_from_the_page_cache_until_the_data_change(
+    app, client, make_event
+):
+    from eventmap.web.page_cache import app_page_cache
+
+    make_event(title="Munich", latitude=48.137, longitude=11.575)
+    path = "/api/events?near=48.14,11.58"
+    first = client.get(path)
+    with app.app_context():
+        cache = app_page_cache()
+    renders = cache.renders
+    again = client.get(path)
+    assert again.data == first.data
+    assert again.content_type == "application/geo+json"
+    assert again.headers["Access-Control-Allow-Origin"] == "*"
+    assert cache.renders == renders  # nothing searched again
+    make_event(title="Munich again", latitude=48.138, longitude=11.576)
+    changed = client.get(path).get_json(force=True)
+    assert {f["properties"]["title"] for f in changed["features"]} == {"Munich", "Munich again"}
+    assert client.get("/api/events?near=91,0").status_code == 400  # refusals are not kept
+
+
 def test_nothing_within_the_radius_says_so_and_still_answers(client, make_event):
     make_event(title="Munich", latitude=48.137, longitude=11.575)
     document = client.get("/api/events?near=52.52,13.40&radius_km=50").get_json(force=True)

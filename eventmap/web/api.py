@@ -43,6 +43,7 @@ from .api_reference import reference
 from .collection_cache import serve_collection
 from .errors import json_error
 from .openapi import openapi_document
+from .page_cache import cached_page
 from .params import ParameterError, parse_int
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -82,7 +83,7 @@ def events() -> Response:
     """Return the approved events, optionally of one campaign, as a FeatureCollection."""
     campaign = _campaign_argument()
     if "near" in request.args or "q" in request.args:
-        return _nearby(campaign)
+        return _nearby_kept(campaign)
     for parameter in ("radius_km", "limit"):
         if parameter in request.args:
             raise ApiError(400, f"{parameter} goes with near=LAT,LON or q=PLACE", parameter)
@@ -171,6 +172,11 @@ def _nearby(campaign: Campaign | None) -> Response:
     }
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return current_app.response_class(body, mimetype=GEOJSON)
+
+
+# The same search at the same data version gives the same answer: kept like a page (its URL,
+# host and language in the key), so a popular "near me" costs a lookup, not a search.
+_nearby_kept = cached_page(_nearby)
 
 
 def _whole_number(name: str, default: int, low: int, high: int) -> int:
