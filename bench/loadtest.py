@@ -70,6 +70,7 @@ MONTH = "2016-07"
 RUN_SUBMIT_LIMIT = "1000000 per hour"
 SHARED_PLACES = ("Munich", "Paris, France", "Tokyo", "Nairobi", "Buenos Aires")
 REBUILD_WAIT_S = 60  # longest wait for the next collection after a change
+WARM_SHARE = 0.1  # each endpoint's discarded warm-up run, as a share of its measured run
 FIRST_ANSWER_S = 60  # longest wait for an endpoint's first answer (and the warm-up's)
 # Longest wait for the server to finish what a run left queued (wrk stops sending, but the
 # requests it sent are still answered); beyond it the server is restarted, which is quicker.
@@ -515,13 +516,16 @@ def fetch(
             return answer.code, dict(answer.headers), answer.read()
 
 
-def wrk(url: str, options: Options, headers: dict[str, str] | None = None) -> Run:
-    """Run wrk against one URL for the set duration; return its counters."""
+def wrk(
+    url: str, options: Options, headers: dict[str, str] | None = None, seconds: float | None = None
+) -> Run:
+    """Run wrk against one URL for the set duration (or `seconds`); return its counters."""
+    seconds = options.duration if seconds is None else seconds
     command = [
         wrk_path(),
         f"-t{options.threads}",
         f"-c{options.connections}",
-        f"-d{options.duration:g}s",
+        f"-d{seconds:g}s",
         f"--timeout={options.timeout:g}s",
         "--latency",
         "-s",
@@ -533,7 +537,7 @@ def wrk(url: str, options: Options, headers: dict[str, str] | None = None) -> Ru
         [*command, url],
         capture_output=True,
         text=True,
-        timeout=options.duration + options.timeout + 60,
+        timeout=seconds + options.timeout + 60,
         check=False,
     )
     if done.returncode:
@@ -628,9 +632,14 @@ def load(
             bodies[endpoint.name] = answer[2]
         if endpoint.name == "map-events":
             etags["map-events"] = answer[1].get("ETag", "")
-        # Warm both workers (each builds what it caches on its first request).
+        # Warm every worker and thread (each worker builds what it caches on its first
+        # request, and the first requests meet cold code paths) under the same load, for a
+        # share of the run that is then discarded: a measured run starts warm.
         with ThreadPoolExecutor(options.workers) as pool:
             list(pool.map(first_answer, [url] * options.workers, [headers] * options.workers))
+        warm = wrk(url, options, headers, seconds=max(1.0, options.duration * WARM_SHARE))
+        if warm.problem:
+            log.warning("  %-18s warm-up: %s", endpoint.name, warm.problem)
         run = wrk(url, options, headers)
         runs[endpoint.name] = run
         log.info(
@@ -859,7 +868,8 @@ def report(results: Results, options: Options, started: datetime, seconds: float
         f" workers × {os.environ.get('EVENTMAP_THREADS', '8')} threads) on a free port of"
         f" 127.0.0.1; wrk {wrk_version()}: {options.threads} threads, {options.connections}"
         f" connections, {options.duration:g} s per endpoint, {options.timeout:g} s timeout, after"
-        " one request per worker to warm it. Errors are answers outside 2xx/3xx and socket"
+        f" a discarded warm-up run of {max(1.0, options.duration * WARM_SHARE):g} s under the"
+        " same load. Errors are answers outside 2xx/3xx and socket"
         " errors (wrk's counters), plus any 5xx or traceback in the server's log. The seed is"
         " `data/parties.csv` through `flask import`; larger sizes add parties from"
         " `bench/events.py` (around real cities, days around the anniversary, some multi-part,"

@@ -164,7 +164,7 @@ class Spool:
 
     def new_file(self) -> IO[bytes]:
         """Open a new file for a plain body, named uniquely for this process."""
-        return tempfile.NamedTemporaryFile(  # noqa: SIM115 (kept open by the writer, then named)
+        return tempfile.NamedTemporaryFile(
             dir=self.folder, prefix=f"{os.getpid()}-", suffix=self.SUFFIX, delete=False
         )
 
