@@ -18,7 +18,7 @@ from slugify import slugify
 from sqlalchemy import select
 
 from . import operations
-from .campaigns import CampaignData, load_catalogue
+from .campaigns import RESERVED_EVENT_SLUGS, CampaignData, load_catalogue
 from .dates import (
     DateParseError,
     DatePart,
@@ -299,6 +299,10 @@ class _RowChecker:
         slug = cells["slug"] or slugify(cells["location"] or cells["title"], max_length=120)
         if cells["slug"] and not SLUG_RE.fullmatch(slug):
             fail("slug", f"{slug!r} must be lower-case letters, digits and single hyphens")
+        elif slug in RESERVED_EVENT_SLUGS:
+            pages = ", ".join(f"/{campaign_slug}/{name}" for name in sorted(RESERVED_EVENT_SLUGS))
+            made = "" if cells["slug"] else " (made from the location; add a slug column)"
+            fail("slug", f"{slug!r}{made} is the address of a page of the campaign's own: {pages}")
         elif slug and campaign is not None:
             key = (campaign_slug, slug)
             if key in self.seen_slugs:

@@ -250,6 +250,23 @@ def test_duplicate_slugs_in_one_file_are_refused(ctx, tmp_path, geocoder):
     assert "add a slug column" in error.message
 
 
+@pytest.mark.parametrize(
+    ("text", "made"),
+    [
+        ("campaign,title,location,date_text,slug\nopenstack6bday,A,Munich,July 5,map\n", False),
+        (HEADER + "openstack6bday,A,Memories,July 5\n", True),
+    ],
+)
+def test_a_slug_that_is_a_campaign_page_s_address_is_refused(ctx, tmp_path, geocoder, text, made):
+    with pytest.raises(ImportFileError) as caught:
+        run_import(write(tmp_path, text), geocoder)
+    (error,) = [e for e in caught.value.errors if e.column == "slug"]  # (and the fake's place)
+    assert error.where == "row 2"
+    assert "/openstack6bday/map" in error.message
+    assert ("add a slug column" in error.message) is made
+    assert db.session.scalar(select(func.count(Event.id))) == 0  # nothing half-written
+
+
 def test_header_problems_are_reported_before_rows(ctx, tmp_path, geocoder):
     with pytest.raises(ImportFileError) as caught:
         run_import(write(tmp_path, "campaign,titel,location\nx,y,z\n"), geocoder)
