@@ -25,3 +25,4 @@ accesslog = "-"
 errorlog = "-"
 # The app warns at start when several workers count rate limits apart (memory storage).
 os.environ.setdefault("EVENTMAP_WORKERS", str(workers))
+os.environ.setdefault("EVENTMAP_THREADS", str(threads))  # each worker's database pool size

@@ -78,6 +78,12 @@ class Config:
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or _instance_secret(instance_path)
         self.SQLALCHEMY_DATABASE_URI = _database_url(instance_path)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # Server databases: connections each process keeps open (one per gunicorn thread by
+        # default, so busy threads do not open and close their own) and may open beyond that.
+        self.DB_POOL_SIZE = int(
+            os.environ.get("EVENTMAP_DB_POOL_SIZE") or os.environ.get("EVENTMAP_THREADS") or "5"
+        )
+        self.DB_MAX_OVERFLOW = int(os.environ.get("EVENTMAP_DB_MAX_OVERFLOW", "10"))
         # SQLite only: seconds a write waits for another writer to finish before it fails with
         # "database is locked" (Python's own default is 5, too short for bursts of submissions).
         self.SQLITE_TIMEOUT = float(os.environ.get("EVENTMAP_SQLITE_TIMEOUT", "30"))

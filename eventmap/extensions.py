@@ -70,13 +70,16 @@ def init_database(app: Flask) -> None:
     sent before any of those opens a transaction of its own, and releasing it commits, so the
     rest of the work could fail and leave half of it stored. The hook below prevents that.
     """
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
     if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "sqlite":
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
         options["connect_args"] = {
             "timeout": app.config["SQLITE_TIMEOUT"],
             **options.get("connect_args", {}),
         }
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    else:  # a server database: the pool's size is the deployment's (docs/deploy.md)
+        options.setdefault("pool_size", app.config.get("DB_POOL_SIZE", 5))
+        options.setdefault("max_overflow", app.config.get("DB_MAX_OVERFLOW", 10))
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     with app.app_context():
         for engine in db.engines.values():

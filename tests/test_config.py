@@ -98,3 +98,37 @@ def test_a_public_url_without_a_web_address_is_refused_at_start(monkeypatch, tmp
     monkeypatch.setenv("EVENTMAP_PUBLIC_URL", url)
     with pytest.raises(ValueError, match="EVENTMAP_PUBLIC_URL must be"):
         Config(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("settings", "expected"),
+    [
+        ({}, (5, 10)),
+        ({"EVENTMAP_THREADS": "8"}, (8, 10)),
+        (
+            {
+                "EVENTMAP_THREADS": "8",
+                "EVENTMAP_DB_POOL_SIZE": "3",
+                "EVENTMAP_DB_MAX_OVERFLOW": "0",
+            },
+            (3, 0),
+        ),
+    ],
+)
+def test_a_server_database_pool_holds_one_connection_per_thread_unless_told(
+    monkeypatch, tmp_path, settings, expected
+):
+    from eventmap import create_app
+    from eventmap.extensions import db
+
+    for name in ("EVENTMAP_THREADS", "EVENTMAP_DB_POOL_SIZE", "EVENTMAP_DB_MAX_OVERFLOW"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    # The engine is made without connecting: no server needs to run at this address.
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql://nobody@127.0.0.1:9/x"}
+    )
+    with app.app_context():
+        assert (db.engine.pool.size(), db.engine.pool._max_overflow) == expected
+        db.engine.dispose()
