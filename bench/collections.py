@@ -97,8 +97,8 @@ def measure(url: str, path: str) -> dict:
         "floor_ms": statistics.median(floor) * 1000,
         "plain_ms": plain_s * 1000,
         "plain_mb": built.length / 1e6,
-        "gzip_mb": len(built.encoded["gzip"]) / 1e6,
-        "br_mb": len(built.encoded["br"]) / 1e6,
+        "gzip_mb": Path(built.files["gzip"]).stat().st_size / 1e6,
+        "br_mb": Path(built.files["br"]).stat().st_size / 1e6,
         "ready_mb": ready_mb,
         "peak_mb": rss_mb(),
     }

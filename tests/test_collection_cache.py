@@ -18,7 +18,7 @@ from eventmap import versions
 from eventmap.extensions import db
 from eventmap.models import Event
 from eventmap.web import api
-from eventmap.web.collection_cache import Built, CollectionCache, Spool, cache_of
+from eventmap.web.collection_cache import CollectionCache, Spool, cache_of, encode
 from tests.helpers import recorded_statements
 
 COLLECTIONS = (
@@ -171,18 +171,23 @@ def test_a_version_is_written_once_whatever_the_encodings_asked(app, client, eve
     assert len(calls) == 1
 
 
-def test_concurrent_requests_after_a_change_build_once():
-    cache = CollectionCache()
+def spool_files(app) -> list[str]:
+    """Return the files in the test's spool folder."""
+    return sorted(str(f) for f in Path(app.config["COLLECTION_SPOOL"]).iterdir())
+
+
+def test_concurrent_requests_after_a_change_build_once(tmp_path):
+    cache = CollectionCache(Spool(tmp_path))
     builds = []
 
-    def build(plain=None) -> Built:
+    def write():
         builds.append(1)
         time.sleep(0.05)  # long enough for every thread to arrive meanwhile
-        return Built("v2", 1, {"br": b"b", "gzip": b"g"})
+        yield b"the body"
 
     results = []
     threads = [
-        threading.Thread(target=lambda: results.append(cache.built(("map", "*"), "v2", build)))
+        threading.Thread(target=lambda: results.append(cache.built(("map", "*"), "v2", write)))
         for _ in range(20)
     ]
     for thread in threads:
@@ -192,75 +197,83 @@ def test_concurrent_requests_after_a_change_build_once():
     assert len(builds) == 1
     assert len(results) == 20
     assert len({id(r) for r in results}) == 1
+    assert results[0].read("identity") == b"the body"
 
 
-def test_the_cache_keeps_the_newest_version_of_a_few_collections():
-    cache = CollectionCache(keep=2)
+def test_the_cache_keeps_the_newest_version_of_a_few_collections(tmp_path):
+    cache = CollectionCache(Spool(tmp_path), keep=2)
 
-    def made(tag: str):
-        return lambda plain=None: Built(tag, 1, {"br": b"", "gzip": b""})
+    def write():
+        return iter([b"x"])
 
-    cache.built(("geojson", "a"), "1", made("1"))
-    cache.built(("geojson", "a"), "2", made("2"))  # replaces version 1
+    cache.built(("geojson", "a"), "1", write)
+    cache.built(("geojson", "a"), "2", write)  # replaces version 1
     assert cache.get(("geojson", "a"), "1") is None
     assert cache.get(("geojson", "a"), "2") is not None
-    cache.built(("geojson", "b"), "2", made("2"))
-    cache.built(("geojson", "c"), "2", made("2"))  # a third collection: the oldest goes
+    cache.built(("geojson", "b"), "2", write)
+    cache.built(("geojson", "c"), "2", write)  # a third collection: the oldest goes
     assert cache.get(("geojson", "a"), "2") is None
     assert cache.get(("geojson", "b"), "2") is not None
     assert cache.get(("geojson", "c"), "2") is not None
 
 
-def test_only_compressed_bodies_are_kept(app, client, events):
+def test_bodies_are_kept_in_files_not_in_memory(app, client, events):
     plain = client.get("/api/events").data
     (built,) = cache_of(app)._entries.values()
-    assert set(built.encoded) == {"br", "gzip"}
+    assert set(built.files) == {"br", "gzip", "identity"}
+    assert spool_files(app) == sorted(built.files.values())
     assert built.length == len(plain)
+    assert built.read("identity") == plain
     assert built.size < len(plain)
+    assert not [v for v in vars(built).values() if isinstance(v, bytes)]
 
 
 @pytest.mark.parametrize("path", COLLECTIONS)
-def test_the_plain_body_is_sent_from_a_spool_file(app, client, events, path, tmp_path):
-    squeezed = client.get(path, headers={"Accept-Encoding": "gzip"})
-    plain = client.get(path, headers={"Accept-Encoding": "identity"})
-    assert plain.status_code == 200
-    assert "Content-Encoding" not in plain.headers
-    assert plain.data == gzip.decompress(squeezed.data)
-    assert int(plain.headers["Content-Length"]) == len(plain.data)
+@pytest.mark.parametrize("encoding", ["br", "gzip", "identity"])
+def test_every_encoding_is_sent_as_its_file_holds_it(app, client, events, path, encoding):
+    response = client.get(path, headers={"Accept-Encoding": encoding})
+    assert response.status_code == 200
+    assert response.headers.get("Content-Encoding", "identity") == encoding
+    assert int(response.headers["Content-Length"]) == len(response.data)
     (built,) = cache_of(app)._entries.values()
-    spooled = tmp_path / "collections"
-    assert [str(f) for f in spooled.iterdir()] == [built.plain]
-    assert Path(built.plain).read_bytes() == plain.data
+    assert response.data == built.read(encoding)
+    decoded = {"br": brotli.decompress, "gzip": gzip.decompress}.get(encoding, bytes)
+    assert decoded(response.data) == built.read("identity")
 
 
-def test_a_new_version_removes_the_old_spool_file(app, client, events, make_event, tmp_path):
-    client.get("/api/events", headers={"Accept-Encoding": "identity"})
-    (old,) = cache_of(app)._entries.values()
+def test_a_dropped_version_s_files_go_at_the_next_drop(app, client, events, make_event):
+    client.get("/api/events")
+    (first,) = cache_of(app)._entries.values()
     make_event(title="Added later")
-    again = client.get("/api/events", headers={"Accept-Encoding": "identity"})
-    assert "Added later" in again.get_data(as_text=True)
-    (new,) = cache_of(app)._entries.values()
-    assert new.plain != old.plain
-    assert [str(f) for f in (tmp_path / "collections").iterdir()] == [new.plain]
+    assert "Added later" in client.get("/api/events").get_data(as_text=True)
+    (second,) = cache_of(app)._entries.values()
+    # A request that took the first version a moment before may still open its files.
+    assert spool_files(app) == sorted([*first.files.values(), *second.files.values()])
+    make_event(title="Added later still")
+    client.get("/api/events")
+    (third,) = cache_of(app)._entries.values()
+    assert spool_files(app) == sorted([*second.files.values(), *third.files.values()])
+    cache_of(app).clear()
+    assert spool_files(app) == []
 
 
-def test_a_spool_file_removed_under_the_worker_is_inflated_instead(app, client, events, caplog):
-    first = client.get("/api/events", headers={"Accept-Encoding": "identity"})
+def test_a_file_removed_under_the_worker_is_built_again(app, client, events, caplog):
+    first = client.get("/api/events", headers={"Accept-Encoding": "gzip"})
     (built,) = cache_of(app)._entries.values()
-    Path(built.plain).unlink()
-    again = client.get("/api/events", headers={"Accept-Encoding": "identity"})
+    for path in built.files.values():
+        Path(path).unlink()
+    again = client.get("/api/events", headers={"Accept-Encoding": "gzip"})
     assert again.status_code == 200
-    assert again.data == first.data
+    assert gzip.decompress(again.data) == gzip.decompress(first.data)
     assert "is gone" in caplog.text
 
 
-def test_without_a_spool_the_plain_body_is_inflated(app, client, events):
+def test_without_a_spool_setting_a_private_folder_is_used(app, client, events):
     app.config["COLLECTION_SPOOL"] = ""
-    squeezed = client.get("/api/events", headers={"Accept-Encoding": "gzip"})
     plain = client.get("/api/events", headers={"Accept-Encoding": "identity"})
-    assert plain.data == gzip.decompress(squeezed.data)
     (built,) = cache_of(app)._entries.values()
-    assert built.plain is None
+    assert Path(built.files["identity"]).read_bytes() == plain.data
+    assert "eventmap-collections-" in built.files["identity"]
 
 
 def test_starting_sweeps_the_files_of_processes_that_are_gone(tmp_path):
@@ -276,8 +289,8 @@ def test_starting_sweeps_the_files_of_processes_that_are_gone(tmp_path):
     )
     folder = tmp_path / "spool"
     folder.mkdir()
-    dead = folder / f"{gone.stdout.strip()}-abc.body"
-    alive = folder / f"{os.getpid()}-def.body"
+    dead = folder / f"{gone.stdout.strip()}-gzip-abc.body"
+    alive = folder / f"{os.getpid()}-gzip-def.body"
     other = folder / "notes.txt"
     for path in (dead, alive, other):
         path.write_bytes(b"x")
@@ -285,16 +298,17 @@ def test_starting_sweeps_the_files_of_processes_that_are_gone(tmp_path):
     assert sorted(p.name for p in folder.iterdir()) == sorted([alive.name, other.name])
 
 
-def test_a_failed_build_leaves_no_spool_file(tmp_path):
-    cache = CollectionCache(spool=Spool(tmp_path / "spool"))
+def test_a_failed_build_leaves_no_file(tmp_path):
+    cache = CollectionCache(Spool(tmp_path / "spool"))
 
-    def build(plain):
-        plain.write(b"half a body")
+    def write():
+        yield b"half a body" * 100_000
         raise RuntimeError("the database went away")
 
     with pytest.raises(RuntimeError):
-        cache.built(("geojson", "*"), "1", build)
+        cache.built(("geojson", "*"), "1", write)
     assert list((tmp_path / "spool").iterdir()) == []
+    assert cache.get(("geojson", "*"), "1") is None
 
 
 def test_a_database_made_anew_does_not_match_old_tags(client, events, empty_database, make_event):
@@ -306,18 +320,20 @@ def test_a_database_made_anew_does_not_match_old_tags(client, events, empty_data
     assert "Another world" in again.get_data(as_text=True)
 
 
-def test_encoding_in_threads_gives_the_same_bytes_and_passes_errors_on():
+def test_encoding_in_threads_gives_the_same_bytes_and_passes_errors_on(tmp_path):
     import zlib
 
-    from eventmap.web.collection_cache import CHUNK, encode
+    from eventmap.web.collection_cache import CHUNK
 
+    spool = Spool(tmp_path)
     pieces = [f"piece {n} ".encode() * 999 for n in range(300)]  # several chunks
-    built = encode("t", iter(pieces))
+    built = spool.write("t", lambda files: encode(iter(pieces), files))
     plain = b"".join(pieces)
     assert len(plain) > 3 * CHUNK
     assert built.length == len(plain)
-    assert brotli.decompress(built.encoded["br"]) == plain
-    assert zlib.decompress(built.encoded["gzip"], 16 + zlib.MAX_WBITS) == plain
+    assert built.read("identity") == plain
+    assert brotli.decompress(built.read("br")) == plain
+    assert zlib.decompress(built.read("gzip"), 16 + zlib.MAX_WBITS) == plain
 
     def broken():
         yield b"x" * CHUNK * 2
@@ -325,9 +341,10 @@ def test_encoding_in_threads_gives_the_same_bytes_and_passes_errors_on():
 
     before = threading.active_count()
     with pytest.raises(RuntimeError, match="went away"):
-        encode("t", broken())
+        spool.write("t", lambda files: encode(broken(), files))
     time.sleep(0.1)
     assert threading.active_count() == before  # the encoders' threads ended
+    assert sorted(tmp_path.iterdir()) == sorted(Path(f) for f in built.files.values())
 
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -404,7 +421,7 @@ def test_a_worker_taking_a_shared_collection_spools_its_plain_body(app, client, 
         assert again.data == first.data
         assert not [s for s in statements if EVENT_TABLES.search(s)], statements
         (built,) = cache_of(other)._entries.values()
-        assert Path(built.plain).read_bytes() == first.data
+        assert built.read("identity") == first.data
     finally:
         with other.app_context():
             db.engine.dispose()

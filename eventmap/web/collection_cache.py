@@ -1,13 +1,13 @@
 """Whole collections (the GeoJSON, the map feed, calendar.ics) built once per data version.
 
-Each is written once per version of the public data (eventmap/versions.py), kept in memory
-only in its gzip and brotli encodings, and served with a strong ETag and Last-Modified, to be
-revalidated on every use (`no-cache`). A revalidation reads the version row and nothing else,
-so a 304 costs the same at 45 events or 100,000. The encoding the client prefers is sent as
-stored. The plain body, for clients that take neither, is written once to a file of the
-worker's own in the spool folder (`EVENTMAP_COLLECTION_SPOOL`, default `instance/collections`)
-and sent from there by the server's sendfile, as a static file is: at 10,000 events, inflating
-5 MB of GeoJSON for each such request held the worker at a third of a static file's pace.
+Each is written once per version of the public data (eventmap/versions.py), plain, gzip and
+brotli at once, into files of the worker's own in the spool folder (`EVENTMAP_COLLECTION_SPOOL`,
+default `instance/collections`), and served from there by the server's sendfile, as a static
+file is, with a strong ETag and Last-Modified, to be revalidated on every use (`no-cache`).
+A revalidation reads the version row and nothing else, so a 304 costs the same at 45 events or
+100,000. Nothing of a body stays in the worker's memory: at 100,000 events the three
+collections are 25 MB compressed, and inflating 5 MB of GeoJSON for each client that takes no
+compression held a worker at a third of a static file's pace (10,000 events).
 
 Every representation has its own ETag (RFC 9110, 8.8.3): `"T-br"`, `"T-gz"` and `"T"` for
 the plain body. They are the same data, so If-None-Match with any of them is a 304 while the
@@ -16,22 +16,31 @@ version holds, and the 304 names the tag the client already has.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import hashlib
 import logging
 import os
 import queue
+import shutil
 import tempfile
 import threading
 import time
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO
+
+try:  # glibc: hand the heap a build freed back to the system
+    import ctypes
+
+    _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
+except (ImportError, OSError, AttributeError):  # another C library: nothing to trim
+    _malloc_trim = None
 
 import brotli
 import redis
@@ -49,6 +58,7 @@ FORMAT = "2"
 KEEP = 6
 # Each encoding's suffix inside the ETag's quotes; the first is preferred on equal terms.
 SUFFIXES = {"br": "-br", "gzip": "-gz"}
+PLAIN = "identity"  # the name the plain body's file is kept under
 # One quality below the pages' (compression.BROTLI_QUALITY): half again as fast on 50 MB of
 # GeoJSON for 4% more bytes, and the time counts, since clients wait for it after a change.
 COLLECTION_BROTLI_QUALITY = 4
@@ -65,17 +75,20 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Built:
-    """One version of a collection, in its stored encodings."""
+    """One version of a collection: its files in the spool, one per encoding."""
 
     tag: str  # the plain body's opaque tag, without quotes
     length: int  # bytes of the plain body
-    encoded: dict[str, bytes]  # encoding name (Content-Encoding) -> body
-    plain: str | None = None  # the spool file holding the plain body, if written
+    files: dict[str, str]  # "br", "gzip" (Content-Encoding) and PLAIN -> spool file
+
+    def read(self, encoding: str) -> bytes:
+        """Return one encoding's whole body (the shared store's copy, tests)."""
+        return Path(self.files[encoding]).read_bytes()
 
     @property
     def size(self) -> int:
-        """Return the bytes it holds."""
-        return sum(len(body) for body in self.encoded.values())
+        """Return the bytes its compressed files hold on disk."""
+        return sum(Path(self.files[name]).stat().st_size for name in SUFFIXES)
 
 
 class SharedStore:
@@ -94,8 +107,8 @@ class SharedStore:
         """Return the Redis key of one version of a collection."""
         return f"{self.prefix}{key[0]}:{key[1]}:{tag}"
 
-    def get(self, key: tuple[str, str], tag: str) -> Built | None:
-        """Return the collection if some worker stored this version of it."""
+    def get(self, key: tuple[str, str], tag: str) -> tuple[int, dict[str, bytes]] | None:
+        """Return the plain length and compressed bodies if some worker stored this version."""
         try:
             length, br, gzip = self._redis.hmget(self._name(key, tag), "length", "br", "gzip")
         except redis.RedisError as error:
@@ -103,21 +116,24 @@ class SharedStore:
             return None
         if length is None or br is None or gzip is None:
             return None
-        return Built(tag, int(length), {"br": br, "gzip": gzip})
+        return int(length), {"br": br, "gzip": gzip}
 
     def put(self, key: tuple[str, str], built: Built) -> None:
         """Store a built collection for the other workers, for a day at most."""
         name = self._name(key, built.tag)
+        encoded = {encoding: built.read(encoding) for encoding in SUFFIXES}
         try:
             with self._redis.pipeline() as pipe:
-                pipe.hset(name, mapping={"length": built.length, **built.encoded})
+                pipe.hset(name, mapping={"length": built.length, **encoded})
                 pipe.expire(name, SHARED_SECONDS)
                 pipe.delete(name + ":building")
                 pipe.execute()
         except redis.RedisError as error:
             logger.warning("shared cache unreachable: %s", error)
 
-    def wait_for_another(self, key: tuple[str, str], tag: str) -> Built | None:
+    def wait_for_another(
+        self, key: tuple[str, str], tag: str
+    ) -> tuple[int, dict[str, bytes]] | None:
         """Return the collection another worker is building, or None to build it here."""
         name = self._name(key, tag)
         try:
@@ -141,7 +157,7 @@ class SharedStore:
 
 
 class Spool:
-    """Plain bodies of this process's collections, each in a file of its own.
+    """The files of this process's collections, each version's in files of its own.
 
     Files are named after the worker's pid, so that one worker's files are never another's
     to remove; those of a process that is gone are swept when the next one starts.
@@ -162,24 +178,49 @@ class Spool:
             if pid.isdigit() and not _running(int(pid)):
                 path.unlink(missing_ok=True)
 
-    def new_file(self) -> IO[bytes]:
-        """Open a new file for a plain body, named uniquely for this process."""
+    def new_file(self, encoding: str) -> IO[bytes]:
+        """Open a new file for one encoding of a body, named uniquely for this process."""
         return tempfile.NamedTemporaryFile(
-            dir=self.folder, prefix=f"{os.getpid()}-", suffix=self.SUFFIX, delete=False
+            dir=self.folder,
+            prefix=f"{os.getpid()}-{encoding}-",
+            suffix=self.SUFFIX,
+            delete=False,
         )
 
-    def from_gzip(self, built: Built) -> Built:
-        """Write the plain body of a collection another worker built, once, from its gzip."""
-        with self.new_file() as file:
-            for piece in _plain(built.encoded["gzip"]):
-                file.write(piece)
-        return Built(built.tag, built.length, built.encoded, file.name)
+    def write(self, tag: str, write: Callable[[dict[str, IO[bytes]]], int]) -> Built:
+        """Write a version's files through `write` (which returns the plain length).
+
+        A build that fails leaves no file behind.
+        """
+        files = {name: self.new_file(name) for name in (*SUFFIXES, PLAIN)}
+        try:
+            with ExitStack() as stack:
+                for file in files.values():
+                    stack.enter_context(file)
+                length = write(files)
+        except BaseException:
+            for file in files.values():
+                Path(file.name).unlink(missing_ok=True)
+            raise
+        return Built(tag, length, {name: file.name for name, file in files.items()})
+
+    def from_shared(self, tag: str, length: int, encoded: dict[str, bytes]) -> Built:
+        """Keep a collection another worker built: its encodings as stored, the plain inflated."""
+
+        def write(files: dict[str, IO[bytes]]) -> int:
+            for name, body in encoded.items():
+                files[name].write(body)
+            for piece in _inflated(encoded["gzip"]):
+                files[PLAIN].write(piece)
+            return length
+
+        return self.write(tag, write)
 
     @staticmethod
     def remove(built: Built) -> None:
-        """Remove a collection's plain file (a response still sending it keeps its copy open)."""
-        if built.plain is not None:
-            Path(built.plain).unlink(missing_ok=True)
+        """Remove a version's files (a response still sending one keeps its copy open)."""
+        for path in built.files.values():
+            Path(path).unlink(missing_ok=True)
 
 
 def _running(pid: int) -> bool:
@@ -196,19 +237,15 @@ def _running(pid: int) -> bool:
 class CollectionCache:
     """The newest built version of each collection, a few at most, built once at a time."""
 
-    def __init__(
-        self, keep: int = KEEP, shared: SharedStore | None = None, spool: Spool | None = None
-    ) -> None:
-        """Start empty, keeping at most `keep` collections; share them through `shared`.
-
-        With a `spool`, each collection's plain body is kept in a file there too.
-        """
+    def __init__(self, spool: Spool, keep: int = KEEP, shared: SharedStore | None = None) -> None:
+        """Start empty, keeping at most `keep` collections in `spool`; share through `shared`."""
+        self.spool = spool
         self.keep = keep
         self.shared = shared
-        self.spool = spool
         self._entries: OrderedDict[tuple[str, str], Built] = OrderedDict()
         self._lock = threading.Lock()
         self._building: dict[tuple[str, str], threading.Lock] = {}
+        self._retired: list[Built] = []  # dropped versions whose files go at the next drop
 
     def get(self, key: tuple[str, str], tag: str) -> Built | None:
         """Return the collection `key` if it is stored at version `tag`."""
@@ -219,13 +256,12 @@ class CollectionCache:
             self._entries.move_to_end(key)
             return built
 
-    def built(
-        self, key: tuple[str, str], tag: str, build: Callable[[IO[bytes] | None], Built]
-    ) -> Built:
+    def built(self, key: tuple[str, str], tag: str, write: Callable[[], Iterable[bytes]]) -> Built:
         """Return the collection at version `tag`, building it here unless another thread is.
 
-        Fifty requests after a change wait for one build instead of making fifty; with a
-        shared store, the other workers take what one of them built.
+        `write` yields the plain body in pieces. Fifty requests after a change wait for one
+        build instead of making fifty; with a shared store, the other workers take what one
+        of them built.
         """
         found = self.get(key, tag)
         if found is not None:
@@ -238,11 +274,12 @@ class CollectionCache:
                 return found
             made = None
             if self.shared is not None:
-                made = self.shared.get(key, tag) or self.shared.wait_for_another(key, tag)
-                if made is not None and self.spool is not None:
-                    made = self.spool.from_gzip(made)
+                stored = self.shared.get(key, tag) or self.shared.wait_for_another(key, tag)
+                if stored is not None:
+                    made = self.spool.from_shared(tag, *stored)
             if made is None:
-                made = self._build_here(build)
+                made = self.spool.write(tag, lambda files: encode(write(), files))
+                _trim()
                 if self.shared is not None:
                     self.shared.put(key, made)
             with self._lock:
@@ -251,30 +288,34 @@ class CollectionCache:
                 self._entries.move_to_end(key)
                 while len(self._entries) > self.keep:
                     dropped.append(self._entries.popitem(last=False)[1])
-            for old in dropped:
+                # A request that took a version just before it went may still be opening its
+                # file: a dropped version's files are removed at the next drop, not now.
+                removed, self._retired = self._retired, dropped
+            for old in removed:
                 Spool.remove(old)
             return made
 
-    def _build_here(self, build: Callable[[IO[bytes] | None], Built]) -> Built:
-        """Build a collection, writing its plain body into a spool file when there is one."""
-        if self.spool is None:
-            return build(None)
-        file = self.spool.new_file()
-        try:
-            with file:
-                made = build(file)
-        except BaseException:
-            Path(file.name).unlink(missing_ok=True)
-            raise
-        return Built(made.tag, made.length, made.encoded, file.name)
+    def forget(self, key: tuple[str, str], built: Built) -> None:
+        """Drop a version whose files went missing, so that the next request builds it again."""
+        with self._lock:
+            if self._entries.get(key) is built:
+                del self._entries[key]
+        Spool.remove(built)
 
     def clear(self) -> None:
-        """Forget every stored collection (this process's)."""
+        """Forget every stored collection (this process's), removing their files."""
         with self._lock:
-            dropped = list(self._entries.values())
+            dropped = [*self._entries.values(), *self._retired]
             self._entries.clear()
+            self._retired = []
         for old in dropped:
             Spool.remove(old)
+
+
+def _trim() -> None:
+    """Return the memory a build freed to the system (glibc keeps it otherwise)."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
 
 
 def cache_of(app: Flask) -> CollectionCache:
@@ -283,10 +324,20 @@ def cache_of(app: Flask) -> CollectionCache:
     if cache is None:
         url = app.config.get("CACHE_URL")
         shared = SharedStore(url, app.config.get("CACHE_PREFIX", "eventmap:")) if url else None
-        folder = app.config.get("COLLECTION_SPOOL")
-        spool = Spool(Path(folder)) if folder else None
-        cache = app.extensions.setdefault(_EXTENSION, CollectionCache(shared=shared, spool=spool))
+        cache = app.extensions.setdefault(
+            _EXTENSION, CollectionCache(Spool(_spool_folder(app)), shared=shared)
+        )
     return cache
+
+
+def _spool_folder(app: Flask) -> Path:
+    """Return the configured spool folder, or a private one that goes with the process."""
+    folder = app.config.get("COLLECTION_SPOOL")
+    if folder:
+        return Path(folder)
+    made = Path(tempfile.mkdtemp(prefix="eventmap-collections-"))
+    atexit.register(shutil.rmtree, made, ignore_errors=True)
+    return made
 
 
 def tag_of(kind: str, scope: str, version: versions.Version, public_url: str) -> str:
@@ -303,12 +354,13 @@ class _Encoder(threading.Thread):
     """Compress the pieces it is handed in a thread of its own (zlib and brotli let go of
     the GIL while they work), so both encodings are made while the body is still written."""
 
-    def __init__(self, compress: Callable[[bytes], bytes], finish: Callable[[], bytes]) -> None:
-        """Start waiting for pieces."""
+    def __init__(
+        self, compress: Callable[[bytes], bytes], finish: Callable[[], bytes], sink: IO[bytes]
+    ) -> None:
+        """Start waiting for pieces; write what comes out into `sink`."""
         super().__init__(daemon=True)
-        self._compress, self._finish = compress, finish
+        self._compress, self._finish, self._sink = compress, finish, sink
         self._pieces: queue.Queue[bytes | None] = queue.Queue(maxsize=4)
-        self.output: list[bytes] = []
         self.error: BaseException | None = None
         self.start()
 
@@ -321,53 +373,62 @@ class _Encoder(threading.Thread):
         while (data := self._pieces.get()) is not None:
             if self.error is None:
                 try:
-                    self.output.append(self._compress(data))
+                    self._sink.write(self._compress(data))
                 except BaseException as exc:  # handed to the writer's thread
                     self.error = exc
         if self.error is None:
             try:
-                self.output.append(self._finish())
+                self._sink.write(self._finish())
             except BaseException as exc:  # handed to the writer's thread
                 self.error = exc
 
-    def result(self) -> bytes:
-        """Wait for the end and return the encoded body."""
+    def wait(self) -> None:
+        """Wait for the end, raising the first error in the writer's thread."""
         self.join()
         if self.error is not None:
             raise self.error
-        return b"".join(self.output)
 
 
-def encode(tag: str, chunks: Iterable[bytes], plain: IO[bytes] | None = None) -> Built:
-    """Compress a body as it is written, keeping no plain copy of it but in `plain`'s file."""
+def encode(chunks: Iterable[bytes], files: dict[str, IO[bytes]]) -> int:
+    """Write a body plain and compressed into `files` as it comes; return its plain length.
+
+    `files` has a file for each of SUFFIXES' encodings and PLAIN. No copy of the body is
+    held: pieces of about CHUNK bytes go to the compressors' threads and the plain file.
+    """
     gzip = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
     br = brotli.Compressor(mode=brotli.MODE_TEXT, quality=COLLECTION_BROTLI_QUALITY)
-    encoders = {"br": _Encoder(br.process, br.finish), "gzip": _Encoder(gzip.compress, gzip.flush)}
+    encoders = [
+        _Encoder(br.process, br.finish, files["br"]),
+        _Encoder(gzip.compress, gzip.flush, files["gzip"]),
+    ]
+    plain = files[PLAIN]
     length = 0
     pending: list[bytes] = []
     pending_size = 0
-    try:
-        for chunk in chunks:
-            length += len(chunk)
-            pending.append(chunk)
-            pending_size += len(chunk)
-            if pending_size >= CHUNK:
-                data = b"".join(pending)
-                for encoder in encoders.values():
-                    encoder.feed(data)
-                if plain is not None:
-                    plain.write(data)
-                pending.clear()
-                pending_size = 0
+
+    def hand_over() -> None:
         data = b"".join(pending)
-        for encoder in encoders.values():
+        for encoder in encoders:
             encoder.feed(data)
-        if plain is not None:
-            plain.write(data)
+        plain.write(data)
+        pending.clear()
+
+    try:
+        with _cyclic_gc_paused():
+            for chunk in chunks:
+                length += len(chunk)
+                pending.append(chunk)
+                pending_size += len(chunk)
+                if pending_size >= CHUNK:
+                    hand_over()
+                    pending_size = 0
+            hand_over()
     finally:
-        for encoder in encoders.values():
+        for encoder in encoders:
             encoder.feed(None)
-    return Built(tag, length, {name: encoder.result() for name, encoder in encoders.items()})
+    for encoder in encoders:
+        encoder.wait()
+    return length
 
 
 @contextmanager
@@ -386,8 +447,8 @@ def _cyclic_gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _plain(body: bytes) -> Iterator[bytes]:
-    """Yield a stored gzip body decompressed, a chunk at a time."""
+def _inflated(body: bytes) -> Iterator[bytes]:
+    """Yield a gzip body decompressed, a chunk at a time."""
     inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
     data = body
     while data:
@@ -456,48 +517,36 @@ def serve_collection(
         response.headers.pop("Content-Type", None)
         return response
 
-    def build(plain: IO[bytes] | None) -> Built:
-        with _cyclic_gc_paused():
-            return encode(tag, write(), plain)
-
-    built = cache_of(current_app).built((kind, scope), tag, build)
+    cache = cache_of(current_app)
+    key = (kind, scope)
+    built = cache.built(key, tag, write)
+    try:
+        file = open(built.files[encoding or PLAIN], "rb")  # noqa: SIM115 (closed once sent)
+    except OSError:  # removed under the worker (a cleaned folder): build it again
+        logger.warning("collection file %s is gone; building it again", built.files)
+        cache.forget(key, built)
+        built = cache.built(key, tag, write)
+        file = open(built.files[encoding or PLAIN], "rb")  # noqa: SIM115 (closed once sent)
     for name, value in (headers or {}).items():
         response.headers[name] = value
+    response.content_length = os.fstat(file.fileno()).st_size
+    response.response = _body(file)
+    response.direct_passthrough = True
     if encoding is None:
-        response.response = _plain_body(built)
-        response.direct_passthrough = True
-        response.content_length = built.length
         response.set_etag(tag)
     else:
-        response.set_data(built.encoded[encoding])
         response.headers["Content-Encoding"] = encoding
         response.set_etag(tag + SUFFIXES[encoding])
     return response
 
 
-def _plain_body(built: Built) -> Iterable[bytes]:
-    """Send the plain body from its spool file (the server's sendfile), else inflate it."""
-    if built.plain is None:
-        return _plain(built.encoded["gzip"])
-    if "wsgi.file_wrapper" not in request.environ:  # the development server, the test client
-        return _spooled(built)
-    try:
-        file = open(built.plain, "rb")  # noqa: SIM115 (the server closes it once sent)
-    except OSError:  # swept or removed since: the stored gzip still has it
-        logger.warning("collection spool file %s is gone; inflating instead", built.plain)
-        return _plain(built.encoded["gzip"])
-    return wrap_file(request.environ, file, CHUNK)
+def _body(file: IO[bytes]) -> Iterable[bytes]:
+    """Send an open spool file by the server's sendfile, which closes it once sent.
 
-
-def _spooled(built: Built) -> Iterator[bytes]:
-    """Yield the spool file's chunks, opening it only once the body is asked for."""
-    assert built.plain is not None
-    try:
-        file = open(built.plain, "rb")  # noqa: SIM115 (closed below)
-    except OSError:
-        logger.warning("collection spool file %s is gone; inflating instead", built.plain)
-        yield from _plain(built.encoded["gzip"])
-        return
+    A server without one (the development server, the test client) gets the bytes read at
+    once: it serves one person, and an unread response leaves no file open.
+    """
+    if "wsgi.file_wrapper" in request.environ:
+        return wrap_file(request.environ, file, CHUNK)
     with file:
-        while chunk := file.read(CHUNK):
-            yield chunk
+        return [file.read()]
