@@ -85,7 +85,14 @@ lint: install-dev  ## Check style and common mistakes with ruff, and the import 
 	$(BIN)/ruff check eventmap tests bench wsgi.py gunicorn.conf.py
 	$(BIN)/ruff format --check eventmap tests bench wsgi.py gunicorn.conf.py
 
-bench: install-dev  ## Measure speed, memory and accuracy targets; writes docs/benchmarks.md
+# The geocoding peer bench.geocoder compares ours with, apart from the app (requirements-peer.txt).
+PEER_VENV := .venv-peer
+$(PEER_VENV)/.installed: requirements-peer.txt
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/pip install --quiet -r requirements-peer.txt
+	touch $@
+
+bench: install-dev $(PEER_VENV)/.installed  ## Measure speed, memory and accuracy targets; writes docs/benchmarks.md
 	$(BIN)/python -m bench.geocoder
 	$(BIN)/python -m bench.map
 	$(BIN)/python -m bench.nearby
@@ -128,4 +135,4 @@ loadtest-short: install-dev wrk  ## The CI form: 45 and 10,000 events, 3 s per e
 	POSTGRES_URL=$(POSTGRES_URL) $(BIN)/python -m bench.loadtest --short $(LOADTEST_ARGS)
 
 clean:  ## Remove the virtualenv and caches (keeps instance/ and its database)
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(PEER_VENV) .pytest_cache .ruff_cache

@@ -46,8 +46,54 @@ def rss_mb():
 """
 
 
+# local-geocode, the best offline peer on PyPI, lives in a virtualenv of its own
+# (requirements-peer.txt, made by `make bench`): it brings pandas, which in the app's
+# virtualenv folium would load into every worker (+34 MB each).
+PEER_PYTHON = ROOT / ".venv-peer" / "bin" / "python"
+PEER_CODE = """
+import json, logging, sys
+from geocode.geocode import Geocode
+logging.getLogger().setLevel(logging.WARNING)
+peer = Geocode(); peer.load()
+out = {}
+for query in json.load(sys.stdin):
+    found = peer.decode(query)
+    m = found[0] if found else None
+    out[query] = None if m is None else [m["latitude"], m["longitude"], m["country_code"], m["name"]]
+print(json.dumps(out))
+"""
+
+
+def peer_answers(dev_set: Path, folder: Path) -> Path | None:
+    """Write local-geocode's first match for each query of a set to a file; None without it."""
+    import csv
+
+    if not PEER_PYTHON.exists():
+        print(f"local-geocode not measured: no {PEER_PYTHON} (`make bench` makes it)")
+        return None
+    with dev_set.open(encoding="utf-8") as rows:
+        queries = [row["query"] for row in csv.DictReader(rows)]
+    out = subprocess.run(
+        [str(PEER_PYTHON), "-c", PEER_CODE],
+        input=json.dumps(queries),
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    path = folder / f"{dev_set.stem}-local-geocode.json"
+    path.write_text(out.strip().splitlines()[-1], encoding="utf-8")
+    return path
+
+
 def accuracy(dev_set: Path) -> dict:
     """Score the offline geocoder, the naive way and local-geocode on one labelled set."""
+    with tempfile.TemporaryDirectory() as folder:
+        return _accuracy(dev_set, peer_answers(dev_set, Path(folder)))
+
+
+def _accuracy(dev_set: Path, answers_file: Path | None) -> dict:
+    """Score ours and the naive way in a fresh interpreter, the peer from its answers."""
     return run(
         PRELUDE
         + f"""
@@ -58,21 +104,15 @@ from eventmap.geocoding.evaluation import read_cases, score, naive_lookup
 cases = read_cases(Path({str(dev_set)!r}))
 geocoder = OfflineGeocoder(Path({str(INDEX_DIR)!r}))
 peers = {{"ours": geocoder.lookup, "naive": naive_lookup(geocoder.gazetteer)}}
-try:  # the best offline peer on PyPI (requirements-dev.txt); its first match is its answer
-    import logging
-    from geocode.geocode import Geocode
-    logging.getLogger().setLevel(logging.WARNING)
-    peer = Geocode(); peer.load()
+answers_path = {str(answers_file) if answers_file else None!r}
+if answers_path:  # the best offline peer's first matches, found in its own virtualenv
+    answers = json.load(open(answers_path))
     def local_geocode(query):
-        found = peer.decode(query)
-        if not found:
+        m = answers.get(query)
+        if m is None:
             return None
-        m = found[0]
-        return Place(query, m["latitude"], m["longitude"], Precision.CITY, m["country_code"],
-                     None, m["name"], 1.0, None)
+        return Place(query, m[0], m[1], Precision.CITY, m[2], None, m[3], 1.0, None)
     peers["local-geocode"] = local_geocode
-except ImportError:
-    pass
 results = {{name: score(lookup, cases) for name, lookup in peers.items()}}
 notes = collections.Counter(c.note for c in cases)
 right = {{name: {{note: notes[note] - sum(1 for c, _ in r.misses if c.note == note)
