@@ -59,6 +59,23 @@ def test_a_revalidation_reads_the_version_and_no_event(client, events, path):
         assert again.data == b""
         assert any("data_version" in s for s in statements), statements
         assert not [s for s in statements if EVENT_TABLES.search(s)], statements
+        if "If-None-Match" in headers:  # one of our tags: the version's row, not the campaign
+            assert len(statements) == 1, statements
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/events?campaign=nowhere", "/api/map-events?campaign=nowhere", "/nowhere/calendar.ics"],
+)
+def test_an_unknown_campaign_s_collection_is_a_404_whatever_tag_is_sent(client, events, path):
+    known = client.get(path.replace("nowhere", "openstack6bday"))
+    for headers in (
+        {},
+        {"If-None-Match": known.headers["ETag"]},
+        {"If-None-Match": "*"},
+        {"If-Modified-Since": known.headers["Last-Modified"]},
+    ):
+        assert client.get(path, headers=headers).status_code == 404, headers
 
 
 @pytest.mark.parametrize("path", COLLECTIONS)

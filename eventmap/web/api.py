@@ -81,25 +81,26 @@ def _http_error(error: HTTPException) -> Response:
 @bp.get("/events")
 def events() -> Response:
     """Return the approved events, optionally of one campaign, as a FeatureCollection."""
-    campaign = _campaign_argument()
     if "near" in request.args or "q" in request.args:
-        return _nearby_kept(campaign)
+        return _nearby_kept(_campaign_argument())
     for parameter in ("radius_km", "limit"):
         if parameter in request.args:
             raise ApiError(400, f"{parameter} goes with near=LAT,LON or q=PLACE", parameter)
-    return _collection(campaign)
+    return _collection()
 
 
 @bp.get("/map-events")
 def map_events() -> Response:
     """Return what the map page shows of the approved events, as parallel lists (see README)."""
-    campaign = _campaign_argument()
     pattern = event_link_pattern(external=False)
     return serve_collection(
         "map",
-        _scope(campaign),
+        _scope(),
         "application/json",
-        lambda: columns_json(MAP_COLUMNS, map_column_batches(campaign, pattern, MAP_ROWS_AT_ONCE)),
+        lambda: columns_json(
+            MAP_COLUMNS, map_column_batches(_campaign_argument(), pattern, MAP_ROWS_AT_ONCE)
+        ),
+        check=_campaign_argument,
     )
 
 
@@ -122,14 +123,22 @@ def _description() -> dict[str, Any]:
 
 
 def _campaign_argument() -> Campaign | None:
-    """Return the campaign named by ?campaign=SLUG, None without it, or answer 404."""
+    """Return the campaign named by ?campaign=SLUG, None without it, or answer 404.
+
+    Read once per request, however many times it is asked for.
+    """
     slug = request.args.get("campaign")
     if slug is None:
         return None
-    campaign = db.session.scalar(Campaign.by_slug(slug))
+    if _CAMPAIGN not in request.environ:
+        request.environ[_CAMPAIGN] = db.session.scalar(Campaign.by_slug(slug))
+    campaign: Campaign | None = request.environ[_CAMPAIGN]
     if campaign is None:
         raise ApiError(404, f"no campaign called {slug!r}", "campaign")
     return campaign
+
+
+_CAMPAIGN = "eventmap.api.campaign"  # the request's ?campaign=, once read
 
 
 def _nearby(campaign: Campaign | None) -> Response:
@@ -212,19 +221,24 @@ def _point(text: str) -> tuple[float, float]:
         raise ApiError(400, f"near {exc}", "near") from None
 
 
-def _collection(campaign: Campaign | None) -> Response:
+def _collection() -> Response:
     """Answer the FeatureCollection, written once per version of the data."""
 
     def batches() -> Iterator[bytes]:
         url_of = event_url_builder()
-        for batch in public_event_batches(campaign, FEATURES_AT_ONCE):
+        for batch in public_event_batches(_campaign_argument(), FEATURES_AT_ONCE):
             yield public_features_json(batch, [url_of(e) for e in batch])
 
     return serve_collection(
-        "geojson", _scope(campaign), GEOJSON, lambda: feature_collection_pieces(batches())
+        "geojson",
+        _scope(),
+        GEOJSON,
+        lambda: feature_collection_pieces(batches()),
+        check=_campaign_argument,
     )
 
 
-def _scope(campaign: Campaign | None) -> str:
-    """Name what a collection covers: a campaign's slug, or "*" for every campaign."""
-    return campaign.slug if campaign else "*"
+def _scope() -> str:
+    """Name what a collection covers: "campaign=" and ?campaign='s slug, or "*" for all."""
+    slug = request.args.get("campaign")
+    return "*" if slug is None else f"campaign={slug}"

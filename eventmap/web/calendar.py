@@ -208,31 +208,57 @@ def undated(campaign_slug: str) -> str:
 @bp.get("/<campaign_slug>/calendar.ics")
 def campaign_ical(campaign_slug: str) -> Response:
     """Serve the campaign's iCalendar feed (subscribable as webcal://)."""
-    campaign = db.first_or_404(
-        Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
-    )
-    name = campaign.name + (f" #{campaign.hashtag}" if campaign.hashtag else "")
-    area = _area(campaign)
-    if area is not None:  # the parties of one area: small, so written for each request
-        label, events = area
-        body = ical_calendar(
-            f"{name} {label}",
-            occurrences(events),
-            event_url_builder(),
-            current_app.config["PUBLIC_URL"],
-            campaign.hashtag or None,
-        )
-        return _download(body, ICALENDAR, f"{campaign.slug}-nearby.ics")
+    found: list[Campaign] = []
+
+    def campaign() -> Campaign:
+        if not found:
+            found.append(
+                db.first_or_404(
+                    Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
+                )
+            )
+        return found[0]
+
+    if "near" in request.args or "q" in request.args:
+        return _area_ical(campaign())
 
     def write() -> Iterator[bytes]:
         return campaign_feed_pieces(
-            campaign, name, event_url_builder(), current_app.config["PUBLIC_URL"]
+            campaign(),
+            _feed_name(campaign()),
+            event_url_builder(),
+            current_app.config["PUBLIC_URL"],
         )
 
-    # Built once per version of the data; a calendar app's revalidation reads no events.
+    # Built once per version of the data; a calendar app's revalidation reads nothing else.
     return serve_collection(
-        "ics", campaign.slug, ICALENDAR, write, headers=_disposition(f"{campaign.slug}.ics")
+        "ics",
+        campaign_slug,
+        ICALENDAR,
+        write,
+        headers=_disposition(f"{campaign_slug}.ics"),
+        check=campaign,
     )
+
+
+def _feed_name(campaign: Campaign) -> str:
+    """Name a campaign's calendar as calendar apps list it."""
+    return campaign.name + (f" #{campaign.hashtag}" if campaign.hashtag else "")
+
+
+def _area_ical(campaign: Campaign) -> Response:
+    """Answer the parties of one area as a calendar: small, so written for each request."""
+    area = _area(campaign)
+    assert area is not None  # asked for with near= or q=
+    label, events = area
+    body = ical_calendar(
+        f"{_feed_name(campaign)} {label}",
+        occurrences(events),
+        event_url_builder(),
+        current_app.config["PUBLIC_URL"],
+        campaign.hashtag or None,
+    )
+    return _download(body, ICALENDAR, f"{campaign.slug}-nearby.ics")
 
 
 def _area(campaign: Campaign) -> tuple[str, list[Event]] | None:

@@ -496,11 +496,15 @@ def serve_collection(
     content_type: str,
     write: Callable[[], Iterable[bytes]],
     headers: dict[str, str] | None = None,
+    check: Callable[[], object] | None = None,
 ) -> Response:
     """Answer a whole collection: 304 from the version alone, else the stored body.
 
     `kind` and `scope` (a campaign's slug, "*" for all) name the collection; `write` yields
-    its body in pieces, called only when this version is not built yet.
+    its body in pieces, called only when this version is not built yet. `check` (finding the
+    campaign, say, or answering 404) runs only when a body is to be sent: a tag the client
+    holds was handed out for this very scope at this version, whose campaign then existed
+    (removing one is a new version), so a revalidation reads nothing but the version.
     """
     version = versions.current(db.session)
     tag = tag_of(kind, scope, version, current_app.config["PUBLIC_URL"])
@@ -510,6 +514,10 @@ def serve_collection(
     response.cache_control.no_cache = True
     response.vary.add("Accept-Encoding")
     response.last_modified = version.changed_at
+    if check is not None and (
+        request.headers.get("If-None-Match") is None or request.if_none_match.star_tag
+    ):
+        check()  # only one of our tags vouches for the scope; a date or "*" does not
     unchanged = _not_modified(tag, encoding, version.changed_at)
     if unchanged is not None:
         response.status_code = 304
@@ -517,6 +525,8 @@ def serve_collection(
         response.headers.pop("Content-Type", None)
         return response
 
+    if check is not None:
+        check()
     cache = cache_of(current_app)
     key = (kind, scope)
     built = cache.built(key, tag, write)
