@@ -26,3 +26,20 @@ errorlog = "-"
 # The app warns at start when several workers count rate limits apart (memory storage).
 os.environ.setdefault("EVENTMAP_WORKERS", str(workers))
 os.environ.setdefault("EVENTMAP_THREADS", str(threads))  # each worker's database pool size
+# glibc gives each thread that allocates its own heap arena (up to 8 per core): the builds of
+# whole collections, each in whichever thread asked first, then leave memory spread over
+# many heaps. Two arenas per worker keep its footprint near what one build needs
+# (EVENTMAP_MALLOC_ARENAS; 0 keeps glibc's default).
+malloc_arenas = int(os.environ.get("EVENTMAP_MALLOC_ARENAS", "2"))
+
+
+def post_fork(server, worker):
+    """Cap the worker's malloc arenas (glibc only; elsewhere nothing to do)."""
+    if malloc_arenas <= 0:
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, malloc_arenas)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
