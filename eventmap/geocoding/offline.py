@@ -71,6 +71,7 @@ _NOT_A_PLACE_WORDS = sorted(
     key=len,
     reverse=True,
 )
+_STATE_WORD = re.compile(r"\sstate$", re.IGNORECASE)
 _AREA = re.compile(r"(.+?)\s+(?:metro(?:politan)?\s+)?(?:area|region|metro)", re.IGNORECASE)
 
 
@@ -269,6 +270,14 @@ class OfflineGeocoder:
             found = self._head(plain, qualifiers, skipped)
             if found and forms.names_a_neighbourhood(head):
                 found = [replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE)) for s in found]
+            if found and _STATE_WORD.search(head) and not qualifiers and not skipped:
+                # "Utah State", "Ohio State": the state, or the university people call so
+                found = [
+                    replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE))
+                    if s.entry.kind == Kind.REGION
+                    else s
+                    for s in found
+                ]
             if found and forms.names_an_area(head):
                 # "Dane County", "District de X": an area; a town of its name is a guess
                 found = [
@@ -406,6 +415,8 @@ class OfflineGeocoder:
         ]
         if by_area:  # "Long Beach, California": the state, not a town California beside one
             scored = by_area
+        if folded_qualifiers:
+            scored = _own_names_first(scored)
         if not scored and unread:
             # "Torino, TO, Italia", "Москва, Россия": a qualifier the gazetteer cannot read
             best = max(s.qualifiers for s in unread)
@@ -575,6 +586,25 @@ def _same_place(a: Entry, b: Entry) -> bool:
         and abs(a.latitude - b.latitude) < SAME_PLACE_DEGREES
         and abs(a.longitude - b.longitude) < SAME_PLACE_DEGREES
     )
+
+
+def _own_names_first(scored: list[_Scored]) -> list[_Scored]:
+    """Drop a town found by another of its names (a former or local one: Carteret was
+    "Roosevelt") when a town of that region bears the name as its own ("Roosevelt, New
+    Jersey"); a city of LARGE_CITY people keeps its other names ("Koeln, NRW")."""
+    own = {
+        (s.entry.country_code, s.entry.region)
+        for s in scored
+        if s.entry.kind == Kind.CITY and s.quality == PRIMARY
+    }
+    return [
+        s
+        for s in scored
+        if s.entry.kind != Kind.CITY
+        or s.quality == PRIMARY
+        or s.entry.population >= LARGE_CITY
+        or (s.entry.country_code, s.entry.region) not in own
+    ]
 
 
 def _without_not_a_place(text: str) -> str:
