@@ -71,6 +71,8 @@ _NOT_A_PLACE_WORDS = sorted(
     key=len,
     reverse=True,
 )
+# "UC Davis", "TU Delft", "UW Madison": an institution's initials before its town
+_ACRONYM_LED = re.compile(r"[A-Z]{2,4}\s+[A-Z][a-z]")
 _STATE_WORD = re.compile(r"\sstate$", re.IGNORECASE)
 _AREA = re.compile(r"(.+?)\s+(?:metro(?:politan)?\s+)?(?:area|region|metro)", re.IGNORECASE)
 
@@ -166,7 +168,9 @@ class OfflineGeocoder:
     def _inside(self, attempt: str) -> list[_Scored]:
         """Find a known name inside text that was not read part by part."""
         parts = attempt.split(",")
-        if len(parts) > 1 and not any(forms.is_venue(p) or len(p.split()) >= 3 for p in parts):
+        if len(parts) > 1 and not any(
+            forms.is_venue(p) or len(p.split()) >= 3 or _ACRONYM_LED.match(p.strip()) for p in parts
+        ):
             return []  # short comma parts were each tried as a place already
         if not any(c.isupper() for c in attempt):  # "university college london"
             attempt = attempt.title()
@@ -177,6 +181,7 @@ class OfflineGeocoder:
         # hyphens join names too ("UW-Madison", "University of Wisconsin-Milwaukee")
         words = re.findall(r"[^\W\d_][\w'’.]*", text)
         for size in range(min(len(words), 4), 0, -1):
+            other_name: list[_Scored] = []  # "Git" (Geita) in "UC Davis ... Unix/Git/R"
             for start in range(len(words) - size, -1, -1):
                 run = words[start : start + size]
                 if (
@@ -195,7 +200,12 @@ class OfflineGeocoder:
                     and (s.entry.kind != Kind.CITY or s.entry.population >= WELL_KNOWN_CITY)
                 ]
                 if found:
-                    return self._qualified_by(found, words[:start] + words[start + size :])
+                    found = self._qualified_by(found, words[:start] + words[start + size :])
+                    if any(s.quality == PRIMARY for s in found):
+                        return found
+                    other_name = other_name or found  # a town's own name, if any, first
+            if other_name:
+                return other_name
         return []
 
     def _qualified_by(self, found: list[_Scored], others: list[str]) -> list[_Scored]:
