@@ -262,8 +262,13 @@ class OfflineGeocoder:
                 found = bare
         if found:
             found.sort(key=lambda s: s.score, reverse=True)
-            if self._misspelt_metropolis(found[0]):  # "Johannesberg": a village, or Johannesburg
-                found = [replace(s, cap=min(s.cap, 0.5)) for s in found]
+            metropolis = self._misspelt_metropolis(found[0])
+            if metropolis:  # "Johannesberg": a village, or Johannesburg misspelt
+                # the city of millions first, unless the qualifiers name the village's area
+                found = [
+                    replace(s, cap=min(s.cap, FALLBACK_CONFIDENCE))
+                    for s in [*self._readings(metropolis, qualifiers, skipped), *found]
+                ]
             return found
         if (
             plain
@@ -352,16 +357,16 @@ class OfflineGeocoder:
             for s in self._readings(head, qualifiers, skipped, partial=True, areas=True)
         ]
 
-    def _misspelt_metropolis(self, best: _Scored) -> bool:
-        """Say whether a small town's name is also one letter off a city of millions."""
+    def _misspelt_metropolis(self, best: _Scored) -> str | None:
+        """Return the name of a city of millions one letter off a small town's name, if any."""
         entry = best.entry
         if entry.kind != Kind.CITY or entry.population >= WELL_KNOWN_CITY:
-            return False
+            return None
         key = fold(entry.name)
         if len(key) < 6:
-            return False
+            return None
         close = self.gazetteer.close_names(key, FUZZY_SCORE, 1, population=METROPOLIS)
-        return bool(close) and close[0][0] != key
+        return close[0][0] if close and close[0][0] != key else None
 
     def _misspelt(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
         """Read a misspelling ("Copenhagan", "Buenos Aries") as the one name it is close to."""
