@@ -404,7 +404,8 @@ def _closest_town_km(name: str, country_code: str, lat: float, lon: float) -> fl
 def region_named(
     query: str, country_code: str, pin: tuple[float, float] | None = None
 ) -> str | None:
-    """Return the admin-1 region the string's first part names alone, if it is one: no town
+    """Return the admin-1 region the string's first part names alone (by name or ISO 3166-2
+    code), if it is one: no town
     of 15,000+ bears the name, or the pin is in that region and no town of the name lies
     within the bar of it ("Maryland, USA" pinned in Maryland, though a town is so called)."""
     parts = [p for p in PARTS.split(query) if p.strip()]
@@ -413,6 +414,7 @@ def region_named(
     if len(parts) != 1:
         return None
     head = fold(parts[0])
+    head = _region_codes(country_code).get(head, head)  # "CA, United States"
     for cc, name in _regions().get(head, ()):
         if cc != country_code:
             continue

@@ -782,6 +782,12 @@ class Gazetteer:
         self.qualifier_keys: frozenset[str] = frozenset().union(
             *self.country_names.values(), *self.region_names.values()
         )
+        # "tx" -> [("US", "Texas")]: the regions a short code (ISO 3166-2) stands for
+        self.region_codes: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for (cc, region), keys in self.region_names.items():
+            for key in keys:
+                if len(key) <= 3:
+                    self.region_codes[key].append((cc, region))
         self._find_folded = lru_cache(maxsize=8192)(self._query)
         self._fuzzy_keys: dict[int, dict[str, list[str]]] = {}
         self._close_names = lru_cache(maxsize=4096)(self._close_names_uncached)

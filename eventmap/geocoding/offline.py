@@ -247,6 +247,8 @@ class OfflineGeocoder:
         """Read one part before its qualifiers: as written, else with its last words as a
         qualifier ("Sydney NSW"), else without "State"/"Province" ("New York State")."""
         found = self._readings(head, qualifiers, skipped, partial=True)
+        if not found and qualifiers:  # "TX, USA", "NSW, Australia": a region's code
+            found = self._region_by_code(head, qualifiers, skipped)
         if not any(s.entry.kind != Kind.CITY for s in found):
             found += self._directional(head, qualifiers, skipped)  # "North Wales"
         plain = forms.without_designators(head)
@@ -349,6 +351,22 @@ class OfflineGeocoder:
         if found:  # "Jhapa, Nepal": a district named as it is
             return found
         return self._misspelt(head, qualifiers, skipped)
+
+    def _region_by_code(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
+        """Read a short code as the region of that code in the country a qualifier names."""
+        gaz = self.gazetteer
+        key = fold(head)
+        folded = [fold(q) for q in qualifiers]
+        found = []
+        for cc, region in gaz.region_codes.get(key, ()) if len(key) <= 3 else ():
+            if not any(q in gaz.country_names.get(cc, ()) for q in folded):
+                continue
+            found += [
+                _Scored(entry, len(folded), quality, log10(max(entry.population, 1)), skipped)
+                for entry, quality in gaz.find(region)
+                if entry.kind == Kind.REGION and entry.country_code == cc and entry.name == region
+            ]
+        return found
 
     def _areas(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
         """Read the text as an admin-2 area; its point is only its largest town's."""

@@ -113,3 +113,4 @@ def test_a_region_the_pin_lies_in_is_a_region_though_a_far_town_bears_its_name()
     # Aragua de Barcelona (Anzoátegui) is also "Aragua"; the pin is in Aragua state
     assert public_set.region_named("Aragua, Venezuela", "VE", (9.894, -67.215)) == "Aragua"
     assert public_set.region_named("Aragua, Venezuela", "VE") is None
+    assert public_set.region_named("CA, United States", "US") == "California"  # its ISO code

@@ -470,3 +470,29 @@ def test_a_village_one_letter_off_a_metropolis_reads_as_the_metropolis(geocoder)
     assert_near(place, "ZA", (-26.20, 28.04))
     # unless its qualifiers name the village's own region
     assert_near(geocoder.lookup("Johannesberg, Bavaria"), "DE", (50.03, 9.14), km=10)
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "region"),
+    [
+        ("TX, USA", "US", "Texas"),
+        ("CA, United States", "US", "California"),
+        ("NSW, Australia", "AU", "New South Wales"),
+        ("ON, Canada", "CA", "Ontario"),
+    ],
+)
+def test_a_regions_code_before_its_country_is_the_region(geocoder, query, country, region):
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert (place.country_code, place.region, place.precision) == (
+        country,
+        region,
+        Precision.REGION,
+    )
+
+
+def test_a_code_of_no_region_in_the_named_country_is_not_read_as_one(geocoder):
+    place = geocoder.lookup("CA, Canada")  # California's code, not a Canadian province's
+    assert place is not None
+    assert place.precision == Precision.COUNTRY
+    assert place.confidence < 0.8
