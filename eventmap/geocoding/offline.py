@@ -211,6 +211,9 @@ class OfflineGeocoder:
     def _qualified_by(self, found: list[_Scored], others: list[str]) -> list[_Scored]:
         """Keep the readings whose region or country the rest of the text names
         ("University of Nebraska-Lincoln": the Lincoln in Nebraska), else all of them."""
+        # a short word is a code only in capitals: "do" in "Universidade Federal do Rio
+        # Grande" is Portuguese, not the Dominican Republic
+        others = [w for w in others if len(w) > 2 or w.isupper()]
         names = {fold(w) for w in others} | {fold(f"{a} {b}") for a, b in pairwise(others)}
         names.discard("")
         kept = [s for s in found if any(self._names_area(s.entry, n) for n in names)]

@@ -496,3 +496,9 @@ def test_a_code_of_no_region_in_the_named_country_is_not_read_as_one(geocoder):
     assert place is not None
     assert place.precision == Precision.COUNTRY
     assert place.confidence < 0.8
+
+
+def test_a_short_lowercase_word_inside_a_venue_name_is_no_country_code(geocoder):
+    # "do" is Portuguese here, not the Dominican Republic's code
+    place = geocoder.lookup("Universidade Federal do Rio Grande")
+    assert_near(place, "BR", (-32.04, -52.10))
