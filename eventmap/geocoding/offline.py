@@ -100,6 +100,7 @@ class OfflineGeocoder:
         """Use the place index in `index_dir` (default: instance/), opened on first use."""
         self.index_dir = index_dir
         self._gazetteer: Gazetteer | None = None
+        self._country_regions: dict[str, list[tuple[tuple[str, str], set[str]]]] = {}
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -487,8 +488,11 @@ class OfflineGeocoder:
                 or (len(qualifier) >= 3 and words and words[0].startswith(qualifier))
             ):
                 return True  # "N.L." for Nuevo León, "D.C." for Bogotá D.C., "Jal." for Jalisco
-        if self._around(entry, qualifier):  # "Brooklyn, NYC", "Yaba, Lagos"
-            return True
+        around = self._around_cities(entry, qualifier)
+        if around and not self._names_other_region(
+            entry, qualifier, {entry.region, *(city.region for city in around)}
+        ):
+            return True  # "Brooklyn, NYC", "Yaba, Lagos"; not "Hyattsville, Washington" (state)
         words = qualifier.split()
         return (
             len(words) in (2, 3)
@@ -498,6 +502,27 @@ class OfflineGeocoder:
                 for cut in range(1, len(words))
             )
         )
+
+    def _names_other_region(self, entry: Entry, qualifier: str, regions: set[str | None]) -> bool:
+        """Say whether a qualifier is the name of a region of the entry's country other than
+        `regions` (its own, and the regions of the cities it names: "Washington DC")."""
+        return any(
+            qualifier in names
+            for (_cc, region), names in self._regions_of(entry.country_code)
+            if region not in regions
+        )
+
+    def _regions_of(self, country_code: str) -> list[tuple[tuple[str, str], set[str]]]:
+        """Return the names of a country's admin-1 regions, by (country, region)."""
+        cached = self._country_regions.get(country_code)
+        if cached is None:
+            cached = [
+                (key, names)
+                for key, names in self.gazetteer.region_names.items()
+                if key[0] == country_code
+            ]
+            self._country_regions[country_code] = cached
+        return cached
 
     def _names_area(self, entry: Entry, qualifier: str) -> bool:
         """Say whether a qualifier is the name of the entry's country, region or county."""
@@ -522,18 +547,19 @@ class OfflineGeocoder:
     def _around(self, entry: Entry, qualifier: str) -> int:
         """Return the population of the larger city named `qualifier` that the place lies in
         or beside ("Yaba, Lagos"), or 0 if there is none."""
-        return max(
-            (
-                other.population
-                for other, _quality in self.gazetteer.find(qualifier)
-                if other.kind in (Kind.CITY, Kind.VERNACULAR)
-                and other.population > entry.population
-                and other.country_code == entry.country_code
-                and abs(entry.latitude - other.latitude) < AROUND_DEGREES
-                and abs(entry.longitude - other.longitude) < AROUND_DEGREES
-            ),
-            default=0,
-        )
+        return max((other.population for other in self._around_cities(entry, qualifier)), default=0)
+
+    def _around_cities(self, entry: Entry, qualifier: str) -> list[Entry]:
+        """Return the larger cities named `qualifier` that the place lies in or beside."""
+        return [
+            other
+            for other, _quality in self.gazetteer.find(qualifier)
+            if other.kind in (Kind.CITY, Kind.VERNACULAR)
+            and other.population > entry.population
+            and other.country_code == entry.country_code
+            and abs(entry.latitude - other.latitude) < AROUND_DEGREES
+            and abs(entry.longitude - other.longitude) < AROUND_DEGREES
+        ]
 
     def _directional(self, text: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
         """Read "Northern Bavaria", "Upstate New York" or "Greater Manchester" as the area named."""

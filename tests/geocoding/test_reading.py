@@ -502,3 +502,12 @@ def test_a_short_lowercase_word_inside_a_venue_name_is_no_country_code(geocoder)
     # "do" is Portuguese here, not the Dominican Republic's code
     place = geocoder.lookup("Universidade Federal do Rio Grande")
     assert_near(place, "BR", (-32.04, -52.10))
+
+
+def test_a_city_beside_the_place_qualifies_it_unless_the_words_name_another_region(geocoder):
+    # Hyattsville lies beside Washington, D.C., but "Washington" alone is also the state
+    place = geocoder.lookup("Belltown, Washington")
+    assert place is not None
+    assert (place.region, place.precision) == ("Washington", Precision.REGION)
+    assert place.confidence < 0.8
+    assert_near(geocoder.lookup("Hyattsville, Washington DC"), "US", (38.96, -76.95), km=5)
