@@ -315,7 +315,9 @@ class OfflineGeocoder:
         for piece in pieces[:1]:  # "Raleigh/Durham", "Dallas-Fort Worth": the first one
             found = self._head(piece, qualifiers, skipped)
             if found:
-                return [replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE)) for s in found]
+                # "Bloomington-Normal": the Bloomington beside a Normal, if one is
+                twins = [s for s in found if self._beside_any(s.entry, pieces[1:])]
+                return [replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE)) for s in twins or found]
         if forms.is_cjk(head):
             plain = forms.without_cjk_suffix(head)
             if forms.is_ward(head):
@@ -548,6 +550,14 @@ class OfflineGeocoder:
         """Return the population of the larger city named `qualifier` that the place lies in
         or beside ("Yaba, Lagos"), or 0 if there is none."""
         return max((other.population for other in self._around_cities(entry, qualifier)), default=0)
+
+    def _beside_any(self, entry: Entry, names: Sequence[str]) -> bool:
+        """Say whether a town of one of the names (of any size) lies beside the entry."""
+        return any(
+            other.kind == Kind.CITY and other is not entry and _same_place(entry, other)
+            for name in names
+            for other, _quality in self.gazetteer.find(name)
+        )
 
     def _around_cities(self, entry: Entry, qualifier: str) -> list[Entry]:
         """Return the larger cities named `qualifier` that the place lies in or beside."""

@@ -511,3 +511,8 @@ def test_a_city_beside_the_place_qualifies_it_unless_the_words_name_another_regi
     assert (place.region, place.precision) == ("Washington", Precision.REGION)
     assert place.confidence < 0.8
     assert_near(geocoder.lookup("Hyattsville, Washington DC"), "US", (38.96, -76.95), km=5)
+
+
+def test_of_two_joined_towns_the_first_is_the_one_beside_the_second(geocoder):
+    # Bloomington, Minnesota is larger, but Normal lies beside Bloomington, Illinois
+    assert_near(geocoder.lookup("Bloomington-Normal"), "US", (40.48, -88.99))
