@@ -606,7 +606,7 @@ class OfflineGeocoder:
         if ambiguous:
             confidence = min(confidence, 0.5)
         elif best.skipped and (area_named or best.entry.kind != Kind.CITY):
-            # text more precise than this ("Loudonville, New York" -> the state's city)
+            # text more precise than this ("Hillcrest, California" -> the state's city)
             confidence = min(confidence, FALLBACK_CONFIDENCE)
         elif best.skipped:
             confidence = min(confidence, 0.8)
