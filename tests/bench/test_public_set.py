@@ -96,3 +96,21 @@ def test_pins_that_contradict_the_text_are_dropped():
     assert public_set.pin_problem(raw("Aarhus University", "DK", -33.77, 151.11, "s"))
     assert public_set.pin_problem(raw("Nowhere", "US", None, None, "s")) == "no coordinates"
     assert public_set.pin_problem(raw("Leeds", "GB", 53.8, -1.55, "s")) is None
+
+
+def test_a_town_and_region_pinned_beyond_the_bar_from_every_place_of_the_name_is_dropped():
+    raw = public_set.Raw
+    # Urbana, Illinois is at (40.11, -88.21); this pin is in West Virginia, named by ISO code
+    assert public_set.pin_problem(raw("Urbana, IL", "", 39.113, -81.079, "s")) == (
+        "pin far from every place of that name in the named region"
+    )
+    assert public_set.pin_problem(raw("Urbana, IL", "", 40.11, -88.21, "s")) is None
+    # a name no source lists in that region is the geocoder's gap, not the pin's: kept
+    assert public_set.pin_problem(raw("Hillcrest, California", "", 32.746, -117.153, "s")) is None
+
+
+def test_a_region_the_pin_lies_in_is_a_region_though_a_far_town_bears_its_name():
+    # Aragua de Barcelona (Anzoátegui) is also "Aragua"; the pin is in Aragua state
+    assert public_set.region_named("Aragua, Venezuela", "VE", (9.894, -67.215)) == "Aragua"
+    assert public_set.region_named("Aragua, Venezuela", "VE") is None
+    assert public_set.region_named("CA, United States", "US") == "California"  # its ISO code

@@ -413,3 +413,106 @@ def test_a_region_named_in_another_language_qualifies_its_city(geocoder, query, 
     place = geocoder.lookup(query)
     assert_near(place, country, point)
     assert place.confidence == 1.0
+
+
+@pytest.mark.parametrize(
+    ("query", "point"),
+    [
+        ("Slingerlands, New York", (42.63, -73.86)),  # a hamlet with its own ZIP code
+        ("Loudonville, NY", (42.70, -73.76)),  # another accepted name of an Albany ZIP code
+        ("Halfmoon, New York", (42.85, -73.74)),
+        ("Outlook, Washington", (46.35, -120.10)),
+    ],
+)
+def test_us_places_the_zip_codes_name_are_found_at_low_confidence(geocoder, query, point):
+    place = geocoder.lookup(query)
+    assert_near(place, "US", point)
+    assert place.precision == Precision.CITY
+    assert place.confidence < 0.8  # no population: a hamlet, or a neighbourhood's name
+
+
+def test_a_zip_code_name_of_a_geonames_town_adds_no_second_town(geocoder):
+    # the ZIP codes write "Saint Louis" for St. Louis: one place, with its population
+    found = [e for e, _ in geocoder.gazetteer.find("Saint Louis") if e.region == "Missouri"]
+    assert [e.population > 300000 for e in found] == [True]
+
+
+def test_a_towns_own_name_comes_before_another_towns_former_name(geocoder):
+    # Carteret, New Jersey was once "Roosevelt"; the borough of Roosevelt bears the name
+    assert_near(geocoder.lookup("Roosevelt, New Jersey"), "US", (40.22, -74.47), km=5)
+
+
+def test_saint_and_st_are_the_same_name_of_a_town(geocoder):
+    place = geocoder.lookup("Saint Louis")
+    assert place is not None
+    # St. Louis, Missouri and Saint-Louis, Senegal: not a confident pick
+    assert place.confidence <= 0.5
+    assert {c.country_code for c in (place, *place.candidates)} >= {"US", "SN"}
+
+
+def test_a_state_name_with_state_is_the_state_but_not_surely(geocoder):
+    # "Utah State", "Ohio State": the state, or the university people call so
+    place = geocoder.lookup("Utah State")
+    assert place is not None
+    assert (place.country_code, place.region, place.precision) == ("US", "Utah", Precision.REGION)
+    assert place.confidence < 0.8
+
+
+def test_an_institutions_initials_lead_to_the_town_inside(geocoder):
+    davis = (38.54, -121.74)
+    assert_near(geocoder.lookup("UC Davis - DIBSI Genomics"), "US", davis)
+    # a short other name of a far city ("Git" for Geita) loses to a town's own name
+    assert_near(geocoder.lookup("UC Davis - DIBSI Unix/Git/R in English"), "US", davis)
+
+
+def test_a_village_one_letter_off_a_metropolis_reads_as_the_metropolis(geocoder):
+    place = geocoder.lookup("Johannesberg")
+    assert_near(place, "ZA", (-26.20, 28.04))
+    # unless its qualifiers name the village's own region
+    assert_near(geocoder.lookup("Johannesberg, Bavaria"), "DE", (50.03, 9.14), km=10)
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "region"),
+    [
+        ("TX, USA", "US", "Texas"),
+        ("CA, United States", "US", "California"),
+        ("NSW, Australia", "AU", "New South Wales"),
+        ("ON, Canada", "CA", "Ontario"),
+    ],
+)
+def test_a_regions_code_before_its_country_is_the_region(geocoder, query, country, region):
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert (place.country_code, place.region, place.precision) == (
+        country,
+        region,
+        Precision.REGION,
+    )
+
+
+def test_a_code_of_no_region_in_the_named_country_is_not_read_as_one(geocoder):
+    place = geocoder.lookup("CA, Canada")  # California's code, not a Canadian province's
+    assert place is not None
+    assert place.precision == Precision.COUNTRY
+    assert place.confidence < 0.8
+
+
+def test_a_short_lowercase_word_inside_a_venue_name_is_no_country_code(geocoder):
+    # "do" is Portuguese here, not the Dominican Republic's code
+    place = geocoder.lookup("Universidade Federal do Rio Grande")
+    assert_near(place, "BR", (-32.04, -52.10))
+
+
+def test_a_city_beside_the_place_qualifies_it_unless_the_words_name_another_region(geocoder):
+    # Hyattsville lies beside Washington, D.C., but "Washington" alone is also the state
+    place = geocoder.lookup("Belltown, Washington")
+    assert place is not None
+    assert (place.region, place.precision) == ("Washington", Precision.REGION)
+    assert place.confidence < 0.8
+    assert_near(geocoder.lookup("Hyattsville, Washington DC"), "US", (38.96, -76.95), km=5)
+
+
+def test_of_two_joined_towns_the_first_is_the_one_beside_the_second(geocoder):
+    # Bloomington, Minnesota is larger, but Normal lies beside Bloomington, Illinois
+    assert_near(geocoder.lookup("Bloomington-Normal"), "US", (40.48, -88.99))
