@@ -166,6 +166,10 @@ class CollectionCache:
             found = self.get(key, tag)
             if found is not None:
                 return found
+            with self._lock:  # an older version is served no more: not held while building
+                stale = self._entries.get(key)
+                if stale is not None and stale.tag != tag:
+                    del self._entries[key]
             made = None
             if self.shared is not None:
                 made = self.shared.get(key, tag) or self.shared.wait_for_another(key, tag)
