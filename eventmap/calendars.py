@@ -500,6 +500,22 @@ def ical_calendar_pieces(
     if zones is None:
         found = list(found)
         zones = timezones(found)
+    head, end = ical_calendar_shell(name, zones)
+    yield head
+    host = feed_host(public_url)
+    occurrences = iter(found)
+    while batch := list(islice(occurrences, ENTRIES_AT_ONCE)):
+        yield "".join(vevent(o, url_of(o.event), host, hashtag) for o in batch).encode()
+    yield end
+
+
+def feed_host(public_url: str) -> str:
+    """Return the host a feed's UIDs are made on."""
+    return urlsplit(public_url).hostname or "eventmap.invalid"
+
+
+def ical_calendar_shell(name: str, zones: list[icalendar.Timezone]) -> tuple[bytes, bytes]:
+    """Return what a VCALENDAR has before its VEVENTs (the VTIMEZONEs last) and after them."""
     name = " ".join(name.split())  # a calendar's name is one line
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -514,12 +530,7 @@ def ical_calendar_pieces(
         cal.add_component(timezone)
     shell = cal.to_ical()
     end = b"END:VCALENDAR\r\n"
-    yield shell[: -len(end)]
-    host = urlsplit(public_url).hostname or "eventmap.invalid"
-    occurrences = iter(found)
-    while batch := list(islice(occurrences, ENTRIES_AT_ONCE)):
-        yield "".join(vevent(o, url_of(o.event), host, hashtag) for o in batch).encode()
-    yield end
+    return shell[: -len(end)], end
 
 
 def google_calendar_link(occurrence: Occurrence, url: str) -> str:

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, time
+from typing import Any
+
+import pytest
+from sqlalchemy import select
 
 from eventmap import calendars, campaign_feed
 from eventmap.calendars import feed_events, ical_calendar, occurrences
+from eventmap.campaign_feed import FeedMemory
 from eventmap.extensions import db
-from eventmap.models import Campaign, EventStatus
+from eventmap.models import Campaign, Event, EventPart, EventStatus
 from eventmap.urls import event_url_builder
 
 
@@ -22,11 +28,11 @@ def whole_list_feed(campaign: Campaign) -> bytes:
     )
 
 
-def streamed_feed(campaign: Campaign) -> bytes:
-    """Write it a batch at a time from the day index."""
+def streamed_feed(campaign: Campaign, memory: FeedMemory | None = None) -> bytes:
+    """Write it a batch at a time from the day index (copying what `memory` kept)."""
     return b"".join(
         campaign_feed.campaign_feed_pieces(
-            campaign, "Feed", event_url_builder(), "http://127.0.0.1:5000"
+            campaign, "Feed", event_url_builder(), "http://127.0.0.1:5000", memory=memory
         )
     )
 
@@ -84,3 +90,169 @@ def test_a_worker_starts_without_the_map_and_time_zone_libraries():
         [sys.executable, "-c", code], check=True, capture_output=True, text=True
     ).stdout.split("\n")[-2]
     assert loaded == "[]"
+
+
+def _many_parties(make_event: Any, make_thailand: Any) -> Campaign:
+    """Store parties of every kind: timed and all-day, in parts, on equal days and titles."""
+    zones = ["Europe/Berlin", "Asia/Kolkata", "UTC", None]
+    for n in range(12):
+        make_event(
+            slug=f"p{n}",
+            title=f"Party {n % 3}",
+            start_date=date(2016, 7, 18 + n % 4),
+            end_date=date(2016, 7, 18 + n % 4 + (n % 3 == 0)),
+            timezone=zones[n % len(zones)],
+            start_time=time(18, 0) if n % 2 else None,
+        )
+    make_event(slug="pending", status=EventStatus.PENDING, start_date=date(2016, 7, 19))
+    make_thailand(slug="thailand", timezone="Asia/Bangkok", start_time=time(9, 0))
+    return db.session.scalar(Campaign.by_slug("openstack6bday"))
+
+
+def _event(slug: str) -> Event:
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+def _retitle(title: str) -> Callable[[], None]:
+    def change() -> None:
+        _event("p4").title = title  # moves it among the parties of its day
+
+    return change
+
+
+def _describe() -> None:
+    _event("p5").description = "New words; with, commas\nand a line " + "long " * 30
+
+
+def _delete() -> None:
+    db.session.delete(_event("p6"))
+
+
+def _unpublish() -> None:
+    _event("p7").status = EventStatus.PENDING
+
+
+def _publish() -> None:
+    _event("pending").status = EventStatus.APPROVED
+
+
+def _move_part() -> None:
+    part = db.session.scalar(select(EventPart).where(EventPart.label == "tutorials"))
+    part.start_date, part.label = date(2016, 7, 26), "workshops"  # the party itself unchanged
+
+
+def _drop_parts() -> None:
+    for part in _event("thailand").parts:  # one occurrence, on the party's own days, not two
+        db.session.delete(part)
+
+
+def _add_part() -> None:
+    eve = date(2016, 7, 17)
+    db.session.add(
+        EventPart(event_id=_event("p8").id, position=0, label="eve", start_date=eve, end_date=eve)
+    )
+
+
+def _rehashtag() -> None:
+    db.session.scalar(Campaign.by_slug("openstack6bday")).hashtag = "NewTag"
+
+
+def _reslug() -> None:
+    _event("p9").slug = "p9-renamed"  # its URL, in DESCRIPTION and URL
+
+
+def _retime() -> None:
+    _event("p1").timezone = "America/Sao_Paulo"  # a zone no party had: a VTIMEZONE more
+
+
+@pytest.mark.parametrize(
+    ("change", "rewritten"),
+    [
+        (_retitle("Zed party"), 1),
+        (_retitle("A party"), 1),
+        (_describe, 1),
+        (_delete, 0),
+        (_unpublish, 0),
+        (_publish, 1),
+        (_move_part, 1),
+        (_drop_parts, 1),
+        (_add_part, 1),
+        (_reslug, 1),
+        (_retime, 1),
+        (_rehashtag, 12 + 2),  # every VEVENT has the hashtag in CATEGORIES
+    ],
+)
+def test_a_feed_built_after_a_change_is_the_one_built_from_scratch(
+    app, make_event, make_thailand, monkeypatch, change, rewritten
+):
+    """The VEVENTs kept from the last build are copied only where nothing they say changed."""
+    monkeypatch.setattr(calendars, "ENTRIES_AT_ONCE", 3)
+    monkeypatch.setattr(campaign_feed, "ENTRIES_AT_ONCE", 3)  # kept in several groups
+    campaign = _many_parties(make_event, make_thailand)
+    memory = FeedMemory()
+    written = []
+    vevent = campaign_feed.vevent
+    monkeypatch.setattr(
+        campaign_feed, "vevent", lambda o, *rest: written.append(o) or vevent(o, *rest)
+    )
+    first = streamed_feed(campaign, memory)
+    assert first == whole_list_feed(campaign)
+    assert len(written) == 12 + 2
+    assert streamed_feed(campaign, memory) == first  # nothing changed: nothing written again
+    assert len(written) == 12 + 2
+
+    change()
+    db.session.commit()
+    written.clear()
+    again = streamed_feed(campaign, memory)
+
+    assert again == whole_list_feed(campaign)
+    assert again != first
+    assert len(written) == rewritten
+    assert streamed_feed(campaign, memory) == again
+
+
+def test_many_builds_after_changes_stay_the_ones_built_from_scratch(
+    app, make_event, make_thailand, monkeypatch
+):
+    """Kept groups mostly replaced, and the small groups of rewritten VEVENTs, are packed
+    again; what is kept stays right through changes of every kind, one after another."""
+    monkeypatch.setattr(calendars, "ENTRIES_AT_ONCE", 4)
+    monkeypatch.setattr(campaign_feed, "ENTRIES_AT_ONCE", 4)
+    campaign = _many_parties(make_event, make_thailand)
+    memory = FeedMemory()
+    streamed_feed(campaign, memory)
+    for round_ in range(3 * campaign_feed.SMALL_GROUPS):
+        event = _event(f"p{round_ % 12}")
+        event.title = f"Party again {round_}"
+        if round_ % 5 == 0:
+            event.start_date = event.end_date = date(2016, 7, 30 - round_ % 7)
+        db.session.commit()
+        assert streamed_feed(campaign, memory) == whole_list_feed(campaign), round_
+    (kept,) = memory._kept.values()
+    assert len(kept.groups) <= 14 // 4 + 1 + campaign_feed.SMALL_GROUPS + 1
+
+
+def test_the_calendar_route_keeps_its_vevents_between_versions(
+    app, client, make_event, make_thailand
+):
+    """What calendar.ics serves after a change is the feed written from scratch."""
+    campaign = _many_parties(make_event, make_thailand)
+    plain = {"Accept-Encoding": "identity"}
+    before = client.get("/openstack6bday/calendar.ics", headers=plain)
+    assert before.status_code == 200
+    _event("p3").title = "Renamed party"
+    _event("p2").status = EventStatus.REJECTED
+    db.session.commit()
+
+    after = client.get("/openstack6bday/calendar.ics", headers=plain)
+
+    assert after.data != before.data
+    name = f"{campaign.name} #{campaign.hashtag}"
+    assert after.data == ical_calendar(
+        name,
+        occurrences(feed_events(campaign)),
+        event_url_builder(),
+        app.config["PUBLIC_URL"],
+        campaign.hashtag or None,
+    )

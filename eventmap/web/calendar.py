@@ -21,7 +21,7 @@ from ..calendars import (
     week_days,
     week_start,
 )
-from ..campaign_feed import campaign_feed_pieces
+from ..campaign_feed import FeedMemory, campaign_feed_pieces
 from ..dayindex import (
     DayIndex,
     day_index,
@@ -54,6 +54,7 @@ bp = Blueprint("calendar", __name__)
 
 ICALENDAR = "text/calendar; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
+_FEED_MEMORY = "eventmap.feed_memory"
 
 
 def _events(campaign: Campaign) -> list[Event]:
@@ -228,6 +229,7 @@ def campaign_ical(campaign_slug: str) -> Response:
             _feed_name(campaign()),
             event_url_builder(),
             current_app.config["PUBLIC_URL"],
+            memory=feed_memory(),
         )
 
     # Built once per version of the data; a calendar app's revalidation reads nothing else.
@@ -259,6 +261,12 @@ def _area_ical(campaign: Campaign) -> Response:
         campaign.hashtag or None,
     )
     return _download(body, ICALENDAR, f"{campaign.slug}-nearby.ics")
+
+
+def feed_memory() -> FeedMemory:
+    """Return this process's VEVENTs of the last feed of each campaign (campaign_feed)."""
+    memory: FeedMemory = current_app.extensions.setdefault(_FEED_MEMORY, FeedMemory())
+    return memory
 
 
 def _area(campaign: Campaign) -> tuple[str, list[Event]] | None:
