@@ -487,3 +487,22 @@ def _serving(app):
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+
+
+def test_a_campaign_s_going_count_adds_the_busiest_part_of_each_public_party(app, make_event):
+    from eventmap.listing import campaign_going
+    from eventmap.models import EventStatus, RsvpTally
+
+    one = make_event(title="One")
+    two = make_event(title="Two", slug="two")
+    hidden = make_event(title="Hidden", slug="hidden", status=EventStatus.PENDING)
+    db.session.add_all(
+        [
+            RsvpTally(event_id=one.id, position=0, going=3),
+            RsvpTally(event_id=two.id, position=1, going=4),
+            RsvpTally(event_id=two.id, position=2, going=7),  # the busiest part counts
+            RsvpTally(event_id=hidden.id, position=0, going=50),  # not public
+        ]
+    )
+    db.session.commit()
+    assert campaign_going(one.campaign) == 10
