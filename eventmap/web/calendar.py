@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -209,16 +210,12 @@ def undated(campaign_slug: str) -> str:
 @bp.get("/<campaign_slug>/calendar.ics")
 def campaign_ical(campaign_slug: str) -> Response:
     """Serve the campaign's iCalendar feed (subscribable as webcal://)."""
-    found: list[Campaign] = []
 
+    @functools.cache  # read once, and only when a body is to be sent
     def campaign() -> Campaign:
-        if not found:
-            found.append(
-                db.first_or_404(
-                    Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
-                )
-            )
-        return found[0]
+        return db.first_or_404(
+            Campaign.by_slug(campaign_slug), description=Campaign.not_found(campaign_slug)
+        )
 
     if "near" in request.args or "q" in request.args:
         return _area_ical(campaign())

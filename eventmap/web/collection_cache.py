@@ -530,13 +530,16 @@ def serve_collection(
     cache = cache_of(current_app)
     key = (kind, scope)
     built = cache.built(key, tag, write)
-    try:
-        file = open(built.files[encoding or PLAIN], "rb")  # noqa: SIM115 (closed once sent)
-    except OSError:  # removed under the worker (a cleaned folder): build it again
-        logger.warning("collection file %s is gone; building it again", built.files)
-        cache.forget(key, built)
-        built = cache.built(key, tag, write)
-        file = open(built.files[encoding or PLAIN], "rb")  # noqa: SIM115 (closed once sent)
+    for attempt in range(2):
+        try:
+            file = open(built.files[encoding or PLAIN], "rb")  # noqa: SIM115 (closed once sent)
+            break
+        except OSError:  # removed under the worker (a cleaned folder): build it again
+            if attempt:
+                raise
+            logger.warning("collection file %s is gone; building it again", built.files)
+            cache.forget(key, built)
+            built = cache.built(key, tag, write)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     response.content_length = os.fstat(file.fileno()).st_size
