@@ -9,7 +9,7 @@ from itertools import islice
 from typing import Any
 
 import pycountry
-from sqlalchemy import ColumnElement, Row, Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, String, cast, func, select
 
 from .dates import format_part, format_span, format_times
 from .extensions import db
@@ -211,9 +211,62 @@ def public_event_batches(campaign: Campaign | None, size: int) -> Iterator[list[
         yield batch
 
 
-def _public_select(approved: Select[tuple[Event]]) -> Select[Any]:
-    """Select the PublicEvent columns of the chosen events, the campaign's slug last."""
-    return approved.with_only_columns(*_PUBLIC_COLUMNS, Campaign.slug).join(
+# When an event last changed, as the database writes it down: a key, compared and never parsed.
+_STAMP = cast(Event.updated_at, String)
+IDS_AT_ONCE = 1000  # events read by id in one query: well under any database's parameter limit
+
+
+def public_keys(campaign: Campaign | None, size: int) -> Iterator[Sequence[Row[Any]]]:
+    """Read what each approved event's public text depends on, in page order, `size` at a time.
+
+    Each row is the event's id, when it last changed (as text: every change of an event
+    sets its updated_at, parts included) and its campaign's slug.
+    """
+    rows = db.session.execute(
+        Event.approved(campaign)
+        .with_only_columns(Event.id, _STAMP, Campaign.slug)
+        .join(Campaign, Campaign.id == Event.campaign_id),
+        execution_options={"yield_per": size},
+    )
+    yield from rows.partitions()
+
+
+def stamped_public_batches(
+    campaign: Campaign | None, size: int
+) -> Iterator[list[tuple[PublicEvent, str]]]:
+    """Read public_event_batches' events, each with when it last changed (as public_keys)."""
+    approved = Event.approved(campaign)
+    parts, going = _parts_of(approved), going_counts()  # before the rows start coming
+    rows = db.session.execute(
+        _public_select(approved, _STAMP), execution_options={"yield_per": size}
+    )
+    made = _stamped_rows(rows, parts, going)
+    while batch := list(islice(made, size)):
+        yield batch
+
+
+def stamped_public_events(
+    campaign: Campaign | None, ids: Sequence[int]
+) -> dict[int, tuple[PublicEvent, str]]:
+    """Read the approved events among `ids` (of one campaign), by id, with when each changed.
+
+    The rows are read before their parts and going counts, so that a text written from what
+    was read is never known by a newer key than its row's.
+    """
+    found: dict[int, tuple[PublicEvent, str]] = {}
+    for at in range(0, len(ids), IDS_AT_ONCE):
+        chosen = list(ids[at : at + IDS_AT_ONCE])
+        approved = Event.approved(campaign).where(Event.id.in_(chosen)).order_by(None)
+        rows = db.session.execute(_public_select(approved, _STAMP)).all()
+        parts, going = _parts_of(approved, chosen), going_counts(chosen)
+        for event, stamp in _stamped_rows(rows, parts, going):
+            found[event.id] = (event, stamp)
+    return found
+
+
+def _public_select(approved: Select[tuple[Event]], *extra: Any) -> Select[Any]:
+    """Select the PublicEvent columns of the chosen events, then `extra`, the campaign's slug."""
+    return approved.with_only_columns(*_PUBLIC_COLUMNS, *extra, Campaign.slug).join(
         Campaign, Campaign.id == Event.campaign_id
     )
 
@@ -230,6 +283,23 @@ def _public_rows(
             parts=tuple(parts.get(row[0], ())),
             going=going.get(row[0], 0),
         )
+
+
+def _stamped_rows(
+    rows: Iterable[Row[Any]], parts: dict[int, list[PartRef]], going: dict[int, int]
+) -> Iterator[tuple[PublicEvent, str]]:
+    """Make (PublicEvent, stamp) pairs of rows read by _public_select with _STAMP."""
+    campaigns: dict[str, CampaignRef] = {}
+    width = len(_PUBLIC_COLUMNS)
+    for row in rows:
+        event_id = row[0]
+        event = PublicEvent(
+            *row[:width],
+            campaign=campaigns.setdefault(row[-1], CampaignRef(row[-1])),
+            parts=tuple(parts.get(event_id, ())),
+            going=going.get(event_id, 0),
+        )
+        yield event, row[width]
 
 
 def _parts_of(

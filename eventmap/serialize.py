@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import orjson
 
 from .dates import format_time
-from .listing import PublicEvent, event_time, event_when
-from .models import Event
+from .listing import (
+    PublicEvent,
+    event_time,
+    event_when,
+    going_counts,
+    public_keys,
+    stamped_public_batches,
+    stamped_public_events,
+)
+from .models import Campaign, Event
+from .rebuilds import Writer, item_key
 
 GEOJSON_MEDIA_TYPE = "application/geo+json"  # RFC 7946, section 12
 
@@ -216,25 +225,72 @@ def _point_json(longitude: Any, latitude: Any) -> orjson.Fragment:
     return orjson.Fragment(compact_json({"type": "Point", "coordinates": [longitude, latitude]}))
 
 
-def public_features_json(events: Sequence[Event | PublicEvent], urls: Sequence[str]) -> bytes:
-    """Write public_feature of each event as one JSON list: compact_json's very bytes.
+def feature_json(event: Event | PublicEvent, url: str) -> bytes:
+    """Write public_feature(event, url) as compact_json does, byte for byte.
 
     Its properties hold text, whole numbers and null only, so orjson writes them as json
     does; the coordinates, the only floats, are written by Python's own repr.
     """
-    features = [
-        {
-            "type": "Feature",
-            "id": event.id,
-            "geometry": _point_json(event.longitude, event.latitude) if event.is_placed else None,
-            "properties": public_properties(event, url),
-        }
-        for event, url in zip(events, urls, strict=True)
-    ]
+    feature = {
+        "type": "Feature",
+        "id": event.id,
+        "geometry": _point_json(event.longitude, event.latitude) if event.is_placed else None,
+        "properties": public_properties(event, url),
+    }
     try:
-        return orjson.dumps(features)
+        return orjson.dumps(feature)
     except orjson.JSONEncodeError:
-        return compact_json([public_feature(e, u) for e, u in zip(events, urls, strict=True)])
+        return compact_json(public_feature(event, url))
+
+
+def public_features_json(events: Sequence[Event | PublicEvent], urls: Sequence[str]) -> bytes:
+    """Write public_feature of each event as one JSON list: compact_json's very bytes."""
+    return b"[" + b",".join(map(feature_json, events, urls)) + b"]"
+
+
+def _feature_key(event_id: int, stamp: str | None, campaign: str, going: int) -> int:
+    """Return what a feature's bytes are known by (rebuilds): its row, campaign and count."""
+    return item_key(event_id, stamp, campaign, going)
+
+
+def public_collection_pieces(
+    campaign: Campaign | None,
+    url_of: Callable[[PublicEvent], str],
+    writer: Writer,
+    size: int,
+) -> Iterator[bytes]:
+    """Write the public FeatureCollection in pieces of `size` features, counted by `writer`.
+
+    The features the writer's last build wrote of an unchanged event (same row, campaign
+    and going count) are copied; only the others are read whole and written. `url_of` must
+    depend on nothing but the event's slug and its campaign's (the caller's context).
+    """
+    yield writer.raw(b'{"type":"FeatureCollection","features":[')
+    if writer.previous is None:  # nothing to copy: one pass over the whole rows
+        for batch in stamped_public_batches(campaign, size):
+            keys = [_feature_key(e.id, stamp, e.campaign.slug, e.going) for e, stamp in batch]
+            texts = [feature_json(event, url_of(event)) for event, _ in batch]
+            yield writer.items_joined(keys, texts, b",")
+    else:
+        going = going_counts()
+        for rows in public_keys(campaign, size):
+            keys = [_feature_key(i, stamp, slug, going.get(i, 0)) for i, stamp, slug in rows]
+            copied = writer.copied(keys)
+            missing = [row[0] for row, text in zip(rows, copied, strict=True) if text is None]
+            fresh = stamped_public_events(campaign, missing) if missing else {}
+            texts = []
+            for n, text in enumerate(copied):
+                if text is None:
+                    found = fresh.get(rows[n][0])
+                    if found is None:  # gone since its key was read
+                        continue
+                    event, stamp = found
+                    keys[n] = _feature_key(event.id, stamp, event.campaign.slug, event.going)
+                    text = feature_json(event, url_of(event))
+                texts.append((keys[n], text))
+            if texts:
+                yield writer.items_joined(*zip(*texts, strict=True), b",")
+    yield writer.raw(b"]}")
 
 
 def feature_collection_pieces(lists: Iterable[bytes]) -> Iterator[bytes]:

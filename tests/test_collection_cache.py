@@ -179,9 +179,9 @@ def test_the_calendar_keeps_its_file_name(client, events):
 
 def test_a_version_is_written_once_whatever_the_encodings_asked(app, client, events, monkeypatch):
     calls = []
-    real = api.public_event_batches
+    real = api.public_collection_pieces
     monkeypatch.setattr(
-        api, "public_event_batches", lambda *a, **k: calls.append(1) or real(*a, **k)
+        api, "public_collection_pieces", lambda *a, **k: calls.append(1) or real(*a, **k)
     )
     for accept in ("br", "gzip", "identity", "br"):
         assert client.get("/api/events", headers={"Accept-Encoding": accept}).status_code == 200
@@ -189,15 +189,16 @@ def test_a_version_is_written_once_whatever_the_encodings_asked(app, client, eve
 
 
 def spool_files(app) -> list[str]:
-    """Return the files in the test's spool folder."""
-    return sorted(str(f) for f in Path(app.config["COLLECTION_SPOOL"]).iterdir())
+    """Return the files of versions in the test's spool folder (not the newest's name)."""
+    folder = Path(app.config["COLLECTION_SPOOL"])
+    return sorted(str(f) for f in folder.iterdir() if f.suffix != Spool.LATEST)
 
 
 def test_concurrent_requests_after_a_change_build_once(tmp_path):
     cache = CollectionCache(Spool(tmp_path))
     builds = []
 
-    def write():
+    def write(_writer):
         builds.append(1)
         time.sleep(0.05)  # long enough for every thread to arrive meanwhile
         yield b"the body"
@@ -220,7 +221,7 @@ def test_concurrent_requests_after_a_change_build_once(tmp_path):
 def test_the_cache_keeps_the_newest_version_of_a_few_collections(tmp_path):
     cache = CollectionCache(Spool(tmp_path), keep=2)
 
-    def write():
+    def write(_writer):
         return iter([b"x"])
 
     cache.built(("geojson", "a"), "1", write)
@@ -238,7 +239,8 @@ def test_bodies_are_kept_in_files_not_in_memory(app, client, events):
     plain = client.get("/api/events").data
     (built,) = cache_of(app)._entries.values()
     assert set(built.files) == {"br", "gzip", "identity"}
-    assert spool_files(app) == sorted(built.files.values())
+    assert built.index is not None  # where each feature lies, for the next build to copy
+    assert spool_files(app) == sorted(built.paths)
     assert built.length == len(plain)
     assert built.read("identity") == plain
     assert built.size < len(plain)
@@ -265,11 +267,11 @@ def test_a_dropped_version_s_files_go_at_the_next_drop(app, client, events, make
     assert "Added later" in client.get("/api/events").get_data(as_text=True)
     (second,) = cache_of(app)._entries.values()
     # A request that took the first version a moment before may still open its files.
-    assert spool_files(app) == sorted([*first.files.values(), *second.files.values()])
+    assert spool_files(app) == sorted([*first.paths, *second.paths])
     make_event(title="Added later still")
     client.get("/api/events")
     (third,) = cache_of(app)._entries.values()
-    assert spool_files(app) == sorted([*second.files.values(), *third.files.values()])
+    assert spool_files(app) == sorted([*second.paths, *third.paths])
     cache_of(app).clear()
     assert spool_files(app) == []
 
@@ -318,7 +320,7 @@ def test_starting_sweeps_the_files_of_processes_that_are_gone(tmp_path):
 def test_a_failed_build_leaves_no_file(tmp_path):
     cache = CollectionCache(Spool(tmp_path / "spool"))
 
-    def write():
+    def write(_writer):
         yield b"half a body" * 100_000
         raise RuntimeError("the database went away")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
@@ -16,7 +15,6 @@ from ..listing import (
     MAP_COLUMNS,
     MAP_ROWS_AT_ONCE,
     map_column_batches,
-    public_event_batches,
 )
 from ..models import Campaign
 from ..nearby import (
@@ -33,9 +31,8 @@ from ..serialize import (
     GEOJSON_MEDIA_TYPE,
     columns_json,
     feature_collection,
-    feature_collection_pieces,
+    public_collection_pieces,
     public_feature,
-    public_features_json,
 )
 from ..services import geocoder
 from ..urls import event_link_pattern, event_url_builder
@@ -97,7 +94,7 @@ def map_events() -> Response:
         "map",
         _scope(),
         "application/json",
-        lambda: columns_json(
+        lambda _writer: columns_json(
             MAP_COLUMNS, map_column_batches(_campaign_argument(), pattern, MAP_ROWS_AT_ONCE)
         ),
         check=_campaign_argument,
@@ -222,19 +219,20 @@ def _point(text: str) -> tuple[float, float]:
 
 
 def _collection() -> Response:
-    """Answer the FeatureCollection, written once per version of the data."""
+    """Answer the FeatureCollection, written once per version of the data.
 
-    def batches() -> Iterator[bytes]:
-        url_of = event_url_builder()
-        for batch in public_event_batches(_campaign_argument(), FEATURES_AT_ONCE):
-            yield public_features_json(batch, [url_of(e) for e in batch])
-
+    A build copies the features of the last one whose events did not change: every feature
+    depends on its own row, campaign and going count, and on where links point (the context).
+    """
     return serve_collection(
         "geojson",
         _scope(),
         GEOJSON,
-        lambda: feature_collection_pieces(batches()),
+        lambda writer: public_collection_pieces(
+            _campaign_argument(), event_url_builder(), writer, FEATURES_AT_ONCE
+        ),
         check=_campaign_argument,
+        context=event_link_pattern(external=True),
     )
 
 

@@ -43,6 +43,7 @@ from ..nearby import (
     parse_point,
     parties_within,
 )
+from ..rebuilds import Writer
 from ..services import geocoder
 from ..urls import campaign_url, event_url_builder, public_url
 from .collection_cache import serve_collection
@@ -220,7 +221,7 @@ def campaign_ical(campaign_slug: str) -> Response:
     if "near" in request.args or "q" in request.args:
         return _area_ical(campaign())
 
-    def write() -> Iterator[bytes]:
+    def write(_writer: Writer) -> Iterator[bytes]:
         return campaign_feed_pieces(
             campaign(),
             _feed_name(campaign()),

@@ -50,6 +50,7 @@ from werkzeug.wsgi import wrap_file
 
 from .. import versions
 from ..extensions import db
+from ..rebuilds import Previous, Writer, context_key
 from .compression import ENCODED, GZIP_LEVEL
 
 # Raised whenever a body's format changes, so that tags handed out before mean nothing now.
@@ -80,6 +81,13 @@ class Built:
     tag: str  # the plain body's opaque tag, without quotes
     length: int  # bytes of the plain body
     files: dict[str, str]  # "br", "gzip" (Content-Encoding) and PLAIN -> spool file
+    # Where each item lies in the plain body (rebuilds.Writer.save), for the next build to copy.
+    index: str | None = None
+
+    @property
+    def paths(self) -> list[str]:
+        """Return every file of this version in the spool: its bodies and index."""
+        return [*self.files.values(), *([self.index] if self.index else [])]
 
     def read(self, encoding: str) -> bytes:
         """Return one encoding's whole body (the shared store's copy, tests)."""
@@ -164,6 +172,7 @@ class Spool:
     """
 
     SUFFIX = ".body"
+    LATEST = ".latest"  # names a collection's newest build of any worker, for copying from
 
     def __init__(self, folder: Path) -> None:
         """Use `folder` (made if missing), removing what dead processes left in it."""
@@ -172,11 +181,39 @@ class Spool:
         self._sweep()
 
     def _sweep(self) -> None:
-        """Remove the files of processes that no longer run."""
+        """Remove the files of processes that no longer run, and names of builds now gone."""
         for path in self.folder.glob(f"*{self.SUFFIX}"):
             pid = path.name.split("-", 1)[0]
             if pid.isdigit() and not _running(int(pid)):
                 path.unlink(missing_ok=True)
+        for path in self.folder.glob(f"*{self.LATEST}"):
+            try:
+                names = path.read_text().splitlines()
+            except OSError:
+                continue
+            if not all(Path(name).exists() for name in names):
+                path.unlink(missing_ok=True)
+
+    def _latest_name(self, key: tuple[str, str]) -> Path:
+        """Return the file naming the newest build of a collection by any worker."""
+        digest = hashlib.sha256(repr(key).encode()).hexdigest()[:24]
+        return self.folder / f"{digest}{self.LATEST}"
+
+    def set_latest(self, key: tuple[str, str], built: Built) -> None:
+        """Name `built` as the newest build of `key`, for the next build to copy from."""
+        if built.index is None:
+            return
+        with self.new_file("latest") as written:
+            written.write(f"{built.files[PLAIN]}\n{built.index}\n".encode())
+        os.replace(written.name, self._latest_name(key))  # whole or not at all
+
+    def latest(self, key: tuple[str, str]) -> tuple[str, str] | None:
+        """Return the plain body and index files of the newest build of `key`, if named."""
+        try:
+            body, index = self._latest_name(key).read_text().splitlines()
+        except (OSError, ValueError):
+            return None
+        return body, index
 
     def new_file(self, encoding: str) -> IO[bytes]:
         """Open a new file for one encoding of a body, named uniquely for this process."""
@@ -187,22 +224,43 @@ class Spool:
             delete=False,
         )
 
-    def write(self, tag: str, write: Callable[[dict[str, IO[bytes]]], int]) -> Built:
+    def write(
+        self,
+        tag: str,
+        write: Callable[[dict[str, IO[bytes]]], int],
+        items: tuple[Writer, str] | None = None,
+    ) -> Built:
         """Write a version's files through `write` (which returns the plain length).
 
-        A build that fails leaves no file behind.
+        With `items` (the build's Writer and context), the index of its items is written too,
+        when the Writer counted every byte of the body. A failed build leaves no file behind.
         """
         files = {name: self.new_file(name) for name in (*SUFFIXES, PLAIN)}
+        index = None
         try:
             with ExitStack() as stack:
                 for file in files.values():
                     stack.enter_context(file)
                 length = write(files)
+            if items is not None and items[0].items:
+                writer, context = items
+                if writer.position == length:
+                    with self.new_file("index") as file:
+                        index = file.name
+                        writer.save(file, context)
+                else:  # a piece went by uncounted: the offsets would be wrong
+                    logger.warning(
+                        "collection %s: items counted %d of %d bytes; not kept",
+                        tag,
+                        writer.position,
+                        length,
+                    )
         except BaseException:
-            for file in files.values():
-                Path(file.name).unlink(missing_ok=True)
+            for name in (*(file.name for file in files.values()), index):
+                if name is not None:
+                    Path(name).unlink(missing_ok=True)
             raise
-        return Built(tag, length, {name: file.name for name, file in files.items()})
+        return Built(tag, length, {name: file.name for name, file in files.items()}, index)
 
     def from_shared(self, tag: str, length: int, encoded: dict[str, bytes]) -> Built:
         """Keep a collection another worker built: its encodings as stored, the plain inflated."""
@@ -219,7 +277,7 @@ class Spool:
     @staticmethod
     def remove(built: Built) -> None:
         """Remove a version's files (a response still sending one keeps its copy open)."""
-        for path in built.files.values():
+        for path in built.paths:
             Path(path).unlink(missing_ok=True)
 
 
@@ -256,12 +314,20 @@ class CollectionCache:
             self._entries.move_to_end(key)
             return built
 
-    def built(self, key: tuple[str, str], tag: str, write: Callable[[], Iterable[bytes]]) -> Built:
+    def built(
+        self,
+        key: tuple[str, str],
+        tag: str,
+        write: Callable[[Writer], Iterable[bytes]],
+        context: str | None = None,
+    ) -> Built:
         """Return the collection at version `tag`, building it here unless another thread is.
 
-        `write` yields the plain body in pieces. Fifty requests after a change wait for one
-        build instead of making fifty; with a shared store, the other workers take what one
-        of them built.
+        `write` yields the plain body in pieces, counting them with the Writer it is given.
+        With a `context` (what every item depends on), the Writer copies from the newest
+        build of any worker for that context, and this build's items are kept for the next.
+        Fifty requests after a change wait for one build instead of making fifty; with a
+        shared store, the other workers take what one of them built.
         """
         found = self.get(key, tag)
         if found is not None:
@@ -278,10 +344,21 @@ class CollectionCache:
                 if stored is not None:
                     made = self.spool.from_shared(tag, *stored)
             if made is None:
-                made = self.spool.write(tag, lambda files: encode(write(), files))
+                if context is not None:  # a body's format is part of what its items depend on
+                    context = context_key(FORMAT, key, context)
+                writer = Writer(self._previous(key, context) if context is not None else None)
+                try:
+                    made = self.spool.write(
+                        tag,
+                        lambda files: encode(write(writer), files),
+                        (writer, context) if context is not None else None,
+                    )
+                finally:
+                    writer.close()
                 _trim()
                 if self.shared is not None:
                     self.shared.put(key, made)
+                self.spool.set_latest(key, made)
             with self._lock:
                 dropped = [old] if (old := self._entries.get(key)) is not None else []
                 self._entries[key] = made  # the older version of the same collection goes
@@ -294,6 +371,22 @@ class CollectionCache:
             for old in removed:
                 Spool.remove(old)
             return made
+
+    def _previous(self, key: tuple[str, str], context: str) -> Previous | None:
+        """Open the newest build of `key` to copy from: any worker's, else this one's."""
+        with self._lock:
+            own = self._entries.get(key)
+        candidates = [self.spool.latest(key)]
+        if own is not None and own.index is not None:
+            candidates.append((own.files[PLAIN], own.index))
+        for found in candidates:
+            if found is None:
+                continue
+            try:
+                return Previous(*found, context)
+            except (OSError, ValueError) as error:  # removed by its worker, or another context
+                logger.debug("not copying from %s: %s", found, error)
+        return None
 
     def forget(self, key: tuple[str, str], built: Built) -> None:
         """Drop a version whose files went missing, so that the next request builds it again."""
@@ -494,14 +587,16 @@ def serve_collection(
     kind: str,
     scope: str,
     content_type: str,
-    write: Callable[[], Iterable[bytes]],
+    write: Callable[[Writer], Iterable[bytes]],
     headers: dict[str, str] | None = None,
     check: Callable[[], object] | None = None,
+    context: str | None = None,
 ) -> Response:
     """Answer a whole collection: 304 from the version alone, else the stored body.
 
     `kind` and `scope` (a campaign's slug, "*" for all) name the collection; `write` yields
-    its body in pieces, called only when this version is not built yet. `check` (finding the
+    its body in pieces, called only when this version is not built yet (see
+    CollectionCache.built for the Writer it is given and `context`). `check` (finding the
     campaign, say, or answering 404) runs only when a body is to be sent: a tag the client
     holds was handed out for this very scope at this version, whose campaign then existed
     (removing one is a new version), so a revalidation reads nothing but the version.
@@ -529,7 +624,7 @@ def serve_collection(
         check()
     cache = cache_of(current_app)
     key = (kind, scope)
-    built = cache.built(key, tag, write)
+    built = cache.built(key, tag, write, context)
     for attempt in range(2):
         try:
             file = open(built.files[encoding or PLAIN], "rb")  # noqa: SIM115 (closed once sent)
@@ -539,7 +634,7 @@ def serve_collection(
                 raise
             logger.warning("collection file %s is gone; building it again", built.files)
             cache.forget(key, built)
-            built = cache.built(key, tag, write)
+            built = cache.built(key, tag, write, context)
     for name, value in (headers or {}).items():
         response.headers[name] = value
     response.content_length = os.fstat(file.fileno()).st_size
