@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,9 +12,9 @@ from sqlalchemy import select
 
 from eventmap import calendars, campaign_feed
 from eventmap.calendars import feed_events, ical_calendar, occurrences
-from eventmap.campaign_feed import FeedMemory
 from eventmap.extensions import db
 from eventmap.models import Campaign, Event, EventPart, EventStatus
+from eventmap.rebuilds import Previous, Writer
 from eventmap.urls import event_url_builder
 
 
@@ -28,13 +29,34 @@ def whole_list_feed(campaign: Campaign) -> bytes:
     )
 
 
-def streamed_feed(campaign: Campaign, memory: FeedMemory | None = None) -> bytes:
-    """Write it a batch at a time from the day index (copying what `memory` kept)."""
+def streamed_feed(campaign: Campaign, writer: Writer | None = None) -> bytes:
+    """Write it a batch at a time from the day index (copying from `writer`'s last build)."""
     return b"".join(
         campaign_feed.campaign_feed_pieces(
-            campaign, "Feed", event_url_builder(), "http://127.0.0.1:5000", memory=memory
+            campaign, "Feed", event_url_builder(), "http://127.0.0.1:5000", writer
         )
     )
+
+
+class Builds:
+    """Feeds written one after another, each copying from the one before, as the spool does."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.last: tuple[str, str] | None = None
+        self.count = 0
+
+    def feed(self, campaign: Campaign) -> bytes:
+        writer = Writer(Previous(*self.last, "c") if self.last else None)
+        body = streamed_feed(campaign, writer)
+        writer.close()
+        self.count += 1
+        path, index = self.folder / f"{self.count}.body", self.folder / f"{self.count}.index"
+        path.write_bytes(body)
+        with open(index, "wb") as file:
+            writer.save(file, "c")
+        self.last = (str(path), str(index))
+        return body
 
 
 def test_the_streamed_feed_is_byte_for_byte_the_whole_list_one(
@@ -183,54 +205,51 @@ def _retime() -> None:
     ],
 )
 def test_a_feed_built_after_a_change_is_the_one_built_from_scratch(
-    app, make_event, make_thailand, monkeypatch, change, rewritten
+    app, make_event, make_thailand, monkeypatch, tmp_path, change, rewritten
 ):
-    """The VEVENTs kept from the last build are copied only where nothing they say changed."""
+    """The VEVENTs of the last build are copied only where nothing they say changed."""
     monkeypatch.setattr(calendars, "ENTRIES_AT_ONCE", 3)
     monkeypatch.setattr(campaign_feed, "ENTRIES_AT_ONCE", 3)  # kept in several groups
     campaign = _many_parties(make_event, make_thailand)
-    memory = FeedMemory()
+    builds = Builds(tmp_path)
     written = []
     vevent = campaign_feed.vevent
     monkeypatch.setattr(
         campaign_feed, "vevent", lambda o, *rest: written.append(o) or vevent(o, *rest)
     )
-    first = streamed_feed(campaign, memory)
+    first = builds.feed(campaign)
     assert first == whole_list_feed(campaign)
     assert len(written) == 12 + 2
-    assert streamed_feed(campaign, memory) == first  # nothing changed: nothing written again
+    assert builds.feed(campaign) == first  # nothing changed: nothing written again
     assert len(written) == 12 + 2
 
     change()
     db.session.commit()
     written.clear()
-    again = streamed_feed(campaign, memory)
+    again = builds.feed(campaign)
 
     assert again == whole_list_feed(campaign)
     assert again != first
     assert len(written) == rewritten
-    assert streamed_feed(campaign, memory) == again
+    assert builds.feed(campaign) == again
 
 
 def test_many_builds_after_changes_stay_the_ones_built_from_scratch(
-    app, make_event, make_thailand, monkeypatch
+    app, make_event, make_thailand, monkeypatch, tmp_path
 ):
-    """Kept groups mostly replaced, and the small groups of rewritten VEVENTs, are packed
-    again; what is kept stays right through changes of every kind, one after another."""
+    """Each build copies from the one before: what is copied stays right through changes."""
     monkeypatch.setattr(calendars, "ENTRIES_AT_ONCE", 4)
     monkeypatch.setattr(campaign_feed, "ENTRIES_AT_ONCE", 4)
     campaign = _many_parties(make_event, make_thailand)
-    memory = FeedMemory()
-    streamed_feed(campaign, memory)
-    for round_ in range(3 * campaign_feed.SMALL_GROUPS):
+    builds = Builds(tmp_path)
+    builds.feed(campaign)
+    for round_ in range(24):
         event = _event(f"p{round_ % 12}")
         event.title = f"Party again {round_}"
         if round_ % 5 == 0:
             event.start_date = event.end_date = date(2016, 7, 30 - round_ % 7)
         db.session.commit()
-        assert streamed_feed(campaign, memory) == whole_list_feed(campaign), round_
-    (kept,) = memory._kept.values()
-    assert len(kept.groups) <= 14 // 4 + 1 + campaign_feed.SMALL_GROUPS + 1
+        assert builds.feed(campaign) == whole_list_feed(campaign), round_
 
 
 def test_the_calendar_route_keeps_its_vevents_between_versions(
@@ -251,6 +270,37 @@ def test_the_calendar_route_keeps_its_vevents_between_versions(
     name = f"{campaign.name} #{campaign.hashtag}"
     assert after.data == ical_calendar(
         name,
+        occurrences(feed_events(campaign)),
+        event_url_builder(),
+        app.config["PUBLIC_URL"],
+        campaign.hashtag or None,
+    )
+
+
+def test_another_worker_copies_the_vevents_of_the_newest_feed(
+    app, client, make_event, make_thailand, monkeypatch
+):
+    """Workers share the spool folder: the one asked after a change copies another's feed."""
+    from eventmap.web.collection_cache import CollectionCache, Spool
+
+    campaign = _many_parties(make_event, make_thailand)
+    plain = {"Accept-Encoding": "identity"}
+    client.get("/openstack6bday/calendar.ics", headers=plain)
+    _event("p3").title = "Renamed party"
+    db.session.commit()
+    written = []
+    vevent = campaign_feed.vevent
+    monkeypatch.setattr(
+        campaign_feed, "vevent", lambda o, *rest: written.append(o) or vevent(o, *rest)
+    )
+    other = CollectionCache(Spool(Path(app.config["COLLECTION_SPOOL"])))
+    monkeypatch.setitem(app.extensions, "eventmap.collections", other)
+
+    after = client.get("/openstack6bday/calendar.ics", headers=plain)
+
+    assert [o.event.slug for o in written] == ["p3"]
+    assert after.data == ical_calendar(
+        f"{campaign.name} #{campaign.hashtag}",
         occurrences(feed_events(campaign)),
         event_url_builder(),
         app.config["PUBLIC_URL"],

@@ -22,7 +22,7 @@ from ..calendars import (
     week_days,
     week_start,
 )
-from ..campaign_feed import FeedMemory, campaign_feed_pieces
+from ..campaign_feed import campaign_feed_pieces
 from ..dayindex import (
     DayIndex,
     day_index,
@@ -56,7 +56,6 @@ bp = Blueprint("calendar", __name__)
 
 ICALENDAR = "text/calendar; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
-_FEED_MEMORY = "eventmap.feed_memory"
 
 
 def _events(campaign: Campaign) -> list[Event]:
@@ -221,13 +220,13 @@ def campaign_ical(campaign_slug: str) -> Response:
     if "near" in request.args or "q" in request.args:
         return _area_ical(campaign())
 
-    def write(_writer: Writer) -> Iterator[bytes]:
+    def write(writer: Writer) -> Iterator[bytes]:
         return campaign_feed_pieces(
             campaign(),
             _feed_name(campaign()),
             event_url_builder(),
             current_app.config["PUBLIC_URL"],
-            memory=feed_memory(),
+            writer,
         )
 
     # Built once per version of the data; a calendar app's revalidation reads nothing else.
@@ -238,6 +237,7 @@ def campaign_ical(campaign_slug: str) -> Response:
         write,
         headers=_disposition(f"{campaign_slug}.ics"),
         check=campaign,
+        context="vevents",  # what else a VEVENT depends on is in its own key
     )
 
 
@@ -259,12 +259,6 @@ def _area_ical(campaign: Campaign) -> Response:
         campaign.hashtag or None,
     )
     return _download(body, ICALENDAR, f"{campaign.slug}-nearby.ics")
-
-
-def feed_memory() -> FeedMemory:
-    """Return this process's VEVENTs of the last feed of each campaign (campaign_feed)."""
-    memory: FeedMemory = current_app.extensions.setdefault(_FEED_MEMORY, FeedMemory())
-    return memory
 
 
 def _area(campaign: Campaign) -> tuple[str, list[Event]] | None:
