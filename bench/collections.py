@@ -136,7 +136,7 @@ def seed(url: str, count: int) -> float:
 def main() -> None:
     """Measure every collection at every size and write the Collections section."""
     lines = [
-        "`.venv/bin/python -m bench.collections` (SQLite; gzip level 6, brotli quality 4;"
+        "`.venv/bin/python -m bench.collections` (SQLite; gzip level 4, brotli quality 4;"
         " one process per row; peak RSS of that process; the test client, no server:"
         " wall times count the machine's load, CPU seconds are this process's own):",
         "",

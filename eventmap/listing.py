@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, time
-from itertools import islice
 from typing import Any
 
 import pycountry
-from sqlalchemy import ColumnElement, Row, Select, String, cast, func, select
+from sqlalchemy import ColumnElement, Row, Select, String, bindparam, cast, func, select
 
 from .dates import format_part, format_span, format_times
 from .extensions import db
@@ -197,20 +196,6 @@ def public_events(
     return list(_public_rows(db.session.execute(events), parts, going))
 
 
-def public_event_batches(campaign: Campaign | None, size: int) -> Iterator[list[PublicEvent]]:
-    """Read the approved events (of one campaign) in page order, `size` at a time.
-
-    What public_events reads, for collections of 100,000: the rows come from the database a
-    batch at a time, so a process never holds every event at once.
-    """
-    approved = Event.approved(campaign)
-    parts, going = _parts_of(approved), going_counts()  # before the rows start coming
-    rows = db.session.execute(_public_select(approved), execution_options={"yield_per": size})
-    made = _public_rows(rows, parts, going)
-    while batch := list(islice(made, size)):
-        yield batch
-
-
 # When an event last changed, as the database writes it down: a key, compared and never parsed.
 _STAMP = cast(Event.updated_at, String)
 IDS_AT_ONCE = 1000  # events read by id in one query: well under any database's parameter limit
@@ -234,15 +219,19 @@ def public_keys(campaign: Campaign | None, size: int) -> Iterator[Sequence[Row[A
 def stamped_public_batches(
     campaign: Campaign | None, size: int
 ) -> Iterator[list[tuple[PublicEvent, str]]]:
-    """Read public_event_batches' events, each with when it last changed (as public_keys)."""
+    """Read the approved events in page order, `size` at a time, with when each last changed.
+
+    Each batch's parts are read after its rows, so that a text written from them is never
+    older than the updated_at it is known by (PostgreSQL reads each statement anew).
+    """
     approved = Event.approved(campaign)
-    parts, going = _parts_of(approved), going_counts()  # before the rows start coming
+    going = going_counts()
     rows = db.session.execute(
         _public_select(approved, _STAMP), execution_options={"yield_per": size}
     )
-    made = _stamped_rows(rows, parts, going)
-    while batch := list(islice(made, size)):
-        yield batch
+    for batch in rows.partitions():
+        parts = _parts_of(approved, [row[0] for row in batch])
+        yield list(_stamped_rows(batch, parts, going))
 
 
 def stamped_public_events(
@@ -307,11 +296,15 @@ def _parts_of(
 ) -> dict[int, list[PartRef]]:
     """Read the dated parts of the chosen events (or of `ids`), in order, keyed by event id."""
     chosen = approved.with_only_columns(Event.id).order_by(None).scalar_subquery()
+    # A list of ids is bound as one expanding parameter: a thousand ids made into a thousand
+    # literals cost more than the query (a build of 100,000 reads them a batch at a time).
+    given = bindparam("ids", expanding=True)
     parts: dict[int, list[PartRef]] = {}
     for event_id, label, start, end in db.session.execute(
         select(EventPart.event_id, EventPart.label, EventPart.start_date, EventPart.end_date)
-        .where(EventPart.event_id.in_(ids if ids is not None else chosen))
-        .order_by(EventPart.event_id, EventPart.position)
+        .where(EventPart.event_id.in_(given if ids is not None else chosen))
+        .order_by(EventPart.event_id, EventPart.position),
+        {"ids": list(ids)} if ids is not None else {},
     ):
         parts.setdefault(event_id, []).append(PartRef(label, start, end))
     return parts
@@ -336,22 +329,25 @@ MAP_COLUMNS: tuple[str, ...] = (
 MAP_COORDINATE_DIGITS = 5  # about a metre: finer than any geocoded point
 
 
-MAP_ROWS_AT_ONCE = 2000  # rows map_column_batches reads from the database at a time
+MAP_ROWS_AT_ONCE = 2000  # rows the map feed reads from the database at a time
 
 
-def map_column_batches(
-    campaign: Campaign | None, link_pattern: str, size: int
-) -> Iterator[dict[str, list[Any]]]:
-    """Read the approved events in page order as MAP_COLUMNS lists, `size` events at a time.
+def map_inputs(campaign: Campaign | None) -> tuple[dict[int, int], dict[int, int]]:
+    """Read what the map feed says of events besides their rows: going counts and photos."""
+    return going_counts(), photo_counts(campaign)
 
-    One list per MAP_COLUMNS name for each batch, so that 100,000 events are never all held.
-    The map page needs a dozen values per event, not a GeoJSON Feature: parallel lists are
-    about a third of the size, and take about half the time to write here and to parse there.
-    `link_pattern` makes each event's address from {campaign} and {event} (its slug).
+
+def map_rows(
+    campaign: Campaign | None, size: int, ids: Sequence[int] | None = None
+) -> Iterator[Sequence[Row[Any]]]:
+    """Read the map feed's row of each approved event (of `ids`), in page order, `size` at once.
+
+    Each row is what _map_batch takes: the event's own columns, its campaign's slug, its
+    slug, and when it last changed (as public_keys gives it).
     """
     approved = Event.approved(campaign)
-    # Read before the rows start coming.
-    parts, going, photos = _parts_of(approved), going_counts(), photo_counts(campaign)
+    if ids is not None:
+        approved = approved.where(Event.id.in_(list(ids)))
     rows = db.session.execute(
         approved.with_only_columns(
             Event.id,
@@ -365,12 +361,31 @@ def map_column_batches(
             Event.location_text,
             Campaign.slug,
             Event.slug,
+            _STAMP,
         ).join(Campaign, Campaign.id == Event.campaign_id),
         execution_options={"yield_per": size},
     )
-    spans: dict[tuple[date | None, date | None], str] = {}  # a campaign has few distinct spans
-    for batch in rows.partitions():
-        yield _map_batch(batch, parts, going, photos, spans, link_pattern)
+    yield from rows.partitions()
+
+
+def map_columns(
+    campaign: Campaign | None,
+    rows: Sequence[Row[Any]],
+    inputs: tuple[dict[int, int], dict[int, int]],
+    spans: dict[tuple[date | None, date | None], str],
+    link_pattern: str,
+) -> dict[str, list[Any]]:
+    """Turn map_rows' rows into one list per MAP_COLUMNS name, with their parts' days.
+
+    The map page needs a dozen values per event, not a GeoJSON Feature: parallel lists are
+    about a third of the size, and take about half the time to write here and to parse there.
+    `link_pattern` makes each event's address from {campaign} and {event} (its slug);
+    `spans` keeps the text of each span of days met (a campaign has few distinct spans).
+    """
+    ids = [row[0] for row in rows]
+    # Read after the rows, so that a text is never older than the updated_at it is known by.
+    parts = _parts_of(Event.approved(campaign), ids) if ids else {}
+    return _map_batch(rows, parts, *inputs, spans, link_pattern)
 
 
 def _map_batch(
@@ -382,7 +397,7 @@ def _map_batch(
     link_pattern: str,
 ) -> dict[str, list[Any]]:
     """Turn a batch of map rows into one list per MAP_COLUMNS name."""
-    ids, lats, lons, precisions, countries, starts, ends, titles, places, campaigns, slugs = (
+    ids, lats, lons, precisions, countries, starts, ends, titles, places, campaigns, slugs, _ = (
         list(column) for column in zip(*rows, strict=True)
     )
     when = []

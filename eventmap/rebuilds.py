@@ -59,6 +59,10 @@ class Previous:
             self.close()
             raise ValueError(f"{body} is shorter than its index says")
 
+    def has(self, key: int) -> bool:
+        """Tell whether the earlier build wrote an item under `key`."""
+        return key in self._where
+
     def __len__(self) -> int:
         """Return how many items the earlier build wrote."""
         return len(self._where)
@@ -104,6 +108,7 @@ class Writer:
         """Start at byte 0, copying from `previous` when there is one."""
         self.previous = previous
         self.position = 0
+        self.copies = 0  # items found in the last build
         self._keys, self._starts, self._ends = array("q"), array("q"), array("q")
 
     def raw(self, data: bytes) -> bytes:
@@ -119,10 +124,12 @@ class Writer:
         self._ends.append(self.position)
         return data
 
-    def items_joined(self, keys: Sequence[int], texts: Sequence[bytes], separator: bytes) -> bytes:
-        """Count items `separator` comes between (and before, unless they are the first)."""
+    def items_joined(
+        self, keys: Sequence[int], texts: Sequence[bytes], separator: bytes, *, more: bool
+    ) -> bytes:
+        """Count items `separator` comes between, and before them when `more` (of one list)."""
         step = len(separator)
-        lead = step if self._keys else 0
+        lead = step if more else 0
         position = self.position + lead
         for key, text in zip(keys, texts, strict=True):
             self._keys.append(key)
@@ -136,11 +143,17 @@ class Writer:
         self.position += len(joined)
         return joined
 
+    def has(self, key: int) -> bool:
+        """Tell whether the last build wrote an item under `key`."""
+        return self.previous is not None and self.previous.has(key)
+
     def copied(self, keys: Sequence[int]) -> list[bytes | None]:
         """Return the last build's bytes of each key's item, None where it has none."""
         if self.previous is None:
             return [None] * len(keys)
-        return self.previous.texts(keys)
+        texts = self.previous.texts(keys)
+        self.copies += len(texts) - texts.count(None)
+        return texts
 
     @property
     def items(self) -> int:

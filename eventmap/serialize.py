@@ -11,10 +11,15 @@ import orjson
 
 from .dates import format_time
 from .listing import (
+    MAP_COLUMNS,
+    MAP_ROWS_AT_ONCE,
     PublicEvent,
     event_time,
     event_when,
     going_counts,
+    map_columns,
+    map_inputs,
+    map_rows,
     public_keys,
     stamped_public_batches,
     stamped_public_events,
@@ -243,11 +248,6 @@ def feature_json(event: Event | PublicEvent, url: str) -> bytes:
         return compact_json(public_feature(event, url))
 
 
-def public_features_json(events: Sequence[Event | PublicEvent], urls: Sequence[str]) -> bytes:
-    """Write public_feature of each event as one JSON list: compact_json's very bytes."""
-    return b"[" + b",".join(map(feature_json, events, urls)) + b"]"
-
-
 def _feature_key(event_id: int, stamp: str | None, campaign: str, going: int) -> int:
     """Return what a feature's bytes are known by (rebuilds): its row, campaign and count."""
     return item_key(event_id, stamp, campaign, going)
@@ -266,11 +266,13 @@ def public_collection_pieces(
     depend on nothing but the event's slug and its campaign's (the caller's context).
     """
     yield writer.raw(b'{"type":"FeatureCollection","features":[')
+    more = False  # whether features were written before the batch: a comma first
     if writer.previous is None:  # nothing to copy: one pass over the whole rows
         for batch in stamped_public_batches(campaign, size):
             keys = [_feature_key(e.id, stamp, e.campaign.slug, e.going) for e, stamp in batch]
             texts = [feature_json(event, url_of(event)) for event, _ in batch]
-            yield writer.items_joined(keys, texts, b",")
+            yield writer.items_joined(keys, texts, b",", more=more)
+            more = more or bool(texts)
     else:
         going = going_counts()
         for rows in public_keys(campaign, size):
@@ -289,30 +291,9 @@ def public_collection_pieces(
                     text = feature_json(event, url_of(event))
                 texts.append((keys[n], text))
             if texts:
-                yield writer.items_joined(*zip(*texts, strict=True), b",")
+                yield writer.items_joined(*zip(*texts, strict=True), b",", more=more)
+                more = True
     yield writer.raw(b"]}")
-
-
-def feature_collection_pieces(lists: Iterable[bytes]) -> Iterator[bytes]:
-    """Write a FeatureCollection in pieces from features already written as JSON lists."""
-    yield b'{"type":"FeatureCollection","features":['
-    first = True
-    for written in lists:
-        if written != b"[]":
-            yield (b"" if first else b",") + written[1:-1]
-            first = False
-    yield b"]}"
-
-
-def feature_collection_json(
-    features: Iterable[Sequence[dict[str, Any]]],
-) -> Iterator[bytes]:
-    """Write a FeatureCollection as compact JSON in pieces, from batches of features.
-
-    The same bytes as compact_json(feature_collection(...)), without holding every feature
-    (or the whole text) at once; a batch of a thousand costs a fifth less than one by one.
-    """
-    return feature_collection_pieces(compact_json(list(batch)) for batch in features)
 
 
 # Values orjson writes exactly as json does (a float is not one of them).
@@ -326,29 +307,93 @@ def value_json(value: Any) -> bytes:
     return compact_json(value)
 
 
-def object_json(members: dict[str, Any]) -> Iterator[bytes]:
-    """Write a JSON object a member at a time: compact_json's bytes, never all in one string."""
-    yield b"{"
-    for number, (name, value) in enumerate(members.items()):
-        yield (b"," if number else b"") + compact_json(name) + b":" + value_json(value)
-    yield b"}"
+# The map feed is copied a chunk of events at a time: each column's values of a chunk lie
+# side by side in the body. A chunk ends after an event whose id the mixing below sends to 0
+# (one in MAP_CHUNK on average, wherever the event is in the order), so that a party added,
+# moved or removed changes only its own chunk and the next build copies the others.
+MAP_CHUNK = 1000
+MAP_CHUNK_MOST = 4 * MAP_CHUNK  # events of a chunk at most: bounded reads by id
+_MIX = 2654435761  # Knuth's multiplicative hash: ids in a row end chunks far apart
 
 
-def columns_json(names: Sequence[str], batches: Iterable[dict[str, list[Any]]]) -> Iterator[bytes]:
-    """Write object_json of parallel lists given a batch of rows at a time: the same bytes.
+def _ends_chunk(event_id: int, size: int) -> bool:
+    """Tell whether a map chunk ends after this event."""
+    return size >= MAP_CHUNK_MOST or (event_id * _MIX) % 4294967296 % MAP_CHUNK == 0
 
-    Each batch is written as it comes and only its text is kept, a few bytes a value, until
-    every list is complete and the object can be written in order.
+
+def _chunked(rows: Iterable[Sequence[Any]]) -> Iterator[list[Any]]:
+    """Cut rows (each starting with its event's id) into map chunks, in order."""
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(row)
+        if _ends_chunk(row[0], len(chunk)):
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _map_key(row: Sequence[Any], going: dict[int, int], photos: dict[int, int]) -> tuple:
+    """Return what an event's map values depend on: its id, row, campaign, count and photos.
+
+    `row` is map_rows' (id first; campaign's slug, slug and updated_at last) or public_keys'.
     """
-    written: dict[str, list[bytes]] = {name: [] for name in names}
-    for batch in batches:
-        for name in names:
-            text = value_json(batch[name])
-            if text != b"[]":
-                written[name].append(text[1:-1])
-    yield b"{"
-    for number, name in enumerate(names):
-        yield (b"," if number else b"") + compact_json(name) + b":["
-        yield b",".join(written.pop(name))
-        yield b"]"
-    yield b"}"
+    if len(row) == 3:  # public_keys: id, updated_at, campaign's slug
+        event_id, stamp, campaign = row
+    else:
+        event_id, stamp, campaign = row[0], row[-1], row[-3]
+    return (event_id, stamp, campaign, going.get(event_id, 0), photos.get(event_id, 0))
+
+
+def map_feed_pieces(
+    campaign: Campaign | None, link_pattern: str, writer: Writer
+) -> Iterator[bytes]:
+    """Write the map feed (compact_json of MAP_COLUMNS' lists) in pieces counted by `writer`.
+
+    A chunk's values are copied from the writer's last build when none of its events
+    changed (same rows, campaigns, going counts and photos) and no event joined or left it;
+    the other chunks are read whole. `link_pattern` makes each event's address.
+    """
+    inputs = going, photos = map_inputs(campaign)
+    spans: dict[Any, str] = {}
+    # Each chunk: the key of what its events depend on, its values when written (None: copied).
+    chunks: list[tuple[int, dict[str, list[Any]] | None]] = []
+    if writer.previous is None:  # nothing to copy: one pass over the whole rows
+        rows = (row for batch in map_rows(campaign, MAP_ROWS_AT_ONCE) for row in batch)
+        for chunk in _chunked(rows):
+            keys = item_key(*(_map_key(row, going, photos) for row in chunk))
+            chunks.append((keys, map_columns(campaign, chunk, inputs, spans, link_pattern)))
+    else:
+        keyed = (
+            _map_key(row, going, photos)
+            for batch in public_keys(campaign, MAP_ROWS_AT_ONCE)
+            for row in batch
+        )
+        for chunk in _chunked(keyed):
+            keys = item_key(*chunk)
+            if all(writer.has(item_key(keys, n)) for n in range(len(MAP_COLUMNS))):
+                chunks.append((keys, None))
+                continue
+            ids = [key[0] for key in chunk]
+            read = {row[0]: row for batch in map_rows(campaign, len(ids), ids) for row in batch}
+            rows_now = [read[i] for i in ids if i in read]  # some may be gone meanwhile
+            if rows_now:
+                keys = item_key(*(_map_key(row, going, photos) for row in rows_now))
+                columns = map_columns(campaign, rows_now, inputs, spans, link_pattern)
+                chunks.append((keys, columns))
+    yield writer.raw(b"{")
+    for n, name in enumerate(MAP_COLUMNS):
+        yield writer.raw((b"," if n else b"") + compact_json(name) + b":[")
+        keys = [item_key(chunk_keys, n) for chunk_keys, _ in chunks]
+        copied = iter(
+            writer.copied([k for k, (_, c) in zip(keys, chunks, strict=True) if c is None])
+        )
+        texts = [
+            next(copied) if columns is None else value_json(columns[name])[1:-1]
+            for _, columns in chunks
+        ]
+        written = [(key, text) for key, text in zip(keys, texts, strict=True) if text]
+        if written:
+            yield writer.items_joined(*zip(*written, strict=True), b",", more=False)
+        yield writer.raw(b"]")
+    yield writer.raw(b"}")

@@ -456,31 +456,6 @@ def test_without_redis_each_worker_builds_its_own(app, client, events):
     assert client.get("/api/events").status_code == 200
 
 
-def test_bodies_written_in_pieces_are_the_bytes_written_whole():
-    from eventmap.serialize import (
-        columns_json,
-        compact_json,
-        feature_collection,
-        feature_collection_json,
-        object_json,
-    )
-
-    columns = {"id": [1, 2], "title": ['Zürich, "quoted"', None], "empty": []}
-    assert b"".join(object_json(columns)) == compact_json(columns)
-    batches = [
-        {"id": [1], "lat": [48.13743], "title": ['Zürich, "quoted"'], "empty": []},
-        {"id": [], "lat": [], "title": [], "empty": []},
-        {"id": [2, 3], "lat": [None, 1e-05], "title": [None, "x"], "empty": []},
-    ]
-    whole = {name: [v for b in batches for v in b[name]] for name in batches[0]}
-    assert b"".join(columns_json(list(whole), batches)) == compact_json(whole)
-    assert b"".join(columns_json(["id"], [])) == compact_json({"id": []})
-    features = [{"type": "Feature", "id": n, "properties": {"n": n}} for n in range(5)]
-    pieces = feature_collection_json([features[:2], [], features[2:]])
-    assert b"".join(pieces) == compact_json(feature_collection(features))
-    assert b"".join(feature_collection_json([])) == compact_json(feature_collection([]))
-
-
 HOSTILE_TEXT = [
     "",
     "Zürich",
@@ -514,7 +489,7 @@ def test_the_geojson_writer_is_byte_for_byte_json_on_hostile_events():
 
     from eventmap.geocoding import Precision
     from eventmap.listing import CampaignRef, PartRef, PublicEvent
-    from eventmap.serialize import compact_json, public_feature, public_features_json
+    from eventmap.serialize import compact_json, feature_json, public_feature
 
     text = st.one_of(st.sampled_from(HOSTILE_TEXT), st.text())
     maybe_text = st.none() | text
@@ -548,9 +523,8 @@ def test_the_geojson_writer_is_byte_for_byte_json_on_hostile_events():
     @settings(max_examples=300, deadline=None)
     @given(st.lists(st.tuples(event, text), max_size=4))
     def check(pairs):
-        events, urls = [e for e, _ in pairs], [u for _, u in pairs]
-        assert outcome(lambda: public_features_json(events, urls)) == outcome(
-            lambda: compact_json([public_feature(e, u) for e, u in pairs])
+        assert outcome(lambda: [feature_json(e, u) for e, u in pairs]) == outcome(
+            lambda: [compact_json(public_feature(e, u)) for e, u in pairs]
         )
 
     check()
@@ -560,7 +534,7 @@ def test_the_column_writer_is_byte_for_byte_json_on_hostile_values():
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from eventmap.serialize import compact_json, object_json
+    from eventmap.serialize import compact_json, value_json
 
     scalars = st.one_of(
         st.sampled_from(HOSTILE_TEXT + HOSTILE_NUMBERS), st.text(), st.integers(), st.floats()
@@ -572,23 +546,21 @@ def test_the_column_writer_is_byte_for_byte_json_on_hostile_values():
     )
 
     @settings(max_examples=300, deadline=None)
-    @given(st.dictionaries(st.text(), values | st.lists(scalars)))
-    def check(columns):
-        assert outcome(lambda: b"".join(object_json(columns))) == outcome(
-            lambda: compact_json(columns)
-        )
+    @given(values | st.lists(scalars))
+    def check(value):
+        assert outcome(lambda: value_json(value)) == outcome(lambda: compact_json(value))
 
     check()
 
 
 def test_the_fast_writers_keep_pythons_float_text():
     from eventmap.listing import CampaignRef, PublicEvent
-    from eventmap.serialize import compact_json, public_feature, public_features_json, value_json
+    from eventmap.serialize import compact_json, feature_json, public_feature, value_json
 
     for number in HOSTILE_NUMBERS:
         event = PublicEvent(
             1, "s", "t", "l", 1.0, number, None, None, None, None, None, "", None, None, None,
             None, None, CampaignRef("c"), (),
         )  # fmt: skip
-        assert public_features_json([event], ["u"]) == compact_json([public_feature(event, "u")])
+        assert feature_json(event, "u") == compact_json(public_feature(event, "u"))
         assert value_json([number, "x"]) == compact_json([number, "x"]), number

@@ -23,7 +23,7 @@ PLAIN = {"Accept-Encoding": "identity"}
 def written(tmp_path: Path, items: list[tuple[int, bytes]], context: str = "c") -> Previous:
     """Write items the way a build does, separated by commas, and open them for copying."""
     writer = Writer()
-    body = writer.raw(b"[") + writer.items_joined(*zip(*items, strict=True), b",")
+    body = writer.raw(b"[") + writer.items_joined(*zip(*items, strict=True), b",", more=False)
     body += writer.raw(b"]")
     (tmp_path / "body").write_bytes(body)
     with open(tmp_path / "index", "wb") as file:
@@ -52,8 +52,9 @@ def test_items_are_copied_as_they_were_written(tmp_path, monkeypatch):
 
 def test_a_writer_counts_every_byte_it_is_given(tmp_path):
     writer = Writer()
-    pieces = [writer.raw(b"head "), writer.items_joined([1, 2], [b"one", b"two"], b"; ")]
-    pieces.append(writer.items_joined([3], [b"three"], b"; "))  # after earlier items: "; " first
+    pieces = [writer.raw(b"head ")]
+    pieces.append(writer.items_joined([1, 2], [b"one", b"two"], b"; ", more=False))
+    pieces.append(writer.items_joined([3], [b"three"], b"; ", more=True))  # "; " first
     pieces.append(writer.item(4, b"four"))
     assert b"".join(pieces) == b"head one; two; threefour"
     assert writer.position == len(b"".join(pieces))
@@ -242,10 +243,73 @@ def test_a_build_that_counts_wrong_keeps_no_index(tmp_path, caplog):
     cache = CollectionCache(Spool(tmp_path))
 
     def write(writer: Writer):
-        yield writer.items_joined([1], [b"counted"], b",")
+        yield writer.items_joined([1], [b"counted"], b",", more=False)
         yield b" not counted"
 
     built = cache.built(("geojson", "*"), "v1", write, context="c")
     assert built.read("identity") == b"counted not counted"
     assert built.index is None
     assert "not kept" in caplog.text
+
+
+# The map feed, copied a chunk of events at a time.
+
+MAP = "/api/map-events?campaign=openstack6bday"
+
+
+def map_from_scratch(app) -> bytes:
+    """Write the campaign's map feed with nothing to copy."""
+    from eventmap.urls import event_link_pattern
+
+    campaign = db.session.scalar(Campaign.by_slug("openstack6bday"))
+    with app.test_request_context():
+        pattern = event_link_pattern(external=False)
+        return b"".join(serialize.map_feed_pieces(campaign, pattern, Writer()))
+
+
+def test_the_map_feed_in_chunks_is_the_columns_written_whole(app, parties, monkeypatch):
+    from eventmap.listing import map_columns, map_inputs, map_rows
+    from eventmap.urls import event_link_pattern
+
+    monkeypatch.setattr(serialize, "MAP_CHUNK", 3)
+    campaign = db.session.scalar(Campaign.by_slug("openstack6bday"))
+    with app.test_request_context():
+        pattern = event_link_pattern(external=False)
+        rows = [row for batch in map_rows(campaign, 100) for row in batch]
+        whole = map_columns(campaign, rows, map_inputs(campaign), {}, pattern)
+    assert len(whole["id"]) == 13
+    assert map_from_scratch(app) == serialize.compact_json(whole)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [_retitle, _delete, _unpublish, _publish, _going, _move_part, _reslug, _rename_campaign],
+)
+def test_the_map_feed_after_a_change_is_the_one_built_from_scratch(
+    app, client, parties, monkeypatch, change
+):
+    # Several chunks of a dozen parties, wherever the database's ids begin.
+    monkeypatch.setattr(serialize, "MAP_CHUNK", 3)
+    monkeypatch.setattr(serialize, "MAP_CHUNK_MOST", 4)
+    chunks: list[list[int]] = []
+    real = serialize.map_columns
+    monkeypatch.setattr(
+        serialize,
+        "map_columns",
+        lambda campaign, rows, *rest: (
+            chunks.append([r[0] for r in rows]) or real(campaign, rows, *rest)
+        ),
+    )
+    first = client.get(MAP, headers=PLAIN).data
+    assert first == map_from_scratch(app)
+    assert len(chunks) >= 2 * 4  # the route's build, then map_from_scratch's
+    change()
+    db.session.commit()
+    chunks.clear()
+
+    again = client.get(MAP, headers=PLAIN).data
+
+    # The chunk the party was in, and the one it went to (a new title can move it).
+    assert len(chunks) <= (0 if change is _rename_campaign else 2)
+    assert again == map_from_scratch(app)
+    assert again != first or change is _rename_campaign

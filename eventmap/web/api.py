@@ -11,11 +11,6 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..geocoding.place import answer
-from ..listing import (
-    MAP_COLUMNS,
-    MAP_ROWS_AT_ONCE,
-    map_column_batches,
-)
 from ..models import Campaign
 from ..nearby import (
     DEFAULT_LIMIT,
@@ -29,8 +24,8 @@ from ..nearby import (
 )
 from ..serialize import (
     GEOJSON_MEDIA_TYPE,
-    columns_json,
     feature_collection,
+    map_feed_pieces,
     public_collection_pieces,
     public_feature,
 )
@@ -94,10 +89,9 @@ def map_events() -> Response:
         "map",
         _scope(),
         "application/json",
-        lambda _writer: columns_json(
-            MAP_COLUMNS, map_column_batches(_campaign_argument(), pattern, MAP_ROWS_AT_ONCE)
-        ),
+        lambda writer: map_feed_pieces(_campaign_argument(), pattern, writer),
         check=_campaign_argument,
+        context=pattern,
     )
 
 
