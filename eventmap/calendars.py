@@ -461,7 +461,10 @@ def vtimezones(years: dict[str, tuple[int, int]]) -> list[icalendar.Timezone]:
     return components
 
 
-@lru_cache(maxsize=256)
+# More than the zones there are (about 600), with a few spans of years each: a feed at
+# 100,000 parties names about 300 zones, and with room for fewer than it names, an LRU cache
+# written in the same order each build finds none of them (6 s a build).
+@lru_cache(maxsize=2048)
 def _vtimezone(zone: str, low: int, high: int) -> str | None:
     """Write a zone's VTIMEZONE for whole years, once per process (a tenth of a second each)."""
     try:

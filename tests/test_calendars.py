@@ -721,3 +721,20 @@ def test_the_feed_writes_what_icalendar_would_for_any_party(client, make_event, 
         ), occurrence.event.slug
     feed = client.get("/openstack6bday/calendar.ics").data
     assert len(icalendar.Calendar.from_ical(feed).walk("VEVENT")) == len(found)
+
+
+def test_each_zone_s_vtimezone_is_written_once_however_many_zones_a_feed_names():
+    """A feed of parties worldwide names about 300 zones; the second build writes none."""
+    from zoneinfo import available_timezones
+
+    from eventmap import calendars
+
+    zones = sorted(available_timezones())[:400]
+    years = dict.fromkeys(zones, (2016, 2016))
+    calendars._vtimezone.cache_clear()
+    first = calendars.vtimezones(years)
+    written = calendars._vtimezone.cache_info().misses
+    assert written == len(zones)
+    again = calendars.vtimezones(years)
+    assert calendars._vtimezone.cache_info().misses == written
+    assert [z.to_ical() for z in again] == [z.to_ical() for z in first]
