@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +30,7 @@ from .place import Place, Precision
 from .text import fold
 
 if TYPE_CHECKING:
-    from .gazetteer import Entry
+    from .gazetteer import Entry, Gazetteer
 
 NODE_MODULES = Path(__file__).resolve().parents[2] / "assets" / "node_modules"
 COLLEGES = NODE_MODULES / "us-colleges" / "data" / "us-colleges.json"
@@ -200,7 +201,7 @@ class _Match:
     """Schools named in the text, and the text around the name."""
 
     found: list[tuple[Entry, int]]
-    rest: str
+    rest: str  # the other parts: "IL"
     respelt: bool = False  # found only with the spaces left out ("Stonybrook")
 
 
@@ -277,24 +278,54 @@ def _states(rest: str, where: Place) -> bool:
     return any(fold(part) == name and not forms.is_venue(part) for part in rest.split(","))
 
 
-def answer(query: str, text: str, find: Finder, read: Reader) -> Place | None:
+@lru_cache(maxsize=4)
+def _us_states(gazetteer: Gazetteer) -> dict[str, str]:
+    """Return the US states by every folded name and code the index knows ("il", "illinois")."""
+    return {
+        name: region
+        for (cc, region), names in gazetteer.region_names.items()
+        if cc == "US"
+        for name in names
+    }
+
+
+def _named(school: Entry, part: str, gazetteer: Gazetteer) -> bool | None:
+    """Say whether a part of the text is the school's town, state or country (True), another
+    US state (False), or none of these (None: read it as a place)."""
+    folded = fold(part)
+    if folded == fold(school.anchor or "") or folded in gazetteer.country_names.get("US", ()):
+        return True
+    state = _us_states(gazetteer).get(folded)
+    return None if state is None else state == school.region
+
+
+def answer(query: str, text: str, gazetteer: Gazetteer, read: Reader) -> Place | None:
     """Place the school the text names at its campus, or None: no school's name in it, or
     a town, state or country the rest of the text names that no such school is in."""
-    match = _match(text, find)
+    match = _match(text, gazetteer.find_institutions)
     if match is None:
         return None
     found = match.found
     confidence = SURE_CONFIDENCE
-    where = read(match.rest) if match.rest else None
+    unread = []
+    for part in (p for p in match.rest.split(",") if fold(p)):
+        named = [_named(e, part, gazetteer) for e, _q in found]
+        if all(n is None for n in named):
+            unread.append(part)  # not the school's town, nor a US state: read it below
+            continue
+        found = [f for f, n in zip(found, named, strict=True) if n]
+        if not found:
+            return None  # "Wheaton College, Texas": the stated state wins
+    where = read(", ".join(unread)) if unread else None
     if where is not None:
         agreeing = [(e, q) for e, q in found if _agrees(e, where)]
         if agreeing:
             found = agreeing
-        elif _states(match.rest, where):
+        elif _states(", ".join(unread), where):
             return None  # "Stanford University, Paris, France": the stated place wins
         else:
             confidence = UNREAD_CONFIDENCE  # "Brown University Library": a guess left unread
-    elif match.rest:
+    elif unread:
         confidence = UNREAD_CONFIDENCE  # "Brown University Library", "..., Room 620"
     if match.respelt:  # "North-West University" (South Africa) is not Northwest University
         confidence = min(confidence, RESPELT_CONFIDENCE)

@@ -172,7 +172,7 @@ class OfflineGeocoder:
         """Answer a college's name at its campus, unless the rest of the text names a place
         the college is not in (institutions.py); the rest is read as any other text."""
         return institutions.answer(
-            query, text, self.gazetteer.find_institutions, lambda rest: self._lookup(rest, rest)
+            query, text, self.gazetteer, lambda rest: self._lookup(rest, rest)
         )
 
     def _inside(self, attempt: str) -> list[_Scored]:

@@ -111,7 +111,10 @@ def test_the_package_is_read_whole_and_its_best_known_campuses_marked():
         ("University of Connecticut Storrs", STORRS),
         ("Univ. of Michigan, Dearborn", DEARBORN),
         ("Wheaton College, Illinois", WHEATON_IL),  # one of two Wheaton Colleges, by state
+        ("Wheaton College, IL", WHEATON_IL),  # a code after the name is a state, not Israel
+        ("Wheaton College, MA", WHEATON_MA),
         ("Wheaton College, Norton, MA", WHEATON_MA),
+        ("Georgetown University, Washington", (38.909, -77.073)),  # its town, not the state
     ],
 )
 def test_a_college_named_with_its_campus_town_or_state_is_a_sure_venue(geocoder, query, campus):
@@ -161,6 +164,7 @@ def test_a_base_or_a_shared_name_is_a_guess_with_the_others_as_candidates(geocod
         ("Trinity College, Dublin, Ireland", "IE", DUBLIN),
         ("King's College London", "GB", LONDON),
         ("Harvard University, Cambridge, UK", "GB", (52.205, 0.119)),
+        ("Wheaton College, Texas", "US", (29.763, -95.363)),  # Texas (its largest town)
     ],
 )
 def test_a_stated_place_the_college_is_not_in_wins(geocoder, query, country, point):
