@@ -49,8 +49,9 @@ SURE_CONFIDENCE = 0.9
 UNREAD_CONFIDENCE = 0.8
 # A base with several campuses, one of them marked main or best known: that one, to check.
 MAIN_GUESS_CONFIDENCE = 0.6
-# A name found only once its spaces are left out ("Stonybrook" for Stony Brook): to check.
-RESPELT_CONFIDENCE = 0.6
+# A name found only once its spaces are left out ("Stonybrook" for Stony Brook), or by a
+# short name ("UCLA", "Georgia Tech"; "MSU" is Michigan State's and others'): to check.
+VARIANT_CONFIDENCE = 0.6
 # Several schools and nothing to choose: the one in the largest town, to check.
 GUESS_CONFIDENCE = 0.5
 # A town the text names this close (km) to the campus is the campus's town.
@@ -95,7 +96,11 @@ _HYPHEN = re.compile(r"\s*[-–]\s*")
 _AT = re.compile(r"\s+(?:at|in)\s+", re.IGNORECASE)
 _CAMPUS = re.compile(r"\s+campus(?:es)?$", re.IGNORECASE)
 _PARTS = re.compile(r"\s*[,()\[\]]\s*")
-_COORDINATES = re.compile(r"latitude:\s*(-?[\d.]+),\s*longitude:\s*(-?[\d.]+)")
+# One college of the best-known list: its point and its name, with a short name in brackets
+# ("Massachusetts Institute of Technology (MIT)", "... (Georgia Tech)").
+_POPULAR = re.compile(
+    r"latitude:\s*(-?[\d.]+),\s*longitude:\s*(-?[\d.]+),\s*name:\s*'[^'(]*(?:\(([^)']+)\))?"
+)
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,7 @@ class School:
     base: str | None  # "University of Michigan" for "University of Michigan-Ann Arbor"
     campus: str | None  # "Ann Arbor"; "Main Campus"
     popular: bool = False
+    aliases: tuple[str, ...] = ()  # the package's short names for it: "MIT", "Georgia Tech"
 
     @property
     def main(self) -> bool:
@@ -126,6 +132,10 @@ def key(text: str) -> str:
 def is_institution(text: str) -> bool:
     """Say whether a name has a word that makes it an institution's ("... College")."""
     return any(word in INSTITUTION_WORDS for word in key(text).split())
+
+
+# Short names (an acronym, "Georgia Tech") are filed under this mark: read only as written.
+ALIAS = "="
 
 
 def squashed(name_key: str) -> str:
@@ -158,9 +168,9 @@ def split_name(name: str, city: str = "") -> tuple[str | None, str | None]:
 
 def read_colleges(path: Path = COLLEGES, popular: Path = POPULAR) -> list[School]:
     """Read the package's colleges, skipping names with no institution word."""
-    best_known = {
-        (float(lat), float(lon)) for lat, lon in _COORDINATES.findall(popular.read_text("utf-8"))
-    }
+    best_known: dict[tuple[float, float], set[str]] = {}
+    for lat, lon, alias in _POPULAR.findall(popular.read_text(encoding="utf-8")):
+        best_known.setdefault((float(lat), float(lon)), set()).update({alias} - {""})
     schools = []
     for record in json.loads(path.read_text(encoding="utf-8")):
         name = " ".join(record["name"].split())
@@ -177,6 +187,7 @@ def read_colleges(path: Path = COLLEGES, popular: Path = POPULAR) -> list[School
                 base,
                 campus,
                 popular=point in best_known,
+                aliases=tuple(sorted(best_known.get(point, ()))),
             )
         )
     return schools
@@ -193,7 +204,8 @@ def school_keys(school: School) -> dict[str, int]:
             keys.setdefault(key(f"{school.base} {plain}"), FULL)
         keys.setdefault(key(school.base), MAIN if school.main else BRANCH)
     keys = {k: q for k, q in keys.items() if len(k.split()) >= 2}
-    return keys | {squashed(k): q for k, q in keys.items()}
+    aliases = {ALIAS + key(alias): FULL for alias in school.aliases}
+    return keys | {squashed(k): q for k, q in keys.items()} | aliases
 
 
 @dataclass(frozen=True)
@@ -202,7 +214,8 @@ class _Match:
 
     found: list[tuple[Entry, int]]
     rest: str  # the other parts: "IL"
-    respelt: bool = False  # found only with the spaces left out ("Stonybrook")
+    # found only with the spaces left out ("Stonybrook") or by a short name ("UCLA")
+    variant: bool = False
 
 
 Finder = Callable[[str], Sequence[tuple["Entry", int]]]
@@ -219,27 +232,42 @@ def _words(part: str) -> list[tuple[str, str]]:
     ]
 
 
+def _may_be_name(run: str) -> bool:
+    """Say whether folded words may be a college's name: two or more, one an institution's."""
+    return len(run.split()) >= 2 and is_institution(run)
+
+
+def _may_be_alias(written: list[str]) -> bool:
+    """Say whether words as written may be a college's short name: one word in capitals
+    ("UCLA", never the German "mit"), or two ending in "Tech" ("Georgia Tech"); so
+    "Caltech" is not read."""
+    if len(written) == 1:
+        letters = written[0].strip(".,:;")
+        return 2 <= len(letters) <= 5 and letters.isalpha() and letters.isupper()
+    return len(written) == 2 and fold(written[1]) == "tech"
+
+
 def _match(text: str, find: Finder) -> _Match | None:
     """Find the first part of the text that starts with a school's name, and not a longer
     name ("National University of Singapore" is not National University, nor "Australian
     National University": a name is read only from the start of a part)."""
     parts = [p for p in _PARTS.split(forms.plain_separators(text)) if fold(p)]
     for number, part in enumerate(parts):
-        if not is_institution(part):
+        first = part.split()
+        if not (is_institution(part) or _may_be_alias(first[:1]) or _may_be_alias(first[:2])):
             continue
         words = _words(part)
         for size in range(len(words), 0, -1):
             run = " ".join(k for _w, k in words[:size] if k)
             after = [w for w, _k in words[size:]]
-            if (
-                len(run.split()) < 2
-                or not is_institution(run)
-                or (after and fold(after[0]) in _NAME_GOES_ON)
-            ):
+            if after and fold(after[0]) in _NAME_GOES_ON:
                 continue
-            found = list(find(run))
-            respelt = not found
-            found = found or list(find(squashed(run)))
+            found = list(find(run)) if _may_be_name(run) else []
+            variant = not found
+            if not found and _may_be_name(run):
+                found = list(find(squashed(run)))
+            if not found and _may_be_alias([w for w, _k in words[:size]]):
+                found = list(find(ALIAS + run))
             if not found:
                 continue
             later = parts[number + 1 :]
@@ -250,7 +278,7 @@ def _match(text: str, find: Finder) -> _Match | None:
             if after and fold(after[0]) in ("at", "in"):  # "... University in Cambridge"
                 after = after[1:]
             rest = [*parts[:number], " ".join(after), *later]
-            return _Match(found, ", ".join(r for r in rest if fold(r)), respelt)
+            return _Match(found, ", ".join(r for r in rest if fold(r)), variant)
     return None
 
 
@@ -327,8 +355,8 @@ def answer(query: str, text: str, gazetteer: Gazetteer, read: Reader) -> Place |
             confidence = UNREAD_CONFIDENCE  # "Brown University Library": a guess left unread
     elif unread:
         confidence = UNREAD_CONFIDENCE  # "Brown University Library", "..., Room 620"
-    if match.respelt:  # "North-West University" (South Africa) is not Northwest University
-        confidence = min(confidence, RESPELT_CONFIDENCE)
+    if match.variant:  # "North-West University" (South Africa) is not Northwest University
+        confidence = min(confidence, VARIANT_CONFIDENCE)
     schools = _distinct(found)
     (best, _quality), *others = schools
     if others:

@@ -97,6 +97,7 @@ def test_the_package_is_read_whole_and_its_best_known_campuses_marked():
     assert by_name["University of Michigan-Ann Arbor"].main
     assert not by_name["University of Michigan-Flint"].main
     assert by_name["Rice University"].city == "Houston"
+    assert by_name["Massachusetts Institute of Technology"].aliases == ("MIT",)
 
 
 @pytest.mark.parametrize(
@@ -194,6 +195,35 @@ def test_a_name_found_only_without_its_spaces_is_one_to_check(geocoder):
     assert place.display_name.startswith("Stony Brook University")
     assert place.needs_check
     assert geocoder.lookup("North-West University").needs_check  # South Africa's, or Kirkland
+
+
+@pytest.mark.parametrize(
+    ("query", "campus"),
+    [
+        ("UCLA Department of Ecology", (34.069, -118.444)),
+        ("UCSB Library, Classroom 1312", (34.415, -119.848)),
+        ("Georgia Tech", (33.774, -84.396)),
+        ("MIT", (42.360, -71.092)),
+    ],
+)
+def test_a_short_name_the_package_gives_is_read_as_written_and_to_check(geocoder, query, campus):
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert place.precision == Precision.VENUE
+    assert geodesic(campus, (place.latitude, place.longitude)).km <= 2, place
+    assert place.needs_check, place
+
+
+@pytest.mark.parametrize("query", ["mit", "ucla"])
+def test_a_short_name_in_lower_case_is_no_college(geocoder, query):
+    place = geocoder.lookup(query)
+    assert place is None or place.precision != Precision.VENUE, place
+
+
+def test_a_short_name_before_another_town_is_that_town(geocoder):
+    place = geocoder.lookup("UW Madison")  # Washington's UW; Madison, Wisconsin, wins
+    assert place is not None
+    assert geodesic((43.073, -89.401), (place.latitude, place.longitude)).km <= 25, place
 
 
 def test_a_college_is_never_found_as_a_town(geocoder):
