@@ -96,6 +96,12 @@ _HYPHEN = re.compile(r"\s*[-–]\s*")
 _AT = re.compile(r"\s+(?:at|in)\s+", re.IGNORECASE)
 _CAMPUS = re.compile(r"\s+campus(?:es)?$", re.IGNORECASE)
 _PARTS = re.compile(r"\s*[,()\[\]]\s*")
+# What text must hold to name a college: an institution word or its abbreviation, a word in
+# capitals, or "Tech" (a quick test before the parts are folded and looked up).
+_HINT = re.compile(
+    r"(?i:univ|\buni\b|\bu\.?\s+of\b|coll|inst|school|academ|seminar|conservator|polytechn"
+    r"|yeshiva|tech)|\b[A-Z]{2,5}\b"
+)
 # One college of the best-known list: its point and its name, with a short name in brackets
 # ("Massachusetts Institute of Technology (MIT)", "... (Georgia Tech)").
 _POPULAR = re.compile(
@@ -251,12 +257,18 @@ def _match(text: str, find: Finder) -> _Match | None:
     """Find the first part of the text that starts with a school's name, and not a longer
     name ("National University of Singapore" is not National University, nor "Australian
     National University": a name is read only from the start of a part)."""
+    if not _HINT.search(text):
+        return None  # most text: no institution word, capitals or "Tech" (a few µs)
     parts = [p for p in _PARTS.split(forms.plain_separators(text)) if fold(p)]
     for number, part in enumerate(parts):
-        first = part.split()
-        if not (is_institution(part) or _may_be_alias(first[:1]) or _may_be_alias(first[:2])):
-            continue
         words = _words(part)
+        first = [w for w, _k in words[:2]]
+        if not (
+            _may_be_alias(first[:1])
+            or _may_be_alias(first)
+            or is_institution(" ".join(k for _w, k in words))
+        ):
+            continue
         for size in range(len(words), 0, -1):
             run = " ".join(k for _w, k in words[:size] if k)
             after = [w for w, _k in words[size:]]

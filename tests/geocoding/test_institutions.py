@@ -111,6 +111,7 @@ def test_the_package_is_read_whole_and_its_best_known_campuses_marked():
         ("Clarkson University, Potsdam NY", POTSDAM_NY),
         ("University of Connecticut Storrs", STORRS),
         ("Univ. of Michigan, Dearborn", DEARBORN),
+        ("U of Michigan, Dearborn", DEARBORN),
         ("Wheaton College, Illinois", WHEATON_IL),  # one of two Wheaton Colleges, by state
         ("Wheaton College, IL", WHEATON_IL),  # a code after the name is a state, not Israel
         ("Wheaton College, MA", WHEATON_MA),
