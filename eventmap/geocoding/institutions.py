@@ -21,16 +21,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from geopy.distance import geodesic
 
 from . import forms
 from .place import Place, Precision
 from .text import fold
-
-if TYPE_CHECKING:
-    from .gazetteer import Entry, Gazetteer
 
 NODE_MODULES = Path(__file__).resolve().parents[2] / "assets" / "node_modules"
 COLLEGES = NODE_MODULES / "us-colleges" / "data" / "us-colleges.json"
@@ -214,6 +211,36 @@ def school_keys(school: School) -> dict[str, int]:
     return keys | {squashed(k): q for k, q in keys.items()} | aliases
 
 
+class Entry(Protocol):
+    """A school as the index holds it (gazetteer.Entry, which imports this module)."""
+
+    @property
+    def name(self) -> str: ...  # pragma: no cover - protocol
+    @property
+    def country_code(self) -> str: ...  # pragma: no cover
+    @property
+    def region(self) -> str | None: ...  # pragma: no cover - its state
+    @property
+    def latitude(self) -> float: ...  # pragma: no cover
+    @property
+    def longitude(self) -> float: ...  # pragma: no cover
+    @property
+    def population(self) -> int: ...  # pragma: no cover - its town's
+    @property
+    def anchor(self) -> str | None: ...  # pragma: no cover - its town
+    @property
+    def timezone(self) -> str | None: ...  # pragma: no cover
+
+
+class Index(Protocol):
+    """What the reading needs of the place index (gazetteer.Gazetteer)."""
+
+    country_names: dict[str, set[str]]
+    region_names: dict[tuple[str, str], set[str]]
+
+    def find_institutions(self, key: str) -> Sequence[tuple[Entry, int]]: ...  # pragma: no cover
+
+
 @dataclass(frozen=True)
 class _Match:
     """Schools named in the text, and the text around the name."""
@@ -224,7 +251,7 @@ class _Match:
     variant: bool = False
 
 
-Finder = Callable[[str], Sequence[tuple["Entry", int]]]
+Finder = Callable[[str], Sequence[tuple[Entry, int]]]
 Reader = Callable[[str], Place | None]
 
 
@@ -319,7 +346,7 @@ def _states(rest: str, where: Place) -> bool:
 
 
 @lru_cache(maxsize=4)
-def _us_states(gazetteer: Gazetteer) -> dict[str, str]:
+def _us_states(gazetteer: Index) -> dict[str, str]:
     """Return the US states by every folded name and code the index knows ("il", "illinois")."""
     return {
         name: region
@@ -329,7 +356,7 @@ def _us_states(gazetteer: Gazetteer) -> dict[str, str]:
     }
 
 
-def _named(school: Entry, part: str, gazetteer: Gazetteer) -> bool | None:
+def _named(school: Entry, part: str, gazetteer: Index) -> bool | None:
     """Say whether a part of the text is the school's town, state or country (True), another
     US state (False), or none of these (None: read it as a place)."""
     folded = fold(part)
@@ -339,7 +366,7 @@ def _named(school: Entry, part: str, gazetteer: Gazetteer) -> bool | None:
     return None if state is None else state == school.region
 
 
-def answer(query: str, text: str, gazetteer: Gazetteer, read: Reader) -> Place | None:
+def answer(query: str, text: str, gazetteer: Index, read: Reader) -> Place | None:
     """Place the school the text names at its campus, or None: no school's name in it, or
     a town, state or country the rest of the text names that no such school is in."""
     match = _match(text, gazetteer.find_institutions)
