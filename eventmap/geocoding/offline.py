@@ -12,7 +12,7 @@ from pathlib import Path
 
 from geopy.location import Location
 
-from . import forms
+from . import forms, institutions
 from .gazetteer import METROPOLIS, PRIMARY, Entry, Gazetteer, Kind, open_index, region_variants
 from .place import Place, Precision
 from .text import NOT_A_PLACE, fold
@@ -51,6 +51,7 @@ _KIND_BONUS = {
     Kind.REGION: 0.5,
     Kind.CITY: 0.0,
     Kind.AREA: 0.0,
+    Kind.INSTITUTION: 0.0,
 }
 _PRECISION = {
     Kind.CITY: Precision.CITY,
@@ -58,6 +59,7 @@ _PRECISION = {
     Kind.REGION: Precision.REGION,
     Kind.VERNACULAR: Precision.REGION,
     Kind.COUNTRY: Precision.COUNTRY,
+    Kind.INSTITUTION: Precision.VENUE,
 }
 _BRACKETS = re.compile(r"\(([^()]*)\)")
 _DIRECTIONAL = re.compile(
@@ -126,7 +128,7 @@ class OfflineGeocoder:
             return None
         token = _POSTCODE_COUNTRY.set(forms.postcode_country(text))
         try:
-            return self._lookup(query, text)
+            return self._institution(query, text) or self._lookup(query, text)
         finally:
             _POSTCODE_COUNTRY.reset(token)
 
@@ -165,6 +167,13 @@ class OfflineGeocoder:
             if ranked:
                 return self._answer(query, ranked, confidence=INSIDE_CONFIDENCE)
         return None
+
+    def _institution(self, query: str, text: str) -> Place | None:
+        """Answer a college's name at its campus, unless the rest of the text names a place
+        the college is not in (institutions.py); the rest is read as any other text."""
+        return institutions.answer(
+            query, text, self.gazetteer, lambda rest: self._lookup(rest, rest)
+        )
 
     def _inside(self, attempt: str) -> list[_Scored]:
         """Find a known name inside text that was not read part by part."""

@@ -355,9 +355,13 @@ def test_a_town_in_the_main_text_comes_before_the_brackets(geocoder):
 
 
 def test_a_hyphen_joins_a_venue_to_its_town_and_the_rest_of_the_name_qualifies_it(geocoder):
-    place = geocoder.lookup("University of Illinois-Springfield")
+    place = geocoder.lookup("Illinois Research Institute-Springfield")
     assert_near(place, "US", (39.80, -89.64))  # the Springfield in Illinois
     assert place.needs_check
+    # a college the index holds is read as that college, at its campus (test_institutions.py)
+    college = geocoder.lookup("University of Illinois-Springfield")
+    assert_near(college, "US", (39.73, -89.62), km=2)
+    assert college.precision == Precision.VENUE
 
 
 def test_a_venue_named_after_its_town_before_the_region(geocoder):

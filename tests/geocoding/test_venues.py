@@ -1,10 +1,10 @@
 """Institution and venue names with no town (issue 16, cause `venue-only`), through the index.
 
-No package on PyPI or npm ships an institution registry with coordinates (ROR, GRID, GeoNames
-S/UNIV features: see the README's geocoding section), so these names are not read yet. What
-must hold now, and once such a table is indexed: a venue word alone is never answered as an
-institution, an institution never beats the town and country the text states, and a name the
-geocoder cannot place is never a confident pin.
+The index holds US colleges (us-colleges, institutions.py; tests/geocoding/test_institutions.py)
+and no other institution: no package ships a world registry with coordinates (README's
+geocoding section). What must hold: a venue word alone is never answered as an institution, an
+institution never beats the town and country the text states, a college lands at its campus,
+and a name the geocoder cannot place is never a confident pin.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from geopy.distance import geodesic
 
-from eventmap.geocoding import OfflineGeocoder
+from eventmap.geocoding import OfflineGeocoder, Precision
 
 
 @pytest.fixture(scope="module")
@@ -62,13 +62,32 @@ def test_a_stated_town_and_country_beat_the_institution(geocoder, query, country
     assert geodesic(point, (place.latitude, place.longitude)).km <= 25, place
 
 
+RICE, DUKE = (29.717, -95.402), (36.001, -78.939)
+BRANDEIS, CORNELL = (42.366, -71.259), (42.447, -76.483)
+
+
+@pytest.mark.parametrize(
+    ("query", "campus"),
+    [
+        ("Rice University", RICE),
+        ("Duke University", DUKE),
+        ("Brandeis University", BRANDEIS),
+        ("Cornell University", CORNELL),
+    ],
+)
+def test_a_college_with_no_town_lands_at_its_campus(geocoder, query, campus):
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert place.precision == Precision.VENUE, place
+    assert place.country_code == "US"
+    assert geodesic(campus, (place.latitude, place.longitude)).km <= 2, place
+    assert not place.needs_check, place
+    assert not place.ambiguous, place
+
+
 @pytest.mark.parametrize(
     "query",
     [
-        "Rice University",
-        "Duke University",
-        "Brandeis University",
-        "Cornell University",
         "Bodleian Library",
         "Smithsonian Institution",
         "Lincoln Center",  # a venue named after a person is not the town Lincoln
