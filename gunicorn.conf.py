@@ -43,3 +43,17 @@ def post_fork(server, worker):
         ctypes.CDLL("libc.so.6").mallopt(-8, malloc_arenas)  # M_ARENA_MAX
     except (OSError, AttributeError):
         pass
+
+
+def post_worker_init(worker):
+    """Move the loaded app out of the cyclic collector's sight (gc.freeze).
+
+    A worker holds about 150,000 objects once the app is loaded (modules, classes,
+    functions), and each full collection walked them all: at 100,000 parties, 11 of them in
+    a minute of load, 100-470 ms each with every thread stopped, more than a request's p99
+    budget. Frozen, they are never walked again (10-50 ms a collection then); what requests
+    make later is collected as before.
+    """
+    import gc
+
+    gc.freeze()

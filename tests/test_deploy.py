@@ -449,3 +449,16 @@ def test_with_one_instance_down_every_request_is_still_served(stack):
     statuses = [request(stack, "GET", "/api/events?down=1")[0] for _ in range(10)]
     assert statuses == [200] * 10
     assert hits(stack, "/api/events?down=1") == [10, 0]
+
+
+def test_a_worker_freezes_the_loaded_app_out_of_the_collector_s_sight():
+    import gc
+    import runpy
+
+    settings = runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py"))
+    before = gc.get_freeze_count()
+    try:
+        settings["post_worker_init"](None)
+        assert gc.get_freeze_count() > before
+    finally:
+        gc.unfreeze()
