@@ -87,13 +87,17 @@ def test_the_streamed_feed_is_byte_for_byte_the_whole_list_one(
         make_event(slug=slug, title=title, start_date=date(2016, 7, 20), end_date=date(2016, 7, 20))
     make_event(slug="tbd", start_date=None, end_date=None, date_text="TBD")
     make_event(slug="pending", status=EventStatus.PENDING)
+    make_event(  # a zone no clock knows: all-day, and no VTIMEZONE
+        slug="mars", timezone="Mars/Olympus_Mons", start_time=time(10, 0),
+        start_date=date(2016, 7, 19), end_date=date(2016, 7, 19),
+    )  # fmt: skip
     make_thailand(timezone="Asia/Bangkok", start_time=time(9, 0))
     campaign = db.session.scalar(Campaign.by_slug("openstack6bday"))
 
     streamed = streamed_feed(campaign)
 
     assert streamed == whole_list_feed(campaign)
-    assert streamed.count(b"BEGIN:VEVENT") == 14 + 4 + 1 + 2  # no TBD, no pending; two parts
+    assert streamed.count(b"BEGIN:VEVENT") == 14 + 4 + 1 + 1 + 2  # no TBD, no pending; two parts
     assert streamed.count(b"BEGIN:VTIMEZONE") == 5  # Bangkok, Berlin, Kolkata, São Paulo, UTC
 
 
