@@ -517,6 +517,9 @@ def feed_host(public_url: str) -> str:
     return urlsplit(public_url).hostname or "eventmap.invalid"
 
 
+CALENDAR_END = b"END:VCALENDAR\r\n"  # the last line of every VCALENDAR
+
+
 def ical_calendar_shell(name: str, zones: list[icalendar.Timezone]) -> tuple[bytes, bytes]:
     """Return what a VCALENDAR has before its VEVENTs (the VTIMEZONEs last) and after them."""
     name = " ".join(name.split())  # a calendar's name is one line
@@ -532,8 +535,7 @@ def ical_calendar_shell(name: str, zones: list[icalendar.Timezone]) -> tuple[byt
     for timezone in zones:  # before the entries that refer to them
         cal.add_component(timezone)
     shell = cal.to_ical()
-    end = b"END:VCALENDAR\r\n"
-    return shell[: -len(end)], end
+    return shell[: -len(CALENDAR_END)], CALENDAR_END
 
 
 def google_calendar_link(occurrence: Occurrence, url: str) -> str:

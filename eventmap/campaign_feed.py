@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import String, exists, func, literal, null, select, union_all
 
 from .calendars import (
+    CALENDAR_END,
     ENTRIES_AT_ONCE,
     FEED_COLUMNS,
     FeedEvent,
@@ -62,8 +63,14 @@ def campaign_feed_pieces(
     """
     writer = writer if writer is not None else Writer()
     hashtag = campaign.hashtag or None
-    head, end = ical_calendar_shell(name, vtimezones(_zone_years(campaign)))
-    yield writer.raw(head)
+    # The head (the VTIMEZONEs: a worldwide feed names 300 zones, 4 s to describe) depends
+    # on the name and each zone's years only: copied too when they are the same.
+    years = _zone_years(campaign)
+    head_key = item_key("head", name, tuple(sorted(years.items())))
+    (head,) = writer.copied([head_key])
+    if head is None:
+        head = ical_calendar_shell(name, vtimezones(years))[0]
+    yield writer.item(head_key, head)
     host = feed_host(public_url)
     ref = CampaignRef(campaign.slug)
     # What every VEVENT of the campaign depends on besides its own row.
@@ -98,7 +105,7 @@ def campaign_feed_pieces(
             )
             pieces.append(writer.item(key, text))
         yield b"".join(pieces)
-    yield writer.raw(end)
+    yield writer.raw(CALENDAR_END)
 
 
 @dataclass(frozen=True)

@@ -310,3 +310,24 @@ def test_another_worker_copies_the_vevents_of_the_newest_feed(
         app.config["PUBLIC_URL"],
         campaign.hashtag or None,
     )
+
+
+def test_the_vtimezones_are_copied_until_a_zone_or_its_years_change(
+    app, make_event, make_thailand, monkeypatch, tmp_path
+):
+    campaign = _many_parties(make_event, make_thailand)
+    described = []
+    real = campaign_feed.vtimezones
+    monkeypatch.setattr(
+        campaign_feed, "vtimezones", lambda years: described.append(years) or real(years)
+    )
+    builds = Builds(tmp_path)
+    builds.feed(campaign)
+    _event("p3").title = "Renamed"  # no zone or year changes
+    db.session.commit()
+    assert builds.feed(campaign) == whole_list_feed(campaign)
+    assert len(described) == 1
+    _retime()  # a zone no party had
+    db.session.commit()
+    assert builds.feed(campaign) == whole_list_feed(campaign)
+    assert len(described) == 2
