@@ -460,6 +460,7 @@ class OfflineGeocoder:
             # "Torino, TO, Italia", "Москва, Россия": a qualifier the gazetteer cannot read
             best = max(s.qualifiers for s in unread)
             scored = [s for s in unread if s.qualifiers == best]
+        scored = _regions_as_their_cities(scored)
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
 
@@ -697,6 +698,36 @@ def _without_not_a_place(text: str) -> str:
 def _clean_part(part: str) -> str:
     """Drop postcodes and house numbers from one comma part: "Sydney NSW 2000" -> "Sydney NSW"."""
     return forms.without_postcodes(part)
+
+
+def _regions_as_their_cities(scored: list[_Scored]) -> list[_Scored]:
+    """Score a region that its own large city will stand for by that city's people, not all
+    the region's, when a larger city of the name lies elsewhere: "Saint Louis" is St. Louis
+    before the Senegalese city, though the Senegalese region holds more people than either."""
+    cities = [(c.entry, c.quality) for c in scored if c.entry.kind == Kind.CITY]
+    rescored = []
+    for s in scored:
+        stand_in = max(
+            (
+                city.population
+                for city, _quality in cities
+                if s.entry.kind == Kind.REGION
+                and city.country_code == s.entry.country_code
+                and city.region == s.entry.name
+                and city.population >= CITY_OVER_REGION * s.entry.population
+            ),
+            default=None,
+        )
+        if stand_in is not None and any(  # a larger city by as good a name
+            city.population > stand_in
+            and city.country_code != s.entry.country_code
+            and quality >= s.quality
+            for city, quality in cities
+        ):
+            own_name = 1.0 if s.quality == PRIMARY else 0.0
+            s = replace(s, score=log10(max(stand_in, UNKNOWN_POPULATION)) + own_name)
+        rescored.append(s)
+    return rescored
 
 
 def _city_for_region(distinct: list[_Scored], ranked: list[_Scored]) -> list[_Scored]:

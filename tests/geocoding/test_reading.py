@@ -516,3 +516,24 @@ def test_a_city_beside_the_place_qualifies_it_unless_the_words_name_another_regi
 def test_of_two_joined_towns_the_first_is_the_one_beside_the_second(geocoder):
     # Bloomington, Minnesota is larger, but Normal lies beside Bloomington, Illinois
     assert_near(geocoder.lookup("Bloomington-Normal"), "US", (40.48, -88.99))
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        # Mérida, Venezuela's state holds more people than Mérida, Mexico; its city fewer
+        ("Mérida", "MX", (20.97, -89.62)),
+        ("Concepción", "CL", (-36.83, -73.05)),  # not the Paraguayan department's town
+        ("Willow Glen, San José", "US", (37.34, -121.89)),  # not Costa Rica's San José
+    ],
+)
+def test_a_region_named_after_its_city_weighs_as_that_city(geocoder, query, country, point):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.confidence <= 0.5  # the other city of the name stays a candidate
+
+
+def test_a_region_named_after_its_city_keeps_its_people_without_a_larger_rival(geocoder):
+    place = geocoder.lookup("Geneva")  # Geneva, Illinois is smaller than Genève
+    assert_near(place, "CH", (46.20, 6.15))
+    assert place.confidence == 1.0
