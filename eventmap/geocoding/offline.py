@@ -315,8 +315,14 @@ class OfflineGeocoder:
         for piece in pieces[:1]:  # "Raleigh/Durham", "Dallas-Fort Worth": the first one
             found = self._head(piece, qualifiers, skipped)
             if found:
-                # "Bloomington-Normal": the Bloomington beside a Normal, if one is
-                twins = [s for s in found if self._beside_any(s.entry, pieces[1:])]
+                # "Bloomington-Normal": the Bloomington beside a Normal, if one is; and of
+                # two so ("Newcastle / Gateshead"), the one beside the larger town
+                twins = [
+                    replace(s, score=s.score + log10(beside))
+                    for s in found
+                    if (beside := self._beside(s.entry, pieces[1:]))
+                ]
+                twins.sort(key=lambda s: s.score, reverse=True)
                 return [replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE)) for s in twins or found]
         if forms.is_cjk(head):
             plain = forms.without_cjk_suffix(head)
@@ -552,12 +558,17 @@ class OfflineGeocoder:
         or beside ("Yaba, Lagos"), or 0 if there is none."""
         return max((other.population for other in self._around_cities(entry, qualifier)), default=0)
 
-    def _beside_any(self, entry: Entry, names: Sequence[str]) -> bool:
-        """Say whether a town of one of the names (of any size) lies beside the entry."""
-        return any(
-            other.kind == Kind.CITY and other is not entry and _same_place(entry, other)
-            for name in names
-            for other, _quality in self.gazetteer.find(name)
+    def _beside(self, entry: Entry, names: Sequence[str]) -> int:
+        """Return the population of the largest town of one of the names (of any size) that
+        lies beside the entry, at least 1 if there is one, or 0 if there is none."""
+        return max(
+            (
+                max(other.population, 1)
+                for name in names
+                for other, _quality in self.gazetteer.find(name)
+                if other.kind == Kind.CITY and other is not entry and _same_place(entry, other)
+            ),
+            default=0,
         )
 
     def _around_cities(self, entry: Entry, qualifier: str) -> list[Entry]:

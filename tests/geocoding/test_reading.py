@@ -537,3 +537,10 @@ def test_a_region_named_after_its_city_keeps_its_people_without_a_larger_rival(g
     place = geocoder.lookup("Geneva")  # Geneva, Illinois is smaller than Genève
     assert_near(place, "CH", (46.20, 6.15))
     assert place.confidence == 1.0
+
+
+def test_of_two_joined_towns_the_first_is_the_one_beside_the_larger_second(geocoder):
+    # a Dudley lies beside both Worcesters; the English one is the large town
+    place = geocoder.lookup("Worcester & Dudley")
+    assert_near(place, "GB", (52.19, -2.22))
+    assert place.confidence < 0.8
