@@ -34,6 +34,21 @@ _SUFFIX = re.compile(
     r"(?<=\w)(?:특별시|광역시|특별자치시|특별자치도|시|구|군|도))$",
     re.IGNORECASE,
 )
+# Designators only some countries use, and so say which country a place is in
+# ("Kochi-shi" is Kōchi, Japan, not Kochi, India; "Lalitpur Metropolitan City" is in Nepal).
+_COUNTRY_SUFFIXES = (
+    (re.compile(r"(?i)[\s-](?:shi|ku|ken|fu|to|cho|machi|mura|pref\.?)$"), frozenset({"JP"})),
+    (re.compile(r"(?i)[\s-]gun$"), frozenset({"JP", "KR"})),
+    (
+        re.compile(
+            r"(?i)[\s-](?:si|gu|do)$|\bspecial\s+city$|(?<=\w)(?:특별시|광역시|시|구|군|도)$"
+        ),
+        frozenset({"KR"}),
+    ),
+    (re.compile(r"(?i)\b(?:sub-?)?metropolitan\s+city$"), frozenset({"NP", "KR"})),
+    (re.compile(r"(?i)\brural\s+municipality$"), frozenset({"NP", "CA"})),
+    (re.compile(r"(?i)\bmunicipal\s+corporation$"), frozenset({"IN"})),
+)
 # Words that make a phrase a building or an institution rather than a town.
 VENUE_WORDS = frozenset(
     fold(w)
@@ -303,6 +318,13 @@ def without_designators(part: str) -> str:
         stripped = _PREFIX.sub("", stripped, count=1).strip()
         stripped = _SUFFIX.sub("", stripped).strip(" ,-")
     return stripped if stripped and fold(stripped) != fold(part) else ""
+
+
+def designator_countries(part: str) -> frozenset[str]:
+    """Return the countries whose designator ends the text ("-shi": Japan), or none."""
+    stripped = part.strip()
+    found = (countries for pattern, countries in _COUNTRY_SUFFIXES if pattern.search(stripped))
+    return next(found, frozenset())
 
 
 def without_compass(part: str) -> str:

@@ -256,6 +256,8 @@ class OfflineGeocoder:
         if not any(s.entry.kind != Kind.CITY for s in found):
             found += self._directional(head, qualifiers, skipped)  # "North Wales"
         plain = forms.without_designators(head)
+        # "Kochi-shi": the Japanese Kōchi, though Kochi in India is larger
+        countries = forms.designator_countries(head) if plain else frozenset()
         if found and plain and all(s.quality != PRIMARY for s in found):
             # "Hyderabad city" is another name of one Hyderabad, but people mean the largest
             bare = [
@@ -264,6 +266,7 @@ class OfflineGeocoder:
                 # "Quebec City" is the city, not the province; and a city's own name
                 if s.entry.kind == Kind.CITY and s.quality == PRIMARY
             ]
+            bare = [s for s in bare if s.entry.country_code in countries] or bare
             if bare and max(s.score for s in bare) > max(s.score for s in found):
                 found = bare
         if found:
@@ -289,6 +292,7 @@ class OfflineGeocoder:
                 return found
         if plain:  # "Yokohama-shi", "Town of Amherst", "Région Occitanie"
             found = self._head(plain, qualifiers, skipped)
+            found = [s for s in found if s.entry.country_code in countries] or found
             if found and forms.names_a_neighbourhood(head):
                 found = [replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE)) for s in found]
             if found and _STATE_WORD.search(head) and not qualifiers and not skipped:

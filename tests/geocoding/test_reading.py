@@ -544,3 +544,19 @@ def test_of_two_joined_towns_the_first_is_the_one_beside_the_larger_second(geoco
     place = geocoder.lookup("Worcester & Dudley")
     assert_near(place, "GB", (52.19, -2.22))
     assert place.confidence < 0.8
+
+
+@pytest.mark.parametrize(
+    ("query", "point"),
+    [
+        ("Kochi-shi", (33.56, 133.53)),  # Kōchi, Japan; Kochi in Kerala is larger
+        ("Ama-shi", (35.19, 136.80)),  # Ama, Aichi; "Ama" is also one of Amman's names
+    ],
+)
+def test_a_designator_only_one_country_uses_says_the_country(geocoder, query, point):
+    assert_near(geocoder.lookup(query), "JP", point)
+
+
+def test_a_nepali_designator_names_nepal():
+    assert forms.designator_countries("Dharan Sub-Metropolitan City") >= {"NP"}
+    assert forms.designator_countries("Kerala") == frozenset()
