@@ -178,9 +178,12 @@ class OfflineGeocoder:
         return self._named_inside(attempt.replace(",", " "))
 
     def _named_inside(self, text: str) -> list[_Scored]:
-        """Find the longest, last capitalised run of words that is a well-known place."""
+        """Find the longest, last capitalised run of words that is a well-known place, else
+        the longest that is a town of several words ("Bar Harbor"), never a word inside one."""
         # hyphens join names too ("UW-Madison", "University of Wisconsin-Milwaukee")
         words = re.findall(r"[^\W\d_][\w'’.]*", text)
+        towns: list[range] = []  # runs that name a town of any size, by its own name
+        small: list[_Scored] = []  # the longest such town, if no well-known place is named
         for size in range(min(len(words), 4), 0, -1):
             other_name: list[_Scored] = []  # "Git" (Geita) in "UC Davis ... Unix/Git/R"
             for start in range(len(words) - size, -1, -1):
@@ -192,11 +195,20 @@ class OfflineGeocoder:
                     or forms.is_compass(" ".join(run))
                     or forms.is_street(words[start + size : start + size + 1])
                     or len(fold(" ".join(run))) < 3
+                    # "Cold Spring Harbor Laboratory": no town called Spring inside a town
+                    or any(start in town and start + size - 1 in town for town in towns)
                 ):
                     continue
+                readings = self._readings(" ".join(run), [], skipped=1)
+                own = [s for s in readings if s.entry.kind == Kind.CITY and s.quality == PRIMARY]
+                if size > 1 and own:
+                    towns.append(range(start, start + size))
+                    if not small and not run[-1].endswith(("'s", "’s")):
+                        # a name of several words is rarely a town's by chance
+                        small = [s for s in own if s.entry.population >= 1000]
                 found = [
                     s
-                    for s in self._readings(" ".join(run), [], skipped=1)
+                    for s in readings
                     if (s.quality == PRIMARY or s.entry.population >= LARGE_CITY)
                     and (s.entry.kind != Kind.CITY or s.entry.population >= WELL_KNOWN_CITY)
                 ]
@@ -207,7 +219,7 @@ class OfflineGeocoder:
                     other_name = other_name or found  # a town's own name, if any, first
             if other_name:
                 return other_name
-        return []
+        return small
 
     def _qualified_by(self, found: list[_Scored], others: list[str]) -> list[_Scored]:
         """Keep the readings whose region or country the rest of the text names

@@ -560,3 +560,23 @@ def test_a_designator_only_one_country_uses_says_the_country(geocoder, query, po
 def test_a_nepali_designator_names_nepal():
     assert forms.designator_countries("Dharan Sub-Metropolitan City") >= {"NP"}
     assert forms.designator_countries("Kerala") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("query", "point"),
+    [
+        ("Bar Harbor Conference Room", (44.39, -68.20)),  # not Bar, Montenegro
+        ("Los Alamos National Laboratory", (35.89, -106.30)),  # not "Alamos" (Lagos)
+    ],
+)
+def test_a_small_town_of_several_words_inside_a_venue_is_read_not_a_word_of_it(
+    geocoder, query, point
+):
+    place = geocoder.lookup(query)
+    assert_near(place, "US", point)
+    assert place.confidence < 0.8
+
+
+def test_a_well_known_city_in_a_venue_comes_before_a_small_town_of_several_words(geocoder):
+    place = geocoder.lookup("St. Agnes's Clinic and Surgery Center in Denver")
+    assert_near(place, "US", (39.74, -104.99))
