@@ -75,6 +75,8 @@ _NOT_A_PLACE_WORDS = sorted(
 _ACRONYM_LED = re.compile(r"[A-Z]{2,4}\s+[A-Z][a-z]")
 _STATE_WORD = re.compile(r"\sstate$", re.IGNORECASE)
 _AREA = re.compile(r"(.+?)\s+(?:metro(?:politan)?\s+)?(?:area|region|metro)", re.IGNORECASE)
+# A region's code as people write it alone ("MN", "NSW"): two or three capitals.
+_CODE = re.compile(r"[A-Z]{2,3}")
 
 
 # The country a postcode in the query names ("..., St Andrews KY16 9RJ"), while it is read.
@@ -265,6 +267,24 @@ class OfflineGeocoder:
         found = self._readings(head, qualifiers, skipped, partial=True)
         if not found and qualifiers:  # "TX, USA", "NSW, Australia": a region's code
             found = self._region_by_code(head, qualifiers, skipped)
+        if not qualifiers and _CODE.fullmatch(head):
+            # "MN" alone is Minnesota's code (or another region's), not one of Amman's names
+            # nor the town of Il; but "LA" and "KL" are short forms of their cities' names
+            named = [
+                s for s in found if s.entry.kind == Kind.COUNTRY or _short_form(head, s.entry.name)
+            ]
+            if named:  # and the city that stands for a region so named ("DC": Washington)
+                named += [
+                    s
+                    for s in found
+                    if s not in named and any(_same_place(s.entry, n.entry) for n in named)
+                ]
+            # a code alone, or a town's short name? Worth a check either way
+            coded = [
+                replace(s, cap=min(s.cap, FALLBACK_CONFIDENCE))
+                for s in self._region_by_code(head, (), skipped)
+            ]
+            found = named or coded or found
         if not any(s.entry.kind != Kind.CITY for s in found):
             found += self._directional(head, qualifiers, skipped)  # "North Wales"
         plain = forms.without_designators(head)
@@ -381,13 +401,14 @@ class OfflineGeocoder:
         return self._misspelt(head, qualifiers, skipped)
 
     def _region_by_code(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
-        """Read a short code as the region of that code in the country a qualifier names."""
+        """Read a short code as the region of that code in the country a qualifier names,
+        or in any country when there are no qualifiers."""
         gaz = self.gazetteer
         key = fold(head)
         folded = [fold(q) for q in qualifiers]
         found = []
         for cc, region in gaz.region_codes.get(key, ()) if len(key) <= 3 else ():
-            if not any(q in gaz.country_names.get(cc, ()) for q in folded):
+            if folded and not any(q in gaz.country_names.get(cc, ()) for q in folded):
                 continue
             found += [
                 _Scored(entry, len(folded), quality, log10(max(entry.population, 1)), skipped)
@@ -705,6 +726,16 @@ def _own_names_first(scored: list[_Scored]) -> list[_Scored]:
         or s.entry.population >= LARGE_CITY
         or (s.entry.country_code, s.entry.region) not in own
     ]
+
+
+def _short_form(code: str, name: str) -> bool:
+    """Say whether a code shortens the name, its letters in order from the first ("LA" for
+    Los Angeles, "BCN" for Barcelona), rather than being the name itself ("Il", "Wa")."""
+    letters, key = fold(code).replace(" ", ""), fold(name).replace(" ", "")
+    if letters == key or not key.startswith(letters[0]):
+        return False
+    rest = iter(key[1:])
+    return all(letter in rest for letter in letters[1:])
 
 
 def _without_not_a_place(text: str) -> str:

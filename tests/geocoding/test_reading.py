@@ -580,3 +580,27 @@ def test_a_small_town_of_several_words_inside_a_venue_is_read_not_a_word_of_it(
 def test_a_well_known_city_in_a_venue_comes_before_a_small_town_of_several_words(geocoder):
     place = geocoder.lookup("St. Agnes's Clinic and Surgery Center in Denver")
     assert_near(place, "US", (39.74, -104.99))
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "region"),
+    [("WI", "US", "Wisconsin"), ("OH", "US", "Ohio"), ("ON", "CA", "Ontario")],
+)
+def test_a_code_alone_in_capitals_is_a_regions_code(geocoder, query, country, region):
+    # not a town of that name ("On", Belgium) nor another name of a city
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert (place.country_code, place.region, place.precision) == (
+        country,
+        region,
+        Precision.REGION,
+    )
+    assert place.needs_check  # a code alone, or a short name?
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [("LA", "US", (34.05, -118.24)), ("KL", "MY", (3.14, 101.69)), ("DC", "US", (38.90, -77.04))],
+)
+def test_a_code_that_shortens_a_citys_name_is_still_the_city(geocoder, query, country, point):
+    assert_near(geocoder.lookup(query), country, point)
