@@ -446,14 +446,27 @@ class OfflineGeocoder:
         best = self._readings(close[0][0], qualifiers, skipped)
         if not best:
             return []
-        for other, similarity in close[1:]:
-            if similarity < close[0][1] - FUZZY_MARGIN:
-                break
-            rivals = self._readings(other, qualifiers, skipped)
+        near = [
+            (similarity, self._readings(other, qualifiers, skipped))
+            for other, similarity in close
+            if similarity >= close[0][1] - FUZZY_MARGIN
+        ]
+        # "Ljubliana" is as close to Ljubljana's own name as to "Ljublin", a Slovene name
+        # of Lublin: a rival by another of its names only counts if it is closer
+        own_name = max(
+            (
+                similarity
+                for similarity, readings in near
+                if any(r.entry == best[0].entry and r.quality == PRIMARY for r in readings)
+            ),
+            default=0.0,
+        )
+        for similarity, rivals in near[1:]:
             if (
                 rivals
                 and not any(_same_place(r.entry, best[0].entry) for r in rivals)
                 and rivals[0].score > best[0].score - AMBIGUITY_MARGIN
+                and (rivals[0].quality == PRIMARY or similarity >= own_name)
             ):
                 return []  # "Austen" is as close to Austin as to Aston: no clear winner
         return [replace(s, cap=min(s.cap, FUZZY_CONFIDENCE)) for s in best]

@@ -604,3 +604,19 @@ def test_a_code_alone_in_capitals_is_a_regions_code(geocoder, query, country, re
 )
 def test_a_code_that_shortens_a_citys_name_is_still_the_city(geocoder, query, country, point):
     assert_near(geocoder.lookup(query), country, point)
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [("Bretislava", "SK", (48.15, 17.11)), ("Lundrina", "BR", (-23.31, -51.16))],
+)
+def test_a_misspelling_of_a_citys_own_name_beats_another_citys_foreign_name(
+    geocoder, query, country, point
+):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.confidence < 0.8  # an approximate match
+
+
+def test_a_misspelling_as_close_to_two_towns_own_names_is_still_no_answer(geocoder):
+    assert geocoder.lookup("Austen") is None  # Austin or Aston
