@@ -501,7 +501,11 @@ class OfflineGeocoder:
                 if len(found) > 1:  # "Providencia, Santiago": beside the Santiago people mean
                     score += sum(log10(max(self._around(entry, q), 1)) for q in folded_qualifiers)
                 scored.append(_Scored(entry, len(matched), quality, score, skipped))
-            elif partial and len(fold(head)) >= 4 and self._may_ignore(folded_qualifiers, matched):
+            elif (
+                partial
+                and len(fold(head)) >= 4
+                and self._may_ignore(folded_qualifiers, matched, entry.country_code)
+            ):
                 unread.append(
                     _Scored(entry, sum(matched), quality, score, skipped, PARTIAL_CONFIDENCE)
                 )
@@ -520,10 +524,13 @@ class OfflineGeocoder:
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
 
-    def _may_ignore(self, qualifiers: Sequence[str], matched: Sequence[bool]) -> bool:
+    def _may_ignore(
+        self, qualifiers: Sequence[str], matched: Sequence[bool], country_code: str
+    ) -> bool:
         """Say whether the unmatched qualifiers can be left unread: each is either a name
-        the gazetteer knows as no area and no town of any size, or sits between the place
-        and a matched one."""
+        the gazetteer knows as no area and no well-known town (in another country, only by
+        the town's own name: "MDC" in "Tegucigalpa, MDC" is also one of Manado's names), or
+        sits between the place and a matched one."""
         gaz = self.gazetteer
         last_match = max((i for i, m in enumerate(matched) if m), default=-1)
         return all(
@@ -531,7 +538,11 @@ class OfflineGeocoder:
             or i < last_match
             or (
                 q not in gaz.qualifier_keys
-                and all(e.population < WELL_KNOWN_CITY for e, _quality in gaz.find(q))
+                and all(
+                    e.population < WELL_KNOWN_CITY
+                    or (quality != PRIMARY and e.country_code != country_code)
+                    for e, quality in gaz.find(q)
+                )
             )
             for i, (q, m) in enumerate(zip(qualifiers, matched, strict=True))
         )

@@ -620,3 +620,15 @@ def test_a_misspelling_of_a_citys_own_name_beats_another_citys_foreign_name(
 
 def test_a_misspelling_as_close_to_two_towns_own_names_is_still_no_answer(geocoder):
     assert geocoder.lookup("Austen") is None  # Austin or Aston
+
+
+def test_a_qualifier_that_is_only_another_name_of_a_town_abroad_is_left_unread(geocoder):
+    # "MDC" (Municipio del Distrito Central) is also one of Manado's names, in Indonesia
+    place = geocoder.lookup("Tegucigalpa, M.D.C.")
+    assert_near(place, "HN", (14.08, -87.21))
+    assert place.confidence < 0.8  # part of the text unread
+
+
+def test_a_qualifier_that_names_a_town_of_that_country_by_another_name_is_read(geocoder):
+    # "ঢাকা" is Dhaka in Bengali, not a word to leave unread after "Bangladesh"
+    assert_near(geocoder.lookup("বাংলাদেশ, ঢাকা"), "BD", (23.71, 90.41))
