@@ -267,7 +267,7 @@ class OfflineGeocoder:
         found = self._readings(head, qualifiers, skipped, partial=True)
         if not found and qualifiers:  # "TX, USA", "NSW, Australia": a region's code
             found = self._region_by_code(head, qualifiers, skipped)
-        if not qualifiers and _CODE.fullmatch(head):
+        if not qualifiers and not skipped and _CODE.fullmatch(head):
             # "MN" alone is Minnesota's code (or another region's), not one of Amman's names
             # nor the town of Il; but "LA" and "KL" are short forms of their cities' names
             named = [

@@ -598,6 +598,12 @@ def test_a_code_alone_in_capitals_is_a_regions_code(geocoder, query, country, re
     assert place.needs_check  # a code alone, or a short name?
 
 
+def test_a_code_after_a_town_is_no_region_of_another_country(geocoder):
+    # "DN" (Distrito Nacional) is no ISO code of the Dominican Republic, nor Da Nang here
+    place = geocoder.lookup("Santo Domingo, DN")
+    assert place is None or place.country_code == "DO"
+
+
 @pytest.mark.parametrize(
     ("query", "country", "point"),
     [("LA", "US", (34.05, -118.24)), ("KL", "MY", (3.14, 101.69)), ("DC", "US", (38.90, -77.04))],
