@@ -540,7 +540,11 @@ class OfflineGeocoder:
                 q not in gaz.qualifier_keys
                 and all(
                     e.population < WELL_KNOWN_CITY
-                    or (quality != PRIMARY and e.country_code != country_code)
+                    or (
+                        quality != PRIMARY
+                        and e.country_code != country_code
+                        and not _short_form(q, e.name)  # "Soho, NYC"
+                    )
                     for e, quality in gaz.find(q)
                 )
             )

@@ -638,3 +638,9 @@ def test_a_qualifier_that_is_only_another_name_of_a_town_abroad_is_left_unread(g
 def test_a_qualifier_that_names_a_town_of_that_country_by_another_name_is_read(geocoder):
     # "ঢাকা" is Dhaka in Bengali, not a word to leave unread after "Bangladesh"
     assert_near(geocoder.lookup("বাংলাদেশ, ঢাকা"), "BD", (23.71, 90.41))
+
+
+def test_a_qualifier_that_shortens_a_towns_name_abroad_is_not_left_unread(geocoder):
+    # "NYC" shortens New York City: not a word to skip to read Soho in London
+    place = geocoder.lookup("Soho, NYC")
+    assert place is None or place.country_code == "US"
