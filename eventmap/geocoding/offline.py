@@ -240,26 +240,60 @@ class OfflineGeocoder:
         for skipped in range(len(parts)):
             found = self._head(parts[skipped], parts[skipped + 1 :], skipped)
             if skipped and parts[skipped].isascii() and len(fold(parts[skipped])) <= 3:
-                # a lone code after skipped text ("..., IL") is a region, never a town "Il"
-                found = [s for s in found if s.entry.kind != Kind.CITY]
+                # a lone code after skipped text ("..., IL") is a region, never a town "Il";
+                # but it may be a city's short name ("Soho, NYC"), to check
+                found = [
+                    s
+                    if s.entry.kind != Kind.CITY
+                    else replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE))
+                    for s in found
+                    if s.entry.kind != Kind.CITY or _short_form(parts[skipped], s.entry.name)
+                ]
+                if _CODE.fullmatch(parts[skipped]) and skipped == len(parts) - 1:
+                    # "Grand Hall, IL": the region of that code; of a code's regions, the
+                    # one a town the venue is named after lies in ("Baton Rouge ..., LA")
+                    regions = self._region_after(parts[skipped], parts[:skipped], skipped)
+                    for region in regions:
+                        inside = self._venue_town(parts[:skipped], region.entry)
+                        if inside:
+                            return inside
+                    found = found or regions
             if skipped and not found[1:] and found and found[0].entry.population < 1000:
                 found = []  # "Alpbach, Tirol": a village of the last part's name is a guess
             if found and skipped and found[0].entry.kind != Kind.CITY:
                 # "Portland State University, Oregon": the town the venue is named after
-                area = found[0].entry
-                for part in parts[:skipped]:
-                    inside = [
-                        replace(s, cap=min(s.cap, INSIDE_CONFIDENCE))
-                        for s in self._named_inside(part)
-                        if s.entry.kind == Kind.CITY
-                        and s.entry.country_code == area.country_code
-                        and (area.region is None or s.entry.region == area.region)
-                    ]
-                    if inside and forms.is_venue(part):
-                        return inside
+                inside = self._venue_town(parts[:skipped], found[0].entry)
+                if inside:
+                    return inside
             if found:
                 return found
         return []
+
+    def _venue_town(self, venues: Sequence[str], area: Entry) -> list[_Scored]:
+        """Return the town in the area that one of the venue parts is named after, if any."""
+        for part in venues:
+            inside = [
+                replace(s, cap=min(s.cap, INSIDE_CONFIDENCE))
+                for s in self._named_inside(part)
+                if s.entry.kind == Kind.CITY
+                and s.entry.country_code == area.country_code
+                and (area.region is None or s.entry.region == area.region)
+            ]
+            if inside and forms.is_venue(part):
+                return inside
+        return []
+
+    def _region_after(self, code: str, before: Sequence[str], skipped: int) -> list[_Scored]:
+        """Read a region's code after unread text ("Grand Hall, IL", "Baton Rouge Community
+        Hall, LA"), in a country where that text names a place if it names one anywhere
+        (never Da Nang for "Santo Domingo, DN")."""
+        countries = {s.entry.country_code for part in before for s in self._readings(part, [], 0)}
+        found = [
+            s
+            for s in self._region_by_code(code, (), skipped)
+            if not countries or s.entry.country_code in countries
+        ]
+        return sorted(found, key=lambda s: s.score, reverse=True)
 
     def _head(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
         """Read one part before its qualifiers: as written, else with its last words as a

@@ -644,3 +644,30 @@ def test_a_qualifier_that_shortens_a_towns_name_abroad_is_not_left_unread(geocod
     # "NYC" shortens New York City: not a word to skip to read Soho in London
     place = geocoder.lookup("Soho, NYC")
     assert place is None or place.country_code == "US"
+
+
+def test_a_citys_short_name_after_unread_text_is_the_city_to_check(geocoder):
+    place = geocoder.lookup("Dumbo, NYC")  # a neighbourhood the gazetteer lacks
+    assert_near(place, "US", (40.71, -74.01))
+    assert place.needs_check
+
+
+def test_a_regions_code_after_unread_text_is_the_region_to_check(geocoder):
+    place = geocoder.lookup("Foellinger Auditorium, IL")
+    assert place is not None
+    assert (place.region, place.precision) == ("Illinois", Precision.REGION)
+    assert place.needs_check
+
+
+@pytest.mark.parametrize(
+    ("query", "point"),
+    [
+        # "LA" is also Lagos State's code; Baton Rouge lies in Louisiana
+        ("Baton Rouge Community Hall, LA", (30.45, -91.15)),
+        ("Hollywood Bowl, LA", (34.05, -118.24)),
+    ],
+)
+def test_of_a_codes_readings_the_one_the_venue_text_points_to_wins(geocoder, query, point):
+    place = geocoder.lookup(query)
+    assert_near(place, "US", point)
+    assert place.needs_check
