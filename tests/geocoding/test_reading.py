@@ -671,3 +671,16 @@ def test_of_a_codes_readings_the_one_the_venue_text_points_to_wins(geocoder, que
     place = geocoder.lookup(query)
     assert_near(place, "US", point)
     assert place.needs_check
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "district_of"),
+    [("Aurora", "US", "Turin"), ("Stratford", "US", "Canary Wharf")],
+)
+def test_a_districts_name_is_not_the_larger_citys_own(geocoder, query, country, district_of):
+    # Aurora is a district of Turin, Stratford one of east London: other names of those
+    # cities, behind the towns that bear the name as their own
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert place.country_code == country
+    assert district_of in {c.display_name.split(",")[0] for c in place.candidates}
