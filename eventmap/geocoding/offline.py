@@ -564,12 +564,22 @@ class OfflineGeocoder:
         """Say whether the unmatched qualifiers can be left unread: each is either a name
         the gazetteer knows as no area and no well-known town (in another country, only by
         the town's own name: "MDC" in "Tegucigalpa, MDC" is also one of Manado's names), or
-        sits between the place and a matched one."""
+        sits between the place and a matched one without being a well-known town ("Old
+        Town, Arlington, Virginia" is in Arlington, not an Old Town elsewhere in Virginia)."""
         gaz = self.gazetteer
         last_match = max((i for i, m in enumerate(matched) if m), default=-1)
         return all(
             m
-            or i < last_match
+            or (
+                i < last_match
+                and not any(  # a code ("Torino, TO, Italia") is no town's name here
+                    len(q) > 3
+                    and e.kind == Kind.CITY
+                    and quality == PRIMARY
+                    and e.population >= WELL_KNOWN_CITY
+                    for e, quality in gaz.find(q)
+                )
+            )
             or (
                 q not in gaz.qualifier_keys
                 and all(

@@ -684,3 +684,22 @@ def test_a_districts_name_is_not_the_larger_citys_own(geocoder, query, country, 
     assert place is not None
     assert place.country_code == country
     assert district_of in {c.display_name.split(",")[0] for c in place.candidates}
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Old Town, Arlington, Virginia", "US", (38.88, -77.10)),  # not an Old Town elsewhere
+        ("Mission, San Francisco, CA", "US", (37.77, -122.42)),  # not Mission, BC, Canada
+    ],
+)
+def test_a_town_between_a_neighbourhood_and_its_region_is_read_not_skipped(
+    geocoder, query, country, point
+):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.confidence <= 0.8  # the neighbourhood itself is unread
+
+
+def test_a_code_between_a_town_and_its_country_may_still_be_left_unread(geocoder):
+    assert_near(geocoder.lookup("Torino, TO, Italia"), "IT", (45.07, 7.69))
