@@ -410,6 +410,11 @@ class OfflineGeocoder:
             ]
             if found:
                 return found
+        area = _AREA.fullmatch(head)
+        if area:  # "Stuttgart area", "Boston metro area": before "area" is read as a qualifier
+            found = self._readings(area.group(1), qualifiers, skipped)
+            if found:
+                return found
         words = head.split()
         for cut in (1, 2):  # "Washington DC", "Paris France", "Munich Germany"
             if len(words) > cut:
@@ -418,11 +423,6 @@ class OfflineGeocoder:
                 )
                 if found:
                     return found
-        area = _AREA.fullmatch(head)
-        if area:  # "Stuttgart area", "Boston metro area"
-            found = self._readings(area.group(1), qualifiers, skipped)
-            if found:
-                return found
         for variant in sorted(region_variants(head) - {fold(head)}):
             found = [
                 s for s in self._readings(variant, qualifiers, skipped) if s.entry.kind != Kind.CITY

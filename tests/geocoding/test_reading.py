@@ -703,3 +703,12 @@ def test_a_town_between_a_neighbourhood_and_its_region_is_read_not_skipped(
 
 def test_a_code_between_a_town_and_its_country_may_still_be_left_unread(geocoder):
     assert_near(geocoder.lookup("Torino, TO, Italia"), "IT", (45.07, 7.69))
+
+
+@pytest.mark.parametrize("query", ["Burlington area", "Bristol area", "Kent area"])
+def test_area_after_a_name_is_a_filler_word_not_a_qualifier(geocoder, query):
+    # not a Burlington beside some "Area", nor Kent in Sierra Leone's Western Area at 1.0
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert place.display_name.split(",")[0] == query.removesuffix(" area")
+    assert place.confidence <= 0.5  # several towns bear each name
