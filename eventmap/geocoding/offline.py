@@ -533,7 +533,13 @@ class OfflineGeocoder:
             )
             if all(matched):
                 if len(found) > 1:  # "Providencia, Santiago": beside the Santiago people mean
-                    score += sum(log10(max(self._around(entry, q), 1)) for q in folded_qualifiers)
+                    # but "Santa Catarina, Mexico" names the country, not Mexico City
+                    countries = gaz.country_names.get(entry.country_code, ())
+                    score += sum(
+                        log10(max(self._around(entry, q), 1))
+                        for q in folded_qualifiers
+                        if q not in countries
+                    )
                 scored.append(_Scored(entry, len(matched), quality, score, skipped))
             elif (
                 partial

@@ -712,3 +712,9 @@ def test_area_after_a_name_is_a_filler_word_not_a_qualifier(geocoder, query):
     assert place is not None
     assert place.display_name.split(",")[0] == query.removesuffix(" area")
     assert place.confidence <= 0.5  # several towns bear each name
+
+
+def test_a_country_named_after_its_capital_is_read_as_the_country(geocoder):
+    # the Santa Catarina beside Mexico City is a village; "Mexico" here is the country
+    assert_near(geocoder.lookup("Santa Catarina, Mexico"), "MX", (25.68, -100.46))
+    assert_near(geocoder.lookup("Polanco, Mexico"), "MX", (19.43, -99.19))  # still the one
