@@ -145,6 +145,14 @@ class OfflineGeocoder:
             whole = self._readings(text, [], 0)  # "Halle (Saale)" is the town's own name
             if whole:
                 return self._answer(query, whole)
+        if bracketed and all(
+            len(fold(b)) > 3 and fold(b) in self.gazetteer.qualifier_keys for b in bracketed
+        ):
+            # "Santa Catarina (Mexico)": a region or country in brackets qualifies the name
+            # as it would after a comma; a code may be anything ("Milano (MI)", "(GIS)")
+            ranked = self._rank(_without_not_a_place(", ".join([main, *bracketed])))
+            if ranked:
+                return self._answer(query, ranked)
         # "University of Toronto (Scarborough)", "ResBaz Sydney (GIS)": a town in the main
         # text before what the brackets say
         inside_first = bool(bracketed) and bool(attempts) and fold(attempts[0]) == fold(main)

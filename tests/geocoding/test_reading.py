@@ -718,3 +718,18 @@ def test_a_country_named_after_its_capital_is_read_as_the_country(geocoder):
     # the Santa Catarina beside Mexico City is a village; "Mexico" here is the country
     assert_near(geocoder.lookup("Santa Catarina, Mexico"), "MX", (25.68, -100.46))
     assert_near(geocoder.lookup("Polanco, Mexico"), "MX", (19.43, -99.19))  # still the one
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Santa Catarina (Mexico)", "MX", (25.68, -100.46)),  # not the Brazilian state
+        ("Kazan (Turkey)", "TR", (40.23, 32.68)),  # not Kazan in Russia
+    ],
+)
+def test_a_country_in_brackets_qualifies_the_name(geocoder, query, country, point):
+    assert_near(geocoder.lookup(query), country, point)
+
+
+def test_a_code_in_brackets_is_not_read_as_a_region_abroad(geocoder):
+    assert_near(geocoder.lookup("Milano (MI)"), "IT", (45.46, 9.19))  # not Michigan
