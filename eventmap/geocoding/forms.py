@@ -288,6 +288,11 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _CJK_SUFFIX = re.compile(r"(?<=\S)[都府県省市区區町村郡]$")
 
 
+# Words before a place that say the party is near it, not in it ("near Arnstadt").
+_NEAR = re.compile(
+    r"(?i)^(?:(?:just\s+)?(?:near|nr\.?|outside(?:\s+of)?|close\s+to|next\s+to)"
+    r"|(?:the\s+)?(?:outskirts|suburbs|environs)\s+of|around)\s+"
+)
 # Postcodes whose form alone tells the country: UK ("KY16 9RJ") and Canadian ("V6B 1A1").
 _COUNTRY_POSTCODES = (
     (re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b"), "GB"),
@@ -304,6 +309,12 @@ def postcode_country(text: str) -> str | None:
 def plain_separators(text: str) -> str:
     """Turn "Lyon | Rhône | France" and "Porto - Portugal" into comma-separated parts."""
     return _SEPARATORS.sub(", ", text)
+
+
+def without_nearness(text: str) -> str:
+    """Drop "near" or "outside" before a place ("near Arnstadt, Germany"), or "" if none."""
+    stripped = _NEAR.sub("", text.strip(), count=1)
+    return stripped if stripped != text.strip() else ""
 
 
 def without_postcodes(part: str) -> str:

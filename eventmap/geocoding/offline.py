@@ -134,6 +134,12 @@ class OfflineGeocoder:
 
     def _lookup(self, query: str, text: str) -> Place | None:
         """Read the text: brackets, parts, then known names inside it."""
+        near = forms.without_nearness(text)
+        if near:  # "near Arnstadt, Germany": the town, but the party is somewhere around it
+            place = self._lookup(query, near)
+            if place is None:
+                return None
+            return replace(place, confidence=min(place.confidence, PARTIAL_CONFIDENCE))
         text = forms.plain_separators(text)
         if forms.is_cjk(text):
             text = forms.cjk_parts(text)

@@ -733,3 +733,21 @@ def test_a_country_in_brackets_qualifies_the_name(geocoder, query, country, poin
 
 def test_a_code_in_brackets_is_not_read_as_a_region_abroad(geocoder):
     assert_near(geocoder.lookup("Milano (MI)"), "IT", (45.46, 9.19))  # not Michigan
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("near Arnstadt, Germany", "DE", (50.83, 10.95)),
+        ("Just outside Paris", "FR", (48.86, 2.35)),
+        ("Outskirts of Nairobi", "KE", (-1.29, 36.82)),
+    ],
+)
+def test_near_a_place_is_the_place_to_check(geocoder, query, country, point):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.needs_check  # the party is somewhere around it
+
+
+def test_a_name_that_starts_like_near_is_not_cut():
+    assert forms.without_nearness("Nearfield, TX") == ""
