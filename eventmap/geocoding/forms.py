@@ -49,6 +49,13 @@ _COUNTRY_SUFFIXES = (
     (re.compile(r"(?i)\brural\s+municipality$"), frozenset({"NP", "CA"})),
     (re.compile(r"(?i)\bmunicipal\s+corporation$"), frozenset({"IN"})),
 )
+# Designators that say the place is a town, not the region of its name ("Yamaguchi City",
+# "Kochi-shi", "Ville de Québec").
+_CITY_DESIGNATOR = re.compile(
+    r"(?i)[\s-](?:city|town|shi|si|machi|cho|mura)$|(?<=\S)[市시]$"
+    r"|^(?:(?:the\s+)?(?:city|town)\s+of|ville\s+de|stadt|comune\s+di|citt[àa]\s+di"
+    r"|ciudad\s+de|cidade\s+de|gemeente|landeshauptstadt|hansestadt)\s"
+)
 # Words that make a phrase a building or an institution rather than a town.
 VENUE_WORDS = frozenset(
     fold(w)
@@ -358,6 +365,11 @@ def is_compass(part: str) -> bool:
 def is_street(following: list[str]) -> bool:
     """Say whether the word after a name makes it a street ("Oxford Road", "Torrington Place")."""
     return bool(following) and fold(following[0]) in STREET_WORDS
+
+
+def names_a_town(part: str) -> bool:
+    """Say whether a designator makes the text a town rather than a region ("Yamaguchi City")."""
+    return bool(_CITY_DESIGNATOR.search(part.strip()))
 
 
 def names_a_neighbourhood(part: str) -> bool:

@@ -373,6 +373,8 @@ class OfflineGeocoder:
         if plain:  # "Yokohama-shi", "Town of Amherst", "Région Occitanie"
             found = self._head(plain, qualifiers, skipped)
             found = [s for s in found if s.entry.country_code in countries] or found
+            if forms.names_a_town(head):  # "Yamaguchi City": the city, not the prefecture
+                found = [s for s in found if s.entry.kind == Kind.CITY] or found
             if found and forms.names_a_neighbourhood(head):
                 found = [replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE)) for s in found]
             if found and _STATE_WORD.search(head) and not qualifiers and not skipped:

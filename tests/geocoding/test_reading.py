@@ -751,3 +751,17 @@ def test_near_a_place_is_the_place_to_check(geocoder, query, country, point):
 
 def test_a_name_that_starts_like_near_is_not_cut():
     assert forms.without_nearness("Nearfield, TX") == ""
+
+
+@pytest.mark.parametrize(
+    ("query", "point"),
+    [
+        ("Yamaguchi City, Japan", (34.18, 131.47)),  # not the prefecture, pinned at Shimonoseki
+        ("Ibaraki City", (34.82, 135.57)),  # the city in Osaka, not Ibaraki Prefecture
+        ("Tochigi-shi", (36.38, 139.73)),
+    ],
+)
+def test_a_town_designator_reads_the_town_not_the_region_of_its_name(geocoder, query, point):
+    place = geocoder.lookup(query)
+    assert_near(place, "JP", point)
+    assert place.precision == Precision.CITY
