@@ -333,7 +333,12 @@ class OfflineGeocoder:
                 for s in self._region_by_code(head, (), skipped)
             ]
             found = named or coded or found
-        if not any(s.entry.kind != Kind.CITY for s in found):
+        if not any(
+            s.entry.kind != Kind.CITY
+            # "West Jordan" is a town's own name, not the west of Jordan
+            or (s.quality == PRIMARY and s.entry.population >= WELL_KNOWN_CITY)
+            for s in found
+        ):
             found += self._directional(head, qualifiers, skipped)  # "North Wales"
         plain = forms.without_designators(head)
         # "Kochi-shi": the Japanese Kōchi, though Kochi in India is larger

@@ -765,3 +765,11 @@ def test_a_town_designator_reads_the_town_not_the_region_of_its_name(geocoder, q
     place = geocoder.lookup(query)
     assert_near(place, "JP", point)
     assert place.precision == Precision.CITY
+
+
+def test_a_towns_own_name_with_a_compass_word_is_the_town_not_the_area(geocoder):
+    # West Jordan, Utah, not the west of Jordan; North Wales is still the north of Wales
+    assert_near(geocoder.lookup("West Jordan"), "US", (40.61, -111.94))
+    place = geocoder.lookup("North Wales")
+    assert place is not None
+    assert (place.region, place.precision) == ("Wales", Precision.REGION)
