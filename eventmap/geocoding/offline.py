@@ -582,6 +582,14 @@ class OfflineGeocoder:
             best = max(s.qualifiers for s in unread)
             scored = [s for s in unread if s.qualifiers == best]
         scored = _regions_as_their_cities(scored)
+        spelt = [s.score for s in scored if not head.isascii() and _spelt_as(s, head)]
+        if spelt:  # "Inđija" is the Serbian town so spelt first, then India in Serbian
+            scored = [
+                replace(s, score=min(s.score, max(spelt) - 0.01))
+                if s.entry.kind == Kind.COUNTRY and s.quality != PRIMARY
+                else s
+                for s in scored
+            ]
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
 
@@ -805,6 +813,18 @@ def _same_place(a: Entry, b: Entry) -> bool:
         a.country_code == b.country_code
         and abs(a.latitude - b.latitude) < SAME_PLACE_DEGREES
         and abs(a.longitude - b.longitude) < SAME_PLACE_DEGREES
+    )
+
+
+def _spelt_as(scored: _Scored, text: str) -> bool:
+    """Say whether the reading is a well-known town whose own name is the text letter for
+    letter, accents and all."""
+    entry = scored.entry
+    return (
+        entry.kind == Kind.CITY
+        and scored.quality == PRIMARY
+        and entry.population >= WELL_KNOWN_CITY
+        and entry.name.casefold() == " ".join(text.split()).casefold()
     )
 
 

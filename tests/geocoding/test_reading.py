@@ -773,3 +773,11 @@ def test_a_towns_own_name_with_a_compass_word_is_the_town_not_the_area(geocoder)
     place = geocoder.lookup("North Wales")
     assert place is not None
     assert (place.region, place.precision) == ("Wales", Precision.REGION)
+
+
+def test_a_town_spelt_with_its_own_letters_comes_before_a_country_folded_alike(geocoder):
+    # "Inđija" folds to "indija", India's Serbian name: the town first, the country beside
+    place = geocoder.lookup("Inđija")
+    assert_near(place, "RS", (45.05, 20.08))
+    assert "IN" in {c.country_code for c in place.candidates}
+    assert geocoder.lookup("Россия").precision == Precision.COUNTRY  # a country's own word
