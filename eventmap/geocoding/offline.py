@@ -66,6 +66,7 @@ _DIRECTIONAL = re.compile(
     re.IGNORECASE,
 )
 _FILLER = {"event", "hybrid", "meetup", "area", "metro", "metropolitan", "and", "or"}
+_ARTICLES = {"the", "a", "an", "my", "our", "your"}
 _NOT_A_PLACE_WORDS = sorted(
     (re.escape(w) for w in NOT_A_PLACE | {"hybrid", "event", "meetup"} if " " not in w),
     key=len,
@@ -869,7 +870,13 @@ def _without_not_a_place(text: str) -> str:
     )
     kept = re.sub(r"\s*(?:/|\+|&|:)\s*(?=$|,)|^\s*(?:/|\+|&|:)\s*", " ", kept)
     kept = re.sub(r"\s*(?:/|\+|&)\s*", ", ", kept.strip())
-    return " ".join(kept.split()).strip(" ,")
+    kept = " ".join(kept.split()).strip(" ,")
+    words = re.findall(r"\w+", kept)
+    if any(c.isupper() for c in text) and (
+        all(w.islower() for w in words) or all(fold(w) in _ARTICLES for w in words)
+    ):
+        return ""  # "Zoom call", "The Internet": what is left is no name
+    return kept
 
 
 def _clean_part(part: str) -> str:

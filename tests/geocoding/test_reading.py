@@ -781,3 +781,14 @@ def test_a_town_spelt_with_its_own_letters_comes_before_a_country_folded_alike(g
     assert_near(place, "RS", (45.05, 20.08))
     assert "IN" in {c.country_code for c in place.candidates}
     assert geocoder.lookup("Россия").precision == Precision.COUNTRY  # a country's own word
+
+
+@pytest.mark.parametrize("query", ["The Web", "Zoom call", "Discord server"])
+def test_what_is_left_of_an_online_place_is_no_name(geocoder, query):
+    # not Teresina ("THE", its airport), nor Call, Texas
+    assert geocoder.lookup(query) is None
+
+
+def test_a_town_left_beside_an_online_word_is_still_read(geocoder):
+    assert_near(geocoder.lookup("online, berlin"), "DE", (52.52, 13.40))
+    assert_near(geocoder.lookup("Virtual - Tokyo"), "JP", (35.69, 139.69), km=40)
