@@ -765,6 +765,16 @@ class OfflineGeocoder:
         elif best.skipped and (area_named or best.entry.kind != Kind.CITY):
             # text more precise than this ("Hillcrest, California" -> the state's city)
             confidence = min(confidence, FALLBACK_CONFIDENCE)
+        elif (
+            best.skipped
+            and not best.qualifiers
+            and _POSTCODE_COUNTRY.get() is None
+            and best.entry.population < WELL_KNOWN_CITY
+        ):
+            # "Alexander Fleming Building, South Kensington": a small town of the last
+            # words, with nothing (no region, no postcode) to say which, may be a
+            # neighbourhood of a city elsewhere
+            confidence = min(confidence, PARTIAL_CONFIDENCE)
         elif best.skipped:
             confidence = min(confidence, 0.8)
         if best.entry.kind == Kind.CITY and best.entry.population < 1000:

@@ -792,3 +792,13 @@ def test_what_is_left_of_an_online_place_is_no_name(geocoder, query):
 def test_a_town_left_beside_an_online_word_is_still_read(geocoder):
     assert_near(geocoder.lookup("online, berlin"), "DE", (52.52, 13.40))
     assert_near(geocoder.lookup("Virtual - Tokyo"), "JP", (35.69, 139.69), km=40)
+
+
+def test_a_small_town_after_venue_text_with_nothing_to_say_which_is_to_check(geocoder):
+    # South Kensington is a London district; the gazetteer's one is in Maryland
+    place = geocoder.lookup("Alexander Fleming Building, South Kensington")
+    assert place is None or place.needs_check
+    # a postcode says the country: Cranfield, England it is
+    place = geocoder.lookup("Whittle Building, College Road, Cranfield, MK43 0AL")
+    assert_near(place, "GB", (52.07, -0.61))
+    assert not place.needs_check
