@@ -438,7 +438,7 @@ class OfflineGeocoder:
             if found:
                 return found
         words = head.split()
-        for cut in (1, 2):  # "Washington DC", "Paris France", "Munich Germany"
+        for cut in (1, 2, 3):  # "Washington DC", "Paris France", "Nova Iguaçu Rio de Janeiro"
             if len(words) > cut:
                 found = self._readings(
                     " ".join(words[:-cut]), [" ".join(words[-cut:]), *qualifiers], skipped

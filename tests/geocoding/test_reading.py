@@ -802,3 +802,16 @@ def test_a_small_town_after_venue_text_with_nothing_to_say_which_is_to_check(geo
     place = geocoder.lookup("Whittle Building, College Road, Cranfield, MK43 0AL")
     assert_near(place, "GB", (52.07, -0.61))
     assert not place.needs_check
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Nova Iguaçu Rio de Janeiro", "BR", (-22.76, -43.45)),  # not the city of Rio
+        ("Los Palacios Pinar del Río", "CU", (22.59, -83.25)),
+    ],
+)
+def test_a_region_of_three_words_after_a_town_without_a_comma_qualifies_it(
+    geocoder, query, country, point
+):
+    assert_near(geocoder.lookup(query), country, point)
