@@ -403,6 +403,21 @@ class OfflineGeocoder:
                 return found
         if forms.is_venue(head):
             return []  # "Kyoto University", "George Square": not a town called that
+        area = _AREA.fullmatch(head)
+        if area:  # "Stuttgart area", "Boston metro area": before "area" is read as a qualifier
+            found = self._readings(area.group(1), qualifiers, skipped)
+            if found:
+                return found
+        words = head.split()
+        # "Washington DC", "Nova Iguaçu Rio de Janeiro"; before a hyphen is read as two
+        # places ("Baie-Mahault Guadeloupe" is one town)
+        for cut in (1, 2, 3):
+            if len(words) > cut:
+                found = self._readings(
+                    " ".join(words[:-cut]), [" ".join(words[-cut:]), *qualifiers], skipped
+                )
+                if found:
+                    return found
         pieces = forms.places_joined(head)
         for piece in pieces[:1]:  # "Raleigh/Durham", "Dallas-Fort Worth": the first one
             found = self._head(piece, qualifiers, skipped)
@@ -432,19 +447,6 @@ class OfflineGeocoder:
             ]
             if found:
                 return found
-        area = _AREA.fullmatch(head)
-        if area:  # "Stuttgart area", "Boston metro area": before "area" is read as a qualifier
-            found = self._readings(area.group(1), qualifiers, skipped)
-            if found:
-                return found
-        words = head.split()
-        for cut in (1, 2, 3):  # "Washington DC", "Paris France", "Nova Iguaçu Rio de Janeiro"
-            if len(words) > cut:
-                found = self._readings(
-                    " ".join(words[:-cut]), [" ".join(words[-cut:]), *qualifiers], skipped
-                )
-                if found:
-                    return found
         for variant in sorted(region_variants(head) - {fold(head)}):
             found = [
                 s for s in self._readings(variant, qualifiers, skipped) if s.entry.kind != Kind.CITY

@@ -815,3 +815,9 @@ def test_a_region_of_three_words_after_a_town_without_a_comma_qualifies_it(
     geocoder, query, country, point
 ):
     assert_near(geocoder.lookup(query), country, point)
+
+
+def test_a_hyphenated_town_before_its_region_is_one_town_not_two_places(geocoder):
+    # "Baie-Mahault Guadeloupe" is not "Baie" and "Mahault Guadeloupe"
+    assert_near(geocoder.lookup("Baie-Mahault Guadeloupe"), "GP", (16.27, -61.59))
+    assert_near(geocoder.lookup("Champaign-Urbana IL"), "US", (40.12, -88.24))  # still two
