@@ -262,7 +262,7 @@ class OfflineGeocoder:
                     if s.entry.kind != Kind.CITY
                     else replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE))
                     for s in found
-                    if s.entry.kind != Kind.CITY or _short_form(parts[skipped], s.entry.name)
+                    if s.entry.kind != Kind.CITY or _short_name_of(parts[skipped], s.entry)
                 ]
                 if _CODE.fullmatch(parts[skipped]) and skipped == len(parts) - 1:
                     # "Grand Hall, IL": the region of that code; of a code's regions, the
@@ -320,7 +320,7 @@ class OfflineGeocoder:
             # "MN" alone is Minnesota's code (or another region's), not one of Amman's names
             # nor the town of Il; but "LA" and "KL" are short forms of their cities' names
             named = [
-                s for s in found if s.entry.kind == Kind.COUNTRY or _short_form(head, s.entry.name)
+                s for s in found if s.entry.kind == Kind.COUNTRY or _short_name_of(head, s.entry)
             ]
             if named:  # and the city that stands for a region so named ("DC": Washington)
                 named += [
@@ -625,7 +625,7 @@ class OfflineGeocoder:
                     or (
                         quality != PRIMARY
                         and e.country_code != country_code
-                        and not _short_form(q, e.name)  # "Soho, NYC"
+                        and not _short_name_of(q, e)  # "Soho, NYC"
                     )
                     for e, quality in gaz.find(q)
                 )
@@ -858,6 +858,14 @@ def _own_names_first(scored: list[_Scored]) -> list[_Scored]:
         or s.entry.population >= LARGE_CITY
         or (s.entry.country_code, s.entry.region) not in own
     ]
+
+
+def _short_name_of(code: str, entry: Entry) -> bool:
+    """Say whether a code is what people call the place for short: a region's ("DC") or a
+    large city's ("LA", "NYC"), not a smaller town's plate or airport code ("RO": Rho)."""
+    return (entry.kind != Kind.CITY or entry.population >= LARGE_CITY) and _short_form(
+        code, entry.name
+    )
 
 
 def _short_form(code: str, name: str) -> bool:

@@ -821,3 +821,9 @@ def test_a_hyphenated_town_before_its_region_is_one_town_not_two_places(geocoder
     # "Baie-Mahault Guadeloupe" is not "Baie" and "Mahault Guadeloupe"
     assert_near(geocoder.lookup("Baie-Mahault Guadeloupe"), "GP", (16.27, -61.59))
     assert_near(geocoder.lookup("Champaign-Urbana IL"), "US", (40.12, -88.24))  # still two
+
+
+def test_a_smaller_towns_code_after_unread_text_is_no_short_name(geocoder):
+    # "RO" is Romania's code, and also a code of Rho, a town by Milan
+    place = geocoder.lookup("Sector 1, RO")
+    assert place is None or place.country_code != "IT"
