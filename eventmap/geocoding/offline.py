@@ -205,18 +205,26 @@ class OfflineGeocoder:
             other_name: list[_Scored] = []  # "Git" (Geita) in "UC Davis ... Unix/Git/R"
             for start in range(len(words) - size, -1, -1):
                 run = words[start : start + size]
+                # "Maptime SF", "Code for DC": a short name in capitals, if a large city's
+                code = size == 1 and _CODE.fullmatch(run[0]) is not None
                 if (
                     not (run[0][0].isupper() and run[-1][0].isupper())
                     or not all(w[0].isupper() or w in forms.NAME_PARTICLES for w in run)
                     or forms.is_venue(" ".join(run))
                     or forms.is_compass(" ".join(run))
                     or forms.is_street(words[start + size : start + size + 1])
-                    or len(fold(" ".join(run))) < 3
+                    or (len(fold(" ".join(run))) < 3 and not code)
                     # "Cold Spring Harbor Laboratory": no town called Spring inside a town
                     or any(start in town and start + size - 1 in town for town in towns)
                 ):
                     continue
                 readings = self._readings(" ".join(run), [], skipped=1)
+                if code:  # its initials ("SF"), not any letters of it ("UF": Ufa)
+                    readings = [
+                        s
+                        for s in readings
+                        if _short_name_of(run[0], s.entry) and _initials(run[0], s.entry.name)
+                    ]
                 own = [s for s in readings if s.entry.kind == Kind.CITY and s.quality == PRIMARY]
                 if size > 1 and own:
                     towns.append(range(start, start + size))
@@ -866,6 +874,12 @@ def _short_name_of(code: str, entry: Entry) -> bool:
     return (entry.kind != Kind.CITY or entry.population >= LARGE_CITY) and _short_form(
         code, entry.name
     )
+
+
+def _initials(code: str, name: str) -> bool:
+    """Say whether a code is the initials of a name's words ("DC": District of Columbia)."""
+    words = [w for w in fold(name).split() if w not in forms.NAME_PARTICLES and w != "of"]
+    return len(words) > 1 and fold(code).replace(" ", "") == "".join(w[0] for w in words)
 
 
 def _short_form(code: str, name: str) -> bool:

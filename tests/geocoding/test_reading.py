@@ -827,3 +827,20 @@ def test_a_smaller_towns_code_after_unread_text_is_no_short_name(geocoder):
     # "RO" is Romania's code, and also a code of Rho, a town by Milan
     place = geocoder.lookup("Sector 1, RO")
     assert place is None or place.country_code != "IT"
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [("Maptime SF", "US", (37.77, -122.42)), ("Hack for LA", "US", (34.05, -118.24))],
+)
+def test_a_large_citys_initials_inside_a_group_name_are_the_city(geocoder, query, country, point):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.needs_check
+
+
+@pytest.mark.parametrize("query", ["UF Informatics Institute", "NAS Gulf Research Program"])
+def test_capitals_inside_a_name_that_are_no_citys_initials_are_no_place(geocoder, query):
+    # not Ufa, nor Nassau by its airport's code
+    place = geocoder.lookup(query)
+    assert place is None or place.country_code == "US"
