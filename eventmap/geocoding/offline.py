@@ -923,6 +923,8 @@ def _regions_as_their_cities(scored: list[_Scored]) -> list[_Scored]:
     the region's, when a larger city of the name lies elsewhere: "Saint Louis" is St. Louis
     before the Senegalese city, though the Senegalese region holds more people than either."""
     cities = [(c.entry, c.quality) for c in scored if c.entry.kind == Kind.CITY]
+    if not cities or all(s.entry.kind != Kind.REGION for s in scored):
+        return scored
     rescored = []
     for s in scored:
         stand_in = max(
