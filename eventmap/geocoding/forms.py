@@ -34,6 +34,28 @@ _SUFFIX = re.compile(
     r"(?<=\w)(?:특별시|광역시|특별자치시|특별자치도|시|구|군|도))$",
     re.IGNORECASE,
 )
+# Designators only some countries use, and so say which country a place is in
+# ("Kochi-shi" is Kōchi, Japan, not Kochi, India; "Lalitpur Metropolitan City" is in Nepal).
+_COUNTRY_SUFFIXES = (
+    (re.compile(r"(?i)[\s-](?:shi|ku|ken|fu|to|cho|machi|mura|pref\.?)$"), frozenset({"JP"})),
+    (re.compile(r"(?i)[\s-]gun$"), frozenset({"JP", "KR"})),
+    (
+        re.compile(
+            r"(?i)[\s-](?:si|gu|do)$|\bspecial\s+city$|(?<=\w)(?:특별시|광역시|시|구|군|도)$"
+        ),
+        frozenset({"KR"}),
+    ),
+    (re.compile(r"(?i)\b(?:sub-?)?metropolitan\s+city$"), frozenset({"NP", "KR"})),
+    (re.compile(r"(?i)\brural\s+municipality$"), frozenset({"NP", "CA"})),
+    (re.compile(r"(?i)\bmunicipal\s+corporation$"), frozenset({"IN"})),
+)
+# Designators that say the place is a town, not the region of its name ("Yamaguchi City",
+# "Kochi-shi", "Ville de Québec").
+_CITY_DESIGNATOR = re.compile(
+    r"(?i)[\s-](?:city|town|shi|si|machi|cho|mura)$|(?<=\S)[市시]$"
+    r"|^(?:(?:the\s+)?(?:city|town)\s+of|ville\s+de|stadt|comune\s+di|citt[àa]\s+di"
+    r"|ciudad\s+de|cidade\s+de|gemeente|landeshauptstadt|hansestadt)\s"
+)
 # Words that make a phrase a building or an institution rather than a town.
 VENUE_WORDS = frozenset(
     fold(w)
@@ -273,6 +295,11 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _CJK_SUFFIX = re.compile(r"(?<=\S)[都府県省市区區町村郡]$")
 
 
+# Words before a place that say the party is near it, not in it ("near Arnstadt").
+_NEAR = re.compile(
+    r"(?i)^(?:(?:just\s+)?(?:near|nr\.?|outside(?:\s+of)?|close\s+to|next\s+to)"
+    r"|(?:the\s+)?(?:outskirts|suburbs|environs)\s+of|around)\s+"
+)
 # Postcodes whose form alone tells the country: UK ("KY16 9RJ") and Canadian ("V6B 1A1").
 _COUNTRY_POSTCODES = (
     (re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b"), "GB"),
@@ -291,6 +318,12 @@ def plain_separators(text: str) -> str:
     return _SEPARATORS.sub(", ", text)
 
 
+def without_nearness(text: str) -> str:
+    """Drop "near" or "outside" before a place ("near Arnstadt, Germany"), or "" if none."""
+    stripped = _NEAR.sub("", text.strip(), count=1)
+    return stripped if stripped != text.strip() else ""
+
+
 def without_postcodes(part: str) -> str:
     """Drop postcodes and house numbers: "Cambridge CB2 1TN" -> "Cambridge"."""
     return " ".join(_POSTCODES.sub(" ", part).split())
@@ -303,6 +336,13 @@ def without_designators(part: str) -> str:
         stripped = _PREFIX.sub("", stripped, count=1).strip()
         stripped = _SUFFIX.sub("", stripped).strip(" ,-")
     return stripped if stripped and fold(stripped) != fold(part) else ""
+
+
+def designator_countries(part: str) -> frozenset[str]:
+    """Return the countries whose designator ends the text ("-shi": Japan), or none."""
+    stripped = part.strip()
+    found = (countries for pattern, countries in _COUNTRY_SUFFIXES if pattern.search(stripped))
+    return next(found, frozenset())
 
 
 def without_compass(part: str) -> str:
@@ -325,6 +365,11 @@ def is_compass(part: str) -> bool:
 def is_street(following: list[str]) -> bool:
     """Say whether the word after a name makes it a street ("Oxford Road", "Torrington Place")."""
     return bool(following) and fold(following[0]) in STREET_WORDS
+
+
+def names_a_town(part: str) -> bool:
+    """Say whether a designator makes the text a town rather than a region ("Yamaguchi City")."""
+    return bool(_CITY_DESIGNATOR.search(part.strip()))
 
 
 def names_a_neighbourhood(part: str) -> bool:

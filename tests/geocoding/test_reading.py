@@ -520,3 +520,331 @@ def test_a_city_beside_the_place_qualifies_it_unless_the_words_name_another_regi
 def test_of_two_joined_towns_the_first_is_the_one_beside_the_second(geocoder):
     # Bloomington, Minnesota is larger, but Normal lies beside Bloomington, Illinois
     assert_near(geocoder.lookup("Bloomington-Normal"), "US", (40.48, -88.99))
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        # Mérida, Venezuela's state holds more people than Mérida, Mexico; its city fewer
+        ("Mérida", "MX", (20.97, -89.62)),
+        ("Concepción", "CL", (-36.83, -73.05)),  # not the Paraguayan department's town
+        ("Willow Glen, San José", "US", (37.34, -121.89)),  # not Costa Rica's San José
+    ],
+)
+def test_a_region_named_after_its_city_weighs_as_that_city(geocoder, query, country, point):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.confidence <= 0.5  # the other city of the name stays a candidate
+
+
+def test_a_region_named_after_its_city_keeps_its_people_without_a_larger_rival(geocoder):
+    place = geocoder.lookup("Geneva")  # Geneva, Illinois is smaller than Genève
+    assert_near(place, "CH", (46.20, 6.15))
+    assert place.confidence == 1.0
+
+
+def test_of_two_joined_towns_the_first_is_the_one_beside_the_larger_second(geocoder):
+    # a Dudley lies beside both Worcesters; the English one is the large town
+    place = geocoder.lookup("Worcester & Dudley")
+    assert_near(place, "GB", (52.19, -2.22))
+    assert place.confidence < 0.8
+
+
+@pytest.mark.parametrize(
+    ("query", "point"),
+    [
+        ("Kochi-shi", (33.56, 133.53)),  # Kōchi, Japan; Kochi in Kerala is larger
+        ("Ama-shi", (35.19, 136.80)),  # Ama, Aichi; "Ama" is also one of Amman's names
+    ],
+)
+def test_a_designator_only_one_country_uses_says_the_country(geocoder, query, point):
+    assert_near(geocoder.lookup(query), "JP", point)
+
+
+def test_a_nepali_designator_names_nepal():
+    assert forms.designator_countries("Dharan Sub-Metropolitan City") >= {"NP"}
+    assert forms.designator_countries("Kerala") == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("query", "point"),
+    [
+        ("Bar Harbor Conference Room", (44.39, -68.20)),  # not Bar, Montenegro
+        ("Los Alamos National Laboratory", (35.89, -106.30)),  # not "Alamos" (Lagos)
+    ],
+)
+def test_a_small_town_of_several_words_inside_a_venue_is_read_not_a_word_of_it(
+    geocoder, query, point
+):
+    place = geocoder.lookup(query)
+    assert_near(place, "US", point)
+    assert place.confidence < 0.8
+
+
+def test_a_well_known_city_in_a_venue_comes_before_a_small_town_of_several_words(geocoder):
+    place = geocoder.lookup("St. Agnes's Clinic and Surgery Center in Denver")
+    assert_near(place, "US", (39.74, -104.99))
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "region"),
+    [("WI", "US", "Wisconsin"), ("OH", "US", "Ohio"), ("ON", "CA", "Ontario")],
+)
+def test_a_code_alone_in_capitals_is_a_regions_code(geocoder, query, country, region):
+    # not a town of that name ("On", Belgium) nor another name of a city
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert (place.country_code, place.region, place.precision) == (
+        country,
+        region,
+        Precision.REGION,
+    )
+    assert place.needs_check  # a code alone, or a short name?
+
+
+def test_a_code_after_a_town_is_no_region_of_another_country(geocoder):
+    # "DN" (Distrito Nacional) is no ISO code of the Dominican Republic, nor Da Nang here
+    place = geocoder.lookup("Santo Domingo, DN")
+    assert place is None or place.country_code == "DO"
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [("LA", "US", (34.05, -118.24)), ("KL", "MY", (3.14, 101.69)), ("DC", "US", (38.90, -77.04))],
+)
+def test_a_code_that_shortens_a_citys_name_is_still_the_city(geocoder, query, country, point):
+    assert_near(geocoder.lookup(query), country, point)
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [("Bretislava", "SK", (48.15, 17.11)), ("Lundrina", "BR", (-23.31, -51.16))],
+)
+def test_a_misspelling_of_a_citys_own_name_beats_another_citys_foreign_name(
+    geocoder, query, country, point
+):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.confidence < 0.8  # an approximate match
+
+
+def test_a_misspelling_as_close_to_two_towns_own_names_is_still_no_answer(geocoder):
+    assert geocoder.lookup("Austen") is None  # Austin or Aston
+
+
+def test_a_qualifier_that_is_only_another_name_of_a_town_abroad_is_left_unread(geocoder):
+    # "MDC" (Municipio del Distrito Central) is also one of Manado's names, in Indonesia
+    place = geocoder.lookup("Tegucigalpa, M.D.C.")
+    assert_near(place, "HN", (14.08, -87.21))
+    assert place.confidence < 0.8  # part of the text unread
+
+
+def test_a_qualifier_that_names_a_town_of_that_country_by_another_name_is_read(geocoder):
+    # "ঢাকা" is Dhaka in Bengali, not a word to leave unread after "Bangladesh"
+    assert_near(geocoder.lookup("বাংলাদেশ, ঢাকা"), "BD", (23.71, 90.41))
+
+
+def test_a_qualifier_that_shortens_a_towns_name_abroad_is_not_left_unread(geocoder):
+    # "NYC" shortens New York City: not a word to skip to read Soho in London
+    place = geocoder.lookup("Soho, NYC")
+    assert place is None or place.country_code == "US"
+
+
+def test_a_citys_short_name_after_unread_text_is_the_city_to_check(geocoder):
+    place = geocoder.lookup("Dumbo, NYC")  # a neighbourhood the gazetteer lacks
+    assert_near(place, "US", (40.71, -74.01))
+    assert place.needs_check
+
+
+def test_a_regions_code_after_unread_text_is_the_region_to_check(geocoder):
+    place = geocoder.lookup("Foellinger Auditorium, IL")
+    assert place is not None
+    assert (place.region, place.precision) == ("Illinois", Precision.REGION)
+    assert place.needs_check
+
+
+@pytest.mark.parametrize(
+    ("query", "point"),
+    [
+        # "LA" is also Lagos State's code; Baton Rouge lies in Louisiana
+        ("Baton Rouge Community Hall, LA", (30.45, -91.15)),
+        ("Hollywood Bowl, LA", (34.05, -118.24)),
+    ],
+)
+def test_of_a_codes_readings_the_one_the_venue_text_points_to_wins(geocoder, query, point):
+    place = geocoder.lookup(query)
+    assert_near(place, "US", point)
+    assert place.needs_check
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "district_of"),
+    [("Aurora", "US", "Turin"), ("Stratford", "US", "Canary Wharf")],
+)
+def test_a_districts_name_is_not_the_larger_citys_own(geocoder, query, country, district_of):
+    # Aurora is a district of Turin, Stratford one of east London: other names of those
+    # cities, behind the towns that bear the name as their own
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert place.country_code == country
+    assert district_of in {c.display_name.split(",")[0] for c in place.candidates}
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Old Town, Arlington, Virginia", "US", (38.88, -77.10)),  # not an Old Town elsewhere
+        ("Mission, San Francisco, CA", "US", (37.77, -122.42)),  # not Mission, BC, Canada
+    ],
+)
+def test_a_town_between_a_neighbourhood_and_its_region_is_read_not_skipped(
+    geocoder, query, country, point
+):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.confidence <= 0.8  # the neighbourhood itself is unread
+
+
+def test_a_code_between_a_town_and_its_country_may_still_be_left_unread(geocoder):
+    assert_near(geocoder.lookup("Torino, TO, Italia"), "IT", (45.07, 7.69))
+
+
+@pytest.mark.parametrize("query", ["Burlington area", "Bristol area", "Kent area"])
+def test_area_after_a_name_is_a_filler_word_not_a_qualifier(geocoder, query):
+    # not a Burlington beside some "Area", nor Kent in Sierra Leone's Western Area at 1.0
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert place.display_name.split(",")[0] == query.removesuffix(" area")
+    assert place.confidence <= 0.5  # several towns bear each name
+
+
+def test_a_country_named_after_its_capital_is_read_as_the_country(geocoder):
+    # the Santa Catarina beside Mexico City is a village; "Mexico" here is the country
+    assert_near(geocoder.lookup("Santa Catarina, Mexico"), "MX", (25.68, -100.46))
+    assert_near(geocoder.lookup("Polanco, Mexico"), "MX", (19.43, -99.19))  # still the one
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Santa Catarina (Mexico)", "MX", (25.68, -100.46)),  # not the Brazilian state
+        ("Kazan (Turkey)", "TR", (40.23, 32.68)),  # not Kazan in Russia
+    ],
+)
+def test_a_country_in_brackets_qualifies_the_name(geocoder, query, country, point):
+    assert_near(geocoder.lookup(query), country, point)
+
+
+def test_a_code_in_brackets_is_not_read_as_a_region_abroad(geocoder):
+    assert_near(geocoder.lookup("Milano (MI)"), "IT", (45.46, 9.19))  # not Michigan
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("near Arnstadt, Germany", "DE", (50.83, 10.95)),
+        ("Just outside Paris", "FR", (48.86, 2.35)),
+        ("Outskirts of Nairobi", "KE", (-1.29, 36.82)),
+    ],
+)
+def test_near_a_place_is_the_place_to_check(geocoder, query, country, point):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.needs_check  # the party is somewhere around it
+
+
+def test_a_name_that_starts_like_near_is_not_cut():
+    assert forms.without_nearness("Nearfield, TX") == ""
+
+
+@pytest.mark.parametrize(
+    ("query", "point"),
+    [
+        ("Yamaguchi City, Japan", (34.18, 131.47)),  # not the prefecture, pinned at Shimonoseki
+        ("Ibaraki City", (34.82, 135.57)),  # the city in Osaka, not Ibaraki Prefecture
+        ("Tochigi-shi", (36.38, 139.73)),
+    ],
+)
+def test_a_town_designator_reads_the_town_not_the_region_of_its_name(geocoder, query, point):
+    place = geocoder.lookup(query)
+    assert_near(place, "JP", point)
+    assert place.precision == Precision.CITY
+
+
+def test_a_towns_own_name_with_a_compass_word_is_the_town_not_the_area(geocoder):
+    # West Jordan, Utah, not the west of Jordan; North Wales is still the north of Wales
+    assert_near(geocoder.lookup("West Jordan"), "US", (40.61, -111.94))
+    place = geocoder.lookup("North Wales")
+    assert place is not None
+    assert (place.region, place.precision) == ("Wales", Precision.REGION)
+
+
+def test_a_town_spelt_with_its_own_letters_comes_before_a_country_folded_alike(geocoder):
+    # "Inđija" folds to "indija", India's Serbian name: the town first, the country beside
+    place = geocoder.lookup("Inđija")
+    assert_near(place, "RS", (45.05, 20.08))
+    assert "IN" in {c.country_code for c in place.candidates}
+    assert geocoder.lookup("Россия").precision == Precision.COUNTRY  # a country's own word
+
+
+@pytest.mark.parametrize("query", ["The Web", "Zoom call", "Discord server"])
+def test_what_is_left_of_an_online_place_is_no_name(geocoder, query):
+    # not Teresina ("THE", its airport), nor Call, Texas
+    assert geocoder.lookup(query) is None
+
+
+def test_a_town_left_beside_an_online_word_is_still_read(geocoder):
+    assert_near(geocoder.lookup("online, berlin"), "DE", (52.52, 13.40))
+    assert_near(geocoder.lookup("Virtual - Tokyo"), "JP", (35.69, 139.69), km=40)
+
+
+def test_a_small_town_after_venue_text_with_nothing_to_say_which_is_to_check(geocoder):
+    # South Kensington is a London district; the gazetteer's one is in Maryland
+    place = geocoder.lookup("Alexander Fleming Building, South Kensington")
+    assert place is None or place.needs_check
+    # a postcode says the country: Cranfield, England it is
+    place = geocoder.lookup("Whittle Building, College Road, Cranfield, MK43 0AL")
+    assert_near(place, "GB", (52.07, -0.61))
+    assert not place.needs_check
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Nova Iguaçu Rio de Janeiro", "BR", (-22.76, -43.45)),  # not the city of Rio
+        ("Los Palacios Pinar del Río", "CU", (22.59, -83.25)),
+    ],
+)
+def test_a_region_of_three_words_after_a_town_without_a_comma_qualifies_it(
+    geocoder, query, country, point
+):
+    assert_near(geocoder.lookup(query), country, point)
+
+
+def test_a_hyphenated_town_before_its_region_is_one_town_not_two_places(geocoder):
+    # "Baie-Mahault Guadeloupe" is not "Baie" and "Mahault Guadeloupe"
+    assert_near(geocoder.lookup("Baie-Mahault Guadeloupe"), "GP", (16.27, -61.59))
+    assert_near(geocoder.lookup("Champaign-Urbana IL"), "US", (40.12, -88.24))  # still two
+
+
+def test_a_smaller_towns_code_after_unread_text_is_no_short_name(geocoder):
+    # "RO" is Romania's code, and also a code of Rho, a town by Milan
+    place = geocoder.lookup("Sector 1, RO")
+    assert place is None or place.country_code != "IT"
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [("Maptime SF", "US", (37.77, -122.42)), ("Hack for LA", "US", (34.05, -118.24))],
+)
+def test_a_large_citys_initials_inside_a_group_name_are_the_city(geocoder, query, country, point):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.needs_check
+
+
+@pytest.mark.parametrize("query", ["UF Informatics Institute", "NAS Gulf Research Program"])
+def test_capitals_inside_a_name_that_are_no_citys_initials_are_no_place(geocoder, query):
+    # not Ufa, nor Nassau by its airport's code
+    place = geocoder.lookup(query)
+    assert place is None or place.country_code == "US"
