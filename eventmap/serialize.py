@@ -356,13 +356,20 @@ def map_feed_pieces(
     """
     inputs = going, photos = map_inputs(campaign)
     spans: dict[Any, str] = {}
-    # Each chunk: the key of what its events depend on, its values when written (None: copied).
-    chunks: list[tuple[int, dict[str, list[Any]] | None]] = []
+    # Each chunk: the key of what its events depend on, and each column's text when written
+    # anew (None: copied). Only the text is kept, a few bytes a value, not the values.
+    chunks: list[tuple[int, dict[str, bytes] | None]] = []
+
+    def texts_of(columns: dict[str, list[Any]]) -> dict[str, bytes]:
+        return {name: value_json(columns[name])[1:-1] for name in MAP_COLUMNS}
+
     if writer.previous is None:  # nothing to copy: one pass over the whole rows
         rows = (row for batch in map_rows(campaign, MAP_ROWS_AT_ONCE) for row in batch)
         for chunk in _chunked(rows):
             keys = item_key(*(_map_key(row, going, photos) for row in chunk))
-            chunks.append((keys, map_columns(campaign, chunk, inputs, spans, link_pattern)))
+            chunks.append(
+                (keys, texts_of(map_columns(campaign, chunk, inputs, spans, link_pattern)))
+            )
     else:
         keyed = (
             _map_key(row, going, photos)
@@ -380,7 +387,7 @@ def map_feed_pieces(
             if rows_now:
                 keys = item_key(*(_map_key(row, going, photos) for row in rows_now))
                 columns = map_columns(campaign, rows_now, inputs, spans, link_pattern)
-                chunks.append((keys, columns))
+                chunks.append((keys, texts_of(columns)))
     yield writer.raw(b"{")
     for n, name in enumerate(MAP_COLUMNS):
         yield writer.raw((b"," if n else b"") + compact_json(name) + b":[")
@@ -388,10 +395,8 @@ def map_feed_pieces(
         copied = iter(
             writer.copied([k for k, (_, c) in zip(keys, chunks, strict=True) if c is None])
         )
-        texts = [
-            next(copied) if columns is None else value_json(columns[name])[1:-1]
-            for _, columns in chunks
-        ]
+        # Each column's text goes once written: the body is never held whole.
+        texts = [next(copied) if columns is None else columns.pop(name) for _, columns in chunks]
         written = [(key, text) for key, text in zip(keys, texts, strict=True) if text]
         if written:
             yield writer.items_joined(*zip(*written, strict=True), b",", more=False)
