@@ -1,11 +1,11 @@
 """Copy what the last build of a collection wrote of each unchanged item into the next build.
 
 At 100,000 parties, reading and writing every GeoJSON feature again after one party changed
-kept the next client waiting 3 to 5 s. A build notes where each item (a feature) lies in
-its plain body, under a key made of everything the item's bytes depend on; the next build
-reads only those keys, copies the items whose key it finds, and writes the others. Body and
-index are files, so a worker can copy from the last build of any other, and nothing of them
-stays in memory between builds.
+kept the next client waiting 3 to 5 s. A build notes where each item (a GeoJSON feature, a
+VEVENT, one column of a chunk of the map feed) lies in its plain body, under a key made of
+everything the item's bytes depend on; the next build reads only those keys, copies the
+items whose key it finds, and writes the others. Body and index are files, so a worker can
+copy from the last build of any other, and nothing of them stays in memory between builds.
 """
 
 from __future__ import annotations
