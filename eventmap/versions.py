@@ -52,11 +52,16 @@ class Version:
         return str(self.value)
 
 
+# Read on the session's connection, not through the ORM: every cached page and every 304
+# reads it, and the ORM's execution costs four times the query (350 µs against 90).
+_CURRENT = select(DataVersion.__table__.c.value, DataVersion.__table__.c.changed_at).where(
+    DataVersion.__table__.c.id == ROW_ID
+)
+
+
 def current(session: Any) -> Version:
     """Return the current version of the public data (one primary-key read)."""
-    row = session.execute(
-        select(DataVersion.value, DataVersion.changed_at).where(DataVersion.id == ROW_ID)
-    ).first()
+    row = session.connection().execute(_CURRENT).first()
     if row is None:
         return Version(0, NEVER)
     changed = row.changed_at
