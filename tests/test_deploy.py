@@ -451,10 +451,13 @@ def test_with_one_instance_down_every_request_is_still_served(stack):
     assert hits(stack, "/api/events?down=1") == [10, 0]
 
 
-def test_a_worker_freezes_the_loaded_app_out_of_the_collector_s_sight():
+def test_a_worker_freezes_the_loaded_app_out_of_the_collector_s_sight(monkeypatch):
     import gc
     import runpy
 
+    # The settings export these for the app; set here, the test leaves no trace of them.
+    monkeypatch.setenv("EVENTMAP_WORKERS", "1")
+    monkeypatch.setenv("EVENTMAP_THREADS", "8")
     settings = runpy.run_path(str(PROJECT_ROOT / "gunicorn.conf.py"))
     before = gc.get_freeze_count()
     try:
