@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from eventmap import rebuilds, serialize
 from eventmap.extensions import db
-from eventmap.models import Campaign, Event, EventPart, EventStatus
+from eventmap.models import Campaign, EventPart, EventStatus
 from eventmap.rebuilds import Previous, Writer, context_key, item_key
 from eventmap.urls import event_url_builder
 from eventmap.web.collection_cache import CollectionCache, Spool, cache_of
+from tests.test_campaign_feed import _delete, _event, _publish, _reslug, _unpublish
 
 GEOJSON = "/api/events?campaign=openstack6bday"
 PLAIN = {"Accept-Encoding": "identity"}
@@ -122,24 +123,8 @@ def parties(make_event, make_thailand):
     make_thailand(slug="thailand")
 
 
-def _event(slug: str) -> Event:
-    return db.session.scalar(select(Event).where(Event.slug == slug))
-
-
 def _retitle() -> None:
     _event("p4").title = "A party"  # moves it to the front of its day
-
-
-def _delete() -> None:
-    db.session.delete(_event("p6"))
-
-
-def _unpublish() -> None:
-    _event("p7").status = EventStatus.PENDING
-
-
-def _publish() -> None:
-    _event("pending").status = EventStatus.APPROVED
 
 
 def _going() -> None:
@@ -154,10 +139,6 @@ def _move_part() -> None:
     part = db.session.scalar(select(EventPart).where(EventPart.event_id == event.id))
     part.start_date = part.end_date = date(2016, 7, 27)
     event.updated_at = datetime.now(UTC)  # as operations does: parts live in their own table
-
-
-def _reslug() -> None:
-    _event("p9").slug = "p9-renamed"
 
 
 def _rename_campaign() -> None:
