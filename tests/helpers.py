@@ -9,8 +9,10 @@ import http.client
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -100,21 +102,77 @@ def add_events(count: int, campaign_slug: str = "openstack6bday", **overrides: A
     return events
 
 
+# What SQLAlchemy's pool sends to check a connection before lending it (pool_pre_ping).
+_PING = "SELECT 1"
+
+
 @contextmanager
 def statements(app: Flask) -> Iterator[list[str]]:
-    """Collect the SQL statements the app's engine runs inside the block."""
-    seen: list[str] = []
+    """Collect the SQL statements the app's database is sent inside the block.
 
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    Those SQLAlchemy runs, and those sent on the driver's connection itself (the committed
+    data version, read without a Connection): each driver connection lent inside the block
+    records what is executed on it outside SQLAlchemy's own executions.
+    """
+    seen: list[str] = []
+    inside = threading.local()
+    hooked: list[Any] = []  # driver connections that record, until the block ends
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         seen.append(statement)
+        inside.on = True
+
+    def after(*_args: Any) -> None:
+        inside.on = False
+
+    def direct(statement: str) -> None:
+        if not getattr(inside, "on", False) and statement.strip() != _PING:
+            seen.append(statement)
+
+    def lent(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        _record_driver_statements(dbapi_connection, direct)
+        hooked.append(dbapi_connection)
+
+    def returned(dbapi_connection: Any, _record: Any) -> None:
+        _record_driver_statements(dbapi_connection, None)
 
     with app.app_context():
         engine = db.engine
-    sqlalchemy_event.listen(engine, "before_cursor_execute", record)
+    listeners = [
+        (engine, "before_cursor_execute", before),
+        (engine, "after_cursor_execute", after),
+        (engine, "handle_error", after),
+        (engine.pool, "checkout", lent),
+        (engine.pool, "checkin", returned),
+    ]
+    for target, name, listener in listeners:
+        sqlalchemy_event.listen(target, name, listener)
     try:
         yield seen
     finally:
-        sqlalchemy_event.remove(engine, "before_cursor_execute", record)
+        for target, name, listener in listeners:
+            sqlalchemy_event.remove(target, name, listener)
+        for dbapi_connection in hooked:  # one still lent records no more either
+            _record_driver_statements(dbapi_connection, None)
+
+
+def _record_driver_statements(dbapi_connection: Any, record: Any) -> None:
+    """Have a driver connection hand each statement to `record` (None: stop)."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.set_trace_callback(record)
+        return
+    import psycopg
+
+    if record is None:
+        dbapi_connection.cursor_factory = psycopg.Cursor
+        return
+
+    class Recording(psycopg.Cursor):
+        def execute(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+            record(query if isinstance(query, str) else str(query))
+            return super().execute(query, *args, **kwargs)
+
+    dbapi_connection.cursor_factory = Recording
 
 
 def store_event(app: Flask, campaign_slug: str = "openstack6bday", **overrides: Any) -> int:
@@ -281,13 +339,24 @@ def wait_for_port(port: int, process: subprocess.Popen, what: str, timeout: floa
 
 
 def wait_for_app(port: int, host: str = "127.0.0.1", timeout: float = 90) -> None:
-    """Wait until gunicorn's worker has loaded the app: gunicorn listens before it has."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", "/healthz", headers={"Host": host})
-        assert connection.getresponse().status == 200
-    finally:
-        connection.close()
+    """Wait until gunicorn's worker has loaded the app: gunicorn listens before it has.
+
+    On a loaded machine a worker can miss its boot deadline and be replaced, resetting the
+    connection that waited for it; the next worker is asked again until the time is up.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        try:
+            connection.request("GET", "/healthz", headers={"Host": host})
+            assert connection.getresponse().status == 200
+            return
+        except (ConnectionResetError, http.client.RemoteDisconnected):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+        finally:
+            connection.close()
 
 
 def stop(process: subprocess.Popen) -> None:
@@ -302,14 +371,7 @@ def stop(process: subprocess.Popen) -> None:
 @contextmanager
 def recorded_statements() -> Iterator[list[str]]:
     """Record the SQL statements sent to the app's database while the block runs (app context)."""
-    statements: list[str] = []
+    from flask import current_app
 
-    def record(_connection: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        statements.append(statement)
-
-    engine = db.engine
-    sqlalchemy_event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sqlalchemy_event.remove(engine, "before_cursor_execute", record)
+    with statements(current_app._get_current_object()) as seen:  # type: ignore[attr-defined]
+        yield seen

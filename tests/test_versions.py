@@ -94,3 +94,38 @@ def test_moderation_decisions_bump_the_version(make_event, status):
     before = version()
     assert operations.set_status(event, status)
     assert version() > before
+
+
+def test_the_committed_version_is_the_one_the_session_reads_after_a_commit(make_event):
+    assert versions.committed(db.engine) == versions.current(db.session)
+    make_event()
+    after = versions.committed(db.engine)
+    assert after == versions.current(db.session)
+    assert after.changed_at.tzinfo is not None
+
+
+def test_the_committed_version_leaves_out_a_write_not_yet_committed(make_event):
+    event = make_event()
+    before = versions.committed(db.engine)
+    event.title = "Not committed yet"
+    db.session.flush()
+    assert versions.current(db.session).value == before.value + 1  # the session's own view
+    assert versions.committed(db.engine) == before
+    db.session.commit()
+    assert versions.committed(db.engine).value == before.value + 1
+
+
+def test_the_committed_version_is_zero_before_the_first_write(make_event):
+    db.session.execute(db.delete(versions.DataVersion))
+    db.session.commit()
+    assert versions.committed(db.engine) == versions.Version(0, versions.NEVER)
+
+
+def test_a_failed_read_of_the_committed_version_is_sqlalchemys_error(tmp_path):
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import OperationalError
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")  # no table at all
+    with pytest.raises(OperationalError, match="no such table"):
+        versions.committed(engine)
+    engine.dispose()

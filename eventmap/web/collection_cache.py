@@ -615,7 +615,7 @@ def serve_collection(
     holds was handed out for this very scope at this version, whose campaign then existed
     (removing one is a new version), so a revalidation reads nothing but the version.
     """
-    version = versions.current(db.session)
+    version = versions.committed(db.engine)
     tag = tag_of(kind, scope, version, current_app.config["PUBLIC_URL"])
     encoding = _chosen_encoding()
     request.environ[ENCODED] = True

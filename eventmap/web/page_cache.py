@@ -232,7 +232,7 @@ def cached_page(view: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
         if not _for_everyone():
             return view(*args, **kwargs)
-        version = versions.current(db.session)  # read first: a page is never older than it
+        version = versions.committed(db.engine)  # read first: a page is never older than it
         stamp = (version.value, version.changed_at)
         key = _key()
         cache = app_page_cache()
