@@ -94,3 +94,27 @@ def test_private_no_store_pages_are_not_compressed(client):
     assert page.headers["Cache-Control"] == "no-store"
     assert "Content-Encoding" not in page.headers
     assert 'name="csrf_token"' in page.get_data(as_text=True)
+
+
+def test_a_big_file_goes_as_it_is_even_to_a_client_that_takes_gzip(client):
+    from eventmap.web.assets import VENDOR
+    from eventmap.web.compression import MAX_FILE_SIZE
+
+    big = VENDOR["world-atlas"] / "countries-10m.json"
+    assert big.stat().st_size > MAX_FILE_SIZE  # the outlines no page loads
+    with client.get(
+        "/vendor/world-atlas/countries-10m.json", headers={"Accept-Encoding": "gzip"}
+    ) as r:
+        assert r.status_code == 200
+        assert "Content-Encoding" not in r.headers
+        assert int(r.headers["Content-Length"]) == big.stat().st_size
+        assert r.data == big.read_bytes()
+
+
+def test_a_client_that_asks_for_identity_gets_the_file_as_it_is(client):
+    from eventmap.web.assets import VENDOR
+
+    with client.get("/vendor/leaflet/leaflet.js", headers={"Accept-Encoding": "identity"}) as r:
+        assert r.status_code == 200
+        assert "Content-Encoding" not in r.headers
+        assert r.data == (VENDOR["leaflet"] / "leaflet.js").read_bytes()

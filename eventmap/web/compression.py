@@ -17,6 +17,10 @@ GZIP_LEVEL = 6
 BROTLI_QUALITY = 5
 # Below this, compression saves less than the header costs.
 MIN_SIZE = 500
+# A file bigger than this goes as it is, by sendfile: compressing it means holding it whole in
+# the worker and compressing it again for every request (the scripts, styles and outlines the
+# pages use are 200 KB at most).
+MAX_FILE_SIZE = 1024 * 1024
 ALGORITHMS = ["br", "gzip"]
 MIMETYPES = [
     "text/html",
@@ -59,13 +63,15 @@ def init_compression(app: Flask) -> None:
             response.direct_passthrough
             and response.status_code == 200  # not a 304, nor a range of the file
             and response.mimetype in compress.compress_mimetypes_set
-            and request.headers.get("Accept-Encoding")
         ):
-            # A file (scripts, styles, the outlines: 200 KB at most): read it, so it is
-            # compressed whole, gzip included, with its length, and the file closed at once.
-            file = response.response
-            response.direct_passthrough = False
-            response.set_data(b"".join(file))
-            if hasattr(file, "close"):
-                file.close()
+            if (response.content_length or MAX_FILE_SIZE + 1) > MAX_FILE_SIZE:
+                return response  # by sendfile, as it is
+            if request.accept_encodings.best_match(ALGORITHMS):  # not for "identity"
+                # A small file (scripts, styles, the outlines): read it, so it is compressed
+                # whole, gzip included, with its length, and the file closed at once.
+                file = response.response
+                response.direct_passthrough = False
+                response.set_data(b"".join(file))
+                if hasattr(file, "close"):
+                    file.close()
         return compress.after_request(response)
