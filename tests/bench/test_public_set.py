@@ -100,8 +100,8 @@ def test_pins_that_contradict_the_text_are_dropped():
 
 def test_a_town_and_region_pinned_beyond_the_bar_from_every_place_of_the_name_is_dropped():
     raw = public_set.Raw
-    # Urbana, Illinois is at (40.11, -88.21); this pin is in West Virginia, named by ISO code
-    assert public_set.pin_problem(raw("Urbana, IL", "", 39.113, -81.079, "s")) == (
+    # Urbana, Illinois is at (40.11, -88.21); this pin is in Chicago, the state named by ISO code
+    assert public_set.pin_problem(raw("Urbana, IL", "", 41.88, -87.63, "s")) == (
         "pin far from every place of that name in the named region"
     )
     assert public_set.pin_problem(raw("Urbana, IL", "", 40.11, -88.21, "s")) is None
@@ -114,3 +114,35 @@ def test_a_region_the_pin_lies_in_is_a_region_though_a_far_town_bears_its_name()
     assert public_set.region_named("Aragua, Venezuela", "VE", (9.894, -67.215)) == "Aragua"
     assert public_set.region_named("Aragua, Venezuela", "VE") is None
     assert public_set.region_named("CA, United States", "US") == "California"  # its ISO code
+
+
+def test_a_pin_outside_the_region_the_string_states_last_is_dropped():
+    raw = public_set.Raw
+    # Olathe, Kansas, for Kansas City, Missouri: the country rule one level down
+    assert public_set.pin_problem(raw("Kansas City, Mo", "US", 38.857, -94.768, "s")) == (
+        "pin outside the stated region"
+    )
+    assert public_set.pin_problem(raw("Kansas City, Mo", "US", 39.099, -94.578, "s")) is None
+    # a pin just over the state line, with a Missouri town within a few km, is kept
+    assert public_set.pin_problem(raw("Westport, Missouri", "US", 39.04, -94.61, "s")) is None
+    # "Washington" here is qualified by "D.C.", so it is not the state the string states
+    pin = (38.928, -77.032)
+    assert (
+        public_set.pin_problem(raw("Columbia Heights, Washington, D.C.", "US", *pin, "s")) is None
+    )
+
+
+def test_a_bare_college_name_pinned_far_from_every_campus_of_that_name_is_dropped():
+    raw = public_set.Raw
+    # Creighton University is in Omaha, Nebraska; this pin is in Connecticut
+    assert public_set.pin_problem(raw("Creighton University", "US", 41.732, -72.793, "s")) == (
+        "pin far from every campus of that name"
+    )
+    assert public_set.pin_problem(raw("Creighton University", "US", 41.265, -95.946, "s")) is None
+
+
+def test_a_small_towns_other_name_does_not_make_a_region_a_town():
+    # Maryland City (16,000 people) is also called "Maryland"; New York City is a big town
+    maryland = (39.046, -76.641)
+    assert public_set.region_named("Maryland, USA", "US", maryland) == "Maryland"
+    assert public_set.region_named("New York, United States", "US", (40.678, -73.944)) is None

@@ -848,3 +848,10 @@ def test_capitals_inside_a_name_that_are_no_citys_initials_are_no_place(geocoder
     # not Ufa, nor Nassau by its airport's code
     place = geocoder.lookup(query)
     assert place is None or place.country_code == "US"
+
+
+def test_a_towns_name_written_as_one_word_is_read_inside_a_venue(geocoder):
+    # Chiang Mai (130,000 people) is filed under "Chiangmai" as another of its names
+    place = geocoder.lookup("Chiangmai University")
+    assert_near(place, "TH", (18.79, 98.98))
+    assert place.confidence < 0.8  # a town read inside a venue's name, to check
