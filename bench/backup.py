@@ -27,7 +27,7 @@ from flask_migrate import upgrade
 from sqlalchemy import insert, make_url, select, text
 
 from bench.map import seed
-from bench.report import write_section
+from bench.report import command_line, write_section
 from eventmap import backup, create_app
 from eventmap.extensions import db
 from eventmap.models import AuditEntry, Event
@@ -240,4 +240,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    command_line(__doc__)
     main()

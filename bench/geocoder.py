@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.report import write_section
+from bench.report import command_line, write_section
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SET = ROOT / "tests" / "data" / "geocoder_dev.csv"
@@ -307,4 +307,5 @@ case's radius); a city query gives the right country within the case's radius (2
 
 
 if __name__ == "__main__":
+    command_line(__doc__)
     main()

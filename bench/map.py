@@ -21,7 +21,7 @@ from playwright.sync_api import sync_playwright
 from sqlalchemy import insert
 from werkzeug.serving import make_server
 
-from bench.report import write_section
+from bench.report import command_line, write_section
 from eventmap import create_app
 from eventmap.extensions import db
 from eventmap.models import Campaign, Event, EventStatus
@@ -253,4 +253,5 @@ hundred milliseconds between runs.
 
 
 if __name__ == "__main__":
+    command_line(__doc__)
     main()

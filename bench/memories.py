@@ -23,7 +23,7 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import insert, select, update
 
 from bench.map import seed
-from bench.report import write_section
+from bench.report import command_line, write_section
 from eventmap import create_app
 from eventmap.extensions import db
 from eventmap.memories import WALL_PAGE_SIZE
@@ -156,4 +156,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    command_line(__doc__)
     main()

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench.map import seed
-from bench.report import write_section
+from bench.report import command_line, write_section
 from eventmap import create_app
 from eventmap.extensions import db
 from eventmap.nearby import naive_nearest, nearest
@@ -94,4 +94,5 @@ SQLite's plan for the box query: `{"; ".join(str(row[-1]) for row in plan) or "n
 
 
 if __name__ == "__main__":
+    command_line(__doc__)
     main()

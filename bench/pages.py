@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, select, text
 
-from bench.report import write_section
+from bench.report import command_line, write_section
 from eventmap import create_app
 from eventmap.extensions import db
 from eventmap.models import Campaign, Event, EventPart, EventStatus
@@ -162,4 +162,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    command_line(__doc__)
     main()

@@ -36,3 +36,14 @@ def write_section(name: str, body: str) -> None:
     )
     DOC.parent.mkdir(parents=True, exist_ok=True)
     DOC.write_text(text, encoding="utf-8")
+
+
+def command_line(doc: str | None, argv: list[str] | None = None) -> None:
+    """Answer --help with the benchmark's own description, and refuse unknown arguments,
+    before any work starts (its settings are environment variables, named in `doc`)."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        description=doc, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.parse_args(argv)
