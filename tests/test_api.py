@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 from datetime import date, time
 
 import pytest
@@ -418,6 +419,19 @@ def test_each_part_of_the_map_feed_is_revalidated_by_its_own_etag(client, make_e
         url = f"/api/map-events?part={part}"
         assert client.get(url, headers={"If-None-Match": tag}).status_code == 200
     assert map_part(client, "labels")[0]["title"] == ["After"]
+
+
+def test_the_map_page_preloads_the_points_part_it_fetches_first(client, make_event):
+    make_event()
+    html = client.get("/openstack6bday/map").get_data(as_text=True)
+    preloaded = re.findall(r'<link rel="preload" href="([^"]+)" as="fetch"', html)
+    [points] = re.findall(r'data-api="([^"]+)"', html)
+    [labels] = re.findall(r'data-labels="([^"]+)"', html)
+    assert points in preloaded
+    assert labels not in preloaded  # asked for after the first frame with the clusters
+    for url, part in ((points, "points"), (labels, "labels")):
+        answer = client.get(url.replace("&amp;", "&")).get_json()
+        assert list(answer) == list(MAP_PARTS[part])
 
 
 @pytest.mark.parametrize("part", ["", "all", "Points", "points,labels"])
