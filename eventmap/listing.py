@@ -326,6 +326,14 @@ MAP_COLUMNS: tuple[str, ...] = (
     "going",
     "photos",
 )
+# The map feed in two parts (?part=): the points draw the clusters and drive the filters and
+# the time slider, the labels (about two thirds of the bytes) fill the list and popups after.
+MAP_PARTS: dict[str, tuple[str, ...]] = {
+    "points": ("id", "lat", "lon", "precision", "country", "start", "end", "going", "photos"),
+    "labels": ("id", "title", "location", "when", "url"),
+}
+if {c for part in MAP_PARTS.values() for c in part} != set(MAP_COLUMNS):  # pragma: no cover
+    raise RuntimeError("the map feed's parts must cover MAP_COLUMNS, no more")
 MAP_COORDINATE_DIGITS = 5  # about a metre: finer than any geocoded point
 
 

@@ -346,9 +346,14 @@ def _map_key(row: Sequence[Any], going: dict[int, int], photos: dict[int, int]) 
 
 
 def map_feed_pieces(
-    campaign: Campaign | None, link_pattern: str, writer: Writer
+    campaign: Campaign | None,
+    link_pattern: str,
+    writer: Writer,
+    columns: Sequence[str] = MAP_COLUMNS,
 ) -> Iterator[bytes]:
-    """Write the map feed (compact_json of MAP_COLUMNS' lists) in pieces counted by `writer`.
+    """Write the map feed (compact_json of `columns`' lists) in pieces counted by `writer`.
+
+    `columns`: MAP_COLUMNS for the whole feed, or one of listing.MAP_PARTS for a part.
 
     A chunk's values are copied from the writer's last build when none of its events
     changed (same rows, campaigns, going counts and photos) and no event joined or left it;
@@ -360,8 +365,8 @@ def map_feed_pieces(
     # anew (None: copied). Only the text is kept, a few bytes a value, not the values.
     chunks: list[tuple[int, dict[str, bytes] | None]] = []
 
-    def texts_of(columns: dict[str, list[Any]]) -> dict[str, bytes]:
-        return {name: value_json(columns[name])[1:-1] for name in MAP_COLUMNS}
+    def texts_of(values: dict[str, list[Any]]) -> dict[str, bytes]:
+        return {name: value_json(values[name])[1:-1] for name in columns}
 
     if writer.previous is None:  # nothing to copy: one pass over the whole rows
         rows = (row for batch in map_rows(campaign, MAP_ROWS_AT_ONCE) for row in batch)
@@ -378,7 +383,7 @@ def map_feed_pieces(
         )
         for chunk in _chunked(keyed):
             keys = item_key(*chunk)
-            if all(writer.has(item_key(keys, n)) for n in range(len(MAP_COLUMNS))):
+            if all(writer.has(item_key(keys, n)) for n in range(len(columns))):
                 chunks.append((keys, None))
                 continue
             ids = [key[0] for key in chunk]
@@ -386,17 +391,17 @@ def map_feed_pieces(
             rows_now = [read[i] for i in ids if i in read]  # some may be gone meanwhile
             if rows_now:
                 keys = item_key(*(_map_key(row, going, photos) for row in rows_now))
-                columns = map_columns(campaign, rows_now, inputs, spans, link_pattern)
-                chunks.append((keys, texts_of(columns)))
+                values = map_columns(campaign, rows_now, inputs, spans, link_pattern)
+                chunks.append((keys, texts_of(values)))
     yield writer.raw(b"{")
-    for n, name in enumerate(MAP_COLUMNS):
+    for n, name in enumerate(columns):
         yield writer.raw((b"," if n else b"") + compact_json(name) + b":[")
         keys = [item_key(chunk_keys, n) for chunk_keys, _ in chunks]
         copied = iter(
             writer.copied([k for k, (_, c) in zip(keys, chunks, strict=True) if c is None])
         )
         # Each column's text goes once written: the body is never held whole.
-        texts = [next(copied) if columns is None else columns.pop(name) for _, columns in chunks]
+        texts = [next(copied) if new is None else new.pop(name) for _, new in chunks]
         written = [(key, text) for key, text in zip(keys, texts, strict=True) if text]
         if written:
             yield writer.items_joined(*zip(*written, strict=True), b",", more=False)

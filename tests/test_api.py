@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gc
+import re
 from datetime import date, time
 
 import pytest
 
 from eventmap.extensions import db
 from eventmap.geocoding import Precision
+from eventmap.listing import MAP_PARTS
 from eventmap.models import EventStatus
 
 
@@ -378,6 +380,68 @@ def test_the_map_feed_of_an_unknown_campaign_is_a_404_naming_it(client):
     assert missing.get_json() == {"error": "no campaign called 'nope'", "parameter": "campaign"}
     empty = client.get("/api/map-events")
     assert empty.get_json() == {name: [] for name in MAP_COLUMNS}
+
+
+def map_part(client, part: str, query: str = "") -> tuple[dict, str]:
+    """Read one part of /api/map-events: its lists and its ETag."""
+    response = client.get(f"/api/map-events?part={part}{query}")
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+    return response.get_json(), response.headers["ETag"]
+
+
+def test_the_map_feed_in_two_parts_is_the_whole_feed_split_by_columns(client, make_event):
+    make_event(slug="munich", title="Munich")
+    make_event(slug="kazan", title="Kazan", location_text="Kazan", latitude=55.8, longitude=49.1)
+    make_event(slug="later", title="Later", start_date=None, end_date=None, latitude=None)
+    whole = client.get("/api/map-events?campaign=openstack6bday").get_json()
+    points, points_tag = map_part(client, "points", "&campaign=openstack6bday")
+    labels, labels_tag = map_part(client, "labels", "&campaign=openstack6bday")
+
+    assert list(points) == list(MAP_PARTS["points"])
+    assert list(labels) == list(MAP_PARTS["labels"])
+    assert points["id"] == labels["id"] == whole["id"]
+    assert len(whole["id"]) == 3
+    assert {**points, **labels} == whole  # together, every column of the same version
+    assert {"title", "location", "url"}.isdisjoint(points)
+    assert points_tag != labels_tag != client.get("/api/map-events").headers["ETag"]
+
+
+def test_each_part_of_the_map_feed_is_revalidated_by_its_own_etag(client, make_event):
+    event = make_event(title="Before")
+    tags = {part: map_part(client, part)[1] for part in MAP_PARTS}
+    for part, tag in tags.items():
+        url = f"/api/map-events?part={part}"
+        assert client.get(url, headers={"If-None-Match": tag}).status_code == 304
+    event.title = "After"
+    db.session.commit()
+    for part, tag in tags.items():
+        url = f"/api/map-events?part={part}"
+        assert client.get(url, headers={"If-None-Match": tag}).status_code == 200
+    assert map_part(client, "labels")[0]["title"] == ["After"]
+
+
+def test_the_map_page_preloads_the_points_part_it_fetches_first(client, make_event):
+    make_event()
+    html = client.get("/openstack6bday/map").get_data(as_text=True)
+    preloaded = re.findall(r'<link rel="preload" href="([^"]+)" as="fetch"', html)
+    [points] = re.findall(r'data-api="([^"]+)"', html)
+    [labels] = re.findall(r'data-labels="([^"]+)"', html)
+    assert points in preloaded
+    assert labels not in preloaded  # asked for after the first frame with the clusters
+    for url, part in ((points, "points"), (labels, "labels")):
+        answer = client.get(url.replace("&amp;", "&")).get_json()
+        assert list(answer) == list(MAP_PARTS[part])
+
+
+@pytest.mark.parametrize("part", ["", "all", "Points", "points,labels"])
+def test_an_unknown_part_of_the_map_feed_is_a_400_naming_it(client, part):
+    response = client.get(f"/api/map-events?part={part}")
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "error": "part must be one of points, labels",
+        "parameter": "part",
+    }
 
 
 def test_writing_a_body_leaves_the_garbage_collector_as_it_was(client, make_event):

@@ -10,7 +10,7 @@ from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from eventmap.geocoding import Precision
-from eventmap.listing import MAP_COLUMNS
+from eventmap.listing import MAP_COLUMNS, MAP_PARTS
 from eventmap.nearby import HALF_CIRCUMFERENCE_KM, MAX_LIMIT, MAX_QUERY, MIN_RADIUS_KM
 from eventmap.rules import MAX_LENGTHS
 from eventmap.web.openapi import openapi_document
@@ -70,6 +70,14 @@ def test_the_limits_are_the_codes(document):
     assert properties["id"]["maximum"] == MAX_ID
     assert properties["precision"]["enum"] == [*(p.value for p in Precision), None]
     assert schemas["MapEvents"]["required"] == list(MAP_COLUMNS)
+    assert schemas["MapPoints"]["required"] == list(MAP_PARTS["points"])
+    assert schemas["MapLabels"]["required"] == list(MAP_PARTS["labels"])
+    [part] = [
+        p
+        for p in document["paths"]["/api/map-events"]["get"]["parameters"]
+        if p.get("name") == "part"
+    ]
+    assert part["schema"]["enum"] == list(MAP_PARTS)
 
 
 @pytest.mark.parametrize(

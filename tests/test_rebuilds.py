@@ -238,14 +238,16 @@ def test_a_build_that_counts_wrong_keeps_no_index(tmp_path, caplog):
 MAP = "/api/map-events?campaign=openstack6bday"
 
 
-def map_from_scratch(app) -> bytes:
-    """Write the campaign's map feed with nothing to copy."""
+def map_from_scratch(app, part: str | None = None) -> bytes:
+    """Write the campaign's map feed (or one part of it) with nothing to copy."""
+    from eventmap.listing import MAP_COLUMNS, MAP_PARTS
     from eventmap.urls import event_link_pattern
 
+    columns = MAP_COLUMNS if part is None else MAP_PARTS[part]
     campaign = db.session.scalar(Campaign.by_slug("openstack6bday"))
     with app.test_request_context():
         pattern = event_link_pattern(external=False)
-        return b"".join(serialize.map_feed_pieces(campaign, pattern, Writer()))
+        return b"".join(serialize.map_feed_pieces(campaign, pattern, Writer(), columns))
 
 
 def test_the_map_feed_in_chunks_is_the_columns_written_whole(app, parties, monkeypatch):
@@ -262,12 +264,13 @@ def test_the_map_feed_in_chunks_is_the_columns_written_whole(app, parties, monke
     assert map_from_scratch(app) == serialize.compact_json(whole)
 
 
+@pytest.mark.parametrize("part", [None, "points", "labels"])
 @pytest.mark.parametrize(
     "change",
     [_retitle, _delete, _unpublish, _publish, _going, _move_part, _reslug, _rename_campaign],
 )
 def test_the_map_feed_after_a_change_is_the_one_built_from_scratch(
-    app, client, parties, monkeypatch, change
+    app, client, parties, monkeypatch, change, part
 ):
     # Several chunks of a dozen parties, wherever the database's ids begin.
     monkeypatch.setattr(serialize, "MAP_CHUNK", 3)
@@ -281,16 +284,18 @@ def test_the_map_feed_after_a_change_is_the_one_built_from_scratch(
             chunks.append([r[0] for r in rows]) or real(campaign, rows, *rest)
         ),
     )
-    first = client.get(MAP, headers=PLAIN).data
-    assert first == map_from_scratch(app)
+    url = MAP if part is None else f"{MAP}&part={part}"
+    first = client.get(url, headers=PLAIN).data
+    assert first == map_from_scratch(app, part)
     assert len(chunks) >= 2 * 4  # the route's build, then map_from_scratch's
     change()
     db.session.commit()
     chunks.clear()
 
-    again = client.get(MAP, headers=PLAIN).data
+    again = client.get(url, headers=PLAIN).data
 
     # The chunk the party was in, and the one it went to (a new title can move it).
     assert len(chunks) <= (0 if change is _rename_campaign else 2)
-    assert again == map_from_scratch(app)
-    assert again != first or change is _rename_campaign
+    assert again == map_from_scratch(app, part)
+    # Every change shows in the whole feed; a part shows those of its own columns only.
+    assert again != first or change is _rename_campaign or part is not None

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import db
 from ..geocoding.place import answer
+from ..listing import MAP_COLUMNS, MAP_PARTS
 from ..models import Campaign
 from ..nearby import (
     DEFAULT_LIMIT,
@@ -83,13 +84,24 @@ def events() -> Response:
 
 @bp.get("/map-events")
 def map_events() -> Response:
-    """Return what the map page shows of the approved events, as parallel lists (see README)."""
+    """Return what the map page shows of the approved events, as parallel lists (see README).
+
+    ?part=points or ?part=labels answers one part (MAP_PARTS): each a collection of its own,
+    so the map draws its clusters from the smaller first and fills in the words after.
+    """
+    part = request.args.get("part")
+    if part is None:
+        kind, columns = "map", MAP_COLUMNS
+    elif part in MAP_PARTS:
+        kind, columns = f"map-{part}", MAP_PARTS[part]
+    else:
+        raise ApiError(400, f"part must be one of {', '.join(MAP_PARTS)}", "part")
     pattern = event_link_pattern(external=False)
     return serve_collection(
-        "map",
+        kind,
         _scope(),
         "application/json",
-        lambda writer: map_feed_pieces(_campaign_argument(), pattern, writer),
+        lambda writer: map_feed_pieces(_campaign_argument(), pattern, writer, columns),
         check=_campaign_argument,
         context=pattern,
     )

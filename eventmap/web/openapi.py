@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..geocoding import Precision
-from ..listing import MAP_COLUMNS, MAP_COORDINATE_DIGITS
+from ..listing import MAP_COLUMNS, MAP_COORDINATE_DIGITS, MAP_PARTS
 from ..nearby import (
     DEFAULT_LIMIT,
     HALF_CIRCUMFERENCE_KM,
@@ -296,7 +296,7 @@ def _schemas() -> dict[str, Any]:
                 },
             },
         },
-        "MapEvents": _map_events(properties),
+        **_map_events(properties),
         "Error": {
             "type": "object",
             "description": "What was wrong with the request.",
@@ -305,7 +305,7 @@ def _schemas() -> dict[str, Any]:
             "properties": {
                 "error": {"type": "string", "description": "A sentence saying what to change."},
                 "parameter": {
-                    "enum": list(PARAMETERS),
+                    "enum": [*PARAMETERS, "part"],
                     "description": "The query parameter at fault, when one is.",
                 },
             },
@@ -313,8 +313,8 @@ def _schemas() -> dict[str, Any]:
     }
 
 
-def _map_events(properties: Mapping[str, Any]) -> dict[str, Any]:
-    """The map feed: one list per listing.MAP_COLUMNS name, all of one length."""
+def _map_events(properties: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The map feed and its parts: one list per listing.MAP_COLUMNS (or MAP_PARTS) name."""
     digits = f"rounded to {MAP_COORDINATE_DIGITS} decimals"
     columns: dict[str, dict[str, Any]] = {
         "id": _EVENT_ID,
@@ -337,18 +337,32 @@ def _map_events(properties: Mapping[str, Any]) -> dict[str, Any]:
     }
     if tuple(columns) != MAP_COLUMNS:  # pragma: no cover - a new column needs its schema here
         raise RuntimeError(f"describe the map feed's columns {MAP_COLUMNS}")
+
+    def lists(names: tuple[str, ...], what: str) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "description": (
+                f"{what} of the approved events in page order, one list per field; the n-th"
+                " item of every list belongs to the n-th event, so all lists have the same"
+                " length."
+            ),
+            "required": list(names),
+            "additionalProperties": False,
+            "properties": {name: {"type": "array", "items": columns[name]} for name in names},
+        }
+
     return {
-        "type": "object",
-        "description": (
-            "The approved events in page order, one list per field; the n-th item of every"
-            " list belongs to the n-th event, so all lists have the same length."
-        ),
-        "required": list(MAP_COLUMNS),
-        "additionalProperties": False,
-        "properties": {
-            name: {"type": "array", "items": schema} for name, schema in columns.items()
+        "MapEvents": lists(MAP_COLUMNS, "What the map shows"),
+        **{
+            _part_schema(part): lists(names, f"The {part} part (?part={part})")
+            for part, names in MAP_PARTS.items()
         },
     }
+
+
+def _part_schema(part: str) -> str:
+    """Name the schema of a part of the map feed: MapPoints, MapLabels."""
+    return f"Map{part.capitalize()}"
 
 
 def _parameters(campaign_example: str) -> dict[str, Any]:
@@ -485,18 +499,42 @@ def _paths() -> dict[str, Any]:
                     "The map page's own feed, a third of the GeoJSON's size. Other clients"
                     " should use /api/events."
                 ),
-                "parameters": [campaign],
+                "parameters": [
+                    campaign,
+                    {
+                        "name": "part",
+                        "in": "query",
+                        "description": (
+                            "Only one part, each a collection of its own with its own ETag:"
+                            + "; ".join(
+                                f" {part}, the ids with {', '.join(names[1:])}"
+                                for part, names in MAP_PARTS.items()
+                            )
+                            + ". Without it, every field."
+                        ),
+                        "schema": {"enum": list(MAP_PARTS)},
+                    },
+                ],
                 "responses": {
                     "200": {
-                        "description": "One list per field.",
+                        "description": "One list per field (of the part, when one is asked).",
                         "headers": {
                             "Access-Control-Allow-Origin": _CORS,
                             "ETag": {**_ETAG, "required": True},
                         },
-                        "content": {JSON: {"schema": _ref("MapEvents")}},
+                        "content": {
+                            JSON: {
+                                "schema": {
+                                    "oneOf": [
+                                        _ref("MapEvents"),
+                                        *(_ref(_part_schema(part)) for part in MAP_PARTS),
+                                    ]
+                                }
+                            }
+                        },
                     },
                     "304": _NOT_MODIFIED,
-                    "400": _error("A parameter holds a NUL character."),
+                    "400": _error("An unknown part, or a parameter holds a NUL character."),
                     "404": _error("No campaign with that slug."),
                 },
             }

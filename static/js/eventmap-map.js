@@ -1,7 +1,9 @@
-/* eventmap: the campaign map. Loads the parties from the map feed (/api/map-events), clusters
-   them with supercluster, draws the offline country outlines, and ties the map to the list,
-   the filters and the time slider. Only the clusters and points in view are ever markers.
-   Every piece of user text reaches the page through textContent, never as HTML. */
+/* eventmap: the campaign map. Loads the parties from the map feed (/api/map-events): its
+   points first, clustered with supercluster and drawn, then its labels (titles, places, dates,
+   links: two thirds of the bytes), which fill the list, popups and marker titles. Draws the
+   offline country outlines, and ties the map to the list, the filters and the time slider.
+   Only the clusters and points in view are ever markers. Every piece of user text reaches the
+   page through textContent, never as HTML. */
 (function () {
   "use strict";
 
@@ -54,6 +56,11 @@
   var events = {};      /* id -> entry: the event's fields, its marker and list item once made */
   var order = [];       /* ids in page order */
   var selectedItem = null;
+  var labelled = false; /* the labels part has filled every entry */
+  var openPopup = null; /* the popup open now, refilled when the labels come */
+  function loading() { return t("Loading the parties…"); }
+  map.on("popupopen", function (e) { openPopup = e.popup; });
+  map.on("popupclose", function (e) { if (openPopup === e.popup) { openPopup = null; } });
 
   /* The parties layer: the events the filters keep, clustered by supercluster and drawn as
      markers for the clusters and points in view only, again after every move. Clustering every
@@ -226,8 +233,9 @@
         return false;
       }
       /* All at one place, even at the closest zoom: list them. */
+      var leaves = index.getLeaves(id, Infinity);
       L.popup({ maxWidth: 300, maxHeight: 320 }).setLatLng(marker.getLatLng())
-        .setContent(clusterPopup(index.getLeaves(id, Infinity))).openOn(map);
+        .setContent(function () { return clusterPopup(leaves); }).openOn(map);
       return true;
     }
     marker.on("click", open);
@@ -242,10 +250,14 @@
     leaves.forEach(function (leaf) {
       var entry = leaf.properties;
       var item = el("li");
-      var link = own(el("a", null, entry.title));
-      link.href = entry.url;
-      item.appendChild(link);
-      item.appendChild(el("span", "when", " · " + entry.when));
+      if (!labelled) {
+        item.appendChild(el("span", "loading", loading()));
+      } else {
+        var link = own(el("a", null, entry.title));
+        link.href = entry.url;
+        item.appendChild(link);
+        item.appendChild(el("span", "when", " · " + entry.when));
+      }
       list.appendChild(item);
     });
     box.appendChild(list);
@@ -262,7 +274,8 @@
     if (entry.marker) { return entry.marker; }
     var area = precision(entry.precision).approximate;
     var icon = L.divIcon({ className: markerClass(entry), html: "<span></span>", iconSize: area ? [44, 44] : [18, 18] });
-    var marker = L.marker([entry.lat, entry.lon], { icon: icon, title: entry.title, alt: entry.title, keyboard: true });
+    var name = labelled ? entry.title : loading();  /* named again when the labels come */
+    var marker = L.marker([entry.lat, entry.lon], { icon: icon, title: name, alt: name, keyboard: true });
     marker.bindPopup(function () { return popupFor(entry); }, { maxWidth: 280 });
     marker.on("click", function () { highlight(entry.id, false); });
     marker.on("keypress", function (e) {
@@ -287,6 +300,10 @@
 
   function popupFor(entry) {
     var box = el("div", "party-popup");
+    if (!labelled) {  /* opened before the labels came: filled when they do */
+      box.appendChild(el("p", "loading", loading()));
+      return box;
+    }
     box.appendChild(own(el("h3", null, entry.title)));
     box.appendChild(el("p", "when", entry.when || t("Date to be announced")));
     var place = el("p", "where");
@@ -329,7 +346,8 @@
     if (parties.isDrawn(entry)) {
       entry.marker.openPopup();
     } else {  /* parties hidden by the layer switch, or sharing the place with others */
-      L.popup({ maxWidth: 280 }).setLatLng([entry.lat, entry.lon]).setContent(popupFor(entry)).openOn(map);
+      L.popup({ maxWidth: 280 }).setLatLng([entry.lat, entry.lon])
+        .setContent(function () { return popupFor(entry); }).openOn(map);
     }
     highlight(id, true);
   }
@@ -465,6 +483,27 @@
     return 12742 * Math.asin(Math.min(1, Math.sqrt(h)));
   }
   var youMarker = null;
+  var nearest = null;  /* the near list's parties, written again when the labels come */
+  function showNear() {
+    var list = document.getElementById("near-list");
+    if (!list || !nearest) { return; }
+    list.textContent = "";
+    nearest.forEach(function (n) {
+      var li = el("li");
+      var km = " · " + Math.round(n.km).toLocaleString(i18n.lang) + " km";
+      if (labelled) {
+        var a = own(el("a", null, n.entry.title));
+        a.href = n.entry.url;
+        li.appendChild(a);
+        li.appendChild(el("span", "distance", km + " · " + n.entry.when));
+      } else {
+        li.appendChild(el("span", "loading", loading()));
+        li.appendChild(el("span", "distance", km));
+      }
+      list.appendChild(li);
+    });
+    list.parentNode.hidden = false;
+  }
   function locate() {
     if (!navigator.geolocation || !window.isSecureContext) {
       say(t("Your browser cannot share your location here; use the filters or the list instead."));
@@ -478,19 +517,8 @@
       var near = order.filter(function (id) { return events[id].placed; }).map(function (id) {
         return { entry: events[id], km: distanceKm(here, [events[id].lat, events[id].lon]) };
       }).sort(function (a, b) { return a.km - b.km; });
-      var list = document.getElementById("near-list");
-      if (list) {
-        list.textContent = "";
-        near.slice(0, 5).forEach(function (n) {
-          var li = el("li");
-          var a = own(el("a", null, n.entry.title));
-          a.href = n.entry.url;
-          li.appendChild(a);
-          li.appendChild(el("span", "distance", " · " + Math.round(n.km).toLocaleString(i18n.lang) + " km · " + n.entry.when));
-          list.appendChild(li);
-        });
-        list.parentNode.hidden = false;
-      }
+      nearest = near.slice(0, 5);
+      showNear();
       var bounds = L.latLngBounds([here]);
       near.slice(0, 3).forEach(function (n) { bounds.extend([n.entry.lat, n.entry.lon]); });
       map.fitBounds(bounds.pad(0.3));
@@ -597,12 +625,50 @@
     if (listBox && listBox.dataset.build === "api") { buildList(listBox, done); } else { connectPageList(done); }
   }
 
-  /* Load the parties: one list per field (see /api/map-events). */
+  /* The labels part: fill every entry by id, then name the markers made so far, refill an
+     open popup and the near list, and build (or tie up) the list. */
+  function fillLabels(feed) {
+    for (var i = 0; i < feed.id.length; i += 1) {
+      var entry = events[String(feed.id[i])];
+      if (!entry) { continue; }
+      entry.title = feed.title[i];
+      entry.location = feed.location[i];
+      entry.when = feed.when[i];
+      entry.url = feed.url[i];
+    }
+    labelled = true;
+    order.forEach(function (id) {
+      var entry = events[id];
+      var marker = entry.marker;
+      if (!marker) { return; }
+      marker.options.title = marker.options.alt = entry.title;
+      var node = marker.getElement();
+      if (node) {
+        node.title = entry.title;
+        if (node.tagName === "IMG") { node.alt = entry.title; }
+      }
+    });
+    if (openPopup) {
+      var content = openPopup.getElement();
+      var focused = content && content.contains(document.activeElement);
+      openPopup.update();
+      if (focused) { focusPopup(); }
+    }
+    showNear();
+    connectList();
+  }
+
+  function fetchJSON(url) {
+    return fetch(url).then(function (r) {
+      if (!r.ok) { throw new Error(r.status); }
+      return r.json();
+    });
+  }
+
+  /* Load the parties: one list per field (see /api/map-events), the points part first. */
   i18n.ready.then(function () { if (!frame.classList.contains("markers-ready")) { say(t("Loading the parties…")); } });
-  fetch(frame.dataset.api).then(function (r) {  /* preloaded by the page head */
-    if (!r.ok) { throw new Error(r.status); }
-    return r.json();
-  }).then(function (feed) {  /* the words of the page's language first: popups, list, status */
+  fetchJSON(frame.dataset.api).then(function (feed) {  /* preloaded by the page head */
+    /* the words of the page's language first: popups, list, status */
     return i18n.ready.then(function () { return feed; });
   }).then(function (feed) {
     mark("data");
@@ -613,7 +679,7 @@
         id: id, lat: feed.lat[i], lon: feed.lon[i], placed: feed.lat[i] !== null && feed.lon[i] !== null,
         precision: feed.precision[i], country: feed.country[i], start: feed.start[i], end: feed.end[i],
         startMs: parseDay(feed.start[i]), endMs: parseDay(feed.end[i]),
-        title: feed.title[i], location: feed.location[i], when: feed.when[i], url: feed.url[i],
+        title: null, location: null, when: null, url: null,  /* from the labels part */
         going: feed.going ? feed.going[i] : 0, photos: feed.photos ? feed.photos[i] : 0,
         marker: null, item: null, ok: true, stage: "tbd"
       };
@@ -632,15 +698,18 @@
       if (bounds.isValid()) { map.fitBounds(bounds.pad(0.2), { maxZoom: 10, animate: false }); }
     }
     parties.setEntries(kept());
-    mark("ready");  /* the map is usable; the full index, the outlines and the list follow */
+    mark("ready");  /* the map is usable; the labels, full index, outlines and list follow */
     frame.classList.add("markers-ready");
     frame.dataset.markers = String(placed);
     /* Let the browser paint the clusters before the rest. */
     afterPaint(function () {
       mark("painted");  /* the frame that shows the clusters has been drawn */
+      var labels = fetchJSON(frame.dataset.labels);  /* downloads while the index is built */
       parties.complete();
       later(drawOutlines);  /* each in a task of its own: clicks and keys get in between */
-      later(connectList);
+      labels.then(function (feed) { later(function () { fillLabels(feed); }); }, function () {
+        say(t("The parties could not be loaded; the list below has them all."));
+      });
     });
   }).catch(function () {
     drawOutlines();

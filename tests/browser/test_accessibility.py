@@ -247,7 +247,11 @@ def walk(auditor: Auditor, base: str, mail_server: Any, ids: dict[str, Any]) -> 
     """Open every page type once and audit it."""
     page = auditor.page
     c = base + "/openstack6bday"
-    map_ready = "!!(window.eventmapMap && window.eventmapMap.shown() > 0)"
+    # Clusters drawn and the labels in (the list is built, every marker named).
+    map_ready = (
+        "!!(window.eventmapMap && window.eventmapMap.shown() > 0"
+        " && document.querySelector('.map-frame.list-ready'))"
+    )
     auditor.goto(base + "/", "home", settle=map_ready)
     auditor.goto(c + "/", "campaign", settle=map_ready)
     auditor.goto(c + "/map", "map", settle=map_ready)

@@ -133,7 +133,9 @@ def test_the_map_with_the_keyboard_popup_and_escape(make_event, wide_page, live_
         country_code="RU",
     )
     page.goto(live_server + "/openstack6bday/map")
+    # The markers and their names: the labels part comes after the clusters, before the list.
     wait_until(page, "!!(window.eventmapMap && window.eventmapMap.shown() === 2)")
+    page.wait_for_selector(".map-frame.list-ready", state="attached")
     # The map itself is a stop (arrow keys pan it), named after its heading.
     container = tab_to(page, "el.classList.contains('leaflet-container')")
     assert page.evaluate("document.activeElement.getAttribute('role')") == "group"

@@ -6,7 +6,7 @@ import random
 import re
 from datetime import date
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from eventmap.extensions import db
 from eventmap.geocoding import Precision
@@ -297,3 +297,85 @@ def test_thousands_of_parties_are_clustered_and_listed_in_full(app, wide_page, l
     page.locator(".marker-cluster").first.focus()
     page.keyboard.press("Enter")
     wait_until(page, "window.eventmapMap.map.getZoom() > 1")
+
+
+LOADING = "Loading the parties…"  # what stands for a party's words until the labels come
+
+
+def hold_labels(page, live_server: str) -> list:
+    """Hold back the map feed's labels part: each request waits in the list until let go."""
+    held: list = []
+    page.route(lambda url: "part=labels" in url, lambda route: held.append(route))
+    page.goto(live_server + "/openstack6bday/map")
+    page.wait_for_selector(".map-frame.markers-ready", state="attached")
+    wait_until(page, "performance.getEntriesByName('eventmap:painted').length > 0")
+    deadline = 100
+    while not held and deadline:  # asked for after the first frame with the clusters
+        page.wait_for_timeout(50)
+        deadline -= 1
+    assert len(held) == 1
+    return held
+
+
+def test_the_labels_come_after_the_clusters_and_fill_what_was_there(
+    app, seeded, wide_page, live_server
+):
+    page = wide_page
+    title = "OpenStack 6th Birthday: Kazan, Russia"
+    with app.app_context():
+        kazan = db.session.scalar(select(Event.id).where(Event.title == title))
+    held = hold_labels(page, live_server)
+    assert clustered(page) == 45  # the clusters need no labels
+    page.evaluate(f"window.eventmapMap.showOnMap('{kazan}')")
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert popup.inner_text() == LOADING
+    marker = page.locator(f'.party-marker[title="{LOADING}"]')
+    assert marker.count() >= 1  # made before the labels, named for now
+    assert page.locator(".map-frame.list-ready").count() == 0
+    assert page.evaluate("performance.getEntriesByName('eventmap:list').length") == 0
+
+    held[0].continue_()
+    page.wait_for_selector(".map-frame.list-ready", state="attached")
+    assert popup.locator("h3").inner_text() == title  # the open popup, filled
+    assert page.locator(f'.party-marker[title="{LOADING}"]').count() == 0
+    assert page.locator(f'.party-marker[title="{title}"]').count() == 1
+    marks = page.evaluate(
+        "['painted', 'list'].map(n => performance.getEntriesByName('eventmap:' + n)[0].startTime)"
+    )
+    assert marks[0] < marks[1]
+    assert page.locator(".event-item .event-title", has_text=title).count() == 1
+
+
+def test_labels_that_fail_are_said_in_the_status_line(seeded, wide_page, live_server):
+    page = wide_page
+    held = hold_labels(page, live_server)
+    held[0].fulfill(status=503, body="")
+    status = page.locator("#map-status")
+    wait_until(page, "document.getElementById('map-status').textContent.includes('could not')")
+    assert status.inner_text() == "The parties could not be loaded; the list below has them all."
+    assert clustered(page) == 45  # the clusters stay
+
+
+def test_a_near_list_made_before_the_labels_is_filled_when_they_come(seeded, browser, live_server):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900},
+        geolocation={"latitude": 48.14, "longitude": 11.58},
+        permissions=["geolocation"],
+    )
+    context.route(
+        "**/*", lambda r: r.continue_() if r.request.url.startswith(live_server) else r.abort()
+    )
+    page = context.new_page()
+    held = hold_labels(page, live_server)
+    page.get_by_role("button", name="Show parties near me").click()
+    first = page.locator("#near-list li").first
+    first.wait_for()
+    assert first.inner_text().startswith(LOADING)  # the distances, not yet the names
+    assert " 0 km" in first.inner_text()
+
+    held[0].continue_()
+    page.wait_for_selector(".map-frame.list-ready", state="attached")
+    assert first.inner_text().startswith("OpenStack 6th Birthday: Munich")
+    assert first.get_by_role("link").get_attribute("href").endswith("/munich")
+    context.close()
