@@ -62,6 +62,7 @@ def test_submit_approve_find_everywhere_edit_and_withdraw(
     assert api_titles(page, live_server) == [TITLE]
     page.goto(live_server + "/openstack6bday/map")
     wait_until(page, "!!(window.eventmapMap && window.eventmapMap.shown() === 1)")
+    page.wait_for_selector(".map-frame.list-ready", state="attached")  # titles come with labels
     assert TITLE in page.locator("main").inner_text()
     page.goto(live_server + "/openstack6bday/calendar?month=2016-07")
     assert page.get_by_role("link", name=TITLE).count() >= 1
