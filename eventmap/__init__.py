@@ -46,9 +46,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     init_hosts(app)  # first of the before-request hooks: an untrusted host goes no further
 
     init_database(app)
-    from .versions import watch
+    from .versions import attach_reader, watch
 
     watch(db.session)  # every flush that writes events bumps the data version
+    pool = {
+        name: value
+        for name, value in app.config["SQLALCHEMY_ENGINE_OPTIONS"].items()
+        if name in ("pool_size", "max_overflow", "connect_args")
+    }
+    with app.app_context():
+        for engine in db.engines.values():  # the cached pages' version in one round trip
+            attach_reader(engine, **pool)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     csrf.init_app(app)
     limiter.init_app(app)

@@ -9,11 +9,12 @@ an event, a part or a campaign can forget it.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, exc, inspect, select
+from sqlalchemy import create_engine, event, exc, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -79,24 +80,68 @@ def _version(row: Any) -> Version:
     return Version(value, changed)
 
 
+# A server database's engine -> the engine its version is read on (attach_reader).
+_READERS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def attach_reader(engine: Engine, **options: Any) -> None:
+    """Read the committed version of a server database in one round trip, not four.
+
+    A connection of the app's pool costs four for one row: the pool's ping, BEGIN, the query
+    and the rollback on its return (390 µs against 110 on PostgreSQL over the loopback). The
+    reader's connections are in autocommit (no BEGIN, nothing to roll back) and not pinged: a
+    lost one is replaced and the read asked once more. It goes when `engine` is disposed.
+    `options` are the pool's (size, overflow, connect_args), as for the app's engine.
+    """
+    if engine.dialect.name == "sqlite":  # in process: nothing to save
+        return
+    version_engine = create_engine(
+        engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False, **options
+    )
+    _READERS[engine] = version_engine
+    event.listen(engine, "engine_disposed", lambda _engine: version_engine.dispose())
+
+
+def reader(engine: Engine) -> Engine:
+    """Return the engine the committed version of `engine`'s database is read on."""
+    return _READERS.get(engine, engine)
+
+
 def committed(engine: Engine) -> Version:
-    """Return the last committed version, read on a pooled driver connection of its own.
+    """Return the last committed version, read on a driver connection of its own.
 
     For the cached pages and the 304s, which read nothing else: a Session's transaction
     bookkeeping costs five times the query (100 µs against 18 on SQLite). It is read before
     the request's own session reads anything, so what the request then reads is never older
     than the version it is kept under. Driver errors come out as SQLAlchemy's, a lost
-    connection invalidated, as the ORM would do, so the outage handlers see them alike.
+    connection invalidated, as the ORM would do, so the outage handlers see them alike. On
+    a server database it is read on the engine attach_reader made.
     """
-    dialect = engine.dialect
+    source = reader(engine)
+    dialect = source.dialect
     statement = _COMPILED.get(dialect.name)
     if statement is None:
         # The row id is our constant: written into the text, no parameter style to match.
         statement = str(_CURRENT.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
         _COMPILED[dialect.name] = statement
+    try:
+        row = _read(source, statement)
+    except exc.DBAPIError as error:
+        if source is engine or not error.connection_invalidated:
+            raise
+        # Unpinged: the others of the lost one's age are likely lost too. Drop them and ask
+        # once more, on a new connection (an unreachable server fails again, and says so).
+        source.dispose()
+        row = _read(source, statement)
+    return _version(row)
+
+
+def _read(source: Engine, statement: str) -> Any:
+    """Run the version's statement on a driver connection of `source`; return its row."""
+    dialect = source.dialect
     dbapi_error = dialect.loaded_dbapi.Error
     try:
-        connection = engine.raw_connection()
+        connection = source.raw_connection()
     except dbapi_error as error:  # no server: the pool does not wrap what the driver raised
         lost = dialect.is_disconnect(error, None, None)
         raise _wrapped(dialect, statement, error, lost) from error
@@ -104,7 +149,7 @@ def committed(engine: Engine) -> Version:
         cursor = connection.cursor()
         try:
             cursor.execute(statement)
-            row = cursor.fetchone()
+            return cursor.fetchone()
         finally:
             cursor.close()
     except dbapi_error as error:
@@ -114,7 +159,6 @@ def committed(engine: Engine) -> Version:
         raise _wrapped(dialect, statement, error, lost) from error
     finally:
         connection.close()
-    return _version(row)
 
 
 def _wrapped(dialect: Any, statement: str, error: Exception, lost: bool) -> exc.DBAPIError:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import make_url, text
@@ -26,6 +27,8 @@ from eventmap.models import Campaign, Event, EventPart
 from tests.helpers import TOKEN, add_event, campaign_values
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# The server for tests that need PostgreSQL whichever database the suite runs on.
+POSTGRES_URL = os.environ.get("POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -71,6 +74,36 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     except sqlalchemy.exc.OperationalError as exc:
         # DATABASE_URL asked for PostgreSQL: failing to reach it is a failure, never a skip.
         pytest.fail(f"cannot reach PostgreSQL at {admin.render_as_string()}: {exc}")
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def _postgres_admin() -> URL:
+    """Return the PostgreSQL server of POSTGRES_URL, with the driver the app uses."""
+    return make_url(POSTGRES_URL.replace("postgres://", "postgresql://", 1)).set(
+        drivername="postgresql+psycopg"
+    )
+
+
+@pytest.fixture
+def postgres_database() -> Iterator[str]:
+    """Make a throwaway database on the PostgreSQL server; drop it afterwards."""
+    admin = _postgres_admin()
+    name = f"eventmap_pg_{uuid.uuid4().hex[:12]}"
+    engine = sqlalchemy.create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except sqlalchemy.exc.OperationalError as exc:
+        engine.dispose()
+        message = f"no PostgreSQL at {admin.render_as_string()}: {exc}"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
     try:
         yield admin.set(database=name).render_as_string(hide_password=False)
     finally:
@@ -318,3 +351,18 @@ def csrf_token(client: FlaskClient) -> Any:
         return found.group(1)
 
     return token
+
+
+def make_app(url: str, **config: Any) -> Flask:
+    """Build an app on a database of its own (not the suite's), as the `app` fixture does."""
+    return create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "test",
+            "GEOCODER": FakeGeocoder(),
+            "CAMPAIGNS_FILE": str(PROJECT_ROOT / "data" / "campaigns.toml"),
+            "MAIL_SERVER": "",
+            **config,
+        }
+    )

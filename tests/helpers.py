@@ -26,6 +26,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event as sqlalchemy_event
 
+from eventmap import versions
 from eventmap.extensions import db
 from eventmap.geocoding import Precision
 from eventmap.models import Campaign, Event, EventStatus
@@ -142,9 +143,10 @@ def statements(app: Flask) -> Iterator[list[str]]:
         (engine, "before_cursor_execute", before),
         (engine, "after_cursor_execute", after),
         (engine, "handle_error", after),
-        (engine.pool, "checkout", lent),
-        (engine.pool, "checkin", returned),
     ]
+    reader = versions.reader(engine)  # on a server database, a pool of its own
+    for pool in {id(p): p for p in (engine.pool, reader.pool)}.values():
+        listeners += [(pool, "checkout", lent), (pool, "checkin", returned)]
     for target, name, listener in listeners:
         sqlalchemy_event.listen(target, name, listener)
     try:

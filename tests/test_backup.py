@@ -11,20 +11,17 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import os
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy
 from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import func, make_url, select, text
 
-from eventmap import backup, create_app, operations
+from eventmap import backup, operations
 from eventmap.extensions import db
 from eventmap.geocoding import Place, Precision
 from eventmap.models import (
@@ -45,9 +42,8 @@ from eventmap.models import (
 )
 from tests.helpers import PASSWORD, campaign_values, event_values, sign_in
 
-from .conftest import IN_CI, PROJECT_ROOT, FakeGeocoder
+from .conftest import make_app
 
-POSTGRES_URL = os.environ.get("POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 EMOJI = "🎂🥳 👩🏽‍💻 🇺🇦"  # a skin tone, a zero-width-joined person, a flag
 ARABIC = "حفلة عيد ميلاد أوبن ستاك السادس"
 HEBREW = "מסיבת יום הולדת"
@@ -599,20 +595,6 @@ def test_a_missing_file_is_refused(app, ctx, runner, tmp_path):
     assert "does not exist" in result.output
 
 
-def make_app(url: str) -> Flask:
-    """Build an app on a database of its own, as the suite's fixture does."""
-    return create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "test",
-            "GEOCODER": FakeGeocoder(),
-            "CAMPAIGNS_FILE": str(PROJECT_ROOT / "data" / "campaigns.toml"),
-            "MAIL_SERVER": "",
-        }
-    )
-
-
 def test_restore_into_a_database_that_is_not_migrated_far_enough_says_to_upgrade(
     good_backup, tmp_path
 ):
@@ -731,35 +713,6 @@ def test_a_restore_is_logged(app, ctx, runner, tmp_path, empty_database, caplog)
 
 
 # From one database to the other
-
-
-def _postgres_admin() -> sqlalchemy.engine.URL:
-    return make_url(POSTGRES_URL.replace("postgres://", "postgresql://", 1)).set(
-        drivername="postgresql+psycopg"
-    )
-
-
-@pytest.fixture
-def postgres_database() -> Iterator[str]:
-    """Make a throwaway database on the PostgreSQL server; drop it afterwards."""
-    admin = _postgres_admin()
-    name = f"eventmap_backup_{uuid.uuid4().hex[:12]}"
-    engine = sqlalchemy.create_engine(admin, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except sqlalchemy.exc.OperationalError as exc:
-        engine.dispose()
-        message = f"no PostgreSQL at {admin.render_as_string()}: {exc}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
 
 
 def migrated(url: str) -> Flask:

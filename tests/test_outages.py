@@ -27,30 +27,15 @@ from markupsafe import escape
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select, text
 
-from eventmap import create_app, operations
+from eventmap import operations
 from eventmap.extensions import db
 from eventmap.models import Campaign, Event
 from tests.helpers import PASSWORD, TOKEN
 
-from .conftest import IN_CI, PROJECT_ROOT, FakeGeocoder, free_port
+from .conftest import IN_CI, free_port, make_app
 
 TITLE = "Kazan Stackers' 6th birthday"
 DESCRIPTION = "Cake at seven, then *lightning talks*.\n\nBring a friend & a laptop."
-
-
-def make_app(url: str, **config: Any) -> Flask:
-    """Build an app on the given database, as the suite's fixture does."""
-    return create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "test",
-            "GEOCODER": FakeGeocoder(),
-            "CAMPAIGNS_FILE": str(PROJECT_ROOT / "data" / "campaigns.toml"),
-            "MAIL_SERVER": "",
-            **config,
-        }
-    )
 
 
 def prepare(app: Flask) -> None:

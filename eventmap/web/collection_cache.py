@@ -611,9 +611,10 @@ def serve_collection(
     `kind` and `scope` (a campaign's slug, "*" for all) name the collection; `write` yields
     its body in pieces, called only when this version is not built yet (see
     CollectionCache.built for the Writer it is given and `context`). `check` (finding the
-    campaign, say, or answering 404) runs only when a body is to be sent: a tag the client
-    holds was handed out for this very scope at this version, whose campaign then existed
-    (removing one is a new version), so a revalidation reads nothing but the version.
+    campaign, say, or answering 404) runs only when a body is to be sent and is not stored
+    at this version yet: a tag the client holds, like a body stored, was made for this very
+    scope at this version, whose campaign then existed (removing one is a new version), so
+    a revalidation, or a body already built, reads nothing but the version.
     """
     version = versions.committed(db.engine)
     tag = tag_of(kind, scope, version, current_app.config["PUBLIC_URL"])
@@ -623,10 +624,15 @@ def serve_collection(
     response.cache_control.no_cache = True
     response.vary.add("Accept-Encoding")
     response.last_modified = version.changed_at
-    if check is not None and (
+    cache = cache_of(current_app)
+    key = (kind, scope)
+    # A collection stored at this version vouches for its scope as one of our tags does.
+    checked = check is None or cache.get(key, tag) is not None
+    if not checked and (
         request.headers.get("If-None-Match") is None or request.if_none_match.star_tag
     ):
         check()  # only one of our tags vouches for the scope; a date or "*" does not
+        checked = True
     unchanged = _not_modified(tag, encoding, version.changed_at)
     if unchanged is not None:
         response.status_code = 304
@@ -634,10 +640,8 @@ def serve_collection(
         response.headers.pop("Content-Type", None)
         return response
 
-    if check is not None:
+    if not checked:
         check()
-    cache = cache_of(current_app)
-    key = (kind, scope)
     built = cache.built(key, tag, write, context)
     for attempt in range(2):
         try:
