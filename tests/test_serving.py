@@ -119,3 +119,49 @@ def test_slow_clients_sending_half_a_body_do_not_stall_the_others(served):
     finally:
         for connection in slow:
             connection.close()
+
+
+def listening_sockets(port: int) -> int:
+    """Count the sockets listening on 127.0.0.1:port (the kernel's table, any process)."""
+    local = f"0100007F:{port:04X}"
+    with open("/proc/net/tcp") as table:
+        rows = [line.split() for line in table.readlines()[1:]]
+    return sum(1 for row in rows if row[1] == local and row[3] == "0A")  # 0A: LISTEN
+
+
+def test_each_worker_listens_on_a_socket_of_its_own(tmp_path):
+    # On one shared socket, whichever worker was in accept() took the new connections: a
+    # client that opened 50 at once could find them all on one worker and the other idle.
+    port = free_port()
+    env = served_env(tmp_path / "served.sqlite3", WEB_CONCURRENCY="2")
+    server = start_gunicorn(env, port, subprocess.DEVNULL)
+    try:
+        wait_for_port(port, server, "gunicorn")
+        wait_for_app(port)
+        deadline = time.monotonic() + 30
+        while listening_sockets(port) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)  # the second worker binds when it has booted
+        assert listening_sockets(port) == 2
+    finally:
+        stop(server)
+
+
+def test_a_port_another_server_listens_on_is_refused(tmp_path):
+    # A socket per worker (SO_REUSEPORT) would otherwise share the port with it, silently.
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    port = holder.getsockname()[1]
+    try:
+        env = served_env(tmp_path / "served.sqlite3")
+        server = start_gunicorn(env, port, subprocess.PIPE)
+        try:
+            output, errors = server.communicate(timeout=60)
+        finally:
+            if server.poll() is None:
+                server.kill()
+        assert server.returncode == 1
+        assert f"127.0.0.1:{port} is in use by another server" in (output + errors).decode()
+        assert listening_sockets(port) == 1  # the other server's, alone
+    finally:
+        holder.close()
