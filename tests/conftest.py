@@ -6,7 +6,8 @@ import email.policy
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -57,6 +58,30 @@ def _postgres_admin_url() -> URL | None:
     return url.set(drivername="postgresql+psycopg")
 
 
+@contextmanager
+def _throwaway_database(
+    admin: URL, prefix: str, unreachable: Callable[[str], None]
+) -> Iterator[str]:
+    """Make a database of its own on the PostgreSQL server; drop it afterwards. Yields its URL.
+
+    `unreachable` is told why when the server cannot be reached (pytest.fail, or a skip).
+    """
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    engine = sqlalchemy.create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except sqlalchemy.exc.OperationalError as exc:
+        engine.dispose()
+        unreachable(f"cannot reach PostgreSQL at {admin.render_as_string()}: {exc}")
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Give the session its own database: a temp SQLite file, or a new PostgreSQL database."""
@@ -64,22 +89,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if admin is None:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
         return
-    import sqlalchemy
-
-    name = f"eventmap_test_{uuid.uuid4().hex[:12]}"
-    engine = sqlalchemy.create_engine(admin, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except sqlalchemy.exc.OperationalError as exc:
-        # DATABASE_URL asked for PostgreSQL: failing to reach it is a failure, never a skip.
-        pytest.fail(f"cannot reach PostgreSQL at {admin.render_as_string()}: {exc}")
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+    # DATABASE_URL asked for PostgreSQL: failing to reach it is a failure, never a skip.
+    with _throwaway_database(admin, "eventmap_test", pytest.fail) as url:
+        yield url
 
 
 def _postgres_admin() -> URL:
@@ -92,24 +104,10 @@ def _postgres_admin() -> URL:
 @pytest.fixture
 def postgres_database() -> Iterator[str]:
     """Make a throwaway database on the PostgreSQL server; drop it afterwards."""
-    admin = _postgres_admin()
-    name = f"eventmap_pg_{uuid.uuid4().hex[:12]}"
-    engine = sqlalchemy.create_engine(admin, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except sqlalchemy.exc.OperationalError as exc:
-        engine.dispose()
-        message = f"no PostgreSQL at {admin.render_as_string()}: {exc}"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
+    with _throwaway_database(
+        _postgres_admin(), "eventmap_pg", pytest.fail if IN_CI else pytest.skip
+    ) as url:
+        yield url
 
 
 class FakeGeocoder:
