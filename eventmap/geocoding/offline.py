@@ -176,8 +176,14 @@ class OfflineGeocoder:
             ranked = self._rank(attempt)
             if ranked:  # a bracket read when the main text was not ("... Center (CIP)")
                 confidence = 1.0 if number == 0 else INSIDE_CONFIDENCE
-                if len(fold(attempt)) <= 3 and ranked[0].entry.kind == Kind.CITY:
-                    confidence = FALLBACK_CONFIDENCE  # "MN": a code, or a town's short name?
+                if (
+                    attempt.isascii()
+                    and len(fold(attempt)) <= 3
+                    and ranked[0].entry.kind == Kind.CITY
+                ):
+                    # "MN": a code, or a town's short name? Not "札幌市" or "北京": three
+                    # characters of CJK are a whole name, as long as "Sapporo" is
+                    confidence = FALLBACK_CONFIDENCE
                 return self._answer(query, ranked, confidence)
         for attempt in attempts:  # "Microsoft Reactor London": a known name inside the text
             ranked = self._inside(attempt)

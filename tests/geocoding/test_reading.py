@@ -855,3 +855,16 @@ def test_a_towns_name_written_as_one_word_is_read_inside_a_venue(geocoder):
     place = geocoder.lookup("Chiangmai University")
     assert_near(place, "TH", (18.79, 98.98))
     assert place.confidence < 0.8  # a town read inside a venue's name, to check
+
+
+@pytest.mark.parametrize("query", ["札幌市", "京都市", "北京", "台北市", "横浜市"])
+def test_a_short_cjk_name_is_a_whole_name_not_a_code(geocoder, query):
+    place = geocoder.lookup(query)
+    assert place is not None
+    assert place.precision == Precision.CITY
+    assert not place.needs_check, place
+
+
+def test_a_short_latin_name_is_still_one_to_check(geocoder):
+    place = geocoder.lookup("Lom")  # a code, a word, or Lom in Norway or Bulgaria?
+    assert place is None or place.needs_check
