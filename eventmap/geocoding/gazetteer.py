@@ -750,6 +750,11 @@ _SELECT_FUZZY_KEYS = (
 )
 FUZZY_POPULATION = 15000
 METROPOLIS = 1_000_000
+# The own names, of several words, of cities of millions ("addis ababa", "dar es salaam").
+_SELECT_METROPOLIS_NAMES = (
+    "SELECT DISTINCT key, place_id FROM names JOIN places ON places.id = place_id"
+    " WHERE kind = 'city' AND population >= ? AND quality = ? AND key LIKE '% %'"
+)
 
 
 def source_version() -> str:
@@ -846,6 +851,7 @@ class Gazetteer:
                     self.region_codes[key].append((cc, region))
         self._find_folded = lru_cache(maxsize=8192)(self._query)
         self._fuzzy_keys: dict[int, dict[str, list[str]]] = {}
+        self._metropolis_starts: dict[str, set[str]] | None = None
         self._close_names = lru_cache(maxsize=4096)(self._close_names_uncached)
 
     def find(self, text: str) -> tuple[tuple[Entry, int], ...]:
@@ -886,6 +892,22 @@ class Gazetteer:
         found = process.extract(key, choices, scorer=fuzz.ratio, limit=limit, score_cutoff=cutoff)
         return [(name, similarity) for name, similarity, _index in found]
 
+    def metropolis_starting(self, key: str) -> str | None:
+        """Return the own name of the one city of millions whose name starts with these
+        words ("addis" for Addis Ababa, "dar" for Dar es Salaam), or None if none or several
+        ("san", "new") do."""
+        with self._lock:
+            if self._metropolis_starts is None:  # read once, on first use
+                starts: dict[str, set[str]] = defaultdict(set)
+                rows = self._connection.execute(_SELECT_METROPOLIS_NAMES, (METROPOLIS, PRIMARY))
+                for name, _place_id in rows:
+                    words = name.split()
+                    for cut in range(1, len(words)):
+                        starts[" ".join(words[:cut])].add(name)
+                self._metropolis_starts = dict(starts)
+        names = self._metropolis_starts.get(key, set())
+        return next(iter(names)) if len(names) == 1 else None
+
     def country(self, country_code: str) -> Entry | None:
         """Return a country's entry by its ISO code."""
         return self._countries.get(country_code)
@@ -911,6 +933,11 @@ class Gazetteer:
 # The abbreviations of name words people write either way ("St. Louis", "Saint Louis").
 _ABBREVIATIONS = {"st": "saint", "saint": "st", "mt": "mount", "mount": "mt"}
 _ABBREVIATIONS |= {"ft": "fort", "fort": "ft", "ste": "sainte", "sainte": "ste"}
+# Spanish and Portuguese ones, as on signs and in addresses: "Cd. Juárez", "Pto. Montt",
+# "Gral. Roca", "Sta. Cruz", "Sto. Domingo"
+_ABBREVIATIONS |= {"cd": "ciudad", "ciudad": "cd", "pto": "puerto", "puerto": "pto"}
+_ABBREVIATIONS |= {"gral": "general", "general": "gral", "sta": "santa", "santa": "sta"}
+_ABBREVIATIONS |= {"sto": "santo", "santo": "sto"}
 _ABBREVIATED = re.compile(r"\b(?:" + "|".join(_ABBREVIATIONS) + r")\b(?= )")
 
 

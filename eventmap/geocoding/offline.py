@@ -281,6 +281,10 @@ class OfflineGeocoder:
         parts = [p for p in (_clean_part(part) for part in text.split(",")) if fold(p)]
         for skipped in range(len(parts)):
             found = self._head(parts[skipped], parts[skipped + 1 :], skipped)
+            if found and all(s.qualifiers < len(parts) - skipped - 1 for s in found):
+                # "Roma Norte, CDMX", "Praga, Warszawa": a neighbourhood the gazetteer lacks,
+                # named like a place elsewhere, inside the city of millions after it
+                found = self._metropolis_after(parts[skipped + 1 :], skipped + 1) or found
             if skipped and parts[skipped].isascii() and len(fold(parts[skipped])) <= 3:
                 # a lone code after skipped text ("..., IL") is a region, never a town "Il";
                 # but it may be a city's short name ("Soho, NYC"), to check
@@ -307,6 +311,18 @@ class OfflineGeocoder:
                 inside = self._venue_town(parts[:skipped], found[0].entry)
                 if inside:
                     return inside
+            if found:
+                return found
+        return []
+
+    def _metropolis_after(self, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
+        """Return the city of millions that one of the qualifiers names, if one does."""
+        for number, qualifier in enumerate(qualifiers):
+            found = [
+                replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE))
+                for s in self._head(qualifier, qualifiers[number + 1 :], skipped + number)
+                if s.entry.kind == Kind.CITY and s.entry.population >= METROPOLIS
+            ]
             if found:
                 return found
         return []
@@ -384,7 +400,7 @@ class OfflineGeocoder:
                 found = bare
         if found:
             found.sort(key=lambda s: s.score, reverse=True)
-            metropolis = self._misspelt_metropolis(found[0])
+            metropolis = self._misspelt_metropolis(found[0], head)
             if metropolis:  # "Johannesberg": a village, or Johannesburg misspelt
                 # the city of millions first, unless the qualifiers name the village's area
                 found = [
@@ -509,11 +525,15 @@ class OfflineGeocoder:
             for s in self._readings(head, qualifiers, skipped, partial=True, areas=True)
         ]
 
-    def _misspelt_metropolis(self, best: _Scored) -> str | None:
-        """Return the name of a city of millions one letter off a small town's name, if any."""
+    def _misspelt_metropolis(self, best: _Scored, head: str) -> str | None:
+        """Return the name of a city of millions that a small town's name is one letter off,
+        or the first words of ("Addis" for Addis Ababa), if any."""
         entry = best.entry
         if entry.kind != Kind.CITY or entry.population >= WELL_KNOWN_CITY:
             return None
+        shortened = self.gazetteer.metropolis_starting(fold(head))
+        if shortened:
+            return shortened
         key = fold(entry.name)
         if len(key) < 6:
             return None
@@ -671,6 +691,13 @@ class OfflineGeocoder:
                 or (len(qualifier) >= 3 and words and words[0].startswith(qualifier))
             ):
                 return True  # "N.L." for Nuevo León, "D.C." for Bogotá D.C., "Jal." for Jalisco
+            if (
+                3 <= len(qualifier) <= 5
+                and " " not in qualifier
+                and qualifier not in self.gazetteer.qualifier_keys
+                and _letters_in_order(qualifier, "".join(words))
+            ):
+                return True  # "Gto." for Guanajuato, "Tamps." for Tamaulipas, "Hgo." Hidalgo
         around = self._around_cities(entry, qualifier)
         if around and not self._names_other_region(
             entry, qualifier, {entry.region, *(city.region for city in around)}
@@ -875,6 +902,15 @@ def _written_together(text: str, entry: Entry) -> bool:
     return len(words) > 1 and fold(text) == "".join(words)
 
 
+def _letters_in_order(short: str, name: str) -> bool:
+    """Say whether a short form is the name's first letter and others of it in order, the
+    way Mexican states are abbreviated ("gto" in "guanajuato")."""
+    if not short or not name or short[0] != name[0]:
+        return False
+    rest = iter(name[1:])
+    return all(letter in rest for letter in short[1:])
+
+
 def _own_names_first(scored: list[_Scored]) -> list[_Scored]:
     """Drop a town found by another of its names (a former or local one: Carteret was
     "Roosevelt") when a town of that region bears the name as its own ("Roosevelt, New
@@ -972,6 +1008,14 @@ def _regions_as_their_cities(scored: list[_Scored]) -> list[_Scored]:
         ):
             own_name = 1.0 if s.quality == PRIMARY else 0.0
             s = replace(s, score=log10(max(stand_in, UNKNOWN_POPULATION)) + own_name)
+        elif s.entry.kind == Kind.REGION and any(
+            # "Bari": the Italian city of 316,000 before the Somali region of 134,000
+            city.population > s.entry.population
+            and city.country_code != s.entry.country_code
+            and quality >= s.quality
+            for city, quality in cities
+        ):
+            s = replace(s, score=s.score - _KIND_BONUS[Kind.REGION])
         rescored.append(s)
     return rescored
 
@@ -986,7 +1030,15 @@ def _city_for_region(distinct: list[_Scored], ranked: list[_Scored]) -> list[_Sc
         if (
             entry.kind == Kind.CITY
             and entry.country_code == best.entry.country_code
-            and entry.population >= CITY_OVER_REGION * best.entry.population
+            and (
+                entry.population >= CITY_OVER_REGION * best.entry.population
+                # "Tainan" is the city's own name and only one of its province's others
+                or (
+                    scored.quality == PRIMARY
+                    and best.quality != PRIMARY
+                    and entry.population >= LARGE_CITY
+                )
+            )
         ):
             city = replace(scored, score=best.score)
             rest = [d for d in distinct if d.entry is not entry]

@@ -868,3 +868,80 @@ def test_a_short_cjk_name_is_a_whole_name_not_a_code(geocoder, query):
 def test_a_short_latin_name_is_still_one_to_check(geocoder):
     place = geocoder.lookup("Lom")  # a code, a word, or Lom in Norway or Bulgaria?
     assert place is None or place.needs_check
+
+
+MEXICO_CITY, WARSAW, JAKARTA = (19.43, -99.13), (52.23, 21.01), (-6.21, 106.85)
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Roma Norte, CDMX", "MX", MEXICO_CITY),
+        ("Nápoles, CDMX", "MX", MEXICO_CITY),
+        ("Praga, Warszawa", "PL", WARSAW),
+        ("Kemang, Jakarta Selatan", "ID", JAKARTA),
+    ],
+)
+def test_a_neighbourhood_named_like_a_place_elsewhere_is_in_the_metropolis_after_it(
+    geocoder, query, country, point
+):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.needs_check  # the neighbourhood itself was not found
+
+
+def test_a_qualifier_that_is_no_metropolis_is_still_left_unread(geocoder):
+    place = geocoder.lookup("Tegucigalpa, MDC")  # MDC is also one of Manado's names
+    assert_near(place, "HN", (14.08, -87.21))
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Cd. Juárez, Chih.", "MX", (31.72, -106.46)),
+        ("Cd. Obregón", "MX", (27.49, -109.94)),
+        ("Pto. Montt", "CL", (-41.47, -72.94)),
+        ("Pto. Vallarta, Jal.", "MX", (20.62, -105.23)),
+        ("Gral. Roca, Río Negro", "AR", (-39.03, -67.58)),
+    ],
+)
+def test_spanish_abbreviations_of_name_words(geocoder, query, country, point):
+    assert_near(geocoder.lookup(query), country, point)
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Celaya, Gto.", "MX", (20.52, -100.82)),
+        ("Irapuato, Gto.", "MX", (20.68, -101.36)),
+        ("Ciudad Victoria, Tamps.", "MX", (23.74, -99.15)),
+        ("Eisenstadt, Bgld", "AT", (47.85, 16.52)),
+    ],
+)
+def test_a_region_abbreviated_by_letters_in_order(geocoder, query, country, point):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert not place.needs_check, place
+
+
+def test_a_city_by_its_own_name_before_a_province_by_another_of_its_names(geocoder):
+    place = geocoder.lookup("Tainan")
+    assert_near(place, "TW", (22.99, 120.21))
+    assert place.precision == Precision.CITY
+
+
+def test_a_larger_city_before_a_smaller_region_of_its_name_elsewhere(geocoder):
+    assert_near(geocoder.lookup("Bari"), "IT", (41.12, 16.87))
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [("Addis", "ET", (9.02, 38.75)), ("Dar", "TZ", (-6.82, 39.27))],
+)
+def test_the_first_word_of_a_city_of_millions_over_a_small_town_of_that_name(
+    geocoder, query, country, point
+):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.needs_check  # or the small town: worth a check
+    assert_near(geocoder.lookup("Addis, Louisiana"), "US", (30.35, -91.27))
