@@ -813,7 +813,21 @@ class OfflineGeocoder:
         area_named = distinct[0].entry.kind != Kind.CITY  # before a city stands in for it
         distinct = _city_for_region(distinct, ranked)
         best = distinct[0]
-        rivals = [s for s in distinct[1:] if s.score > best.score - AMBIGUITY_MARGIN]
+        rivals = [
+            s
+            for s in distinct[1:]
+            if s.score > best.score - AMBIGUITY_MARGIN
+            # "عمان" is both Oman and Amman: a country by another of its names is no surer
+            # than a city of millions elsewhere by as good a name
+            or (
+                best.entry.kind == Kind.COUNTRY
+                and best.quality != PRIMARY
+                and s.entry.kind == Kind.CITY
+                and s.entry.population >= METROPOLIS
+                and s.entry.country_code != best.entry.country_code
+                and s.quality >= best.quality
+            )
+        ]
         ambiguous = bool(rivals)
         confidence = min(confidence, best.cap)
         if ambiguous:
@@ -1033,8 +1047,9 @@ def _city_for_region(distinct: list[_Scored], ranked: list[_Scored]) -> list[_Sc
             and (
                 entry.population >= CITY_OVER_REGION * best.entry.population
                 # "Tainan" is the city's own name and only one of its province's others
+                # and "台南" one of the city's other names as good as the province's
                 or (
-                    scored.quality == PRIMARY
+                    scored.quality >= best.quality
                     and best.quality != PRIMARY
                     and entry.population >= LARGE_CITY
                 )
@@ -1042,8 +1057,12 @@ def _city_for_region(distinct: list[_Scored], ranked: list[_Scored]) -> list[_Sc
         ):
             city = replace(scored, score=best.score)
             rest = [d for d in distinct if d.entry is not entry]
-            if _same_place(entry, best.entry):
-                rest = rest[1:]  # the region is the city's own ("St.-Petersburg")
+            if _same_place(entry, best.entry) or (
+                best.quality != PRIMARY and entry.region == best.entry.name
+            ):
+                # the region is the city's own ("St.-Petersburg"), or holds the city and is
+                # named so only by one of its other names ("Tainan" for Taiwan province)
+                rest = rest[1:]
             return [city, *rest]
     return distinct
 

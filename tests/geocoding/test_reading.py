@@ -924,10 +924,20 @@ def test_a_region_abbreviated_by_letters_in_order(geocoder, query, country, poin
     assert not place.needs_check, place
 
 
-def test_a_city_by_its_own_name_before_a_province_by_another_of_its_names(geocoder):
-    place = geocoder.lookup("Tainan")
+@pytest.mark.parametrize("query", ["Tainan", "台南"])
+def test_a_city_before_a_province_named_so_by_another_of_its_names(geocoder, query):
+    place = geocoder.lookup(query)
     assert_near(place, "TW", (22.99, 120.21))
     assert place.precision == Precision.CITY
+    assert not place.needs_check, place
+
+
+def test_a_country_by_another_name_shared_with_a_metropolis_elsewhere_is_to_check(geocoder):
+    place = geocoder.lookup("عمّان")  # Arabic for both Amman and Oman
+    assert place is not None
+    assert place.needs_check
+    assert {c.country_code for c in (place, *place.candidates)} >= {"JO", "OM"}
+    assert_near(geocoder.lookup("عمان، الأردن"), "JO", (31.95, 35.93))
 
 
 def test_a_larger_city_before_a_smaller_region_of_its_name_elsewhere(geocoder):
