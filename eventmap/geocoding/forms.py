@@ -307,6 +307,26 @@ _COUNTRY_POSTCODES = (
 )
 
 
+# Words for a country's federal capital district, as people write them after a town or
+# before the country ("México, D.F.", "CABA, Argentina"), with the countries that have no
+# need of the country named beside them ("Palermo, CABA"; a bare "DF" is also Brazil's code).
+FEDERAL_CAPITAL = {
+    "df": frozenset(),
+    "d f": frozenset(),
+    "distrito federal": frozenset(),
+    "federal district": frozenset(),
+    "capital federal": frozenset({"AR"}),
+    "caba": frozenset({"AR"}),
+    "ciudad autonoma de buenos aires": frozenset({"AR"}),
+}
+
+
+def federal_capital_countries(part: str) -> frozenset[str] | None:
+    """Return the countries a federal-capital part stands for by itself ({} if it needs the
+    country named), or None if the part is no such words."""
+    return FEDERAL_CAPITAL.get(fold(part))
+
+
 def postcode_country(text: str) -> str | None:
     """Return the country a postcode in the text belongs to, if its form says so."""
     found = {cc for pattern, cc in _COUNTRY_POSTCODES if pattern.search(text)}

