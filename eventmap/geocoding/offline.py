@@ -84,6 +84,10 @@ _CODE = re.compile(r"[A-Z]{2,3}")
 
 # The country a postcode in the query names ("..., St Andrews KY16 9RJ"), while it is read.
 _POSTCODE_COUNTRY: ContextVar[str | None] = ContextVar("postcode_country", default=None)
+# The countries whose postcodes look like a numeric one in the query ("29200 Brest").
+_POSTCODE_COUNTRIES: ContextVar[frozenset[str]] = ContextVar(
+    "postcode_countries", default=frozenset()
+)
 
 
 @dataclass(frozen=True)
@@ -130,9 +134,13 @@ class OfflineGeocoder:
         if not fold(text) or fold(text) in NOT_A_PLACE:
             return None
         token = _POSTCODE_COUNTRY.set(forms.postcode_country(text))
+        numeric = forms.numeric_postcode(text)
+        countries = self.gazetteer.postcode_countries(numeric) if numeric else frozenset()
+        numeric_token = _POSTCODE_COUNTRIES.set(countries)
         try:
             return self._institution(query, text) or self._lookup(query, text)
         finally:
+            _POSTCODE_COUNTRIES.reset(numeric_token)
             _POSTCODE_COUNTRY.reset(token)
 
     def _lookup(self, query: str, text: str) -> Place | None:
@@ -639,6 +647,9 @@ class OfflineGeocoder:
         postcode_country = _POSTCODE_COUNTRY.get()
         if postcode_country is not None:  # "St Andrews KY16 9RJ": the Scottish one
             found = tuple(f for f in found if f[0].country_code == postcode_country)
+        written_so = _POSTCODE_COUNTRIES.get()
+        if written_so:  # "29200 Brest" is the French one, "48143 Münster" the German one
+            found = tuple(f for f in found if f[0].country_code in written_so) or found
         scored = []
         unread: list[_Scored] = []
         for entry, quality in found:

@@ -981,3 +981,25 @@ def test_a_federal_district_with_its_country_is_the_capital(geocoder, query, cou
 def test_a_federal_district_code_read_as_written_stays_so(geocoder):
     assert_near(geocoder.lookup("Brasília, DF"), "BR", (-15.78, -47.93))
     assert_near(geocoder.lookup("Caracas, Distrito Federal"), "VE", (10.49, -66.88))
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("29200 Brest", "FR", (48.39, -4.49)),  # not Brest, Belarus (six-digit postcodes)
+        ("48143 Münster", "DE", (51.96, 7.63)),  # not the Irish province
+        ("08001 Barcelona", "ES", (41.39, 2.16)),  # not Barcelona, Venezuela
+        ("220030 Minsk", "BY", (53.90, 27.57)),
+    ],
+)
+def test_a_numeric_postcode_narrows_the_country_by_its_form(geocoder, query, country, point):
+    assert_near(geocoder.lookup(query), country, point)
+
+
+def test_a_postcode_no_candidate_country_writes_so_narrows_nothing(geocoder):
+    assert_near(geocoder.lookup("Brest 123"), "BY", (52.10, 23.69))
+
+
+def test_a_region_is_not_joined_to_another_regions_own_name_by_a_close_spelling(geocoder):
+    place = geocoder.lookup("Jihomoravský kraj")  # South Moravian, not Jihočeský kraj
+    assert place is None or "Jihočeský" not in place.display_name
