@@ -31,7 +31,7 @@ import os
 import re
 import sqlite3
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -758,6 +758,9 @@ _SELECT_FUZZY_KEYS = (
 )
 FUZZY_POPULATION = 15000
 METROPOLIS = 1_000_000
+# A word of a college's name tells its town only if the colleges of this few towns use it.
+COLLEGE_WORD_TOWNS = 3
+_SELECT_COLLEGE_TOWNS = "SELECT name, region, anchor FROM places WHERE kind = 'institution'"
 # The own names, of several words, of cities of millions ("addis ababa", "dar es salaam").
 _SELECT_METROPOLIS_NAMES = (
     "SELECT DISTINCT key, place_id FROM names JOIN places ON places.id = place_id"
@@ -862,6 +865,7 @@ class Gazetteer:
         self._metropolis_starts: dict[str, set[str]] | None = None
         self._capitals: dict[str, str] | None = None
         self._postcode_patterns: list[tuple[str, re.Pattern[str]]] | None = None
+        self._college_words: dict[tuple[str, str], frozenset[str]] | None = None
         self._close_names = lru_cache(maxsize=4096)(self._close_names_uncached)
 
     def find(self, text: str) -> tuple[tuple[Entry, int], ...]:
@@ -917,6 +921,22 @@ class Gazetteer:
                 self._metropolis_starts = dict(starts)
         names = self._metropolis_starts.get(key, set())
         return next(iter(names)) if len(names) == 1 else None
+
+    def college_words(self, region: str, town: str) -> frozenset[str]:
+        """Return the words that name the colleges of a US town and of at most two other
+        towns ("harvard" for Cambridge, Massachusetts; never "arts" or "state"), empty where
+        the index has none."""
+        with self._lock:
+            if self._college_words is None:  # read once, on first use
+                words: dict[tuple[str, str], set[str]] = defaultdict(set)
+                for name, state, anchor in self._connection.execute(_SELECT_COLLEGE_TOWNS):
+                    words[(state, fold(anchor or ""))].update(fold(name).split())
+                towns = Counter(w for found in words.values() for w in found)
+                self._college_words = {
+                    key: frozenset(w for w in found if towns[w] <= COLLEGE_WORD_TOWNS)
+                    for key, found in words.items()
+                }
+        return self._college_words.get((region, fold(town)), frozenset())
 
     def postcode_countries(self, postcode: str) -> frozenset[str]:
         """Return the countries whose postcodes are written this way ("29200": France,

@@ -365,9 +365,38 @@ class OfflineGeocoder:
                 inside = self._venue_town(parts[:skipped], found[0].entry)
                 if inside:
                     return inside
+            if found and skipped:
+                found = self._college_town(found, parts[:skipped])
             if found:
                 return found
         return []
+
+    def _college_town(self, found: list[_Scored], venues: Sequence[str]) -> list[_Scored]:
+        """Of same-named towns, put first the one whose college the venue text names
+        ("Harvard, Cambridge" is in Massachusetts, "Tufts, Medford" in Massachusetts)."""
+        words = {
+            fold(w)
+            for part in venues
+            for w in part.split()
+            if len(fold(w)) >= 4 and fold(w) not in forms.VENUE_WORDS
+        }
+        if not words or len(found) < 2:
+            return found
+        hosts = [
+            s
+            for s in found
+            if s.entry.kind == Kind.CITY
+            and s.entry.country_code == "US"
+            and s.entry.region
+            # a college's word other than the town's own ("Oxford University, Oxford" is no
+            # sign of Oxford, Ohio, whose college names the town too)
+            and (words - set(fold(s.entry.name).split()))
+            & self.gazetteer.college_words(s.entry.region, s.entry.name)
+        ]
+        if not hosts or len(hosts) == len(found):
+            return found
+        top = max(s.score for s in found) + AMBIGUITY_MARGIN
+        return [replace(s, score=top) for s in hosts] + [s for s in found if s not in hosts]
 
     def _metropolis_after(self, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
         """Return the city of millions that one of the qualifiers names, if one does."""

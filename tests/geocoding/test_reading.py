@@ -1003,3 +1003,28 @@ def test_a_postcode_no_candidate_country_writes_so_narrows_nothing(geocoder):
 def test_a_region_is_not_joined_to_another_regions_own_name_by_a_close_spelling(geocoder):
     place = geocoder.lookup("Jihomoravský kraj")  # South Moravian, not Jihočeský kraj
     assert place is None or "Jihočeský" not in place.display_name
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Harvard, Cambridge", "US", (42.37, -71.11)),  # not Cambridge, England
+        ("Tufts, Medford", "US", (42.42, -71.11)),  # not Medford, Oregon
+        ("Bates, Lewiston", "US", (44.10, -70.21)),  # not Lewiston, Idaho
+    ],
+)
+def test_of_same_named_towns_the_one_whose_college_the_venue_names(geocoder, query, country, point):
+    assert_near(geocoder.lookup(query), country, point)
+
+
+def test_a_word_many_towns_colleges_share_picks_no_town(geocoder):
+    place = geocoder.lookup("Alberta Arts District, Portland")  # "Arts": many colleges
+    assert place is not None
+    assert place.needs_check
+    assert place.region == "Oregon"
+
+
+def test_the_towns_own_name_in_its_colleges_name_picks_no_town(geocoder):
+    place = geocoder.lookup("Oxford University, Oxford")  # not Oxford, Ohio (Miami U.)
+    assert place is not None
+    assert place.country_code == "GB"
