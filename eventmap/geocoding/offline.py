@@ -399,12 +399,22 @@ class OfflineGeocoder:
         return [replace(s, score=top) for s in hosts] + [s for s in found if s not in hosts]
 
     def _metropolis_after(self, qualifiers: Sequence[str], skipped: int) -> list[_Scored]:
-        """Return the city of millions that one of the qualifiers names, if one does."""
+        """Return the city of millions that one of the qualifiers names, or the town it
+        names together with the town's own region ("Portland OR"), if one does."""
         for number, qualifier in enumerate(qualifiers):
             found = [
                 replace(s, cap=min(s.cap, PARTIAL_CONFIDENCE))
                 for s in self._head(qualifier, qualifiers[number + 1 :], skipped + number)
-                if s.entry.kind == Kind.CITY and s.entry.population >= METROPOLIS
+                if s.entry.kind == Kind.CITY
+                and (
+                    s.entry.population >= METROPOLIS
+                    or (
+                        s.qualifiers
+                        and s.cap == 1.0
+                        and s.entry.population >= WELL_KNOWN_CITY
+                        and fold(qualifier).startswith(fold(s.entry.name) + " ")
+                    )
+                )
             ]
             if found:
                 return found

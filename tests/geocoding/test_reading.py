@@ -1028,3 +1028,11 @@ def test_the_towns_own_name_in_its_colleges_name_picks_no_town(geocoder):
     place = geocoder.lookup("Oxford University, Oxford")  # not Oxford, Ohio (Miami U.)
     assert place is not None
     assert place.country_code == "GB"
+
+
+def test_a_neighbourhood_before_a_town_and_its_region_in_one_part(geocoder):
+    place = geocoder.lookup("Hawthorne, Portland OR")  # not Hawthorne, California
+    assert_near(place, "US", (45.52, -122.68))
+    assert place.needs_check
+    # but a word that only starts a town's name is no town with its region
+    assert_near(geocoder.lookup("Charlotte, North, USA"), "US", (35.23, -80.84))
