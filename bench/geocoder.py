@@ -21,8 +21,12 @@ REAL_SET = ROOT / "tests" / "data" / "geocoder_real.csv"
 # Strings organizers and community members typed into public data, with the pins they set
 # (tests/data/README.md; rebuilt by bench/public_set.py).
 PUBLIC_SET = ROOT / "tests" / "data" / "geocoder_public.csv"
-# The tidy set, hand-written organizer-typed strings by cause, and the public real-text set.
-DEV_SETS = (DEV_SET, REAL_SET, PUBLIC_SET)
+# Strings a reviewer session wrote as organizers type them, to probe the geocoder
+# (tests/data/README.md); a check against regressions beside the public set, not a target.
+PROBE_SET = ROOT / "tests" / "data" / "geocoder_probe.csv"
+# The tidy set, hand-written organizer-typed strings by cause, the public real-text set and
+# the reviewer's probes.
+DEV_SETS = (DEV_SET, REAL_SET, PUBLIC_SET, PROBE_SET)
 FAR_KM = 25  # a confident answer farther than this from the truth is a confident wrong pin
 LISTED_MISSES = 40  # list at most this many of a set's misses by name
 INDEX_DIR = ROOT / "instance"
