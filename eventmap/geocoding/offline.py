@@ -716,6 +716,31 @@ class OfflineGeocoder:
                 unread.append(
                     _Scored(entry, sum(matched), quality, score, skipped, PARTIAL_CONFIDENCE)
                 )
+        if folded_qualifiers:
+            # "Guanajuato, Gto.", "Québec, QC": a region qualified by its own name is not
+            # meant; the town of that name in it is
+            # (a city as large as New York stands in for its state anyway)
+            towns_in = {
+                (s.entry.country_code, s.entry.region): s.entry.population
+                for s in scored
+                if s.entry.kind == Kind.CITY
+            }
+            scored = [
+                s
+                for s in scored
+                if s.entry.kind != Kind.REGION
+                or towns_in.get((s.entry.country_code, s.entry.name)) is None
+                or not any(  # "Okinawa Pref., Japan" names the country, not the prefecture
+                    q in gaz.region_names.get((s.entry.country_code, s.entry.name), ())
+                    or (
+                        self._qualifies(s.entry, q)
+                        and q not in gaz.country_names.get(s.entry.country_code, ())
+                    )
+                    for q in folded_qualifiers
+                )
+                or towns_in[(s.entry.country_code, s.entry.name)]
+                >= CITY_OVER_REGION * s.entry.population
+            ]
         by_area = [
             s for s in scored if all(self._names_area(s.entry, q) for q in folded_qualifiers)
         ]

@@ -1036,3 +1036,18 @@ def test_a_neighbourhood_before_a_town_and_its_region_in_one_part(geocoder):
     assert place.needs_check
     # but a word that only starts a town's name is no town with its region
     assert_near(geocoder.lookup("Charlotte, North, USA"), "US", (35.23, -80.84))
+
+
+@pytest.mark.parametrize(
+    ("query", "country", "point"),
+    [
+        ("Guanajuato, Gto.", "MX", (21.02, -101.26)),  # the town, not the state's point
+        ("Zacatecas, Zac.", "MX", (22.77, -102.58)),
+    ],
+)
+def test_a_region_qualified_by_its_own_name_is_the_town_of_that_name(
+    geocoder, query, country, point
+):
+    place = geocoder.lookup(query)
+    assert_near(place, country, point, km=5)
+    assert place.precision == Precision.CITY
